@@ -1,0 +1,47 @@
+# Two commands on a fresh clone: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+FLASK := $(VENV)/bin/flask
+export FLASK_APP := wsgi
+HOST ?= 127.0.0.1
+PORT ?= 5000
+WORKERS ?= 3
+
+.PHONY: run test setup deps translations db demo serve clean bench lint
+
+$(VENV)/.installed: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -r requirements.txt
+	touch $@
+
+deps: $(VENV)/.installed
+
+translations: deps
+	$(VENV)/bin/pybabel compile --statistics -d quizapp/translations
+
+setup: deps translations
+	mkdir -p instance
+
+db: setup
+	$(FLASK) db upgrade
+
+demo: db
+	$(FLASK) demo load
+
+## Serve on http://$(HOST):$(PORT) after migrating and loading demo data the first time.
+run: demo
+	@echo "Đang chạy tại http://$(HOST):$(PORT) — nhấn Ctrl+C để dừng."
+	$(VENV)/bin/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - wsgi:app
+
+## The whole test suite (SQLite by default; TEST_DATABASE_URL=postgresql://... for PostgreSQL).
+test: setup
+	$(PY) -m pytest -q $(PYTEST_ARGS)
+
+bench: setup
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

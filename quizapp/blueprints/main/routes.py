@@ -1,0 +1,48 @@
+"""Home page: members see their quizzes, managers their dashboard."""
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, url_for
+from flask_login import current_user, login_required
+
+from quizapp import permissions
+from quizapp.web import nav_url
+
+bp = Blueprint("main", __name__)
+
+
+@bp.route("/")
+def index():
+    """Send people to their home, or to login."""
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login"))
+    return redirect(url_for("main.home"))
+
+
+@bp.route("/home")
+@login_required
+def home():
+    """A manager's dashboard links; a member's open quizzes."""
+    member_home = nav_url("take.index")
+    if not permissions.is_manager() and member_home:
+        return redirect(member_home)
+    return render_template("main/home.html", orgs=permissions.managed_orgs() if permissions.is_manager() else [])
+
+
+@bp.route("/healthz")
+def healthz():
+    """Liveness probe."""
+    return {"status": "ok"}
+
+
+@bp.route("/hello")
+def hello():
+    """Baseline route for benchmarks: the cost of the stack with no database work."""
+    return "ok"
+
+
+@bp.route("/csrf-token")
+def csrf_token():
+    """A CSRF token for JSON clients (sent back in the X-CSRFToken header)."""
+    from flask_wtf.csrf import generate_csrf
+
+    return {"csrf_token": generate_csrf()}

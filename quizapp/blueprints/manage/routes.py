@@ -1,0 +1,7 @@
+"""Management pages (secretaries, committee staff, admins). Each area is its own module."""
+from flask import Blueprint
+
+bp = Blueprint("manage", __name__)
+
+# Each module adds its routes to `bp`.
+from quizapp.blueprints.manage import orgs  # noqa: E402,F401

@@ -1,0 +1,4 @@
+"""Result sheets, roll-ups, exports and item analysis downloads."""
+from flask import Blueprint
+
+bp = Blueprint("reports", __name__)

@@ -1,0 +1,101 @@
+"""Attempts, the questions each attempt was shown, and saved answers."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Optional
+
+from sqlalchemy import Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from quizapp.extensions import db
+from quizapp.models.base import JSONType
+
+if TYPE_CHECKING:
+    from quizapp.models.bank import QuestionVersion
+    from quizapp.models.person import Person
+    from quizapp.models.round import Quiz
+
+CLASSIFICATIONS = {
+    "gioi": "Giỏi",
+    "kha": "Khá",
+    "trung_binh": "Trung bình",
+    "chua_dat": "Chưa đạt",
+}
+
+
+class Attempt(db.Model):
+    """One person's try at a quiz. Finishing is one conditional update (in_progress -> finished)."""
+
+    __tablename__ = "attempt"
+    __table_args__ = (
+        UniqueConstraint("quiz_id", "person_id", "number"),
+        Index("ix_attempt_status_deadline", "status", "deadline"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    quiz_id: Mapped[int] = mapped_column(ForeignKey("quiz.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    org_id: Mapped[Optional[int]] = mapped_column(ForeignKey("org.id"), index=True)  # cell at start
+    number: Mapped[int] = mapped_column(Integer, default=1)
+    is_makeup: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str] = mapped_column(String(12), default="in_progress")  # in_progress | finished
+    finish_reason: Mapped[Optional[str]] = mapped_column(String(10))  # member | timer | sweep | read
+    seed: Mapped[int] = mapped_column(Integer, default=0)
+    started_at: Mapped[datetime] = mapped_column(DateTime)
+    deadline: Mapped[datetime] = mapped_column(DateTime)
+    finished_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    points: Mapped[Optional[float]] = mapped_column(Float)
+    max_points: Mapped[Optional[float]] = mapped_column(Float)
+    score: Mapped[Optional[float]] = mapped_column(Float)  # 10-point scale, one decimal
+    classification: Mapped[Optional[str]] = mapped_column(String(12))
+    pending_essays: Mapped[int] = mapped_column(Integer, default=0)
+
+    quiz: Mapped["Quiz"] = relationship()
+    person: Mapped["Person"] = relationship()
+    items: Mapped[list["AttemptItem"]] = relationship(
+        back_populates="attempt", order_by="AttemptItem.position"
+    )
+
+    @property
+    def classification_label(self) -> str:
+        """Vietnamese label, or 'Chờ chấm' while essays are ungraded."""
+        if self.status == "finished" and self.pending_essays:
+            return "Chờ chấm"
+        return CLASSIFICATIONS.get(self.classification or "", "")
+
+
+class AttemptItem(db.Model):
+    """A question as shown in one attempt: its version, position and choice order."""
+
+    __tablename__ = "attempt_item"
+    __table_args__ = (UniqueConstraint("attempt_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempt.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    question_version_id: Mapped[int] = mapped_column(ForeignKey("question_version.id"), index=True)
+    choice_order: Mapped[Optional[list]] = mapped_column(JSONType)
+    points: Mapped[float] = mapped_column(Float, default=1.0)
+
+    attempt: Mapped["Attempt"] = relationship(back_populates="items")
+    question_version: Mapped["QuestionVersion"] = relationship()
+
+
+class Answer(db.Model):
+    """The latest saved answer to one item. `seq` only grows: a stale save changes nothing."""
+
+    __tablename__ = "answer"
+    __table_args__ = (UniqueConstraint("attempt_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempt.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    value: Mapped[Optional[dict]] = mapped_column(JSONType)
+    seq: Mapped[int] = mapped_column(Integer, default=0)
+    saved_at: Mapped[datetime] = mapped_column(DateTime)
+    fraction: Mapped[Optional[float]] = mapped_column(Float)  # 0..1 once graded
+    awarded: Mapped[Optional[float]] = mapped_column(Float)
+    grader_id: Mapped[Optional[int]] = mapped_column(ForeignKey("person.id"))
+    grader_comment: Mapped[Optional[str]] = mapped_column(Text)
+    rubric_scores: Mapped[Optional[list]] = mapped_column(JSONType)
+    graded_at: Mapped[Optional[datetime]] = mapped_column(DateTime)

@@ -1,0 +1,63 @@
+"""The tree of party organizations."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Optional
+
+from sqlalchemy import Boolean, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from quizapp.extensions import db
+from quizapp.models.base import TimestampMixin
+
+if TYPE_CHECKING:
+    from quizapp.models.person import Person
+
+ORG_KINDS = {
+    "dang_bo_tinh": "Đảng bộ tỉnh",
+    "dang_bo": "Đảng bộ",
+    "dang_uy_co_so": "Đảng ủy cơ sở",
+    "chi_bo": "Chi bộ",
+    "to_dang": "Tổ đảng",
+    "co_quan": "Cơ quan nhà nước",
+}
+
+
+class Org(TimestampMixin, db.Model):
+    """A node of the organization tree; `path` ("/1/4/9/") makes subtree queries one LIKE."""
+
+    __tablename__ = "org"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    parent_id: Mapped[Optional[int]] = mapped_column(ForeignKey("org.id"), index=True)
+    path: Mapped[str] = mapped_column(String(255), index=True, default="")
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(30), default="chi_bo")
+    place: Mapped[Optional[str]] = mapped_column(String(100))  # địa danh on the date line
+    has_seal: Mapped[bool] = mapped_column(Boolean, default=False)
+    term: Mapped[Optional[str]] = mapped_column(String(40))  # nhiệm kỳ, e.g. "2025-2030"
+    secretary_id: Mapped[Optional[int]] = mapped_column(
+        ForeignKey("person.id", use_alter=True, name="fk_org_secretary_id")
+    )
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    parent: Mapped[Optional["Org"]] = relationship(remote_side=[id], back_populates="children")
+    children: Mapped[list["Org"]] = relationship(back_populates="parent", order_by="Org.code")
+    secretary: Mapped[Optional["Person"]] = relationship(foreign_keys=[secretary_id])
+
+    @property
+    def kind_label(self) -> str:
+        """Vietnamese label of the organization kind."""
+        return ORG_KINDS.get(self.kind, self.kind)
+
+    @property
+    def is_cell(self) -> bool:
+        """True for a chi bộ (or tổ đảng): a unit people belong to directly."""
+        return self.kind in {"chi_bo", "to_dang"}
+
+    def ancestor_ids(self) -> list[int]:
+        """Ids from the root down to this node, inclusive."""
+        return [int(p) for p in self.path.strip("/").split("/") if p]
+
+    def __repr__(self) -> str:
+        return f"<Org {self.code}>"

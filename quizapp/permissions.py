@@ -1,0 +1,190 @@
+"""Who may see what. Every list, count, export or report is scoped through this module.
+
+Roles are grants over org nodes: secretary/deputy manage their cell (and any tổ đảng under it),
+staff manage every node below theirs, admin manages everything. Plain membership gives no
+management right at all.
+"""
+from __future__ import annotations
+
+from datetime import date
+from functools import wraps
+
+from flask import abort, g
+from flask_login import current_user, login_required
+from sqlalchemy import false, or_, select, true
+
+from quizapp.clock import today_local
+from quizapp.extensions import db
+from quizapp.models import Membership, Org, Person, RoleGrant
+from quizapp.services.exceptions import Forbidden, NotFound
+
+MANAGER_ROLES = ("secretary", "deputy", "staff", "admin")
+
+
+def grants(person: Person | None = None) -> list[RoleGrant]:
+    """The person's role grants (cached per request for the current user)."""
+    person = person if person is not None else current_user
+    if not getattr(person, "is_authenticated", False):
+        return []
+    cache = g.setdefault("_grants", {}) if _has_g() else {}
+    if person.id not in cache:
+        cache[person.id] = list(
+            db.session.scalars(select(RoleGrant).where(RoleGrant.person_id == person.id))
+        )
+    return cache[person.id]
+
+
+def _has_g() -> bool:
+    try:
+        g.get("x")
+        return True
+    except RuntimeError:
+        return False
+
+
+def is_admin(person: Person | None = None) -> bool:
+    """Site administrator."""
+    return any(r.role == "admin" for r in grants(person))
+
+
+def is_manager(person: Person | None = None) -> bool:
+    """Holds any management role (secretary, deputy, staff, admin)."""
+    return any(r.role in MANAGER_ROLES for r in grants(person))
+
+
+def is_staff(person: Person | None = None) -> bool:
+    """Committee staff or admin (may schedule rounds and keep banks for a subtree)."""
+    return any(r.role in ("staff", "admin") for r in grants(person))
+
+
+def managed_paths(person: Person | None = None) -> list[str] | None:
+    """Path prefixes of the subtrees the person manages; None means everything (admin)."""
+    rows = grants(person)
+    if any(r.role == "admin" for r in rows):
+        return None
+    org_ids = [r.org_id for r in rows if r.role in ("secretary", "deputy", "staff") and r.org_id]
+    if not org_ids:
+        return []
+    orgs = db.session.scalars(select(Org).where(Org.id.in_(org_ids))).all()
+    return sorted({o.path for o in orgs})
+
+
+def org_scope_clause(person: Person | None = None, org_column=None):
+    """A WHERE clause restricting Org rows (or an org id column) to the managed subtrees."""
+    paths = managed_paths(person)
+    if paths is None:
+        return true()
+    if not paths:
+        return false()
+    cond = or_(*[Org.path.like(p + "%") for p in paths])
+    if org_column is None:
+        return cond
+    return org_column.in_(select(Org.id).where(cond))
+
+
+def can_manage_org(org: Org | None, person: Person | None = None) -> bool:
+    """True when the org lies in one of the person's managed subtrees."""
+    if org is None:
+        return False
+    paths = managed_paths(person)
+    if paths is None:
+        return True
+    return any(org.path.startswith(p) for p in paths)
+
+
+def can_manage_person(target: Person, person: Person | None = None, on: date | None = None) -> bool:
+    """True when the target's cell on the date (default today) is in the caller's scope."""
+    paths = managed_paths(person)
+    if paths is None:
+        return True
+    membership = target.current_membership(on)
+    return membership is not None and any(membership.org.path.startswith(p) for p in paths)
+
+
+def members_in_scope(person: Person | None = None, on: date | None = None, org: Org | None = None):
+    """A select() of people whose membership on the date lies in scope (and under `org`, if given)."""
+    on = on or today_local()
+    stmt = (
+        select(Person)
+        .join(Membership, Membership.person_id == Person.id)
+        .join(Org, Org.id == Membership.org_id)
+        .where(
+            Membership.start_date <= on,
+            or_(Membership.end_date.is_(None), Membership.end_date >= on),
+            org_scope_clause(person),
+        )
+    )
+    if org is not None:
+        stmt = stmt.where(Org.path.like(org.path + "%"))
+    return stmt.order_by(Person.name_key)
+
+
+def get_org_or_404(org_id: int, person: Person | None = None) -> Org:
+    """Load an org the caller manages; one outside their scope is reported as not found."""
+    org = db.session.get(Org, org_id)
+    if org is None or not can_manage_org(org, person):
+        raise NotFound("Không tìm thấy tổ chức đảng này.")
+    return org
+
+
+def get_person_or_404(person_id: int, caller: Person | None = None) -> Person:
+    """Load a person in the caller's scope; anyone else is reported as not found."""
+    target = db.session.get(Person, person_id)
+    if target is None or not can_manage_person(target, caller):
+        raise NotFound("Không tìm thấy đảng viên này.")
+    return target
+
+
+def require_org(org: Org, person: Person | None = None) -> None:
+    """Raise Forbidden unless the caller manages the org."""
+    if not can_manage_org(org, person):
+        raise Forbidden("Bạn không có quyền với tổ chức đảng này.")
+
+
+def manager_required(view):
+    """Decorator: logged in and holding a management role; otherwise 403."""
+
+    @wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):
+        if not is_manager():
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def staff_required(view):
+    """Decorator: committee staff or admin; otherwise 403."""
+
+    @wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):
+        if not is_staff():
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def admin_required(view):
+    """Decorator: site admin; otherwise 403."""
+
+    @wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):
+        if not is_admin():
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def managed_orgs(person: Person | None = None) -> list[Org]:
+    """Every org the person manages, in tree order."""
+    return list(db.session.scalars(select(Org).where(org_scope_clause(person)).order_by(Org.path)))
+
+
+def managed_cells(person: Person | None = None) -> list[Org]:
+    """The cells (chi bộ) the person manages, in tree order."""
+    return [o for o in managed_orgs(person) if o.kind == "chi_bo"]

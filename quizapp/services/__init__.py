@@ -1,0 +1,1 @@
+"""Domain services: plain arguments in, results or domain exceptions out."""

@@ -1,0 +1,116 @@
+"""Single choice and multiple choice (several correct)."""
+from __future__ import annotations
+
+import string
+
+from quizapp.services.question_types.base import AnswerError, QuestionType, SpecError
+from quizapp.vn import nfc
+
+MAX_CHOICES = 8
+
+
+def _parse_choices(raw: dict) -> list[dict]:
+    choices = raw.get("choices")
+    if not isinstance(choices, list) or not (2 <= len(choices) <= MAX_CHOICES):
+        raise SpecError(f"cần từ 2 đến {MAX_CHOICES} phương án (choices)")
+    parsed = []
+    for i, ch in enumerate(choices):
+        if isinstance(ch, str):
+            ch = {"text": ch}
+        if not isinstance(ch, dict) or not nfc(str(ch.get("text", ""))):
+            raise SpecError(f"phương án thứ {i + 1} thiếu nội dung (text)")
+        correct = ch.get("correct", False)
+        if not isinstance(correct, bool):
+            raise SpecError(f"phương án thứ {i + 1}: 'correct' phải là true hoặc false")
+        cid = str(ch.get("id") or string.ascii_lowercase[i])
+        parsed.append({"id": cid, "text": nfc(str(ch["text"])), "correct": correct})
+    if len({c["id"] for c in parsed}) != len(parsed):
+        raise SpecError("mã phương án bị trùng")
+    if len({c["text"].lower() for c in parsed}) != len(parsed):
+        raise SpecError("có hai phương án trùng nội dung")
+    return parsed
+
+
+class _ChoiceType(QuestionType):
+    def public_view(self, spec, choice_order=None):
+        by_id = {c["id"]: c for c in spec["choices"]}
+        order = choice_order or [c["id"] for c in spec["choices"]]
+        return {"choices": [{"id": cid, "text": by_id[cid]["text"]} for cid in order if cid in by_id]}
+
+    def key_view(self, spec):
+        return {"correct": [c["id"] for c in spec["choices"] if c["correct"]]}
+
+    def new_choice_order(self, spec, rng):
+        ids = [c["id"] for c in spec["choices"]]
+        rng.shuffle(ids)
+        return ids
+
+
+class SingleChoice(_ChoiceType):
+    """Exactly one correct choice."""
+
+    name = "single"
+    label = "Một lựa chọn"
+
+    def parse_spec(self, raw):
+        choices = _parse_choices(raw)
+        if sum(c["correct"] for c in choices) != 1:
+            raise SpecError("câu một lựa chọn phải có đúng một phương án đúng")
+        return {"choices": choices}
+
+    def clean_answer(self, spec, raw):
+        if isinstance(raw, dict):
+            raw = raw.get("choice")
+        if raw in (None, ""):
+            return None
+        if raw not in {c["id"] for c in spec["choices"]}:
+            raise AnswerError("phương án không tồn tại")
+        return {"choice": raw}
+
+    def grade(self, spec, answer, *, partial_credit=True):
+        if not answer:
+            return 0.0
+        correct = next(c["id"] for c in spec["choices"] if c["correct"])
+        return 1.0 if answer.get("choice") == correct else 0.0
+
+
+class MultipleChoice(_ChoiceType):
+    """One or more correct choices; partial credit per choice, floored at zero, or all-or-nothing."""
+
+    name = "multiple"
+    label = "Nhiều lựa chọn"
+
+    def parse_spec(self, raw):
+        choices = _parse_choices(raw)
+        if not any(c["correct"] for c in choices):
+            raise SpecError("câu nhiều lựa chọn phải có ít nhất một phương án đúng")
+        return {"choices": choices}
+
+    def clean_answer(self, spec, raw):
+        if isinstance(raw, dict):
+            raw = raw.get("choices")
+        if raw in (None, "", []):
+            return None
+        if isinstance(raw, str):
+            raw = [raw]
+        if not isinstance(raw, list) or len(raw) > MAX_CHOICES:
+            raise AnswerError("danh sách phương án không hợp lệ")
+        valid = {c["id"] for c in spec["choices"]}
+        picked = []
+        for cid in raw:
+            if cid not in valid:
+                raise AnswerError("phương án không tồn tại")
+            if cid not in picked:
+                picked.append(cid)
+        return {"choices": sorted(picked)}
+
+    def grade(self, spec, answer, *, partial_credit=True):
+        if not answer:
+            return 0.0
+        correct = {c["id"] for c in spec["choices"] if c["correct"]}
+        picked = set(answer.get("choices", []))
+        if not partial_credit:
+            return 1.0 if picked == correct else 0.0
+        # Each correct pick earns 1/k, each wrong pick costs 1/k; never below zero.
+        k = len(correct)
+        return max(0.0, (len(picked & correct) - len(picked - correct)) / k)

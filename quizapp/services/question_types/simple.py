@@ -1,0 +1,138 @@
+"""True/false, short text and essay."""
+from __future__ import annotations
+
+import unicodedata
+
+from quizapp.services.question_types.base import AnswerError, QuestionType, SpecError
+from quizapp.vn import nfc, strip_diacritics
+
+ESSAY_MAX_CHARS = 20000
+SHORT_MAX_CHARS = 500
+
+
+class TrueFalse(QuestionType):
+    """A statement that is true or false."""
+
+    name = "true_false"
+    label = "Đúng/Sai"
+
+    def parse_spec(self, raw):
+        answer = raw.get("answer")
+        if not isinstance(answer, bool):
+            raise SpecError("câu đúng/sai cần 'answer: true' hoặc 'answer: false'")
+        return {"answer": answer}
+
+    def public_view(self, spec, choice_order=None):
+        return {"choices": [{"id": "true", "text": "Đúng"}, {"id": "false", "text": "Sai"}]}
+
+    def key_view(self, spec):
+        return {"correct": ["true" if spec["answer"] else "false"]}
+
+    def clean_answer(self, spec, raw):
+        if isinstance(raw, dict):
+            raw = raw.get("value")
+        if raw in (None, ""):
+            return None
+        if raw in (True, "true", "1", "dung"):
+            return {"value": True}
+        if raw in (False, "false", "0", "sai"):
+            return {"value": False}
+        raise AnswerError("câu trả lời phải là Đúng hoặc Sai")
+
+    def grade(self, spec, answer, *, partial_credit=True):
+        if not answer:
+            return 0.0
+        return 1.0 if answer.get("value") is spec["answer"] else 0.0
+
+
+def normalize_short(text: str, match_diacritics: bool) -> str:
+    """Compare form of a short answer: NFC, single spaces, lower case, accents dropped if allowed."""
+    text = nfc(text).lower()
+    return text if match_diacritics else strip_diacritics(text)
+
+
+class ShortText(QuestionType):
+    """A short typed answer matched against accepted answers."""
+
+    name = "short_text"
+    label = "Trả lời ngắn"
+
+    def parse_spec(self, raw):
+        answers = raw.get("answers")
+        if isinstance(answers, (str, int, float)):
+            answers = [answers]
+        if not isinstance(answers, list) or not answers:
+            raise SpecError("câu trả lời ngắn cần danh sách đáp án chấp nhận (answers)")
+        cleaned = [nfc(str(a)) for a in answers if nfc(str(a))]
+        if not cleaned:
+            raise SpecError("danh sách đáp án (answers) đang trống")
+        match = raw.get("match_diacritics", True)
+        if not isinstance(match, bool):
+            raise SpecError("'match_diacritics' phải là true hoặc false")
+        return {"answers": cleaned, "match_diacritics": match}
+
+    def key_view(self, spec):
+        return {"answers": spec["answers"]}
+
+    def clean_answer(self, spec, raw):
+        if isinstance(raw, dict):
+            raw = raw.get("text")
+        if raw is None:
+            return None
+        if not isinstance(raw, str):
+            raise AnswerError("câu trả lời phải là văn bản")
+        text = nfc(raw)
+        if len(text) > SHORT_MAX_CHARS:
+            raise AnswerError(f"câu trả lời ngắn tối đa {SHORT_MAX_CHARS} ký tự")
+        return {"text": text} if text else None
+
+    def grade(self, spec, answer, *, partial_credit=True):
+        if not answer:
+            return 0.0
+        match = spec.get("match_diacritics", True)
+        given = normalize_short(answer.get("text", ""), match)
+        return 1.0 if any(given == normalize_short(a, match) for a in spec["answers"]) else 0.0
+
+
+class Essay(QuestionType):
+    """A written answer (bài thu hoạch) graded by a person against an optional rubric."""
+
+    name = "essay"
+    label = "Tự luận"
+    auto_graded = False
+
+    def parse_spec(self, raw):
+        rubric = raw.get("rubric") or []
+        if not isinstance(rubric, list):
+            raise SpecError("'rubric' phải là một danh sách tiêu chí")
+        parsed = []
+        for i, item in enumerate(rubric):
+            if not isinstance(item, dict) or not nfc(str(item.get("criterion", ""))):
+                raise SpecError(f"tiêu chí thứ {i + 1} thiếu nội dung (criterion)")
+            pts = item.get("points")
+            if not isinstance(pts, (int, float)) or isinstance(pts, bool) or pts <= 0:
+                raise SpecError(f"tiêu chí thứ {i + 1}: điểm (points) phải là số dương")
+            parsed.append({"criterion": nfc(str(item["criterion"])), "points": float(pts)})
+        return {"rubric": parsed}
+
+    def public_view(self, spec, choice_order=None):
+        return {"max_chars": ESSAY_MAX_CHARS}
+
+    def key_view(self, spec):
+        return {"rubric": spec.get("rubric", [])}
+
+    def clean_answer(self, spec, raw):
+        if isinstance(raw, dict):
+            raw = raw.get("text")
+        if raw is None:
+            return None
+        if not isinstance(raw, str):
+            raise AnswerError("bài viết phải là văn bản")
+        # Keep line breaks in essays; only normalize Unicode.
+        text = unicodedata.normalize("NFC", raw).strip()
+        if len(text) > ESSAY_MAX_CHARS:
+            raise AnswerError(f"bài viết tối đa {ESSAY_MAX_CHARS} ký tự")
+        return {"text": text} if text else None
+
+    def grade(self, spec, answer, *, partial_credit=True):
+        return None if answer else 0.0

@@ -1,0 +1,58 @@
+"""Template filters, globals and response headers shared by every page."""
+from __future__ import annotations
+
+from flask import Flask, request, url_for
+from flask_login import current_user
+from werkzeug.routing import BuildError
+
+from quizapp import vn
+from quizapp.clock import to_local
+
+CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def nav_url(endpoint: str, **values) -> str | None:
+    """url_for that returns None for an endpoint not (yet) registered, for optional nav links."""
+    try:
+        return url_for(endpoint, **values)
+    except BuildError:
+        return None
+
+
+def init_app(app: Flask) -> None:
+    """Register filters, globals and the after-request security headers."""
+    app.jinja_env.filters["vn_number"] = vn.format_number
+    app.jinja_env.filters["vn_percent"] = vn.format_percent
+    app.jinja_env.filters["vn_date"] = lambda d: vn.format_date(d)
+    app.jinja_env.filters["vn_datetime"] = lambda d: vn.format_datetime(to_local(d))
+    app.jinja_env.filters["local"] = to_local
+    app.jinja_env.globals["nav_url"] = nav_url
+
+    @app.context_processor
+    def _inject():
+        from quizapp import permissions
+
+        return {"perm": permissions, "current_lang": _current_lang()}
+
+    @app.after_request
+    def _headers(response):
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        if request.endpoint != "static" and getattr(current_user, "is_authenticated", False):
+            # Pages of a logged-in person are never cached (back button after logout).
+            response.headers["Cache-Control"] = "no-store"
+        return response
+
+
+def _current_lang() -> str:
+    from quizapp import select_locale
+
+    try:
+        return select_locale()
+    except RuntimeError:
+        return "vi"

@@ -1,0 +1,140 @@
+"""pytest fixtures: app, client (with CSRF helpers), world, login_as.
+
+The database is SQLite in a temporary file by default (so threads can race on it), or the
+PostgreSQL database named by TEST_DATABASE_URL. The schema is created once per run; each test
+starts from empty tables.
+"""
+from __future__ import annotations
+
+import contextvars
+import os
+import re
+
+import pytest
+from flask import has_app_context
+from flask.testing import FlaskClient
+from sqlalchemy import text
+
+from quizapp import create_app
+from quizapp.config import TestingConfig
+from quizapp.extensions import db
+
+
+class Client(FlaskClient):
+    """Test client that can fetch a CSRF token and post forms or JSON with it.
+
+    Each request runs in its own application context (an empty contextvars.Context), as under
+    a real server: `g` and the database session are not shared with the test body. The test's
+    session is committed before and after each request, so it sees what the request wrote.
+    """
+
+    def open(self, *args, **kwargs):
+        in_test_ctx = has_app_context()
+        if in_test_ctx:
+            db.session.commit()
+        response = contextvars.Context().run(super().open, *args, **kwargs)
+        if in_test_ctx:
+            db.session.commit()
+        return response
+
+    def csrf(self) -> str:
+        """A valid CSRF token for this client's session."""
+        return self.get("/csrf-token").get_json()["csrf_token"]
+
+    def form(self, url: str, data: dict | None = None, **kw):
+        """POST a form with a CSRF token."""
+        data = dict(data or {})
+        data.setdefault("csrf_token", self.csrf())
+        return self.post(url, data=data, **kw)
+
+    def json_post(self, url: str, payload: dict | None = None, **kw):
+        """POST JSON with the CSRF token header."""
+        headers = {"X-CSRFToken": self.csrf(), **kw.pop("headers", {})}
+        return self.post(url, json=payload or {}, headers=headers, **kw)
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    """One app per test run; schema created once."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+    application = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=url)
+    application.test_client_class = Client
+    with application.app_context():
+        db.drop_all()
+        db.create_all()
+    yield application
+    with application.app_context():
+        db.session.remove()
+        db.drop_all()
+        db.engine.dispose()
+
+
+def _truncate() -> None:
+    tables = list(reversed(db.metadata.sorted_tables))
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{t.name}"' for t in tables)
+        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        db.session.commit()
+        return
+    db.session.remove()
+    raw = db.engine.raw_connection()  # driver autocommit: the PRAGMA must run outside a transaction
+    try:
+        cur = raw.cursor()
+        cur.execute("PRAGMA foreign_keys=OFF")
+        for t in tables:
+            cur.execute(f'DELETE FROM "{t.name}"')
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.close()
+    finally:
+        raw.close()
+
+
+@pytest.fixture(autouse=True)
+def _clean_db(app):
+    """Every test runs inside an app context on empty tables."""
+    with app.app_context():
+        yield
+        db.session.rollback()
+        _truncate()
+        db.session.remove()
+
+
+@pytest.fixture
+def client(app) -> Client:
+    """A fresh test client."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    """CLI runner."""
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def world():
+    """Two cells, a committee and a province, with a person in every role."""
+    from tests.factories import make_world
+
+    return make_world()
+
+
+@pytest.fixture
+def login_as(client):
+    """login_as(person) logs the test client in through the real login form."""
+    from tests.factories import PASSWORD
+
+    def _login(person, password: str = PASSWORD, c: Client | None = None):
+        c = c or client
+        resp = c.form("/auth/login", {"member_code": person.member_code, "password": password})
+        assert resp.status_code == 302, resp.get_data(as_text=True)[:500]
+        return c
+
+    return _login
+
+
+def extract_csrf(html: str) -> str:
+    """The CSRF token from a rendered page's meta tag."""
+    return re.search(r'name="csrf-token" content="([^"]+)"', html).group(1)

@@ -1,0 +1,76 @@
+"""Accounts and sessions: how does logging in, out and changing a password behave?"""
+from __future__ import annotations
+
+from quizapp.extensions import db
+from quizapp.models import AuthSession, LoginThrottle
+from tests.factories import PASSWORD
+
+
+def test_login_with_member_code_reaches_home(client, world):
+    """Does a member log in with their member code (any case) and land on a page of theirs?"""
+    resp = client.form("/auth/login", {"member_code": "mema", "password": PASSWORD})
+    assert resp.status_code == 302
+    assert client.get("/home", follow_redirects=True).status_code == 200
+
+
+def test_wrong_password_gives_vietnamese_message(client, world):
+    """Does a wrong password say so in Vietnamese without revealing which part was wrong?"""
+    resp = client.form("/auth/login", {"member_code": "MEMA", "password": "sai"})
+    assert resp.status_code == 200
+    assert "Số thẻ đảng viên hoặc mật khẩu không đúng." in resp.get_data(as_text=True)
+
+
+def test_login_without_csrf_is_refused(client, world):
+    """Is a login post without a CSRF token refused with a clear message?"""
+    resp = client.post("/auth/login", data={"member_code": "MEMA", "password": PASSWORD})
+    assert resp.status_code == 400
+    assert "biểu mẫu" in resp.get_data(as_text=True)
+
+
+def test_account_lock_is_short_and_per_account(client, world, app):
+    """After too many failures is the account locked briefly, while another account still works?"""
+    limit = app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
+    for _ in range(limit):
+        client.form("/auth/login", {"member_code": "MEMA", "password": "sai"})
+    resp = client.form("/auth/login", {"member_code": "MEMA", "password": PASSWORD})
+    assert resp.status_code == 429
+    assert "thử lại sau" in resp.get_data(as_text=True)
+    row = db.session.get(LoginThrottle, "acct:MEMA")
+    assert (row.locked_until - row.window_start).total_seconds() <= app.config["LOGIN_ACCOUNT_LOCK_SECONDS"]
+    assert client.form("/auth/login", {"member_code": "MEMB", "password": PASSWORD}).status_code == 302
+
+
+def test_login_rotates_session_and_logout_revokes_it(client, world, login_as):
+    """Does each login get a new server-side session, and does logout revoke it for good?"""
+    login_as(world.member_a)
+    with client.session_transaction() as sess:
+        token = sess["_user_id"]
+    stolen = client.get_cookie("session").value
+    assert client.form("/auth/logout").status_code == 302
+    assert db.session.get(AuthSession, token).revoked_at is not None
+    # Replaying the old cookie no longer authenticates.
+    client.set_cookie("session", stolen)
+    assert client.get("/home").status_code == 302
+
+
+def test_password_change_ends_other_sessions(app, world, login_as):
+    """Does changing a password log out the person's other devices but keep this one?"""
+    phone, laptop = app.test_client(), app.test_client()
+    login_as(world.member_a, c=phone)
+    login_as(world.member_a, c=laptop)
+    resp = phone.form("/auth/password", {"current": PASSWORD, "new": "mat-khau-moi-1", "confirm": "mat-khau-moi-1"})
+    assert resp.status_code == 302
+    assert phone.get("/auth/password").status_code == 200
+    assert laptop.get("/auth/password").status_code == 302
+
+
+def test_pages_of_logged_in_people_are_not_cached(client, world, login_as):
+    """Are authenticated pages sent with Cache-Control: no-store?"""
+    login_as(world.secretary_a)
+    assert client.get("/home").headers["Cache-Control"] == "no-store"
+
+
+def test_open_redirect_after_login_is_ignored(client, world):
+    """Is an absolute 'next' address ignored after login?"""
+    resp = client.form("/auth/login?next=https://evil.example/", {"member_code": "MEMA", "password": PASSWORD})
+    assert resp.headers["Location"].startswith("/")
