@@ -48,3 +48,66 @@ def grant_role(person: Person, role: str, org: Org | None) -> RoleGrant:
     if role == "secretary" and org is not None:
         org.secretary_id = person.id
     return grant
+
+
+def update_org(org: Org, *, name: str, place: str | None, term: str | None, has_seal: bool,
+               secretary: Person | None, actor: Person) -> Org:
+    """Edit a node's name, place, term, seal and secretary (audited); commits."""
+    from quizapp.database import begin_write
+    from quizapp.models import AuditLog
+
+    begin_write()
+    if not nfc(name):
+        raise InvalidInput("Tên tổ chức đảng không được để trống.")
+    org.name, org.place, org.term, org.has_seal = nfc(name), nfc(place) or None, nfc(term) or None, has_seal
+    if secretary is not None and secretary.id != org.secretary_id:
+        grant_role(secretary, "secretary", org)
+        org.secretary_id = secretary.id
+    db.session.add(AuditLog(actor_id=actor.id, action="org.update", target_type="org", target_id=org.id,
+                            details={"name": org.name, "secretary_id": org.secretary_id}))
+    db.session.commit()
+    return org
+
+
+def add_child(parent: Org, *, code: str, name: str, kind: str, place: str | None, term: str | None,
+              has_seal: bool, actor: Person) -> Org:
+    """Create a node under `parent` (audited); commits."""
+    from quizapp.database import begin_write
+    from quizapp.models import ORG_KINDS, AuditLog
+
+    begin_write()
+    if kind not in ORG_KINDS:
+        raise InvalidInput("Loại tổ chức không hợp lệ.")
+    org = create_org(code, name, kind, parent, place=nfc(place) or parent.place, term=nfc(term) or None,
+                     has_seal=has_seal)
+    db.session.add(AuditLog(actor_id=actor.id, action="org.create", target_type="org", target_id=org.id,
+                            details={"code": org.code, "parent": parent.code}))
+    db.session.commit()
+    return org
+
+
+def set_role(org: Org, person: Person, role: str, grant: bool, actor: Person) -> None:
+    """Grant or withdraw a role over a node (audited); commits."""
+    from quizapp.database import begin_write
+    from quizapp.models import ROLES, AuditLog
+
+    if role not in ROLES or role == "admin":
+        raise InvalidInput("Vai trò không hợp lệ.")
+    begin_write()
+    if grant:
+        grant_role(person, role, org)
+    else:
+        existing = db.session.scalar(select(RoleGrant).where(
+            RoleGrant.person_id == person.id, RoleGrant.role == role, RoleGrant.org_id == org.id))
+        if existing:
+            db.session.delete(existing)
+        if role == "secretary" and org.secretary_id == person.id:
+            org.secretary_id = None
+    db.session.add(AuditLog(actor_id=actor.id, action="role.grant" if grant else "role.revoke",
+                            target_type="person", target_id=person.id, details={"role": role, "org": org.code}))
+    db.session.commit()
+
+
+def role_holders(org: Org) -> list[RoleGrant]:
+    """Role grants held over exactly this node."""
+    return list(db.session.scalars(select(RoleGrant).where(RoleGrant.org_id == org.id)))
