@@ -1,0 +1,107 @@
+"""Fonts for ReportLab PDFs, installed as package dependencies (no system fonts needed).
+
+register_sans(): Be Vietnam Pro, shipped as static TTFs.
+register_serif(): Noto Serif, shipped only as variable fonts; ReportLab draws a variable font
+at its default instance, so static Regular/Bold/Italic/BoldItalic instances are cut once with
+fontTools' instancer and cached under FONT_CACHE_DIR.
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+import threading
+from pathlib import Path
+
+from reportlab.lib.fonts import addMapping
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+
+_lock = threading.Lock()
+SANS = "BeVietnamPro"
+SERIF = "NotoSerif"
+_STYLES = {"": (400, False), "-Bold": (700, False), "-Italic": (400, True), "-BoldItalic": (700, True)}
+
+
+def _package_dir(module_name: str) -> Path:
+    module = __import__(module_name)
+    return Path(module.__file__).resolve().parent / "files"
+
+
+def _registered(name: str) -> bool:
+    return name in pdfmetrics.getRegisteredFontNames()
+
+
+def _register_family(family: str, files: dict[str, Path]) -> str:
+    for suffix, path in files.items():
+        pdfmetrics.registerFont(TTFont(family + suffix, str(path)))
+    pdfmetrics.registerFontFamily(
+        family, normal=family, bold=family + "-Bold", italic=family + "-Italic",
+        boldItalic=family + "-BoldItalic",
+    )
+    addMapping(family, 0, 0, family)
+    addMapping(family, 1, 0, family + "-Bold")
+    addMapping(family, 0, 1, family + "-Italic")
+    addMapping(family, 1, 1, family + "-BoldItalic")
+    return family
+
+
+def register_sans() -> str:
+    """Register Be Vietnam Pro (regular, bold, italic, bold italic); returns the family name."""
+    with _lock:
+        if _registered(SANS):
+            return SANS
+        base = _package_dir("fontpkg_be_vietnam_pro")
+        return _register_family(SANS, {s: base / f"BeVietnamPro-{s.strip('-') or 'Regular'}.ttf" for s in _STYLES})
+
+
+def _cache_dir() -> Path:
+    try:
+        from flask import current_app
+
+        return Path(current_app.config["FONT_CACHE_DIR"])
+    except (RuntimeError, KeyError):
+        from quizapp.config import Config
+
+        return Path(Config.FONT_CACHE_DIR)
+
+
+def _instance(source: Path, target: Path, weight: int) -> Path:
+    """Cut a static instance (wght, wdth 100) of a variable font; atomic rename into the cache."""
+    if target.exists():
+        return target
+    from fontTools.ttLib import TTFont as FTFont
+    from fontTools.varLib import instancer
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    font = FTFont(str(source))
+    static = instancer.instantiateVariableFont(font, {"wght": weight, "wdth": 100}, updateFontNames=False)
+    fd, tmp = tempfile.mkstemp(dir=str(target.parent), suffix=".tmp")
+    os.close(fd)
+    try:
+        static.save(tmp)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, target)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return target
+
+
+def serif_files(cache_dir: Path | None = None) -> dict[str, Path]:
+    """Paths of the cached static Noto Serif instances, creating any that are missing."""
+    cache = cache_dir or _cache_dir()
+    base = _package_dir("fontpkg_noto_serif")
+    upright, italic = base / "NotoSerif[wdth,wght].ttf", base / "NotoSerif-Italic[wdth,wght].ttf"
+    out = {}
+    for suffix, (weight, is_italic) in _STYLES.items():
+        name = f"{SERIF}{suffix or '-Regular'}.ttf"
+        out[suffix] = _instance(italic if is_italic else upright, cache / name, weight)
+    return out
+
+
+def register_serif() -> str:
+    """Register Noto Serif static instances (regular, bold, italic, bold italic); returns the family."""
+    with _lock:
+        if _registered(SERIF):
+            return SERIF
+        return _register_family(SERIF, serif_files())

@@ -1,0 +1,1 @@
+"""Report builders: aggregate queries, PDFs, spreadsheets, item analysis."""

@@ -1,0 +1,209 @@
+"""Aggregate queries for participation and results: SQL GROUP BY, never loops over ORM objects.
+
+Who counts is decided by membership on the round's session date (not today's roster), within
+the round's participating organizations. The counted attempt follows quiz.attempt_policy.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import and_, case, exists, func, literal, or_, select
+from sqlalchemy.orm import aliased
+
+from quizapp.extensions import db
+from quizapp.models import Absence, Answer, Attempt, AttemptItem, Membership, Org, Person, Quiz, QuestionVersion, RoundOrg, StudyRound
+
+PARTY = ("chinh_thuc", "du_bi")
+CLASS_KEYS = ("gioi", "kha", "trung_binh", "chua_dat")
+
+
+def in_round_clause(round_id: int, org_alias=Org):
+    """True when the org (alias) lies in the subtree of one of the round's participating orgs."""
+    part = aliased(Org)
+    return exists(
+        select(literal(1)).select_from(RoundOrg).join(part, part.id == RoundOrg.org_id)
+        .where(RoundOrg.round_id == round_id, org_alias.path.like(part.path.concat("%")))
+    )
+
+
+def members_subquery(rnd: StudyRound, node: Org):
+    """People whose membership on the session date is under `node` and inside the round."""
+    on = rnd.session_date
+    return (
+        select(
+            Membership.person_id.label("person_id"), Membership.org_id.label("cell_id"),
+            Person.party_status.label("party_status"), Person.exempt.label("exempt"),
+        )
+        .join(Person, Person.id == Membership.person_id)
+        .join(Org, Org.id == Membership.org_id)
+        .where(
+            Membership.start_date <= on,
+            or_(Membership.end_date.is_(None), Membership.end_date >= on),
+            Org.path.like(node.path + "%"),
+            in_round_clause(rnd.id),
+        )
+        .subquery("m")
+    )
+
+
+def counted_subquery(quiz: Quiz | None):
+    """One finished attempt per person, chosen by the quiz's attempt policy (best/last/first)."""
+    if quiz is None:
+        return (
+            select(Attempt.id, Attempt.person_id, Attempt.score, Attempt.classification,
+                   Attempt.pending_essays, Attempt.is_makeup)
+            .where(literal(False)).subquery("c")
+        )
+    policy = quiz.attempt_policy or "best"
+    if policy == "last":
+        order = (Attempt.number.desc(),)
+    elif policy == "first":
+        order = (Attempt.number.asc(),)
+    else:
+        order = (case((Attempt.score.is_(None), 1), else_=0), Attempt.score.desc(), Attempt.number.asc())
+    rn = func.row_number().over(partition_by=Attempt.person_id, order_by=order).label("rn")
+    inner = (
+        select(Attempt.id, Attempt.person_id, Attempt.score, Attempt.classification,
+               Attempt.pending_essays, Attempt.is_makeup, rn)
+        .where(Attempt.quiz_id == quiz.id, Attempt.status == "finished")
+        .subquery("ranked")
+    )
+    return (
+        select(inner.c.id, inner.c.person_id, inner.c.score, inner.c.classification,
+               inner.c.pending_essays, inner.c.is_makeup)
+        .where(inner.c.rn == 1).subquery("c")
+    )
+
+
+def on_time_subquery(quiz: Quiz | None):
+    """Per person: 1 when any finished attempt was not a make-up (took part before học bù)."""
+    qid = quiz.id if quiz else -1
+    return (
+        select(Attempt.person_id.label("person_id"),
+               func.max(case((Attempt.is_makeup.is_(False), 1), else_=0)).label("on_time"))
+        .where(Attempt.quiz_id == qid, Attempt.status == "finished")
+        .group_by(Attempt.person_id).subquery("ot")
+    )
+
+
+@dataclass
+class CellRow:
+    """Aggregates for one cell (membership org) of a round."""
+
+    org_id: int
+    code: str = ""
+    name: str = ""
+    path: str = ""
+    total: int = 0
+    exempt: int = 0
+    required: int = 0
+    took_part: int = 0
+    on_time: int = 0
+    absent_excused: int = 0
+    absent_unexcused_recorded: int = 0
+    tested: int = 0
+    score_sum: float = 0.0
+    pending: int = 0
+    distribution: dict = field(default_factory=lambda: dict.fromkeys(CLASS_KEYS, 0))
+    non_party: int = 0
+    outstanding_people: int = 0
+
+    @property
+    def rate(self) -> float:
+        """Share of required members who took part, in percent (100 when nobody is required)."""
+        return 100.0 * self.took_part / self.required if self.required else 100.0
+
+    @property
+    def mean(self) -> float | None:
+        """Mean score of those tested, or None."""
+        return self.score_sum / self.tested if self.tested else None
+
+
+def cell_rows(rnd: StudyRound, node: Org, outstanding_score: float = 9.0) -> list[CellRow]:
+    """One aggregate row per cell at or under `node` that has members in the round (GROUP BY)."""
+    m = members_subquery(rnd, node)
+    c = counted_subquery(rnd.quiz)
+    ot = on_time_subquery(rnd.quiz)
+    party = m.c.party_status.in_(PARTY)
+    required = and_(party, m.c.exempt.is_(False))
+    took = and_(required, c.c.id.is_not(None))
+    tested = and_(took, c.c.pending_essays == 0, c.c.score.is_not(None))
+    absent = and_(required, c.c.id.is_(None))
+
+    def count(cond):
+        return func.sum(case((cond, 1), else_=0))
+
+    cols = [
+        m.c.cell_id,
+        count(party), count(and_(party, m.c.exempt.is_(True))), count(required), count(took),
+        count(and_(took, ot.c.on_time == 1)),
+        count(and_(absent, Absence.excused.is_(True))),
+        count(and_(absent, Absence.id.is_not(None), Absence.excused.is_(False))),
+        count(tested), func.sum(case((tested, c.c.score), else_=0.0)),
+        count(and_(took, c.c.pending_essays > 0)),
+        count(~party),
+        count(and_(tested, c.c.score >= outstanding_score)),
+        *[count(and_(tested, c.c.classification == k)) for k in CLASS_KEYS],
+    ]
+    stmt = (
+        select(*cols).select_from(m)
+        .outerjoin(c, c.c.person_id == m.c.person_id)
+        .outerjoin(ot, ot.c.person_id == m.c.person_id)
+        .outerjoin(Absence, and_(Absence.round_id == rnd.id, Absence.person_id == m.c.person_id))
+        .group_by(m.c.cell_id)
+    )
+    rows = {}
+    for r in db.session.execute(stmt):
+        row = CellRow(org_id=r[0], total=r[1] or 0, exempt=r[2] or 0, required=r[3] or 0,
+                      took_part=r[4] or 0, on_time=r[5] or 0, absent_excused=r[6] or 0,
+                      absent_unexcused_recorded=r[7] or 0, tested=r[8] or 0,
+                      score_sum=float(r[9] or 0), pending=r[10] or 0, non_party=r[11] or 0,
+                      outstanding_people=r[12] or 0)
+        row.distribution = {k: (r[13 + i] or 0) for i, k in enumerate(CLASS_KEYS)}
+        rows[row.org_id] = row
+    if rows:
+        for oid, code, name, path in db.session.execute(
+            select(Org.id, Org.code, Org.name, Org.path).where(Org.id.in_(list(rows)))
+        ):
+            rows[oid].code, rows[oid].name, rows[oid].path = code, name, path
+    return sorted(rows.values(), key=lambda x: x.path)
+
+
+def essay_counts(rnd: StudyRound, node: Org) -> tuple[int, int]:
+    """(essays submitted, essays graded) in the counted attempts of required members under node."""
+    if rnd.quiz is None:
+        return 0, 0
+    m = members_subquery(rnd, node)
+    c = counted_subquery(rnd.quiz)
+    stmt = (
+        select(func.count(Answer.id), func.count(Answer.awarded))
+        .select_from(m)
+        .join(c, c.c.person_id == m.c.person_id)
+        .join(AttemptItem, AttemptItem.attempt_id == c.c.id)
+        .join(QuestionVersion, QuestionVersion.id == AttemptItem.question_version_id)
+        .join(Answer, and_(Answer.attempt_id == c.c.id, Answer.position == AttemptItem.position))
+        .where(QuestionVersion.type == "essay", Answer.value.is_not(None),
+               m.c.party_status.in_(PARTY), m.c.exempt.is_(False))
+    )
+    submitted, graded = db.session.execute(stmt).one()
+    return int(submitted or 0), int(graded or 0)
+
+
+def outstanding_people(rnd: StudyRound, node: Org, min_score: float = 9.0, limit: int = 200) -> list[dict]:
+    """Required members under node whose counted score is at least min_score, best first."""
+    if rnd.quiz is None:
+        return []
+    m = members_subquery(rnd, node)
+    c = counted_subquery(rnd.quiz)
+    stmt = (
+        select(Person.full_name, Org.name, c.c.score)
+        .select_from(m)
+        .join(c, c.c.person_id == m.c.person_id)
+        .join(Person, Person.id == m.c.person_id)
+        .join(Org, Org.id == m.c.cell_id)
+        .where(c.c.score >= min_score, c.c.pending_essays == 0,
+               m.c.party_status.in_(PARTY), m.c.exempt.is_(False))
+        .order_by(c.c.score.desc(), Person.name_key)
+        .limit(limit)
+    )
+    return [{"name": n, "cell": o, "score": s} for n, o, s in db.session.execute(stmt)]

@@ -1,0 +1,1 @@
+"""Reports: participation, result sheets, roll-ups, exports, item analysis."""
