@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 WORKERS ?= 3
 
-.PHONY: run test setup deps translations db demo serve clean bench lint
+.PHONY: run test setup deps translations db demo serve clean bench browser-tools
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -36,8 +36,14 @@ run: demo
 	@echo "Đang chạy tại http://$(HOST):$(PORT) — nhấn Ctrl+C để dừng."
 	$(VENV)/bin/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - wsgi:app
 
+## Browser-test tools: Debian's Chromium (launched by path; no tool downloads a browser) and axe-core.
+browser-tools:
+	@command -v chromium >/dev/null 2>&1 || { echo "Cài Chromium (apt-get install chromium)…"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@test -f node_modules/axe-core/axe.min.js || npm ci --no-audit --no-fund --silent
+
 ## The whole test suite (SQLite by default; TEST_DATABASE_URL=postgresql://... for PostgreSQL).
-test: setup
+test: setup browser-tools
 	$(PY) -m pytest -q $(PYTEST_ARGS)
 
 bench: setup
