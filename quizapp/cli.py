@@ -18,6 +18,68 @@ def demo_load(force: bool) -> None:
     click.echo(result)
 
 
+banks_cli = AppGroup("banks", help="Ngân hàng câu hỏi: kiểm tra, nhập, xuất tệp YAML.")
+
+
+@banks_cli.command("validate")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+def banks_validate(files: tuple[str, ...]) -> None:
+    """Check bank files; print every error as FILE:LINE: message; exit 1 if any."""
+    from quizapp.services import banks
+
+    bad = 0
+    for path in files:
+        errors = banks.validate_file(path)
+        for e in errors:
+            click.echo(f"{path}:{e.line or 0}: {e}", err=True)
+        bad += len(errors)
+        if not errors:
+            click.echo(f"{path}: hợp lệ")
+    if bad:
+        raise SystemExit(1)
+
+
+@banks_cli.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--org", "org_code", default=None, help="Mã tổ chức đảng sở hữu (bỏ trống: dùng chung toàn hệ thống).")
+def banks_import(files: tuple[str, ...], org_code: str | None) -> None:
+    """Import bank files all-or-nothing: if any file is bad, nothing is written."""
+    from quizapp.services import banks
+    from quizapp.services.exceptions import DomainError
+
+    try:
+        owner = banks.org_by_code(org_code) if org_code else None
+        results = banks.import_many(list(files), owner_org=owner)
+    except DomainError as exc:
+        for d in exc.details or []:
+            click.echo(f"{d['file']}:{d['line'] or 0}: {d['message']}" if isinstance(d, dict) else d, err=True)
+        click.echo(exc.message, err=True)
+        raise SystemExit(1) from None
+    for r in results:
+        click.echo(r.summary())
+
+
+@banks_cli.command("export")
+@click.argument("slug")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="Ghi ra tệp thay vì màn hình.")
+def banks_export(slug: str, output: str | None) -> None:
+    """Write a bank (active questions, current versions) as native YAML."""
+    from quizapp.services import banks
+    from quizapp.services.exceptions import DomainError
+
+    try:
+        text = banks.export_bank(banks.bank_by_slug(slug))
+    except DomainError as exc:
+        click.echo(exc.message, err=True)
+        raise SystemExit(1) from None
+    if output:
+        with open(output, "w", encoding="utf-8") as fh:
+            fh.write(text)
+    else:
+        click.echo(text, nl=False)
+
+
 def register_cli(app: Flask) -> None:
     """Attach every command group."""
     app.cli.add_command(demo_cli)
+    app.cli.add_command(banks_cli)

@@ -1,0 +1,145 @@
+"""Read the native YAML bank format (format: 1) into a ParsedBank, with line-numbered errors.
+
+Bounded before parsing (size, encoding), and anchors/aliases are refused outright, so an alias
+bomb never expands. PyYAML's pure-Python composer gives every node its line.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
+from quizapp.services.bank_formats.schema import (
+    BankError, LDict, LList, ParsedBank, line_of, parse_bank_header, parse_question,
+)
+
+DEFAULT_MAX_BYTES = 5 * 1024 * 1024
+DEFAULT_MAX_QUESTIONS = 20000
+TOP_KEYS = {"format", "bank", "questions"}
+
+
+class _Refused(Exception):
+    """Raised while composing: something the format forbids (aliases, anchors)."""
+
+    def __init__(self, message: str, line: int):
+        super().__init__(message)
+        self.message, self.line = message, line
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """SafeLoader that refuses anchors and aliases (no YAML bombs, no shared nodes)."""
+
+    def compose_node(self, parent, index):
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent):
+            raise _Refused("không được dùng bí danh YAML (*alias)", event.start_mark.line + 1)
+        if getattr(event, "anchor", None):
+            raise _Refused("không được dùng neo YAML (&anchor)", event.start_mark.line + 1)
+        return super().compose_node(parent, index)
+
+
+def decode(data: bytes, filename: str, max_bytes: int) -> tuple[str | None, list[BankError]]:
+    """Bytes to text: bounded, UTF-8 only (a UTF-8 BOM is allowed), no NUL bytes."""
+    if len(data) > max_bytes:
+        mib = max_bytes / (1024 * 1024)
+        return None, [BankError(f"tệp quá lớn ({len(data):,} byte); tối đa {mib:g} MB".replace(",", "."), None, None, filename)]
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff") or (len(data) > 1 and b"\x00" in data[:200]):
+        return None, [BankError("tệp đang ở mã UTF-16; hãy lưu lại dưới dạng UTF-8", 1, None, filename)]
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        return None, [BankError(
+            "tệp không phải mã UTF-8 (có thể là Windows-1258 hoặc Latin-1); hãy lưu lại dưới dạng UTF-8",
+            line, None, filename)]
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        return None, [BankError("tệp chứa ký tự NUL, không phải tệp văn bản", line, None, filename)]
+    return text, []
+
+
+def _to_python(node, loader: _StrictLoader, errors: list[BankError], filename: str) -> Any:
+    """Node tree to values; mappings and lists remember their lines; duplicate keys reported."""
+    if isinstance(node, MappingNode):
+        out = LDict()
+        out.line, out.lines = node.start_mark.line + 1, {}
+        for key_node, value_node in node.value:
+            kline = key_node.start_mark.line + 1
+            if not isinstance(key_node, ScalarNode):
+                errors.append(BankError("khóa phải là một chữ đơn giản", kline, None, filename))
+                continue
+            key = loader.construct_object(key_node)
+            if not isinstance(key, str):
+                key = str(key_node.value)
+            if key in out:
+                errors.append(BankError(f"khóa '{key}' bị lặp (đã có ở dòng {out.lines[key]})", kline, None, filename))
+                continue
+            out[key] = _to_python(value_node, loader, errors, filename)
+            out.lines[key] = kline
+        return out
+    if isinstance(node, SequenceNode):
+        out = LList(_to_python(n, loader, errors, filename) for n in node.value)
+        out.line, out.item_lines = node.start_mark.line + 1, [n.start_mark.line + 1 for n in node.value]
+        return out
+    return loader.construct_object(node)
+
+
+def load_tree(text: str, filename: str) -> tuple[Any, list[BankError]]:
+    """Parse YAML text into line-aware values, refusing aliases; errors instead of exceptions."""
+    loader = _StrictLoader(text)
+    try:
+        root = loader.get_single_node()
+        if root is None:
+            return None, [BankError("tệp rỗng", 1, None, filename)]
+        errors: list[BankError] = []
+        return _to_python(root, loader, errors, filename), errors
+    except _Refused as exc:
+        return None, [BankError(exc.message, exc.line, None, filename)]
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        problem = exc.problem or exc.context or "cú pháp sai"
+        return None, [BankError(f"tệp không đúng cú pháp YAML ({problem})", line, None, filename)]
+    except yaml.YAMLError as exc:
+        return None, [BankError(f"tệp không đúng cú pháp YAML ({exc})", None, None, filename)]
+    except RecursionError:
+        return None, [BankError("tệp YAML lồng nhau quá sâu", None, None, filename)]
+    finally:
+        loader.dispose()
+
+
+def parse(data: bytes, filename: str = "", *, max_bytes: int = DEFAULT_MAX_BYTES,
+          max_questions: int = DEFAULT_MAX_QUESTIONS) -> tuple[ParsedBank | None, list[BankError]]:
+    """Bytes of a native bank file -> (ParsedBank, []) or (None, every error found)."""
+    text, errors = decode(data, filename, max_bytes)
+    if text is None:
+        return None, errors
+    tree, errors = load_tree(text, filename)
+    if tree is None or errors:
+        return None, errors
+    if not isinstance(tree, dict):
+        return None, [BankError("tệp phải là một bảng gồm format, bank và questions", 1, None, filename)]
+
+    for k in tree:
+        if k not in TOP_KEYS:
+            errors.append(BankError(f"khóa '{k}' không được hỗ trợ ở cấp ngoài cùng (chỉ nhận format, bank, questions)", line_of(tree, k), None, filename))
+    if tree.get("format") != 1 or isinstance(tree.get("format"), bool):
+        errors.append(BankError("thiếu 'format: 1' hoặc phiên bản định dạng không được hỗ trợ", line_of(tree, "format") if "format" in tree else 1, None, filename))
+    header = parse_bank_header(tree.get("bank"), errors, filename, line_of(tree, "bank") if "bank" in tree else 1)
+
+    raw_questions = tree.get("questions")
+    questions = []
+    if not isinstance(raw_questions, list) or not raw_questions:
+        errors.append(BankError("thiếu danh sách câu hỏi 'questions'", line_of(tree, "questions") if "questions" in tree else 1, None, filename))
+    elif len(raw_questions) > max_questions:
+        errors.append(BankError(f"quá nhiều câu hỏi ({len(raw_questions)}); tối đa {max_questions}", line_of(tree, "questions"), None, filename))
+    else:
+        seen: dict[str, int | None] = {}
+        for i, raw in enumerate(raw_questions):
+            q = parse_question(raw, errors, filename=filename, line=line_of(raw_questions, i), seen=seen)
+            if q is not None:
+                questions.append(q)
+    if errors:
+        return None, sorted(errors, key=lambda e: e.line or 0)
+    return ParsedBank(questions=questions, filename=filename, **header), []

@@ -1,0 +1,100 @@
+"""Are bad bank files rejected with clear, line-numbered Vietnamese errors, writing nothing?"""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from quizapp.extensions import db
+from quizapp.models import Bank, Question
+from quizapp.services import banks
+from quizapp.services.exceptions import InvalidInput
+from tests.banks.helpers import bank_yaml
+
+
+def _messages(data: bytes, name: str = "bad.yaml") -> list[str]:
+    return [str(e) for e in banks.validate_file(data, name)]
+
+
+def _nothing_written():
+    assert db.session.scalar(select(func.count()).select_from(Bank)) == 0
+    assert db.session.scalar(select(func.count()).select_from(Question)) == 0
+
+
+def test_latin1_bytes_are_refused_with_line(world):
+    """Is a Latin-1 file refused as not UTF-8, naming the first bad line?"""
+    latin = 'format: 1\nbank:\n  slug: thu\n  title: "Caf\u00e9"\n'.encode("latin-1")
+    errors = banks.validate_file(latin, "latin.yaml")
+    assert len(errors) == 1 and "UTF-8" in errors[0].message
+    assert errors[0].line == 4
+
+
+def test_utf16_file_is_refused(world):
+    """Is a UTF-16 file (as Windows Notepad may save it) refused with a clear message?"""
+    assert "UTF-16" in _messages(bank_yaml().decode().encode("utf-16"))[0]
+
+
+def test_not_yaml_is_refused_with_line(world):
+    """Is text that is not YAML refused with the line where parsing broke?"""
+    msgs = _messages(b"format: 1\nbank: [\n  - a: b\n  c\n")
+    assert len(msgs) == 1 and msgs[0].startswith("Dòng ") and "YAML" in msgs[0]
+
+
+def test_alias_bomb_is_refused_before_expansion(world):
+    """Is a 'billion laughs' alias bomb refused without expanding it?"""
+    bomb = b'format: 1\na: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n'
+    for i in range(1, 10):
+        bomb += f"{chr(97 + i)}: &{chr(97 + i)} [" .encode() + b",".join([f"*{chr(96 + i)}".encode()] * 9) + b"]\n"
+    msgs = _messages(bomb)
+    assert msgs == ["Dòng 2: không được dùng neo YAML (&anchor)"]
+
+
+def test_missing_keys_are_each_reported(world):
+    """Are a missing text and a missing source each reported with the question's line and id?"""
+    data = bank_yaml().decode().replace('    text: "Câu hỏi một?"\n', "")
+    data = data.replace('    source: {document: "Nghị quyết 04-NQ/TW", section: "Mục 1"}\n  - id: q-002', "  - id: q-002")
+    msgs = _messages(data.encode())
+    assert "Dòng 7, câu 'q-001': thiếu 'text'" in msgs
+    assert any("câu 'q-001'" in m and "thiếu nguồn 'source'" in m for m in msgs)
+
+
+def test_duplicate_ids_point_to_both_lines(world):
+    """Is a duplicate question id reported at the second use, naming the first?"""
+    data = bank_yaml(questions={"q-001": "Một?", "q-002": "Hai?"}).decode().replace("id: q-002", "id: q-001")
+    msgs = _messages(data.encode())
+    assert msgs == ["Dòng 17, câu 'q-001': mã câu hỏi bị trùng (đã dùng ở dòng 7)"]
+
+
+def test_single_choice_with_two_correct(world):
+    """Does a single-choice question with two correct answers get the documented message and line?"""
+    data = bank_yaml(questions={"kh-007": "Một?"}).decode().replace('      - text: "Phương án B"', '      - text: "Phương án B"\n        correct: true')
+    msgs = _messages(data.encode())
+    assert msgs == ["Dòng 12, câu 'kh-007': câu một lựa chọn phải có đúng một phương án đúng"]
+
+
+def test_unknown_keys_and_wrong_types(world):
+    """Are unknown keys, wrong-type keys and bad values reported, each at its own line?"""
+    data = bank_yaml(questions={"q-001": "Một?"}).decode()
+    data = data.replace("    difficulty: easy\n", "    difficulty: rất khó\n    points: -2\n    answer: true\n    colour: red\n")
+    msgs = _messages(data.encode())
+    assert "Dòng 10, câu 'q-001': 'difficulty' chỉ nhận: easy, medium, hard" in msgs
+    assert "Dòng 11, câu 'q-001': 'points' phải là số dương (tối đa 100)" in msgs
+    assert "Dòng 12, câu 'q-001': khóa 'answer' không dùng cho loại câu 'single'" in msgs
+    assert "Dòng 13, câu 'q-001': khóa 'colour' không được hỗ trợ" in msgs
+
+
+def test_huge_file_is_refused_before_parsing(app, world):
+    """Is a file over MAX_CONTENT_LENGTH refused with a size message, before any parsing?"""
+    huge = b"# " + b"x" * app.config["MAX_CONTENT_LENGTH"] + b"\n"
+    msgs = _messages(huge)
+    assert len(msgs) == 1 and "quá lớn" in msgs[0]
+
+
+def test_import_of_bad_file_writes_nothing(world):
+    """Does importing a good file together with a bad one write nothing at all?"""
+    good = ("good.yaml", bank_yaml("good"))
+    bad = ("bad.yaml", bank_yaml("bad").replace(b"type: single", b"type: ordering", 1))
+    with pytest.raises(InvalidInput) as info:
+        banks.import_many([good, bad])
+    assert info.value.details[0]["file"] == "bad.yaml"
+    assert "loại câu hỏi 'ordering' không hợp lệ" in info.value.details[0]["message"]
+    _nothing_written()
