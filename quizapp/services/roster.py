@@ -1,0 +1,337 @@
+"""Roster import: validate every row, then create or update people and their cell memberships.
+
+One unit of work: every bad row is reported with its row number and nothing is written unless
+all rows are good. People are matched by member code; a changed cell closes the old membership
+(the day before the import) and opens a new one, so past rounds keep the old cell.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app
+from openpyxl.utils.datetime import from_excel
+from sqlalchemy import select
+
+from quizapp.clock import today_local
+from quizapp.database import begin_write
+from quizapp.extensions import db
+from quizapp.models import AuditLog, Membership, Org, Person
+from quizapp.services.exceptions import InvalidInput
+from quizapp.services.roster_files import RawTable, read_table
+from quizapp.vn import nfc, strip_diacritics
+
+CODE_MAX, NAME_MAX, PHONE_MAX, EMAIL_MAX, REASON_MAX = 40, 120, 30, 120, 200
+_CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9._/-]*$")
+_PHONE_RE = re.compile(r"^[0-9+][0-9 .()+-]*$")
+_DATE_RE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
+STATUS_WORDS = {
+    "chinh thuc": "chinh_thuc", "du bi": "du_bi",
+    "khong phai dang vien": "ngoai_dang", "ngoai dang": "ngoai_dang", "quan chung": "ngoai_dang",
+}
+YES = {"co", "x", "1", "true", "yes", "c"}
+NO = {"khong", "0", "false", "no", "k"}
+ACTION_LABELS = {"created": "Thêm mới", "moved": "Chuyển chi bộ", "updated": "Cập nhật", "unchanged": "Không đổi"}
+
+
+@dataclass
+class RowChange:
+    """One row of the preview: what the import does (or would do) to one person."""
+
+    row: int
+    member_code: str
+    full_name: str
+    org_code: str
+    action: str  # created | moved | updated | unchanged
+    changes: list[str] = field(default_factory=list)
+
+    @property
+    def action_label(self) -> str:
+        """Vietnamese label of the action."""
+        return ACTION_LABELS[self.action]
+
+
+@dataclass
+class ImportResult:
+    """Counts and a per-row preview; `dry_run` means nothing was written."""
+
+    dry_run: bool
+    rows: list[RowChange]
+    created: int = 0
+    updated: int = 0
+    moved: int = 0
+    unchanged: int = 0
+    filename: str = ""
+
+
+@dataclass
+class _Row:
+    number: int
+    values: dict
+    org: Org | None = None
+
+
+def _text(value) -> str:
+    """A cell as NFC text; Excel numbers like 93012345.0 lose the '.0'."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return nfc(str(value))
+
+
+def _parse_date(value, today: date) -> date | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, datetime):
+        result = value.date()
+    elif isinstance(value, date):
+        result = value
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        if not 1 <= value <= 80000:
+            raise ValueError
+        result = from_excel(value).date()
+    else:
+        match = _DATE_RE.match(_text(value))
+        if not match:
+            raise ValueError
+        day, month, year = (int(g) for g in match.groups())
+        result = date(year, month, day)
+    if result.year < 1900 or result > today:
+        raise ValueError
+    return result
+
+
+def _parse_row(number: int, table: RawTable, raw: list, today: date, errors: list[dict],
+               seen: dict[str, int]) -> _Row | None:
+    """Check one row's own values; append row-numbered errors; None if the row is bad."""
+    bad: list[str] = []
+    get = lambda f: table.value(raw, f)  # noqa: E731
+    values: dict = {}
+
+    name = _text(get("full_name"))
+    if not name:
+        bad.append("thiếu họ và tên")
+    elif len(name) > NAME_MAX:
+        bad.append(f"họ và tên dài quá {NAME_MAX} ký tự")
+    values["full_name"] = name
+
+    code = _text(get("member_code")).replace(" ", "").upper()
+    if not code:
+        bad.append("thiếu số thẻ đảng viên")
+    elif len(code) > CODE_MAX:
+        bad.append(f"số thẻ đảng viên dài quá {CODE_MAX} ký tự")
+    elif not _CODE_RE.match(code):
+        bad.append(f"số thẻ đảng viên “{code}” chỉ được gồm chữ số, chữ cái không dấu và . - _ /")
+    elif code in seen:
+        bad.append(f"số thẻ đảng viên {code} trùng với dòng {seen[code]}")
+    else:
+        seen[code] = number
+    values["member_code"] = code
+
+    if "date_of_birth" in table.columns:
+        try:
+            values["date_of_birth"] = _parse_date(get("date_of_birth"), today)
+        except (ValueError, OverflowError):
+            bad.append(f"ngày sinh “{_text(get('date_of_birth'))}” không hợp lệ (cần dạng dd/mm/yyyy)")
+
+    if "phone" in table.columns:
+        raw_phone = get("phone")
+        phone = _text(raw_phone)
+        if isinstance(raw_phone, (int, float)) and len(phone) == 9:
+            phone = "0" + phone  # Excel drops the leading zero of 09xx numbers
+        if phone and (len(phone) > PHONE_MAX or not _PHONE_RE.match(phone)):
+            bad.append(f"số điện thoại “{phone[:40]}” không hợp lệ")
+        values["phone"] = phone or None
+
+    if "email" in table.columns:
+        email = _text(get("email"))
+        if email:
+            try:
+                email = validate_email(email, check_deliverability=False).normalized
+                if len(email) > EMAIL_MAX:
+                    raise EmailNotValidError("too long")
+            except EmailNotValidError:
+                bad.append(f"email “{email[:60]}” không hợp lệ")
+        values["email"] = email or None
+
+    if "party_status" in table.columns:
+        status_text = _text(get("party_status"))
+        status = STATUS_WORDS.get(strip_diacritics(status_text).lower()) if status_text else None
+        if status_text and status is None:
+            bad.append(f"tình trạng “{status_text[:40]}” không hợp lệ (Chính thức / Dự bị / Không phải đảng viên)")
+        values["party_status"] = status
+
+    if "exempt" in table.columns:
+        word = strip_diacritics(_text(get("exempt"))).lower()
+        exempt = True if word in YES else False if word in NO else None
+        if word and exempt is None:
+            bad.append(f"miễn sinh hoạt “{_text(get('exempt'))[:20]}” không hợp lệ (Có / Không)")
+        values["exempt"] = exempt
+    if "exempt_reason" in table.columns:
+        reason = _text(get("exempt_reason"))
+        if len(reason) > REASON_MAX:
+            bad.append(f"lý do miễn dài quá {REASON_MAX} ký tự")
+        values["exempt_reason"] = reason or None
+
+    values["org_code"] = _text(get("org_code")).upper() if "org_code" in table.columns else ""
+    if bad:
+        message = "; ".join(bad)
+        errors.append({"row": number, "message": message[:1].upper() + message[1:] + "."})
+        return None
+    return _Row(number, values)
+
+
+def _in_scope(path: str, scope: list[str] | None) -> bool:
+    return scope is None or any(path.startswith(p) for p in scope)
+
+
+def _resolve(rows: list[_Row], scope: list[str] | None, default_org: Org | None, errors: list[dict],
+             today: date) -> dict[str, Person]:
+    """Check cells and existing people against the database; returns code -> existing person."""
+    codes = {r.values["org_code"] for r in rows if r.values["org_code"]}
+    orgs = {o.code: o for o in db.session.scalars(select(Org).where(Org.code.in_(codes)))} if codes else {}
+    members = [r.values["member_code"] for r in rows]
+    existing: dict[str, Person] = {}
+    for start in range(0, len(members), 500):
+        chunk = members[start:start + 500]
+        existing.update({p.member_code: p for p in db.session.scalars(select(Person).where(Person.member_code.in_(chunk)))})
+    for row in rows:
+        code = row.values["org_code"]
+        org = orgs.get(code) if code else default_org
+        if code and (org is None or not _in_scope(org.path, scope)):
+            errors.append({"row": row.number, "message": f"Mã chi bộ “{code[:40]}” không có hoặc không thuộc phạm vi quản lý của bạn."})
+            continue
+        if org is None:
+            errors.append({"row": row.number, "message": "Thiếu mã chi bộ (cột “Mã chi bộ”)."})
+            continue
+        if not org.is_cell:
+            errors.append({"row": row.number, "message": f"“{org.code}” là {org.kind_label.lower()}, không phải chi bộ."})
+            continue
+        person = existing.get(row.values["member_code"])
+        if person is not None and scope is not None:
+            current = person.current_membership(today)
+            if current is None or not _in_scope(current.org.path, scope):
+                errors.append({"row": row.number, "message": (
+                    f"Số thẻ đảng viên {row.values['member_code']} đã thuộc một người ngoài phạm vi quản lý của bạn; "
+                    "đề nghị cấp ủy cấp trên chuyển sinh hoạt.")})
+                continue
+        row.org = org
+    return existing
+
+
+FIELD_LABELS = {
+    "full_name": "họ tên", "date_of_birth": "ngày sinh", "phone": "điện thoại", "email": "email",
+    "party_status": "tình trạng", "exempt": "miễn sinh hoạt", "exempt_reason": "lý do miễn",
+}
+
+
+def _apply(row: _Row, person: Person | None, today: date, write: bool) -> RowChange:
+    """Create or update one person (only when `write`), and describe what changed."""
+    v = row.values
+    change = RowChange(row.number, v["member_code"], v["full_name"], row.org.code, "unchanged")
+    if person is None:
+        change.action = "created"
+        if write:
+            person = Person(member_code=v["member_code"], party_status=v.get("party_status") or "chinh_thuc",
+                            exempt=bool(v.get("exempt")), must_change_password=True, password_hash=None)
+            person.set_name(v["full_name"])
+            for f in ("date_of_birth", "phone", "email"):
+                setattr(person, f, v.get(f))
+            person.exempt_reason = v.get("exempt_reason") if person.exempt else None
+            db.session.add(person)
+            db.session.flush()
+            db.session.add(Membership(person_id=person.id, org_id=row.org.id, start_date=today))
+        return change
+    wanted = {f: v[f] for f in ("full_name", "date_of_birth", "phone", "email", "party_status", "exempt", "exempt_reason")
+              if v.get(f) is not None}  # an empty cell keeps what is stored
+    if v.get("exempt") is False:
+        wanted["exempt_reason"] = None
+    for f, new in wanted.items():
+        if getattr(person, f) != new:
+            change.changes.append(FIELD_LABELS[f])
+            if write and f == "full_name":
+                person.set_name(new)
+            elif write:
+                setattr(person, f, new)
+    current = person.current_membership(today)
+    if current is None or current.org_id != row.org.id:
+        change.action = "moved"
+        change.changes.append(f"chi bộ {current.org.code if current else '—'} → {row.org.code}")
+        if write:
+            move_membership(person, row.org, today, current)
+    elif change.changes:
+        change.action = "updated"
+    return change
+
+
+def move_membership(person: Person, org: Org, on: date, current: Membership | None = None) -> Membership:
+    """Close the open membership the day before `on` and open one in `org` from `on`; the caller commits."""
+    current = current if current is not None else person.current_membership(on)
+    if current is not None and current.start_date >= on:
+        current.org_id = org.id  # opened today: nothing in the past refers to it yet
+        return current
+    if current is not None:
+        current.end_date = on - timedelta(days=1)
+    membership = Membership(person_id=person.id, org_id=org.id, start_date=on)
+    db.session.add(membership)
+    person.memberships.append(membership)
+    return membership
+
+
+def import_roster(filename: str, data: bytes, *, scope: list[str] | None, default_org: Org | None,
+                  actor: Person | None, dry_run: bool = True, today: date | None = None) -> ImportResult:
+    """Validate a roster file and (unless dry_run) apply it in one transaction; InvalidInput lists every bad row."""
+    cfg = current_app.config
+    table = read_table(filename, data, max_bytes=cfg["MAX_CONTENT_LENGTH"], max_rows=cfg["IMPORT_MAX_ROWS"],
+                       max_uncompressed=cfg["XLSX_MAX_UNCOMPRESSED"])
+    today = today or today_local()
+    errors: list[dict] = []
+    rows: list[_Row] = []
+    seen: dict[str, int] = {}
+    for number, raw in table.rows:
+        row = _parse_row(number, table, raw, today, errors, seen)
+        if row is not None:
+            rows.append(row)
+    if not dry_run:
+        begin_write()
+    existing = _resolve(rows, scope, default_org, errors, today)
+    if errors:
+        db.session.rollback()
+        errors.sort(key=lambda e: e["row"])
+        raise InvalidInput(f"Tệp có {len(errors)} dòng lỗi. Chưa có dữ liệu nào được ghi; hãy sửa và tải lên lại.",
+                           details=errors)
+    result = ImportResult(dry_run=dry_run, rows=[], filename=filename)
+    for row in rows:
+        change = _apply(row, existing.get(row.values["member_code"]), today, write=not dry_run)
+        result.rows.append(change)
+        setattr(result, change.action, getattr(result, change.action) + 1)
+    if dry_run:
+        db.session.rollback()
+        return result
+    db.session.add(AuditLog(actor_id=actor.id if actor else None, action="roster.import", target_type="org",
+                            target_id=default_org.id if default_org else None,
+                            details={"file": filename[:200], "created": result.created, "updated": result.updated,
+                                     "moved": result.moved, "unchanged": result.unchanged}))
+    db.session.commit()
+    return result
+
+
+def import_file(path: str, org_code: str, *, dry_run: bool = False) -> ImportResult:
+    """CLI entry: import a file into the subtree of the org with this code (its default cell if it is a cell)."""
+    org = db.session.scalar(select(Org).where(Org.code == nfc(org_code).upper()))
+    if org is None:
+        raise InvalidInput(f"Không có tổ chức đảng mã “{org_code}”.")
+    with open(path, "rb") as fh:
+        data = fh.read(current_app.config["MAX_CONTENT_LENGTH"] + 1)
+    return import_roster(path.rsplit("/", 1)[-1], data, scope=[org.path], default_org=org if org.is_cell else None,
+                         actor=None, dry_run=dry_run)
+
+
+def summary(result: ImportResult) -> str:
+    """One line of counts, in Vietnamese."""
+    head = "Kiểm tra xong (chưa ghi gì)" if result.dry_run else "Đã nhập"
+    return (f"{head}: {result.created} thêm mới, {result.updated} cập nhật, "
+            f"{result.moved} chuyển chi bộ, {result.unchanged} không đổi.")
