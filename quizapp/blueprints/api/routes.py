@@ -1,5 +1,112 @@
-"""Versioned JSON API for the member flow."""
-from flask import Blueprint
+"""Versioned JSON API for the member flow: the same services and rules as the pages.
 
+Auth is the session cookie; POST/PUT carry the CSRF token (GET /csrf-token) in X-CSRFToken.
+Errors are {"error": {"status", "message"}} (errors.py does this for every /api/ path).
+"""
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, request
+from flask_login import current_user
+
+from quizapp.clock import utcnow
+from quizapp.extensions import db
+from quizapp.models import Attempt
+from quizapp.services import attempt_view, delivery
+from quizapp.services.exceptions import Conflict, DomainError, InvalidInput, NotFound
 
 bp = Blueprint("api", __name__)
+
+
+class Unauthorized(DomainError):
+    """Not logged in (JSON clients get 401, not a redirect to the login page)."""
+
+    status = 401
+
+
+@bp.before_request
+def _require_login():
+    if request.endpoint in ("api.openapi",):
+        return None
+    if not current_user.is_authenticated:
+        raise Unauthorized("Vui lòng đăng nhập để tiếp tục.")
+    return None
+
+
+def _my_attempt(attempt_id: int) -> Attempt:
+    attempt = db.session.get(Attempt, attempt_id)
+    if attempt is None or attempt.person_id != current_user.id:
+        raise NotFound(delivery.NOT_FOUND)
+    return attempt
+
+
+@bp.route("/openapi.json")
+def openapi():
+    """The OpenAPI 3.1 description of this API."""
+    from quizapp.blueprints.api.openapi import document
+
+    return jsonify(document())
+
+
+@bp.route("/quizzes")
+def list_quizzes():
+    """My quizzes: open, upcoming and done, with my attempts."""
+    out = []
+    for c in attempt_view.member_quizzes(current_user):
+        q = c["quiz"]
+        out.append({
+            "id": q.id, "title": q.title, "state": c["state"], "time_limit_minutes": q.time_limit_minutes,
+            "question_count": attempt_view.question_count(q), "opens_at": attempt_view.iso(q.opens_at),
+            "closes_at": attempt_view.iso(c["window"][1] if c["window"] else q.closes_at),
+            "is_makeup": bool(c["window"] and c["window"][2]), "attempts_left": c["attempts_left"],
+            "open_attempt_id": c["open_attempt"].id if c["open_attempt"] else None,
+            "finished_attempt_ids": [a.id for a in c["finished"]],
+        })
+    return jsonify({"quizzes": out, "server_time": attempt_view.iso(utcnow())})
+
+
+@bp.route("/quizzes/<int:quiz_id>/attempts", methods=["POST"])
+def start_attempt(quiz_id: int):
+    """Start an attempt, or resume the one in progress (200 resumed, 201 new)."""
+    now = utcnow()
+    attempt = delivery.start_attempt(quiz_id, current_user, now=now)
+    status = 201 if attempt.started_at == now else 200
+    return jsonify(attempt_view.attempt_payload(attempt, now)), status
+
+
+@bp.route("/attempts/<int:attempt_id>")
+def get_attempt(attempt_id: int):
+    """The attempt with its questions (public view only), saved answers and time left."""
+    now = utcnow()
+    attempt = delivery.close_if_overdue(_my_attempt(attempt_id), now)
+    return jsonify(attempt_view.attempt_payload(attempt, now, with_items=attempt.status == "in_progress"))
+
+
+@bp.route("/attempts/<int:attempt_id>/answers/<int:position>", methods=["PUT", "POST"])
+def save_answer(attempt_id: int, position: int):
+    """Save one answer if its seq is newer; 200 {"applied": false} for a stale seq."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or "seq" not in body:
+        raise InvalidInput("Cần gửi JSON dạng {\"value\": ..., \"seq\": số nguyên}.")
+    result = delivery.save_answer(attempt_id, current_user.id, position, body.get("value"), body["seq"])
+    return jsonify(result)
+
+
+@bp.route("/attempts/<int:attempt_id>/submit", methods=["POST"])
+def submit(attempt_id: int):
+    """Submit the attempt; a repeat returns the same result."""
+    attempt = delivery.submit_attempt(attempt_id, person_id=current_user.id, reason=_reason())
+    return jsonify(attempt_view.result_payload(attempt))
+
+
+def _reason() -> str:
+    body = request.get_json(silent=True) or {}
+    return "timer" if isinstance(body, dict) and body.get("reason") == "timer" else "member"
+
+
+@bp.route("/attempts/<int:attempt_id>/result")
+def result(attempt_id: int):
+    """The result, as far as the review policy allows now."""
+    attempt = delivery.close_if_overdue(_my_attempt(attempt_id))
+    if attempt.status != "finished":
+        raise Conflict("Bài làm chưa nộp.")
+    return jsonify(attempt_view.result_payload(attempt))

@@ -1,4 +1,139 @@
-"""Members taking quizzes (phone-first pages)."""
-from flask import Blueprint
+"""Members taking quizzes: phone-first pages that work with or without JavaScript."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from quizapp.blueprints.take.forms import answers_from_form
+from quizapp.clock import utcnow
+from quizapp.extensions import db
+from quizapp.models import Attempt, Quiz
+from quizapp.services import attempt_view, delivery
+from quizapp.services.exceptions import DomainError, Gone, InvalidInput, NotFound
 
 bp = Blueprint("take", __name__)
+
+
+def _my_attempt(attempt_id: int) -> Attempt:
+    """The caller's own attempt (closed first if its time and grace are over); others are 404."""
+    attempt = db.session.get(Attempt, attempt_id)
+    if attempt is None or attempt.person_id != current_user.id:
+        raise NotFound(delivery.NOT_FOUND)
+    return delivery.close_if_overdue(attempt)
+
+
+def _my_quiz_card(quiz_id: int) -> dict:
+    card = next((c for c in attempt_view.member_quizzes(current_user) if c["quiz"].id == quiz_id), None)
+    if card is None:
+        raise NotFound(_("Không tìm thấy bài kiểm tra này."))
+    return card
+
+
+@bp.route("/")
+@login_required
+def index():
+    """My open and upcoming quizzes, and the ones I finished with links to results."""
+    return render_template("take/index.html", cards=attempt_view.member_quizzes(current_user))
+
+
+@bp.route("/c/<code>")
+@login_required
+def by_code(code: str):
+    """The short link printed under the QR code: straight to the quiz's start page."""
+    quiz_id = db.session.scalar(select(Quiz.id).where(Quiz.short_code == code.strip()[:16]))
+    if quiz_id is None:
+        raise NotFound(_("Không tìm thấy bài kiểm tra này."))
+    return redirect(url_for("take.start", quiz_id=quiz_id))
+
+
+@bp.route("/quiz/<int:quiz_id>", methods=["GET", "POST"])
+@login_required
+def start(quiz_id: int):
+    """GET: time limit and number of questions. POST: start, or resume the attempt in progress."""
+    card = _my_quiz_card(quiz_id)
+    if request.method == "POST":
+        try:
+            attempt = delivery.start_attempt(quiz_id, current_user)
+        except DomainError as exc:
+            if exc.status == 404:
+                raise
+            flash(exc.message, "error")
+            return redirect(url_for("take.start", quiz_id=quiz_id))
+        return redirect(url_for("take.attempt", attempt_id=attempt.id))
+    return render_template("take/start.html", card=card, quiz=card["quiz"],
+                           question_count=attempt_view.question_count(card["quiz"]))
+
+
+@bp.route("/attempt/<int:attempt_id>", methods=["GET", "POST"])
+@login_required
+def attempt(attempt_id: int):
+    """The questions, one per page or all on one page; a plain POST saves the page's answers."""
+    att = _my_attempt(attempt_id)
+    if att.status != "in_progress":
+        return redirect(url_for("take.result", attempt_id=att.id))
+    if request.args.get("mode") in ("one", "all"):
+        session["take_mode"] = request.args["mode"]
+    mode = session.get("take_mode", "one")
+    items = attempt_view.attempt_items(att.id)
+    if request.method == "POST":
+        return _save_page(att, items)
+    q = min(max(request.args.get("q", 1, type=int) or 1, 1), len(items))
+    shown = items if mode == "all" else [items[q - 1]]
+    return render_template("take/attempt.html", attempt=att, items=items, shown=shown, mode=mode, q=q,
+                           payload=attempt_view.attempt_payload(att, with_items=False))
+
+
+def _save_page(att: Attempt, items: list[dict]):
+    """Save every changed answer on the posted page, then go where the pressed button says."""
+    for pos, raw, seq in answers_from_form(request.form, items):
+        try:
+            delivery.save_answer(att.id, current_user.id, pos, raw, seq)
+        except Gone as exc:
+            flash(exc.message, "error")
+            return redirect(url_for("take.result", attempt_id=att.id))
+        except InvalidInput as exc:
+            flash(exc.message, "error")
+            return redirect(url_for("take.attempt", attempt_id=att.id, q=pos))
+    go = request.form.get("go", "")
+    if go == "review":
+        return redirect(url_for("take.review", attempt_id=att.id))
+    if go.isdigit():
+        return redirect(url_for("take.attempt", attempt_id=att.id, q=int(go)))
+    flash(_("Đã lưu câu trả lời."), "success")
+    return redirect(url_for("take.attempt", attempt_id=att.id, q=request.form.get("q", 1, type=int)))
+
+
+@bp.route("/attempt/<int:attempt_id>/review")
+@login_required
+def review(attempt_id: int):
+    """Before submitting: which questions are still unanswered."""
+    att = _my_attempt(attempt_id)
+    if att.status != "in_progress":
+        return redirect(url_for("take.result", attempt_id=att.id))
+    items = attempt_view.attempt_items(att.id)
+    unanswered = [it for it in items if not it["answer"]]
+    return render_template("take/review.html", attempt=att, items=items, unanswered=unanswered,
+                           payload=attempt_view.attempt_payload(att, with_items=False))
+
+
+@bp.route("/attempt/<int:attempt_id>/submit", methods=["POST"])
+@login_required
+def submit(attempt_id: int):
+    """Submit (the one conditional update); a repeat shows the same result."""
+    _my_attempt(attempt_id)
+    delivery.submit_attempt(attempt_id, person_id=current_user.id, reason="member")
+    flash(_("Bạn đã nộp bài."), "success")
+    return redirect(url_for("take.result", attempt_id=attempt_id))
+
+
+@bp.route("/attempt/<int:attempt_id>/result")
+@login_required
+def result(attempt_id: int):
+    """The result, as far as the quiz's review policy allows now."""
+    att = _my_attempt(attempt_id)
+    if att.status == "in_progress":
+        return redirect(url_for("take.attempt", attempt_id=att.id))
+    return render_template("take/result.html", attempt=att, result=attempt_view.result_payload(att, utcnow()),
+                           release_at=attempt_view.release_time(att.quiz))

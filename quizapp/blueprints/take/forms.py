@@ -1,0 +1,49 @@
+"""Reading a page of answers from a plain form post (the path that works without JavaScript)."""
+from __future__ import annotations
+
+from werkzeug.datastructures import MultiDict
+
+# Types whose input cannot be cleared in a browser (a radio group): absent means "unchanged".
+_ABSENT_MEANS_UNCHANGED = {"single", "true_false"}
+
+
+def answers_from_form(form: MultiDict, items: list[dict]) -> list[tuple[int, object, int]]:
+    """(position, raw value, seq) for each question that was on the posted page.
+
+    The page lists its positions in hidden `p` fields and hands out each question's next seq in
+    `s<position>`; a stale page's seq is older than a newer save, so it changes nothing.
+    """
+    by_pos = {it["position"]: it for it in items}
+    entries = []
+    for raw_pos in form.getlist("p"):
+        try:
+            pos = int(raw_pos)
+            seq = int(form.get(f"s{pos}", ""))
+        except ValueError:
+            continue
+        item = by_pos.get(pos)
+        if item is None:
+            continue
+        name = f"a{pos}"
+        if item["type"] == "multiple":
+            raw = form.getlist(name)
+        elif name not in form and item["type"] in _ABSENT_MEANS_UNCHANGED:
+            continue
+        else:
+            raw = form.get(name, "")
+        if (sorted(raw) if isinstance(raw, list) else raw) == raw_of(item):
+            continue  # unchanged: no write
+        entries.append((pos, raw, seq))
+    return entries
+
+
+def raw_of(item: dict):
+    """The stored answer in the shape a form posts it (to skip unchanged questions)."""
+    value = item.get("answer") or {}
+    if item["type"] == "multiple":
+        return sorted(value.get("choices", []))
+    if item["type"] == "single":
+        return value.get("choice", "")
+    if item["type"] == "true_false":
+        return "" if "value" not in value else ("true" if value["value"] else "false")
+    return value.get("text", "")

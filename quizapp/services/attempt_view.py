@@ -1,0 +1,144 @@
+"""What a taker may see of an attempt: public question views, saved answers, released results.
+
+Pages and the JSON API both build from here, so the whitelist lives in one place: questions go
+out only through the registry's public_view(); the key only through key_view(), and only when the
+quiz's review policy releases it.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, select
+
+from quizapp.clock import utcnow
+from quizapp.extensions import db
+from quizapp.models import CLASSIFICATIONS, Answer, Attempt, AttemptItem, MakeupWindow, QuestionVersion, Quiz
+from quizapp.services.delivery import remaining_seconds
+from quizapp.services.question_types import get_type
+
+
+def iso(value: datetime | None) -> str | None:
+    """Naive UTC -> ISO 8601 with Z."""
+    return value.isoformat(timespec="seconds") + "Z" if value else None
+
+
+def _rows(attempt_id: int):
+    return db.session.execute(
+        select(AttemptItem.position, AttemptItem.points, AttemptItem.choice_order, QuestionVersion.type,
+               QuestionVersion.text, QuestionVersion.spec, Answer.value, Answer.seq, Answer.fraction,
+               Answer.awarded, Answer.grader_comment)
+        .join(QuestionVersion, QuestionVersion.id == AttemptItem.question_version_id)
+        .outerjoin(Answer, (Answer.attempt_id == AttemptItem.attempt_id) & (Answer.position == AttemptItem.position))
+        .where(AttemptItem.attempt_id == attempt_id).order_by(AttemptItem.position)
+    ).all()
+
+
+def attempt_items(attempt_id: int) -> list[dict]:
+    """Each item as the taker sees it: text, public view, saved answer and its seq. Never the key."""
+    items = []
+    for r in _rows(attempt_id):
+        qtype = get_type(r.type)
+        items.append({"position": r.position, "type": r.type, "type_label": qtype.label, "text": r.text,
+                      "points": r.points, "view": qtype.public_view(r.spec, r.choice_order),
+                      "answer": r.value, "seq": r.seq or 0})
+    return items
+
+
+def attempt_payload(attempt: Attempt, now: datetime | None = None, *, with_items: bool = True) -> dict:
+    """The attempt for a taker (page or API): timing from the server clock, items, answers."""
+    now = now or utcnow()
+    body = {
+        "id": attempt.id, "quiz_id": attempt.quiz_id, "quiz_title": attempt.quiz.title,
+        "number": attempt.number, "is_makeup": attempt.is_makeup, "status": attempt.status,
+        "started_at": iso(attempt.started_at), "deadline": iso(attempt.deadline),
+        "server_time": iso(now), "remaining_seconds": remaining_seconds(attempt.deadline, now),
+        "grace_seconds": attempt.quiz.grace_seconds,
+    }
+    if with_items:
+        body["items"] = attempt_items(attempt.id)
+    return body
+
+
+def release_time(quiz: Quiz) -> datetime:
+    """When an after_close review opens: the quiz's close or the last make-up window's close."""
+    last_makeup = db.session.scalar(select(func.max(MakeupWindow.closes_at)).where(MakeupWindow.quiz_id == quiz.id))
+    return max(quiz.closes_at, last_makeup) if last_makeup else quiz.closes_at
+
+
+def released(attempt: Attempt, now: datetime | None = None) -> bool:
+    """True when the review policy lets the taker see this finished attempt's result."""
+    if attempt.status != "finished":
+        return False
+    if attempt.quiz.review_when == "after_close":
+        return (now or utcnow()) >= release_time(attempt.quiz)
+    return True
+
+
+def result_payload(attempt: Attempt, now: datetime | None = None) -> dict:
+    """The result as the review policy allows: score only, own answers, or the correct answers too."""
+    quiz = attempt.quiz
+    body = {"id": attempt.id, "quiz_id": quiz.id, "quiz_title": quiz.title, "status": attempt.status,
+            "finished_at": iso(attempt.finished_at), "released": released(attempt, now),
+            "review_policy": quiz.review_policy}
+    if not body["released"]:
+        body["release_at"] = iso(release_time(quiz)) if attempt.status == "finished" else None
+        return body
+    body.update({
+        "score": attempt.score, "points": attempt.points, "max_points": attempt.max_points,
+        "pending_essays": attempt.pending_essays, "classification": attempt.classification,
+        "classification_label": attempt.classification_label or CLASSIFICATIONS.get(attempt.classification or "", ""),
+    })
+    if quiz.review_policy in ("answers", "correct"):
+        items = []
+        for r in _rows(attempt.id):
+            qtype = get_type(r.type)
+            item = {"position": r.position, "type": r.type, "type_label": qtype.label, "text": r.text,
+                    "points": r.points, "view": qtype.public_view(r.spec, r.choice_order), "answer": r.value,
+                    "awarded": r.awarded, "fraction": r.fraction, "comment": r.grader_comment}
+            if quiz.review_policy == "correct":
+                item["key"] = qtype.key_view(r.spec)
+            items.append(item)
+        body["items"] = items
+    return body
+
+
+def member_quizzes(person, now: datetime | None = None) -> list[dict]:
+    """The person's quizzes: open now (or via make-up), upcoming, or already attempted."""
+    from quizapp.models import RoundOrg
+    from quizapp.services.delivery import cell_of, local_day, quiz_window
+
+    now = now or utcnow()
+    cell = cell_of(person.id, local_day(now))
+    mine = set(db.session.scalars(select(Attempt.quiz_id).where(Attempt.person_id == person.id)))
+    in_round = set()
+    if cell is not None and person.state == "active":
+        in_round = set(db.session.scalars(
+            select(Quiz.id).join(RoundOrg, RoundOrg.round_id == Quiz.round_id)
+            .where(RoundOrg.org_id.in_(cell.ancestor_ids()))
+        ))
+    cards = []
+    for quiz in db.session.scalars(select(Quiz).where(Quiz.id.in_(in_round | mine)).order_by(Quiz.opens_at.desc())):
+        attempts = list(db.session.scalars(select(Attempt).where(
+            Attempt.quiz_id == quiz.id, Attempt.person_id == person.id).order_by(Attempt.number)))
+        window = quiz_window(quiz, person, now) if quiz.id in in_round else None
+        open_attempt = next((a for a in attempts if a.status == "in_progress"), None)
+        left = max(0, quiz.attempts_allowed - len(attempts))
+        if window and (open_attempt or left):
+            state = "open"
+        elif quiz.id in in_round and now < quiz.opens_at:
+            state = "upcoming"
+        elif attempts:
+            state = "done"
+        else:
+            continue
+        cards.append({"quiz": quiz, "state": state, "window": window, "open_attempt": open_attempt,
+                      "finished": [a for a in attempts if a.status == "finished"], "attempts_left": left})
+    return cards
+
+
+def question_count(quiz: Quiz) -> int:
+    """How many questions the draw rule gives each taker."""
+    rule = quiz.draw_rule or {}
+    if rule.get("mode") == "fixed":
+        return len(rule.get("question_ids") or [])
+    return sum(int(r.get("count") or 0) for r in rule.get("rules") or [])

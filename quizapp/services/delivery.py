@@ -1,0 +1,328 @@
+"""Taking a quiz: start (seeded draw, deadline), save an answer, submit, and the overdue sweep.
+
+Hot paths (save, submit) use a few small Core statements, not ORM object graphs: the Python
+tier is the ceiling (reliability.md). Every answer is acknowledged only after its commit.
+
+Time rules: the deadline is stored at start (start + limit, capped by the window's close).
+Saves are accepted until deadline + quiz.grace_seconds; an attempt the member left open is
+finished by the sweep or by a read once deadline + grace has passed (so saves in flight within
+the grace still count), but its finished_at is the deadline itself, never the sweep's time.
+"""
+from __future__ import annotations
+
+import random
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import case, func, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from quizapp.clock import to_local, utcnow
+from quizapp.database import begin_write
+from quizapp.extensions import db
+from quizapp.models import (
+    Answer, Attempt, AttemptItem, MakeupWindow, Membership, Org, Person, Question,
+    QuestionVersion, Quiz, RoundOrg, StudyRound,
+)
+from quizapp.services.exceptions import Conflict, Forbidden, Gone, InvalidInput, NotFound
+from quizapp.services.question_types import AnswerError, get_type
+
+NOT_FOUND = "Không tìm thấy bài làm này."
+TOO_LATE = "Đã hết giờ làm bài, câu trả lời này không được lưu. Các câu đã lưu trước đó vẫn được tính."
+
+
+class QuizNotReady(Conflict):
+    """The quiz cannot be drawn as configured (a manager must fix the draw rule)."""
+
+
+def local_day(now: datetime) -> date:
+    """The Vietnam calendar date of a naive-UTC instant."""
+    return to_local(now).date()
+
+
+def cell_of(person_id: int, day: date) -> Org | None:
+    """The organization the person belonged to on that day."""
+    return db.session.scalar(
+        select(Org).join(Membership, Membership.org_id == Org.id).where(
+            Membership.person_id == person_id, Membership.start_date <= day,
+            or_(Membership.end_date.is_(None), Membership.end_date >= day),
+        ).order_by(Membership.start_date.desc()).limit(1)
+    )
+
+
+def round_paths(round_id: int) -> list[str]:
+    """Materialized paths of a round's participating organizations."""
+    return list(db.session.scalars(
+        select(Org.path).join(RoundOrg, RoundOrg.org_id == Org.id).where(RoundOrg.round_id == round_id)
+    ))
+
+
+def participant_cell(quiz: Quiz, person: Person, now: datetime) -> Org | None:
+    """The person's cell if they take part in the quiz's round (on the session date or today)."""
+    paths = round_paths(quiz.round_id)
+    session_date = db.session.scalar(select(StudyRound.session_date).where(StudyRound.id == quiz.round_id))
+    cell_now = cell_of(person.id, local_day(now))
+    for cell in (cell_of(person.id, session_date) if session_date else None, cell_now):
+        if cell is not None and any(cell.path.startswith(p) for p in paths):
+            return cell_now or cell
+    return None
+
+
+def quiz_window(quiz: Quiz, person: Person, now: datetime) -> tuple[datetime, datetime, bool] | None:
+    """(opens, closes, is_makeup) of the window open to this person now, or None."""
+    if quiz.opens_at <= now < quiz.closes_at:
+        return quiz.opens_at, quiz.closes_at, False
+    cell = cell_of(person.id, local_day(now))
+    scope = [MakeupWindow.person_id == person.id]
+    if cell is not None:
+        scope.append(MakeupWindow.org_id.in_(cell.ancestor_ids()))
+    window = db.session.scalar(
+        select(MakeupWindow).where(
+            MakeupWindow.quiz_id == quiz.id, MakeupWindow.opens_at <= now,
+            MakeupWindow.closes_at > now, or_(*scope),
+        ).order_by(MakeupWindow.closes_at.desc()).limit(1)
+    )
+    if window is None:
+        return None
+    return window.opens_at, window.closes_at, True
+
+
+def remaining_seconds(deadline: datetime, now: datetime | None = None) -> int:
+    """Whole seconds left before the deadline (never negative)."""
+    now = now or utcnow()
+    return max(0, int((deadline - now).total_seconds()))
+
+
+# ---------------------------------------------------------------- start
+
+
+def _draw(quiz: Quiz, rng: random.Random) -> list[dict]:
+    """Pick question versions per the draw rule; raise QuizNotReady if the banks fall short."""
+    rule = quiz.draw_rule or {}
+    cols = (Question.id, Question.bank_id, QuestionVersion.id, QuestionVersion.type, QuestionVersion.spec,
+            QuestionVersion.points, QuestionVersion.topic, QuestionVersion.difficulty)
+    base = (select(*cols).join(QuestionVersion, QuestionVersion.id == Question.current_version_id)
+            .where(Question.active.is_(True)))
+    if rule.get("mode") == "fixed":
+        ids = [int(i) for i in rule.get("question_ids") or []]
+        rows = {r[0]: r for r in db.session.execute(base.where(Question.id.in_(ids)))}
+        missing = [i for i in ids if i not in rows]
+        if missing or not ids:
+            raise QuizNotReady(
+                "Bài kiểm tra chưa sẵn sàng: danh sách câu hỏi cố định có câu không còn dùng được "
+                f"({', '.join(map(str, missing)) or 'trống'}). Vui lòng báo cán bộ phụ trách đợt học tập."
+            )
+        picked = [rows[i] for i in dict.fromkeys(ids)]
+    elif rule.get("mode") == "random":
+        rules = rule.get("rules") or []
+        bank_ids = {int(r["bank_id"]) for r in rules if r.get("bank_id")}
+        pool = db.session.execute(
+            base.where(Question.bank_id.in_(bank_ids)).order_by(Question.bank_id, Question.position, Question.id)
+        ).all()
+        picked, used = [], set()
+        for r in rules:
+            fit = [row for row in pool if row[1] == int(r.get("bank_id") or 0) and row[0] not in used
+                   and (not r.get("topic") or row[6] == r["topic"])
+                   and (not r.get("difficulty") or row[7] == r["difficulty"])]
+            count = int(r.get("count") or 0)
+            if len(fit) < count:
+                raise QuizNotReady(
+                    f"Bài kiểm tra chưa sẵn sàng: quy tắc rút đề cần {count} câu nhưng ngân hàng chỉ có "
+                    f"{len(fit)} câu phù hợp. Vui lòng báo cán bộ phụ trách đợt học tập."
+                )
+            chosen = rng.sample(fit, count)
+            used.update(row[0] for row in chosen)
+            picked.extend(chosen)
+    else:
+        raise QuizNotReady("Bài kiểm tra chưa có quy tắc rút câu hỏi. Vui lòng báo cán bộ phụ trách.")
+    if not picked:
+        raise QuizNotReady("Bài kiểm tra chưa có câu hỏi nào. Vui lòng báo cán bộ phụ trách.")
+    if quiz.shuffle_questions:
+        rng.shuffle(picked)
+    items = []
+    for pos, row in enumerate(picked, start=1):
+        qtype = get_type(row[3])
+        order = qtype.new_choice_order(row[4], rng) if quiz.shuffle_choices else None
+        items.append({"position": pos, "question_version_id": row[2], "choice_order": order,
+                      "points": float(row[5] or 1.0)})
+    return items
+
+
+def check_draw(quiz: Quiz) -> str | None:
+    """A manager-facing problem with the quiz's draw rule, or None when it can be drawn."""
+    try:
+        _draw(quiz, random.Random(0))
+    except QuizNotReady as exc:
+        return exc.message
+    return None
+
+
+def _open_attempt(quiz_id: int, person_id: int) -> Attempt | None:
+    return db.session.scalar(select(Attempt).where(
+        Attempt.quiz_id == quiz_id, Attempt.person_id == person_id, Attempt.status == "in_progress"))
+
+
+def start_attempt(quiz_id: int, person: Person, now: datetime | None = None) -> Attempt:
+    """Start the person's attempt at the quiz, or resume the one in progress."""
+    now = now or utcnow()
+    if person.state != "active":
+        raise Forbidden("Tài khoản đã chuyển sinh hoạt hoặc tạm dừng nên không thể làm bài.")
+    begin_write()
+    quiz = db.session.get(Quiz, quiz_id)
+    if quiz is None:
+        raise NotFound("Không tìm thấy bài kiểm tra này.")
+    current = _open_attempt(quiz_id, person.id)
+    if current is not None:
+        if close_if_overdue(current, now).status == "in_progress":
+            return current
+        begin_write()
+    cell = participant_cell(quiz, person, now)
+    if cell is None:
+        raise NotFound("Không tìm thấy bài kiểm tra này.")
+    window = quiz_window(quiz, person, now)
+    if window is None:
+        if now < quiz.opens_at:
+            raise Conflict("Bài kiểm tra chưa mở. Vui lòng quay lại vào giờ mở bài.")
+        raise Conflict("Bài kiểm tra đã đóng. Nếu bạn chưa làm bài, hãy báo bí thư chi bộ để được học bù.")
+    used = db.session.scalar(select(func.count()).select_from(Attempt).where(
+        Attempt.quiz_id == quiz_id, Attempt.person_id == person.id)) or 0
+    if used >= quiz.attempts_allowed:
+        raise Conflict(f"Bạn đã dùng hết số lần làm bài được phép ({quiz.attempts_allowed} lần).")
+    seed = random.SystemRandom().randrange(1, 2**31 - 1)
+    items = _draw(quiz, random.Random(seed))
+    deadline = min(now + timedelta(minutes=quiz.time_limit_minutes), window[1])
+    try:
+        attempt_id = db.session.execute(insert(Attempt).values(
+            quiz_id=quiz_id, person_id=person.id, org_id=cell.id, number=used + 1, is_makeup=window[2],
+            status="in_progress", seed=seed, started_at=now, deadline=deadline, pending_essays=0,
+        ).returning(Attempt.id)).scalar_one()
+        db.session.execute(insert(AttemptItem), [dict(it, attempt_id=attempt_id) for it in items])
+        db.session.commit()
+    except IntegrityError:
+        # Two starts raced (two tabs): the other one won; resume its attempt.
+        db.session.rollback()
+        current = _open_attempt(quiz_id, person.id)
+        if current is None:
+            raise Conflict("Bài làm vừa được tạo ở thiết bị khác. Vui lòng tải lại trang.") from None
+        return current
+    return db.session.get(Attempt, attempt_id)
+
+
+# ---------------------------------------------------------------- save
+
+
+def save_answer(attempt_id: int, person_id: int, position: int, raw_value, seq: int,
+                now: datetime | None = None) -> dict:
+    """Upsert one answer if `seq` is newer than the stored one; returns after the commit."""
+    now = now or utcnow()
+    try:
+        seq = int(seq)
+    except (TypeError, ValueError):
+        raise InvalidInput("Số thứ tự lưu (seq) phải là số nguyên.") from None
+    if seq < 1 or seq > 2**31 - 1:
+        raise InvalidInput("Số thứ tự lưu (seq) phải là số nguyên dương.")
+    begin_write()
+    row = db.session.execute(
+        select(Attempt.person_id, Attempt.status, Attempt.deadline, Quiz.grace_seconds,
+               QuestionVersion.type, QuestionVersion.spec)
+        .join(Quiz, Quiz.id == Attempt.quiz_id)
+        .join(AttemptItem, (AttemptItem.attempt_id == Attempt.id) & (AttemptItem.position == position))
+        .join(QuestionVersion, QuestionVersion.id == AttemptItem.question_version_id)
+        .where(Attempt.id == attempt_id)
+        .with_for_update(read=True, of=Attempt)  # PostgreSQL: a racing submit waits for this save
+    ).first()
+    if row is None or row.person_id != person_id:
+        raise NotFound(NOT_FOUND)
+    if row.status != "in_progress":
+        raise Conflict("Bài làm đã được nộp nên không thể sửa câu trả lời.")
+    if now > row.deadline + timedelta(seconds=row.grace_seconds or 0):
+        db.session.rollback()
+        submit_attempt(attempt_id, reason="read", now=now)
+        raise Gone(TOO_LATE)
+    try:
+        value = get_type(row.type).clean_answer(row.spec, raw_value)
+    except AnswerError as exc:
+        raise InvalidInput(f"Câu {position}: {exc}") from None
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as upsert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as upsert
+    stmt = upsert(Answer).values(attempt_id=attempt_id, position=position, value=value, seq=seq, saved_at=now)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[Answer.attempt_id, Answer.position],
+        set_={"value": stmt.excluded.value, "seq": stmt.excluded.seq, "saved_at": stmt.excluded.saved_at},
+        where=Answer.seq < stmt.excluded.seq,
+    )
+    applied = db.session.execute(stmt).rowcount == 1
+    current = seq
+    if not applied:
+        current = db.session.scalar(select(Answer.seq).where(
+            Answer.attempt_id == attempt_id, Answer.position == position))
+    db.session.commit()
+    return {"applied": applied, "position": position, "seq": current,
+            "remaining_seconds": remaining_seconds(row.deadline, now)}
+
+
+# ---------------------------------------------------------------- submit and sweep
+
+
+def submit_attempt(attempt_id: int, *, person_id: int | None = None, reason: str = "member",
+                   now: datetime | None = None) -> Attempt:
+    """Finish an attempt with one conditional update; exactly one caller wins, repeats are no-ops."""
+    return finish_attempt(attempt_id, person_id=person_id, reason=reason, now=now)[0]
+
+
+def finish_attempt(attempt_id: int, *, person_id: int | None = None, reason: str = "member",
+                   now: datetime | None = None) -> tuple[Attempt, bool]:
+    """submit_attempt that also says whether this call was the one that finished it."""
+    from quizapp.services.grading import grade_attempt
+
+    now = now or utcnow()
+    begin_write()
+    stmt = (update(Attempt)
+            .where(Attempt.id == attempt_id, Attempt.status == "in_progress")
+            .values(status="finished", finish_reason=reason,
+                    finished_at=case((Attempt.deadline < now, Attempt.deadline), else_=now)))
+    if person_id is not None:
+        stmt = stmt.where(Attempt.person_id == person_id)
+    won = db.session.execute(stmt.execution_options(synchronize_session=False)).rowcount == 1
+    attempt = db.session.get(Attempt, attempt_id, populate_existing=True)
+    if attempt is None or (person_id is not None and attempt.person_id != person_id):
+        db.session.rollback()
+        raise NotFound(NOT_FOUND)
+    if won:
+        grade_attempt(attempt)
+        db.session.commit()
+    else:
+        db.session.rollback()
+        attempt = db.session.get(Attempt, attempt_id, populate_existing=True)
+    return attempt, won
+
+
+def is_overdue(attempt: Attempt, now: datetime, grace_seconds: int) -> bool:
+    """True once deadline + grace has passed for an attempt still in progress."""
+    return attempt.status == "in_progress" and now > attempt.deadline + timedelta(seconds=grace_seconds)
+
+
+def close_if_overdue(attempt: Attempt, now: datetime | None = None) -> Attempt:
+    """Close-on-read: finish the attempt at its deadline if deadline + grace has passed."""
+    now = now or utcnow()
+    grace = attempt.quiz.grace_seconds or 0
+    if is_overdue(attempt, now, grace):
+        return submit_attempt(attempt.id, reason="read", now=now)
+    return attempt
+
+
+def close_overdue(now: datetime | None = None) -> int:
+    """The sweep: finish every attempt past deadline + grace; returns how many this call closed."""
+    now = now or utcnow()
+    rows = db.session.execute(
+        select(Attempt.id, Attempt.deadline, Quiz.grace_seconds).join(Quiz, Quiz.id == Attempt.quiz_id)
+        .where(Attempt.status == "in_progress", Attempt.deadline < now)
+    ).all()
+    db.session.rollback()  # end the read snapshot before the write transactions
+    closed = 0
+    for attempt_id, deadline, grace in rows:
+        if now > deadline + timedelta(seconds=grace or 0):
+            closed += finish_attempt(attempt_id, reason="sweep", now=now)[1]
+    return closed

@@ -1,0 +1,180 @@
+"""Scoring: pure graders from the registry, the 10-point score, essays, and key corrections."""
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from sqlalchemy import select, update
+
+from quizapp.clock import utcnow
+from quizapp.database import begin_write
+from quizapp.extensions import db
+from quizapp.models import Answer, Attempt, AttemptItem, AuditLog, Bank, Org, Person, Question, QuestionVersion, Quiz
+from quizapp.services.exceptions import Conflict, Forbidden, InvalidInput, NotFound
+from quizapp.services.question_types import SpecError, get_type
+from quizapp.vn import nfc
+
+DEFAULT_CUTOFFS = {"gioi": 8.0, "kha": 6.5, "trung_binh": 5.0}
+COMMENT_MAX_CHARS = 4000
+
+
+def round1(value: float) -> float:
+    """Round half up to one decimal (8.25 -> 8.3), as people round marks by hand."""
+    return float(Decimal(str(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+def classify(score: float, cutoffs: dict | None) -> str:
+    """'gioi' / 'kha' / 'trung_binh' / 'chua_dat' for a 10-point score and the quiz's cut-offs."""
+    cut = {**DEFAULT_CUTOFFS, **(cutoffs or {})}
+    for label in ("gioi", "kha", "trung_binh"):
+        if score >= float(cut[label]):
+            return label
+    return "chua_dat"
+
+
+def grade_attempt(attempt: Attempt) -> None:
+    """Grade every item of a finished attempt and fill its totals; the caller commits."""
+    quiz = attempt.quiz
+    rows = db.session.execute(
+        select(AttemptItem.points, QuestionVersion.type, QuestionVersion.spec,
+               Answer.id, Answer.value, Answer.graded_at, Answer.awarded)
+        .join(QuestionVersion, QuestionVersion.id == AttemptItem.question_version_id)
+        .outerjoin(Answer, (Answer.attempt_id == AttemptItem.attempt_id) & (Answer.position == AttemptItem.position))
+        .where(AttemptItem.attempt_id == attempt.id)
+    ).all()
+    points = max_points = 0.0
+    pending = 0
+    updates = []
+    for item_points, qtype, spec, answer_id, value, graded_at, awarded in rows:
+        item_points = float(item_points or 0)
+        max_points += item_points
+        fraction = get_type(qtype).grade(spec, value, partial_credit=quiz.partial_credit)
+        if fraction is None:
+            if graded_at is None:  # an essay waiting for a person
+                pending += 1
+                if answer_id is not None:
+                    updates.append({"id": answer_id, "fraction": None, "awarded": None})
+                continue
+            earned = min(float(awarded or 0), item_points)
+            fraction = earned / item_points if item_points else 0.0
+        else:
+            earned = fraction * item_points
+        points += earned
+        if answer_id is not None:
+            updates.append({"id": answer_id, "fraction": fraction, "awarded": round(earned, 4)})
+    if updates:
+        db.session.execute(update(Answer), updates)
+    attempt.points = round(points, 4)
+    attempt.max_points = round(max_points, 4)
+    attempt.score = round1(10 * points / max_points) if max_points else 0.0
+    attempt.pending_essays = pending
+    attempt.classification = None if pending else classify(attempt.score, quiz.cutoffs)
+
+
+def grade_essay(answer_id: int, grader: Person, awarded: float, comment: str,
+                rubric_scores: list | None = None) -> Attempt:
+    """Record a person's mark for an essay answer (scope-checked, audited) and rescore the attempt."""
+    from quizapp.permissions import can_manage_org
+
+    begin_write()
+    answer = db.session.get(Answer, answer_id)
+    attempt = db.session.get(Attempt, answer.attempt_id) if answer else None
+    org = db.session.get(Org, attempt.org_id) if attempt and attempt.org_id else None
+    if answer is None or attempt is None or not can_manage_org(org, grader):
+        raise NotFound("Không tìm thấy bài làm này.")
+    if attempt.status != "finished":
+        raise Conflict("Bài làm chưa nộp nên chưa thể chấm.")
+    item, version = db.session.execute(
+        select(AttemptItem, QuestionVersion).join(QuestionVersion, QuestionVersion.id == AttemptItem.question_version_id)
+        .where(AttemptItem.attempt_id == attempt.id, AttemptItem.position == answer.position)
+    ).one()
+    if get_type(version.type).auto_graded:
+        raise InvalidInput("Câu này được chấm tự động, không chấm tay.")
+    try:
+        awarded = float(awarded)
+    except (TypeError, ValueError):
+        raise InvalidInput("Điểm chấm phải là một số.") from None
+    if not 0 <= awarded <= item.points:
+        raise InvalidInput(f"Điểm chấm phải từ 0 đến {item.points:g}.")
+    rubric = (version.spec or {}).get("rubric") or []
+    if rubric_scores is not None:
+        if len(rubric_scores) != len(rubric):
+            raise InvalidInput("Số điểm theo tiêu chí không khớp với hướng dẫn chấm.")
+        for i, (score, crit) in enumerate(zip(rubric_scores, rubric), start=1):
+            if not isinstance(score, (int, float)) or isinstance(score, bool) or not 0 <= score <= crit["points"]:
+                raise InvalidInput(f"Tiêu chí {i}: điểm phải từ 0 đến {crit['points']:g}.")
+    comment = (comment or "").strip()
+    if len(comment) > COMMENT_MAX_CHARS:
+        raise InvalidInput(f"Nhận xét tối đa {COMMENT_MAX_CHARS} ký tự.")
+    before = {"awarded": answer.awarded, "score": attempt.score}
+    answer.awarded, answer.fraction = awarded, (awarded / item.points if item.points else 0.0)
+    answer.grader_id, answer.graded_at = grader.id, utcnow()
+    answer.grader_comment, answer.rubric_scores = comment or None, rubric_scores
+    db.session.flush()
+    grade_attempt(attempt)
+    db.session.add(AuditLog(actor_id=grader.id, action="essay.grade", target_type="answer", target_id=answer.id,
+                            details={"attempt_id": attempt.id, "before": before,
+                                     "after": {"awarded": awarded, "score": attempt.score}}))
+    db.session.commit()
+    return attempt
+
+
+def fix_key(question_version_id: int, new_spec: dict, new_points: float | None, actor: Person) -> list[dict]:
+    """Correct a version's key/points in place, regrade every finished attempt using it, audit it."""
+    from quizapp.permissions import can_manage_org, is_admin, is_staff
+
+    begin_write()
+    version = db.session.get(QuestionVersion, question_version_id)
+    bank = db.session.scalar(select(Bank).join(Question, Question.bank_id == Bank.id)
+                             .where(Question.id == version.question_id)) if version else None
+    allowed = bank is not None and is_staff(actor) and (
+        is_admin(actor) or (bank.org_id is not None and can_manage_org(db.session.get(Org, bank.org_id), actor)))
+    if not allowed:
+        raise NotFound("Không tìm thấy câu hỏi này.")
+    qtype = get_type(version.type)
+    try:
+        spec = qtype.parse_spec(new_spec or {})
+    except SpecError as exc:
+        raise InvalidInput(f"Đáp án không hợp lệ: {exc}") from None
+    if "choices" in spec and [c["id"] for c in spec["choices"]] != [c["id"] for c in version.spec["choices"]]:
+        raise InvalidInput("Sửa đáp án không được thêm, bớt hay đổi mã phương án.")
+    if new_points is not None and not (isinstance(new_points, (int, float)) and 0 < new_points <= 100):
+        raise InvalidInput("Điểm của câu hỏi phải là số dương (tối đa 100).")
+    before = {"spec": version.spec, "points": version.points}
+    version.spec = spec
+    if new_points is not None:
+        version.points = float(new_points)
+        db.session.execute(update(AttemptItem).where(AttemptItem.question_version_id == version.id)
+                           .values(points=float(new_points)).execution_options(synchronize_session=False))
+    db.session.flush()
+    attempts = db.session.scalars(
+        select(Attempt).join(AttemptItem, AttemptItem.attempt_id == Attempt.id)
+        .where(AttemptItem.question_version_id == version.id, Attempt.status == "finished")
+        .order_by(Attempt.id)
+    ).unique().all()
+    changes = []
+    for attempt in attempts:
+        old = attempt.score
+        grade_attempt(attempt)
+        changes.append({"attempt_id": attempt.id, "person_name": attempt.person.full_name,
+                        "old_score": old, "new_score": attempt.score})
+    db.session.add(AuditLog(actor_id=actor.id, action="question.fix_key", target_type="question_version",
+                            target_id=version.id,
+                            details={"before": before, "after": {"spec": spec, "points": version.points},
+                                     "regraded": changes}))
+    db.session.commit()
+    return changes
+
+
+def counted_attempt(quiz: Quiz, person_id: int) -> Attempt | None:
+    """The finished attempt that counts for the person under quiz.attempt_policy (best/last/first)."""
+    finished = list(db.session.scalars(
+        select(Attempt).where(Attempt.quiz_id == quiz.id, Attempt.person_id == person_id,
+                              Attempt.status == "finished").order_by(Attempt.number)
+    ))
+    if not finished:
+        return None
+    if quiz.attempt_policy == "last":
+        return finished[-1]
+    if quiz.attempt_policy == "first":
+        return finished[0]
+    return max(finished, key=lambda a: (a.score or 0.0, -a.number))
