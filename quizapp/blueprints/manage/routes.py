@@ -6,3 +6,4 @@ bp = Blueprint("manage", __name__)
 # Each module adds its routes to `bp`.
 from quizapp.blueprints.manage import orgs  # noqa: E402,F401
 from quizapp.blueprints.manage import rounds  # noqa: E402,F401
+from quizapp.blueprints.manage import banks  # noqa: E402,F401
