@@ -75,6 +75,7 @@ def _instance(source: Path, target: Path, weight: int) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     font = FTFont(str(source))
     static = instancer.instantiateVariableFont(font, {"wght": weight, "wdth": 100}, updateFontNames=False)
+    _rename(static, target.stem)
     fd, tmp = tempfile.mkstemp(dir=str(target.parent), suffix=".tmp")
     os.close(fd)
     try:
@@ -85,6 +86,22 @@ def _instance(source: Path, target: Path, weight: int) -> Path:
         if os.path.exists(tmp):
             os.unlink(tmp)
     return target
+
+
+def _rename(font, ps_name: str) -> None:
+    """Give the instance its own PostScript/full name: ReportLab shares faces by that name."""
+    style = ps_name.split("-", 1)[1] if "-" in ps_name else "Regular"
+    style_words = {"Regular": "Regular", "Bold": "Bold", "Italic": "Italic", "BoldItalic": "Bold Italic"}[style]
+    family = ps_name.split("-", 1)[0]
+    for record in font["name"].names:
+        if record.nameID == 2:
+            record.string = style_words
+        elif record.nameID == 4:
+            record.string = f"{family} {style_words}"
+        elif record.nameID == 6:
+            record.string = ps_name
+        elif record.nameID == 3:
+            record.string = f"{ps_name};quizapp-instance"
 
 
 def serif_files(cache_dir: Path | None = None) -> dict[str, Path]:

@@ -207,3 +207,31 @@ def outstanding_people(rnd: StudyRound, node: Org, min_score: float = 9.0, limit
         .limit(limit)
     )
     return [{"name": n, "cell": o, "score": s} for n, o, s in db.session.execute(stmt)]
+
+
+def member_result_rows(rnd: StudyRound, node: Org):
+    """Per-member result rows for exports, streamed in cell then Vietnamese name order.
+
+    Yields (member_code, full_name, cell_name, party_status, exempt, took_part, open_attempt,
+    is_makeup, score, classification, pending_essays, finished_at, reason_code, reason_text, excused).
+    """
+    m = members_subquery(rnd, node)
+    c = counted_subquery(rnd.quiz)
+    qid = rnd.quiz.id if rnd.quiz else -1
+    open_attempt = exists(select(literal(1)).where(
+        Attempt.quiz_id == qid, Attempt.person_id == m.c.person_id, Attempt.status == "in_progress"))
+    finished = aliased(Attempt)
+    stmt = (
+        select(Person.member_code, Person.full_name, Org.name, m.c.party_status, m.c.exempt,
+               c.c.id.is_not(None), open_attempt, c.c.is_makeup, c.c.score, c.c.classification,
+               c.c.pending_essays, finished.finished_at, Absence.reason_code, Absence.reason_text,
+               Absence.excused)
+        .select_from(m)
+        .join(Person, Person.id == m.c.person_id)
+        .join(Org, Org.id == m.c.cell_id)
+        .outerjoin(c, c.c.person_id == m.c.person_id)
+        .outerjoin(finished, finished.id == c.c.id)
+        .outerjoin(Absence, and_(Absence.round_id == rnd.id, Absence.person_id == m.c.person_id))
+        .order_by(Org.path, Person.name_key, Person.id)
+    )
+    return db.session.execute(stmt.execution_options(yield_per=2000))

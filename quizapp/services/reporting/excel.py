@@ -1,0 +1,160 @@
+"""Spreadsheet exports (.xlsx via openpyxl write-only mode, .csv UTF-8 with BOM) -> bytes.
+
+Text cells beginning with = + - @ (or tab / carriage return) get a leading apostrophe so a
+spreadsheet never runs them as formulas.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from quizapp.clock import to_local
+from quizapp.models import ABSENCE_REASONS, CLASSIFICATIONS, PARTY_STATUSES, Org, StudyRound
+from quizapp.services.reporting import queries
+from quizapp.vn import format_number, nfc
+
+DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
+MEMBER_HEADERS = ["STT", "Mã đảng viên", "Họ và tên", "Chi bộ", "Tình trạng", "Miễn sinh hoạt", "Tham gia",
+                  "Học bù", "Điểm", "Xếp loại", "Thời điểm nộp bài", "Lý do vắng", "Có lý do"]
+MEMBER_WIDTHS = [6, 14, 30, 34, 14, 10, 16, 8, 8, 12, 18, 30, 9]
+ROLLUP_HEADERS = ["STT", "Mã", "Chi bộ", "Tổng số đảng viên", "Miễn", "Phải tham gia", "Đã tham gia",
+                  "Tỷ lệ (%)", "Đạt chỉ tiêu", "Điểm trung bình", "Giỏi", "Khá", "Trung bình", "Chưa đạt"]
+HEAD_FONT = Font(bold=True)
+HEAD_FILL = PatternFill("solid", fgColor="EEEEEE")
+LOW_FILL = PatternFill("solid", fgColor="FDE7E8")
+
+
+def safe_text(value) -> str:
+    """NFC text, neutralized if a spreadsheet could read it as a formula."""
+    text = nfc(value) if value is not None else ""
+    raw = "" if value is None else str(value)
+    # nfc() strips a leading tab/CR, so check the raw value too.
+    return "'" + text if raw[:1] in DANGEROUS or text[:1] in DANGEROUS else text
+
+
+def _state_text(took_part: bool, open_attempt: bool) -> str:
+    if took_part:
+        return "Đã tham gia"
+    return "Đang làm bài" if open_attempt else "Chưa tham gia"
+
+
+def member_records(rnd: StudyRound, org: Org):
+    """Plain per-member records (dict per row) shared by the xlsx and csv writers."""
+    for i, r in enumerate(queries.member_result_rows(rnd, org), start=1):
+        (code, name, cell, status, exempt, took, open_, makeup, score, cls, pending, finished_at,
+         reason_code, reason_text, excused) = r
+        absent = not took
+        reason = ""
+        if absent and reason_code:
+            reason = ABSENCE_REASONS.get(reason_code, reason_code)
+            if reason_text:
+                reason = reason_text if reason_code == "khac" else f"{reason}: {reason_text}"
+        yield {
+            "stt": i, "code": code, "name": name, "cell": cell,
+            "status": PARTY_STATUSES.get(status, status), "exempt": "Có" if exempt else "",
+            "state": _state_text(bool(took), bool(open_)), "makeup": "Có" if took and makeup else "",
+            "score": score if took and not pending else None,
+            "classification": ("Chờ chấm" if pending else CLASSIFICATIONS.get(cls or "", "")) if took else "",
+            "finished_at": to_local(finished_at).replace(tzinfo=None) if took and finished_at else None,
+            "reason": reason, "excused": ("Có" if excused else "Không") if absent and reason_code else "",
+        }
+
+
+def _head_cells(ws, headers):
+    cells = []
+    for h in headers:
+        c = WriteOnlyCell(ws, value=h)
+        c.font, c.fill = HEAD_FONT, HEAD_FILL
+        c.alignment = Alignment(wrap_text=True, vertical="center")
+        cells.append(c)
+    return cells
+
+
+def members_xlsx(rnd: StudyRound, org: Org) -> bytes:
+    """Per-member results of a cell or subtree as .xlsx (frozen header, filter, number/date formats)."""
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("Kết quả")
+    for i, w in enumerate(MEMBER_WIDTHS, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = w
+    ws.freeze_panes = "A2"
+    ws.append(_head_cells(ws, MEMBER_HEADERS))
+    n = 0
+    for rec in member_records(rnd, org):
+        n += 1
+        score = WriteOnlyCell(ws, value=rec["score"])
+        score.number_format = "0.0"
+        when = WriteOnlyCell(ws, value=rec["finished_at"])
+        when.number_format = "dd/mm/yyyy hh:mm"
+        ws.append([rec["stt"], safe_text(rec["code"]), safe_text(rec["name"]), safe_text(rec["cell"]),
+                   rec["status"], rec["exempt"], rec["state"], rec["makeup"], score, rec["classification"],
+                   when, safe_text(rec["reason"]), rec["excused"]])
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(MEMBER_HEADERS))}{n + 1}"
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def members_csv(rnd: StudyRound, org: Org) -> bytes:
+    """Per-member results as CSV, UTF-8 with BOM so Excel shows the diacritics."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow(MEMBER_HEADERS)
+    for rec in member_records(rnd, org):
+        when: datetime | None = rec["finished_at"]
+        w.writerow([rec["stt"], safe_text(rec["code"]), safe_text(rec["name"]), safe_text(rec["cell"]),
+                    rec["status"], rec["exempt"], rec["state"], rec["makeup"],
+                    "" if rec["score"] is None else format_number(rec["score"], 1), rec["classification"],
+                    when.strftime("%d/%m/%Y %H:%M") if when else "", safe_text(rec["reason"]), rec["excused"]])
+    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+
+
+def rollup_xlsx(data) -> bytes:
+    """The roll-up table (one row per cell, totals, cells below threshold highlighted and first)."""
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("Tổng hợp")
+    for i, w in enumerate([6, 12, 40, 10, 8, 10, 10, 10, 10, 10, 8, 8, 10, 9], start=1):
+        ws.column_dimensions[get_column_letter(i)].width = w
+    ws.freeze_panes = "A2"
+    ws.append(_head_cells(ws, ROLLUP_HEADERS))
+
+    def numcell(value, fmt="0", fill=None):
+        c = WriteOnlyCell(ws, value=value)
+        c.number_format = fmt
+        if fill:
+            c.fill = fill
+        return c
+
+    for i, r in enumerate(data.rows, start=1):
+        low = not r["met"]
+        fill = LOW_FILL if low else None
+        vals = [numcell(i, fill=fill), numcell(safe_text(r["code"]), "@", fill), numcell(safe_text(r["name"]), "@", fill)]
+        vals += [numcell(r[k], fill=fill) for k in ("total", "exempt", "required", "took_part")]
+        vals += [numcell(round(r["rate"], 2), "0.00", fill), numcell("Đạt" if r["met"] else "Chưa đạt", "@", fill),
+                 numcell(None if r["mean"] is None else round(r["mean"], 2), "0.00", fill)]
+        vals += [numcell(r["distribution"][k], fill=fill) for k in queries.CLASS_KEYS]
+        ws.append(vals)
+    t = data.totals
+    total_row = [numcell(None), numcell(""), numcell("Tổng cộng")]
+    total_row += [numcell(t[k]) for k in ("total", "exempt", "required", "took_part")]
+    total_row += [numcell(round(t["rate"], 2), "0.00"), numcell("Đạt" if t["met"] else "Chưa đạt"),
+                  numcell(t["mean_score"], "0.00")]
+    total_row += [numcell(t["distribution"][k]) for k in queries.CLASS_KEYS]
+    for c in total_row:
+        c.font = HEAD_FONT
+    ws.append(total_row)
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(ROLLUP_HEADERS))}{len(data.rows) + 1}"
+    people = wb.create_sheet("Cá nhân xuất sắc")
+    people.append(_head_cells(people, ["STT", "Họ và tên", "Chi bộ", "Điểm"]))
+    for i, p in enumerate(data.outstanding_people, start=1):
+        sc = WriteOnlyCell(people, value=p["score"])
+        sc.number_format = "0.0"
+        people.append([i, safe_text(p["name"]), safe_text(p["cell"]), sc])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()

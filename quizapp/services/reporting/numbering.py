@@ -1,0 +1,84 @@
+"""Document numbers (per org, document type and committee term) and issued-report records."""
+from __future__ import annotations
+
+import secrets
+from datetime import date
+
+from sqlalchemy import func, select
+
+from quizapp.clock import utcnow
+from quizapp.extensions import db
+from quizapp.models import AuditLog, IssuedReport, Org, Person, StudyRound
+from quizapp.services.exceptions import InvalidInput, NotFound
+from quizapp.services.reporting.pdf.common import ORG_SUFFIX
+
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud over the phone
+
+
+def next_number(org: Org, doc_type: str = "BC") -> int:
+    """Next free number: the highest issued for (org, doc_type, org.term) plus one."""
+    current = db.session.scalar(
+        select(func.max(IssuedReport.number)).where(
+            IssuedReport.org_id == org.id, IssuedReport.doc_type == doc_type,
+            IssuedReport.term == (org.term or ""),
+        )
+    )
+    return int(current or 0) + 1
+
+
+def number_label(org: Org, number: int, doc_type: str = "BC", state: bool = False) -> str:
+    """'05-BC/CB' (party, HD 36) or '12/BC-CODE' (state, NĐ 30)."""
+    if state:
+        return f"{number:02d}/{doc_type}-{org.code}"
+    return f"{number:02d}-{doc_type}/{ORG_SUFFIX.get(org.kind, org.code)}"
+
+
+def new_verify_code() -> str:
+    """A random code printed on the sheet, e.g. 'K7Q2-M9XD-4TPA'."""
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(12))
+    return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
+
+
+def reserve(rnd: StudyRound, org: Org, kind: str, number: int | None, issued_on: date, actor: Person | None,
+            *, state: bool = False, doc_type: str = "BC") -> IssuedReport:
+    """Claim a number for a document (flushes; the caller commits once the bytes are built).
+
+    Re-issuing the same round's document under the same number updates that record; a number
+    already used by another document of the term is refused.
+    """
+    term = org.term or ""
+    number = next_number(org, doc_type) if number is None else int(number)
+    if number < 1 or number > 9999:
+        raise InvalidInput("Số văn bản phải từ 1 đến 9999.")
+    existing = db.session.scalar(select(IssuedReport).where(
+        IssuedReport.org_id == org.id, IssuedReport.doc_type == doc_type, IssuedReport.term == term,
+        IssuedReport.number == number))
+    if existing is not None and (existing.round_id != rnd.id or existing.kind != kind):
+        raise InvalidInput(
+            f"Số {number:02d} đã dùng cho văn bản khác trong nhiệm kỳ {term or 'này'}; "
+            f"số tiếp theo còn trống là {next_number(org, doc_type):02d}."
+        )
+    report = existing or IssuedReport(round_id=rnd.id, org_id=org.id, kind=kind, doc_type=doc_type, term=term,
+                                      number=number, verify_code=new_verify_code())
+    report.number_label = number_label(org, number, doc_type, state)
+    report.issued_on = issued_on
+    report.created_by_id = actor.id if actor else None
+    report.created_at = utcnow()
+    report.figures = {}
+    db.session.add(report)
+    db.session.flush()
+    db.session.add(AuditLog(actor_id=actor.id if actor else None, action=f"report.{kind}", target_type="issued_report",
+                            target_id=report.id, details={"round_id": rnd.id, "org_id": org.id, "number": report.number_label}))
+    return report
+
+
+def find_by_code(code: str) -> IssuedReport:
+    """The issued report with this verification code (case and spacing forgiven)."""
+    clean = "".join(ch for ch in (code or "").upper() if ch.isalnum())
+    if len(clean) != 12:
+        raise NotFound("Không tìm thấy văn bản nào có mã xác thực này.")
+    formatted = f"{clean[:4]}-{clean[4:8]}-{clean[8:]}"
+    report = db.session.scalar(select(IssuedReport).where(IssuedReport.verify_code == formatted))
+    if report is None:
+        raise NotFound("Không tìm thấy văn bản nào có mã xác thực này.")
+    return report

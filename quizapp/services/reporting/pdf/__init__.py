@@ -1,0 +1,1 @@
+"""ReportLab document builders: plain data in, PDF bytes out."""

@@ -1,0 +1,97 @@
+"""Roll-up of a round for a node: one row per cell, totals, shortfalls first, commendations."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from quizapp.clock import today_local
+from quizapp.database import begin_write
+from quizapp.extensions import db
+from quizapp.models import IssuedReport, Org, Person, StudyRound
+from quizapp.services import participation
+from quizapp.services.reporting import excel, items, numbering, queries
+from quizapp.services.reporting.sheets import snapshot, verify_url
+
+
+def _setting(name: str, default: float) -> float:
+    try:
+        from flask import current_app
+
+        return float(current_app.config.get(name, default))
+    except RuntimeError:
+        return default
+
+
+@dataclass
+class RollupData:
+    """Everything a roll-up prints (plain values)."""
+
+    org_name: str
+    org_kind: str
+    superior_name: str
+    round_title: str
+    documents: list[str]
+    session_date: date
+    threshold: float
+    rows: list[dict] = field(default_factory=list)         # below threshold first, then tree order
+    totals: dict = field(default_factory=dict)
+    below: list[dict] = field(default_factory=list)
+    outstanding_units: list[dict] = field(default_factory=list)
+    outstanding_people: list[dict] = field(default_factory=list)
+    weakest: list[dict] = field(default_factory=list)
+    secretary_name: str = ""
+    place: str = ""
+    has_seal: bool = False
+
+
+def rollup_data(rnd: StudyRound, org: Org) -> RollupData:
+    """Aggregate a round over `org`'s subtree: a handful of GROUP BY queries, whatever the size."""
+    min_person = _setting("REPORT_OUTSTANDING_SCORE", 9.0)
+    min_unit_mean = _setting("REPORT_OUTSTANDING_UNIT_MEAN", 8.0)
+    threshold = float(rnd.threshold_percent)
+    cell_rows = queries.cell_rows(rnd, org, outstanding_score=min_person)
+    totals = participation.figures_from_rows(cell_rows, threshold)
+    totals.essays_submitted, totals.essays_graded = queries.essay_counts(rnd, org)
+    rows = []
+    for r in cell_rows:
+        if r.required == 0 and r.total == 0:
+            continue
+        rows.append({"org_id": r.org_id, "code": r.code, "name": r.name, "total": r.total, "exempt": r.exempt,
+                     "required": r.required, "took_part": r.took_part, "rate": r.rate,
+                     "met": r.rate + 1e-9 >= threshold, "mean": r.mean, "tested": r.tested,
+                     "distribution": dict(r.distribution), "outstanding_people": r.outstanding_people})
+    below = [r for r in rows if not r["met"]]
+    ordered = sorted(below, key=lambda r: r["rate"]) + [r for r in rows if r["met"]]
+    units = [r for r in rows if r["required"] and r["rate"] >= 100.0 - 1e-9 and r["mean"] is not None
+             and r["mean"] >= min_unit_mean]
+    units.sort(key=lambda r: -r["mean"])
+    docs = [line.strip() for line in (rnd.documents or "").splitlines() if line.strip()] or [rnd.title]
+    return RollupData(
+        org_name=org.name, org_kind=org.kind, superior_name=org.parent.name if org.parent else "",
+        round_title=rnd.title, documents=docs, session_date=rnd.session_date, threshold=threshold,
+        rows=ordered, totals=totals.to_dict(), below=below, outstanding_units=units,
+        outstanding_people=queries.outstanding_people(rnd, org, min_person),
+        weakest=items.weakest_topics(rnd, org, 5),
+        secretary_name=org.secretary.full_name if org.secretary else "", place=org.place or "",
+        has_seal=org.has_seal,
+    )
+
+
+def issue_rollup(rnd: StudyRound, org: Org, actor: Person | None, *, fmt: str = "pdf", state: bool = False,
+                 number: int | None = None, issued_on: date | None = None) -> tuple[IssuedReport | None, bytes]:
+    """Render a roll-up: a numbered, verifiable PDF, or an .xlsx working file (not numbered)."""
+    if fmt == "xlsx":
+        return None, excel.rollup_xlsx(rollup_data(rnd, org))
+    from quizapp.services.reporting.pdf.rollup import build_rollup
+
+    begin_write()
+    issued_on = issued_on or today_local()
+    report = numbering.reserve(rnd, org, "rollup", number, issued_on, actor, state=state)
+    data = rollup_data(rnd, org)
+    pdf = build_rollup(data, report.number_label, issued_on, state=state,
+                       verify_url=verify_url(report.verify_code), verify_code=report.verify_code)
+    report.figures = snapshot(rnd, org, report, data.totals, data.weakest)
+    report.figures["cells"] = len(data.rows)
+    report.figures["cells_below"] = len(data.below)
+    db.session.commit()
+    return report, pdf
