@@ -79,7 +79,40 @@ def banks_export(slug: str, output: str | None) -> None:
         click.echo(text, nl=False)
 
 
+roster_cli = AppGroup("roster", help="Danh sách đảng viên: nhập từ tệp .xlsx/.csv, tệp mẫu.")
+
+
+@roster_cli.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--org", "org_code", required=True, help="Mã tổ chức: phạm vi nhập, và chi bộ mặc định nếu là chi bộ.")
+@click.option("--dry-run", is_flag=True, help="Chỉ kiểm tra, không ghi gì.")
+def roster_import(file: str, org_code: str, dry_run: bool) -> None:
+    """Import a roster file into the org's subtree; every bad row is printed; exit 1 if any."""
+    from quizapp.services import roster
+    from quizapp.services.exceptions import DomainError
+
+    try:
+        result = roster.import_file(file, org_code, dry_run=dry_run)
+    except DomainError as exc:
+        for d in exc.details or []:
+            click.echo(f"Dòng {d['row']}: {d['message']}" if isinstance(d, dict) else d, err=True)
+        click.echo(exc.message, err=True)
+        raise SystemExit(1) from None
+    click.echo(roster.summary(result))
+
+
+@roster_cli.command("template")
+@click.argument("output", type=click.Path(dir_okay=False, writable=True))
+def roster_template(output: str) -> None:
+    """Write the roster template workbook (.xlsx)."""
+    from quizapp.services.roster_files import template_workbook
+
+    with open(output, "wb") as fh:
+        fh.write(template_workbook())
+
+
 def register_cli(app: Flask) -> None:
     """Attach every command group."""
     app.cli.add_command(demo_cli)
     app.cli.add_command(banks_cli)
+    app.cli.add_command(roster_cli)
