@@ -95,7 +95,8 @@ SAMPLE_QUESTIONS = [
                  {"criterion": "Liên hệ bản thân có kế hoạch cụ thể", "points": 1}]}),
 ]
 SECRET_STRINGS = ["chuyển hóa", "chuyen hoa", "cốt lõi", "kế hoạch cụ thể", "match_diacritics", "rubric",
-                  '"correct"', "correct", '"answer": true', '"answer":true', "Giải thích đáp án"]
+                  '"correct":', "data-correct", 'class="correct', "is_correct", '"answer": true', '"answer":true',
+                  '"answers":', "Giải thích đáp án"]
 
 
 def make_bank(org: Org | None = None, slug: str | None = None, questions=SAMPLE_QUESTIONS, *,
