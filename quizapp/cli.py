@@ -111,8 +111,39 @@ def roster_template(output: str) -> None:
         fh.write(template_workbook())
 
 
+quiz_cli = AppGroup("quiz", help="Bài kiểm tra: đóng các bài làm đã quá hạn.")
+
+
+@quiz_cli.command("sweep")
+@click.option("--loop", "loop_seconds", type=click.IntRange(min=1), default=None,
+              help="Chạy lặp lại mỗi N giây (dùng khi chạy nền cùng máy chủ).")
+def quiz_sweep(loop_seconds: int | None) -> None:
+    """Finish attempts past deadline + grace (at their deadline time); once, or every N seconds."""
+    import time
+
+    from quizapp.extensions import db
+    from quizapp.services.delivery import close_overdue
+
+    while True:
+        try:
+            closed = close_overdue()
+            if closed or not loop_seconds:
+                click.echo(f"Đã đóng {closed} bài làm quá hạn.")
+        except Exception as exc:  # noqa: BLE001 - a loop must survive a locked database or a restart
+            db.session.rollback()
+            click.echo(f"Lỗi khi đóng bài quá hạn: {exc}", err=True)
+            if not loop_seconds:
+                raise SystemExit(1) from None
+        finally:
+            db.session.remove()
+        if not loop_seconds:
+            return
+        time.sleep(loop_seconds)
+
+
 def register_cli(app: Flask) -> None:
     """Attach every command group."""
     app.cli.add_command(demo_cli)
     app.cli.add_command(banks_cli)
     app.cli.add_command(roster_cli)
+    app.cli.add_command(quiz_cli)

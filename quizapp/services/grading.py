@@ -9,9 +9,8 @@ from quizapp.clock import utcnow
 from quizapp.database import begin_write
 from quizapp.extensions import db
 from quizapp.models import Answer, Attempt, AttemptItem, AuditLog, Bank, Org, Person, Question, QuestionVersion, Quiz
-from quizapp.services.exceptions import Conflict, Forbidden, InvalidInput, NotFound
+from quizapp.services.exceptions import Conflict, InvalidInput, NotFound
 from quizapp.services.question_types import SpecError, get_type
-from quizapp.vn import nfc
 
 DEFAULT_CUTOFFS = {"gioi": 8.0, "kha": 6.5, "trung_binh": 5.0}
 COMMENT_MAX_CHARS = 4000
