@@ -12,7 +12,6 @@ from quizapp.database import begin_write
 from quizapp.extensions import db
 from quizapp.models import AuditLog, MakeupWindow, Org, Person, Quiz, RoundOrg, StudyRound
 from quizapp.services import round_checks as checks
-from quizapp.services.delivery import quiz_window
 from quizapp.services.exceptions import Forbidden, InvalidInput, NotFound
 from quizapp.vn import nfc
 
@@ -267,6 +266,8 @@ def makeup_candidates(rnd: StudyRound, person: Person) -> tuple[list[Person], li
 
 def round_for_member(person: Person, now: datetime | None = None) -> list[Quiz]:
     """Quizzes open to the member now (their round window or a make-up), soonest closing first."""
+    from quizapp.services.delivery import quiz_window  # the one rule for who may take a quiz when
+
     if person.state != "active":
         return []
     now = now or utcnow()

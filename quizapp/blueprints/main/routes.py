@@ -28,6 +28,17 @@ def home():
     return render_template("main/home.html", orgs=permissions.managed_orgs() if permissions.is_manager() else [])
 
 
+@bp.route("/q/<code>")
+def short_link(code: str):
+    """The short link under a round's QR code: the quiz's start page (via login if needed)."""
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login", next=url_for("main.short_link", code=code)))
+    from quizapp.services.rounds import quiz_by_short_code
+
+    quiz = quiz_by_short_code(code[:16])
+    return redirect(nav_url("take.start", quiz_id=quiz.id) or url_for("main.home"))
+
+
 @bp.route("/healthz")
 def healthz():
     """Liveness probe."""

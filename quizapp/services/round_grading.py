@@ -1,0 +1,139 @@
+"""Manager-side grading: essays waiting in scope, one essay to grade, and key-fix previews.
+
+The writes themselves (grade_essay, fix_key) live in services.grading; this module finds what a
+manager may grade and previews a key correction without keeping it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from quizapp import permissions
+from quizapp.database import begin_write
+from quizapp.extensions import db
+from quizapp.models import Answer, Attempt, AttemptItem, Person, Question, QuestionVersion, Quiz, StudyRound
+from quizapp.services.exceptions import InvalidInput, NotFound
+from quizapp.services.question_types import SpecError, get_type
+
+
+@dataclass
+class EssayTask:
+    """One essay answer of a finished attempt, with what a grader needs to see."""
+
+    answer: Answer
+    attempt: Attempt
+    item: AttemptItem
+    version: QuestionVersion
+
+
+def _essay_rows(person: Person):
+    """Essay answers of finished attempts whose cell (at start) is in the person's scope."""
+    return (
+        select(Answer, Attempt, AttemptItem, QuestionVersion)
+        .join(Attempt, Attempt.id == Answer.attempt_id)
+        .join(AttemptItem, (AttemptItem.attempt_id == Answer.attempt_id) & (AttemptItem.position == Answer.position))
+        .join(QuestionVersion, QuestionVersion.id == AttemptItem.question_version_id)
+        .where(Attempt.status == "finished", QuestionVersion.type == "essay",
+               permissions.org_scope_clause(person, Attempt.org_id))
+    )
+
+
+def essays_to_grade(person: Person, round_id: int | None = None, *, include_graded: bool = False) -> list[EssayTask]:
+    """Essays waiting for a mark in the person's scope (optionally one round), oldest first."""
+    stmt = _essay_rows(person)
+    if not include_graded:
+        stmt = stmt.where(Answer.graded_at.is_(None))
+    if round_id is not None:
+        stmt = stmt.join(Quiz, Quiz.id == Attempt.quiz_id).where(Quiz.round_id == round_id)
+    stmt = stmt.order_by(Attempt.finished_at, Attempt.id, Answer.position)
+    return [EssayTask(*row) for row in db.session.execute(stmt).all()]
+
+
+def essay_task(answer_id: int, person: Person) -> EssayTask:
+    """One essay answer the person may grade; anything else is 'not found'."""
+    row = db.session.execute(_essay_rows(person).where(Answer.id == answer_id)).first()
+    if row is None:
+        raise NotFound("Không tìm thấy bài làm này.")
+    return EssayTask(*row)
+
+
+def versions_in_round(rnd: StudyRound) -> list[tuple[QuestionVersion, Question, int]]:
+    """Question versions shown in the round's attempts, with how many attempts showed each."""
+    if rnd.quiz is None:
+        return []
+    rows = db.session.execute(
+        select(QuestionVersion, Question, func.count(AttemptItem.id))
+        .join(AttemptItem, AttemptItem.question_version_id == QuestionVersion.id)
+        .join(Attempt, Attempt.id == AttemptItem.attempt_id)
+        .join(Question, Question.id == QuestionVersion.question_id)
+        .where(Attempt.quiz_id == rnd.quiz.id)
+        .group_by(QuestionVersion.id, Question.id)
+        .order_by(Question.bank_id, Question.position, Question.id)
+    ).all()
+    return [(v, q, n) for v, q, n in rows]
+
+
+def version_in_round(rnd: StudyRound, version_id: int) -> QuestionVersion:
+    """A version shown in the round's attempts, or NotFound."""
+    for version, _question, _n in versions_in_round(rnd):
+        if version.id == version_id:
+            return version
+    raise NotFound("Câu hỏi này không có trong bài kiểm tra của đợt học tập.")
+
+
+def preview_key_fix(version_id: int, new_spec: dict, new_points: float | None) -> list[dict]:
+    """What fix_key would change, computed in a savepoint that is rolled back (nothing is kept)."""
+    from quizapp.services.grading import grade_attempt
+
+    begin_write()
+    version = db.session.get(QuestionVersion, version_id)
+    if version is None:
+        raise NotFound("Không tìm thấy câu hỏi này.")
+    try:
+        spec = get_type(version.type).parse_spec(new_spec or {})
+    except SpecError as exc:
+        db.session.rollback()
+        raise InvalidInput(f"Đáp án không hợp lệ: {exc}") from None
+    changes = []
+    nested = db.session.begin_nested()
+    try:
+        version.spec = spec
+        if new_points is not None:
+            version.points = float(new_points)
+            for item in db.session.scalars(select(AttemptItem).where(AttemptItem.question_version_id == version.id)):
+                item.points = float(new_points)
+        db.session.flush()
+        attempts = db.session.scalars(
+            select(Attempt).join(AttemptItem, AttemptItem.attempt_id == Attempt.id)
+            .where(AttemptItem.question_version_id == version.id, Attempt.status == "finished")
+            .order_by(Attempt.id)
+        ).unique().all()
+        for attempt in attempts:
+            old = attempt.score
+            grade_attempt(attempt)
+            changes.append({"attempt_id": attempt.id, "person_name": attempt.person.full_name,
+                            "org_id": attempt.org_id, "old_score": old, "new_score": attempt.score})
+    finally:
+        nested.rollback()
+        db.session.rollback()
+    return changes
+
+
+def scoped_changes(changes: list[dict], person: Person) -> list[dict]:
+    """Only the regrade rows of attempts whose cell the person manages (names stay in scope)."""
+    ids = [c["attempt_id"] for c in changes]
+    if not ids:
+        return []
+    visible = set(db.session.scalars(
+        select(Attempt.id).where(Attempt.id.in_(ids), permissions.org_scope_clause(person, Attempt.org_id))
+    ))
+    return [c for c in changes if c["attempt_id"] in visible]
+
+
+def can_fix_key(version: QuestionVersion, person: Person) -> bool:
+    """Keys are corrected by the bank's keepers: staff whose subtree owns the bank, or an admin."""
+    if permissions.is_admin(person):
+        return True
+    bank = version.question.bank
+    return permissions.is_staff(person) and bank.org is not None and permissions.can_manage_org(bank.org, person)

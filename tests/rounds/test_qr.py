@@ -1,0 +1,43 @@
+"""The QR page, the printable PDF and the short link."""
+from __future__ import annotations
+
+import io
+
+from pypdf import PdfReader
+
+from tests.rounds._data import make_bank, make_round
+
+
+def test_qr_page_shows_svg_and_short_link(client, world, login_as, app):
+    """Does the QR page show an inline SVG code and the short link, with no inline style or script?"""
+    rnd = make_round(world.committee, [world.cell_a], bank=make_bank())
+    login_as(world.secretary_a)
+    html = client.get(f"/manage/rounds/{rnd.id}/qr").get_data(as_text=True)
+    assert "<svg" in html and "/q/ABCD234" in html
+    assert "style=" not in html and "<script>" not in html
+
+
+def test_qr_pdf_is_a4_landscape_with_title_and_link(client, world, login_as):
+    """Is the PDF one A4 landscape page carrying the round's title (markup kept as text) and the link?"""
+    rnd = make_round(world.committee, [world.cell_a], bank=make_bank(), title="Học tập <b>Nghị quyết</b> & Kết luận")
+    login_as(world.staff)
+    resp = client.get(f"/manage/rounds/{rnd.id}/qr.pdf")
+    assert resp.status_code == 200 and resp.mimetype == "application/pdf"
+    reader = PdfReader(io.BytesIO(resp.data))
+    page = reader.pages[0]
+    assert len(reader.pages) == 1 and float(page.mediabox.width) > float(page.mediabox.height)
+    text = page.extract_text()
+    assert "Học tập <b>Nghị quyết</b> & Kết luận" in text
+    assert "/q/ABCD234" in text
+
+
+def test_short_link_goes_through_login_to_start(client, world, login_as):
+    """Does /q/<code> send a visitor to login and a logged-in member to the quiz's start page?"""
+    rnd = make_round(world.committee, [world.cell_a], bank=make_bank())
+    resp = client.get("/q/abcd234")
+    assert resp.status_code == 302 and "/auth/login" in resp.headers["Location"]
+    assert "next=" in resp.headers["Location"]
+    login_as(world.member_a)
+    resp = client.get("/q/abcd234")
+    assert resp.status_code == 302 and resp.headers["Location"].endswith(f"/take/quiz/{rnd.quiz.id}")
+    assert client.get("/q/ZZZZZZZ").status_code == 404
