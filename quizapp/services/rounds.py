@@ -167,10 +167,28 @@ def update_round(rnd: StudyRound, fields: dict, quiz_fields: dict, participating
     if not can_edit_round(rnd, actor):
         raise Forbidden("Chỉ cấp ủy, chi bộ tổ chức đợt học tập này mới được thay đổi nó.")
     draw_rule = _validate(fields, quiz_fields, rnd.owner_org, participating_orgs, actor)
-    _apply(rnd, rnd.quiz, fields, quiz_fields, draw_rule, participating_orgs)
-    _audit(actor, "round.update", "study_round", rnd.id)
+    quiz = rnd.quiz
+    scoring_before = (dict(quiz.cutoffs or {}), bool(quiz.partial_credit))
+    _apply(rnd, quiz, fields, quiz_fields, draw_rule, participating_orgs)
+    regraded = 0
+    if (quiz.cutoffs, bool(quiz.partial_credit)) != scoring_before:
+        regraded = _regrade_finished(quiz)
+    _audit(actor, "round.update", "study_round", rnd.id, regraded=regraded or None)
     db.session.commit()
     return rnd
+
+
+def _regrade_finished(quiz: Quiz) -> int:
+    """Rescore finished attempts after a change of cut-offs or partial credit; returns how many."""
+    from quizapp.models import Attempt
+    from quizapp.services.grading import grade_attempt
+
+    db.session.flush()
+    attempts = list(db.session.scalars(
+        select(Attempt).where(Attempt.quiz_id == quiz.id, Attempt.status == "finished")))
+    for attempt in attempts:
+        grade_attempt(attempt)
+    return len(attempts)
 
 
 def round_values(rnd: StudyRound) -> tuple[dict, dict]:

@@ -175,3 +175,26 @@ def test_round_form_without_csrf_is_refused(client, world, login_as):
     resp = client.post("/manage/rounds/new", data=_form(world, bank))
     assert resp.status_code == 400
     assert db.session.scalar(select(StudyRound)) is None
+
+
+def test_changing_cutoffs_reclassifies_finished_attempts(client, world, login_as):
+    """When the cut-offs change after members have finished, is their classification recomputed?"""
+    from quizapp.models import Attempt
+    from quizapp.services import grading
+    from tests.rounds._data import SINGLE, add_question, make_attempt
+
+    bank = make_bank()
+    _, v1 = add_question(bank, "k-1", "single", dict(SINGLE))
+    _, v2 = add_question(bank, "k-2", "single", dict(SINGLE))
+    rnd = make_round(world.committee, [world.cell_a], bank=bank)
+    attempt = make_attempt(rnd.quiz, world.member_a, world.cell_a,
+                           items=[(v1, {"choice": "a"}), (v2, {"choice": "b"})])
+    grading.grade_attempt(attempt)
+    db.session.commit()
+    assert attempt.score == 5.0 and attempt.classification == "trung_binh"
+    login_as(world.staff)
+    resp = client.form(f"/manage/rounds/{rnd.id}/edit", _form(world, bank, org_ids=[world.cell_a.id],
+                                                               cutoff_trung_binh="5,5", **{"rules-1-count": ""}))
+    assert resp.status_code == 302, resp.get_data(as_text=True)[:1500]
+    db.session.expire_all()
+    assert db.session.get(Attempt, attempt.id).classification == "chua_dat"
