@@ -1,0 +1,42 @@
+"""Item analysis: facility, discrimination, choice counts, topic means."""
+from __future__ import annotations
+
+import pytest
+
+from quizapp.extensions import db
+from quizapp.services.reporting import items
+from tests.reports.helpers import add_member, make_attempt, make_questions, make_round
+
+
+def test_facility_discrimination_and_choices(world):
+    """With 4 takers, are facility, upper-lower discrimination and pick counts right?"""
+    rnd = make_round([world.committee], world.committee)
+    qs = make_questions(2, topics=["Chủ đề A", "Chủ đề B"])
+    extra = add_member(world.cell_a, "Đỗ Văn Giang")
+    # q1: only the two strongest answer correctly; q2: everybody correct.
+    make_attempt(rnd, world.secretary_a, 10.0, versions=qs, picks=["a", "a"])
+    make_attempt(rnd, world.deputy_a, 8.0, versions=qs, picks=["a", "a"])
+    make_attempt(rnd, world.member_a, 5.0, versions=qs, picks=["b", "a"])
+    make_attempt(rnd, extra, 2.0, versions=qs, picks=[None, "a"])
+    db.session.commit()
+    stats = {s.text: s for s in items.item_analysis(rnd, world.cell_a)}
+    q1, q2 = stats["Câu hỏi số 1"], stats["Câu hỏi số 2"]
+    assert q1.facility == pytest.approx(0.5)
+    assert q1.discrimination == pytest.approx(1.0)
+    assert q2.facility == pytest.approx(1.0) and q2.discrimination == pytest.approx(0.0)
+    counts = {c["id"]: c["count"] for c in q1.choices}
+    assert counts == {"a": 2, "b": 1, "c": 0, "d": 0}
+    topics = items.topic_facility(rnd, world.cell_a)
+    assert [t.topic for t in topics] == ["Chủ đề A", "Chủ đề B"]
+    assert topics[0].facility == pytest.approx(0.5)
+
+
+def test_item_analysis_scoped(world):
+    """Do CB-B's answers stay out of CB-A's analysis?"""
+    rnd = make_round([world.committee], world.committee)
+    qs = make_questions(1)
+    make_attempt(rnd, world.member_b, 0.0, versions=qs, picks=["b"])
+    make_attempt(rnd, world.member_a, 10.0, versions=qs, picks=["a"])
+    db.session.commit()
+    (only,) = items.item_analysis(rnd, world.cell_a)
+    assert only.facility == pytest.approx(1.0) and only.answers == 1
