@@ -39,13 +39,32 @@ def test_not_yaml_is_refused_with_line(world):
     assert len(msgs) == 1 and msgs[0].startswith("Dòng ") and "YAML" in msgs[0]
 
 
-def test_alias_bomb_is_refused_before_expansion(world):
-    """Is a 'billion laughs' alias bomb refused without expanding it?"""
+@pytest.mark.parametrize("c_loader", [True, False], ids=["libyaml", "pure-python"])
+def test_alias_bomb_is_refused_before_expansion(world, monkeypatch, c_loader):
+    """Is a 'billion laughs' alias bomb refused without expanding it, with or without libyaml?"""
+    from quizapp.services.bank_formats import native
+
+    if not c_loader:
+        monkeypatch.setattr(native, "_FAST_LOADER", None)
     bomb = b'format: 1\na: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n'
     for i in range(1, 10):
         bomb += f"{chr(97 + i)}: &{chr(97 + i)} [" .encode() + b",".join([f"*{chr(96 + i)}".encode()] * 9) + b"]\n"
     msgs = _messages(bomb)
-    assert msgs == ["Dòng 2: không được dùng neo YAML (&anchor)"]
+    assert msgs == ["Dòng 2: không được dùng neo/bí danh YAML (&neo, *bí danh)"]
+
+
+def test_merge_key_alias_is_refused(world):
+    """Is a YAML merge key (<<: *alias) refused, since it is an alias?"""
+    data = bank_yaml().decode().replace("    topic: \"Chủ đề 1\"\n", "    topic: &t \"Chủ đề 1\"\n", 1)
+    data = data.replace("id: q-002\n", "id: q-002\n    explanation: *t\n")
+    msgs = _messages(data.encode())
+    assert len(msgs) == 1 and "bí danh YAML" in msgs[0] and msgs[0].startswith("Dòng 9")
+
+
+def test_deep_nesting_is_refused(world):
+    """Is absurdly deep nesting refused with a message instead of crashing?"""
+    msgs = _messages(b"format: 1\nbank: " + b"[" * 5000 + b"]" * 5000 + b"\n")
+    assert len(msgs) == 1 and ("YAML" in msgs[0])
 
 
 def test_missing_keys_are_each_reported(world):

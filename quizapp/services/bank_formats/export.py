@@ -6,7 +6,7 @@ from datetime import date
 import yaml
 
 
-class _NoAliasDumper(yaml.SafeDumper):
+class _NoAliasDumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):
     """Never write anchors/aliases: the reader refuses them."""
 
     def ignore_aliases(self, data):
