@@ -141,9 +141,78 @@ def quiz_sweep(loop_seconds: int | None) -> None:
         time.sleep(loop_seconds)
 
 
+# ---------------------------------------------------------------------------- reports
+reports_cli = AppGroup("reports", help="Báo cáo kết quả, tổng hợp và xuất danh sách (chạy hàng loạt).")
+
+
+def _report_target(round_id: int, org_code: str):
+    from sqlalchemy import select
+
+    from quizapp.extensions import db
+    from quizapp.models import Org, StudyRound
+
+    rnd = db.session.get(StudyRound, round_id)
+    org = db.session.scalar(select(Org).where(Org.code == org_code.strip().upper()))
+    if rnd is None or org is None:
+        raise click.ClickException("Không tìm thấy đợt học tập hoặc tổ chức đảng với mã đã cho.")
+    return rnd, org
+
+
+@reports_cli.command("cell-sheet")
+@click.option("--round", "round_id", type=int, required=True, help="Mã số đợt học tập.")
+@click.option("--org", "org_code", required=True, help="Mã chi bộ.")
+@click.option("--number", type=int, default=None, help="Số văn bản (mặc định: số tiếp theo trong nhiệm kỳ).")
+@click.option("-o", "output", type=click.Path(dir_okay=False, writable=True), required=True)
+def reports_cell_sheet(round_id: int, org_code: str, number: int | None, output: str) -> None:
+    """Issue a cell's result sheet (PDF) and write it to a file."""
+    from quizapp.services.reporting.sheets import issue_cell_sheet
+
+    rnd, org = _report_target(round_id, org_code)
+    report, pdf = issue_cell_sheet(rnd, org, None, number=number)
+    with open(output, "wb") as fh:
+        fh.write(pdf)
+    click.echo(f"Đã ghi {output}: số {report.number_label}, mã xác thực {report.verify_code}.")
+
+
+@reports_cli.command("rollup")
+@click.option("--round", "round_id", type=int, required=True, help="Mã số đợt học tập.")
+@click.option("--org", "org_code", required=True, help="Mã tổ chức đảng (đảng ủy, đảng bộ...).")
+@click.option("--format", "fmt", type=click.Choice(["pdf", "xlsx"]), default="pdf")
+@click.option("--state-letterhead", is_flag=True, help="Thể thức văn bản hành chính (Nghị định 30).")
+@click.option("--number", type=int, default=None, help="Số văn bản (PDF).")
+@click.option("-o", "output", type=click.Path(dir_okay=False, writable=True), required=True)
+def reports_rollup(round_id: int, org_code: str, fmt: str, state_letterhead: bool, number: int | None,
+                   output: str) -> None:
+    """Build the roll-up of a node (PDF or xlsx) and write it to a file."""
+    from quizapp.services.reporting.rollup import issue_rollup
+
+    rnd, org = _report_target(round_id, org_code)
+    report, data = issue_rollup(rnd, org, None, fmt=fmt, state=state_letterhead, number=number)
+    with open(output, "wb") as fh:
+        fh.write(data)
+    click.echo(f"Đã ghi {output}" + (f": số {report.number_label}, mã xác thực {report.verify_code}." if report else "."))
+
+
+@reports_cli.command("export")
+@click.option("--round", "round_id", type=int, required=True, help="Mã số đợt học tập.")
+@click.option("--org", "org_code", required=True, help="Mã tổ chức đảng.")
+@click.option("--format", "fmt", type=click.Choice(["xlsx", "csv"]), default="xlsx")
+@click.option("-o", "output", type=click.Path(dir_okay=False, writable=True), required=True)
+def reports_export(round_id: int, org_code: str, fmt: str, output: str) -> None:
+    """Write per-member results of a node's subtree as .xlsx or .csv."""
+    from quizapp.services.reporting import excel
+
+    rnd, org = _report_target(round_id, org_code)
+    data = excel.members_xlsx(rnd, org) if fmt == "xlsx" else excel.members_csv(rnd, org)
+    with open(output, "wb") as fh:
+        fh.write(data)
+    click.echo(f"Đã ghi {output}.")
+
+
 def register_cli(app: Flask) -> None:
     """Attach every command group."""
     app.cli.add_command(demo_cli)
     app.cli.add_command(banks_cli)
     app.cli.add_command(roster_cli)
     app.cli.add_command(quiz_cli)
+    app.cli.add_command(reports_cli)

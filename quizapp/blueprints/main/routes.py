@@ -57,3 +57,15 @@ def csrf_token():
     from flask_wtf.csrf import generate_csrf
 
     return {"csrf_token": generate_csrf()}
+
+
+@bp.route("/verify/<code>")
+def verify(code: str):
+    """Public: confirm an issued sheet or roll-up by the code printed on it (its figures as issued)."""
+    from quizapp.models import CLASSIFICATIONS
+    from quizapp.services.reporting.numbering import find_by_code
+
+    report = find_by_code(code)
+    snap = report.figures or {}
+    return render_template("reports/verify.html", report=report, s=snap, f=snap.get("figures"),
+                           labels=CLASSIFICATIONS)
