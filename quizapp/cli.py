@@ -209,6 +209,27 @@ def reports_export(round_id: int, org_code: str, fmt: str, output: str) -> None:
     click.echo(f"Đã ghi {output}.")
 
 
+@banks_cli.command("convert")
+@click.argument("file", type=click.Path(dir_okay=False, exists=True))
+@click.option("--document", required=True, help="Văn bản nguồn của các câu hỏi (tệp Moodle không ghi nguồn).")
+@click.option("--section", required=True, help="Mục, điều của văn bản nguồn.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="Ghi ra tệp YAML thay vì màn hình.")
+def banks_convert(file: str, document: str, section: str, output: str | None) -> None:
+    """Convert a Moodle GIFT/Aiken file to native YAML for review; skipped questions are listed."""
+    from quizapp.services import banks
+
+    text, errors, skipped = banks.convert_file(file, source=(document, section))
+    for e in [*errors, *skipped]:
+        click.echo(f"{file}:{e.line or 0}: {e}", err=True)
+    if text is None:
+        raise SystemExit(1)
+    if output:
+        with open(output, "w", encoding="utf-8") as fh:
+            fh.write(text)
+    else:
+        click.echo(text, nl=False)
+
+
 def register_cli(app: Flask) -> None:
     """Attach every command group."""
     app.cli.add_command(demo_cli)

@@ -19,7 +19,7 @@ from quizapp.database import begin_write
 from quizapp.extensions import db
 from quizapp.models import AttemptItem, AuditLog, Bank, Org, Person, Question, QuestionVersion
 from quizapp.services.bank_formats import export as exporter
-from quizapp.services.bank_formats import native
+from quizapp.services.bank_formats import moodle, native
 from quizapp.services.bank_formats.schema import CONTENT_FIELDS, BankError, ParsedBank, ParsedQuestion, parse_question
 from quizapp import permissions
 from quizapp.services.exceptions import Conflict, Forbidden, InvalidInput, NotFound
@@ -181,18 +181,39 @@ def _read(path_or_bytes: bytes | str | Path, filename: str | None, max_bytes: in
         return None, name, [BankError(f"không đọc được tệp ({exc.strerror or exc})", None, None, name)]
 
 
-def parse_file(path_or_bytes: bytes | str | Path, filename: str | None = None) -> tuple[ParsedBank | None, list[BankError]]:
-    """Read and validate a bank file of any supported format; (bank, []) or (None, errors)."""
+MOODLE_SUFFIXES = (".gift", ".gift.txt", ".aiken", ".aiken.txt")
+
+
+def parse_file(path_or_bytes: bytes | str | Path, filename: str | None = None, *,
+               source: tuple[str, str] | None = None) -> tuple[ParsedBank | None, list[BankError]]:
+    """Read and validate a bank file; (bank, []) or (None, errors).
+
+    Native YAML by default; Moodle GIFT/Aiken by file name, which need `source` (document, section)
+    because Moodle files name none; their skipped questions are listed in `bank.skipped`.
+    """
     max_bytes, max_questions = _limits()
     data, name, errors = _read(path_or_bytes, filename, max_bytes)
     if data is None:
         return None, errors
-    lower = name.lower()
-    if lower.endswith((".gift", ".gift.txt")) or lower.endswith((".aiken", ".aiken.txt")):
-        from quizapp.services.bank_formats import moodle
-
-        return moodle.parse(data, name, max_bytes=max_bytes, max_questions=max_questions)
+    if name.lower().endswith(MOODLE_SUFFIXES):
+        if not source or not all(nfc(s) for s in source):
+            return None, [BankError("tệp Moodle không ghi nguồn văn bản: hãy cho biết văn bản và mục "
+                                    "(flask banks convert TỆP --document … --section …)", None, None, name)]
+        bank, errors, _skipped = moodle.parse(data, name, source_document=source[0], source_section=source[1],
+                                              max_bytes=max_bytes, max_questions=max_questions)
+        return bank, errors
     return native.parse(data, name, max_bytes=max_bytes, max_questions=max_questions)
+
+
+def convert_file(path_or_bytes: bytes | str | Path, filename: str | None = None, *,
+                 source: tuple[str, str]) -> tuple[str | None, list[BankError], list[BankError]]:
+    """A Moodle (or native) file as native YAML text for review: (yaml, errors, skipped questions)."""
+    bank, errors = parse_file(path_or_bytes, filename, source=source)
+    if bank is None:
+        return None, errors, []
+    header = {"slug": bank.slug, "title": bank.title, "document": bank.document,
+              "document_date": bank.document_date, "description": bank.description}
+    return exporter.dump_bank(header, [(q.key, q.content()) for q in bank.questions]), [], bank.skipped
 
 
 def validate_file(path_or_bytes: bytes | str | Path, filename: str | None = None) -> list[BankError]:

@@ -112,6 +112,7 @@ class ParsedBank:
     description: str | None = None
     questions: list[ParsedQuestion] = field(default_factory=list)
     filename: str = ""
+    skipped: list[BankError] = field(default_factory=list)  # Moodle questions of unsupported types
 
 
 class _Collector:
