@@ -18,7 +18,7 @@ from quizapp.services.round_checks import CUTOFF_KEYS, ROUND_FORMS
 from quizapp.vn import format_number
 
 DT_FORMAT = "%Y-%m-%dT%H:%M"
-DRAW_ROWS = 6
+DRAW_ROWS = 4
 
 
 def parse_vn_decimal(text: str | None) -> float | None:
