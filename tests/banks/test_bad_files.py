@@ -117,3 +117,31 @@ def test_import_of_bad_file_writes_nothing(world):
     assert info.value.details[0]["file"] == "bad.yaml"
     assert "loại câu hỏi 'ordering' không hợp lệ" in info.value.details[0]["message"]
     _nothing_written()
+
+
+@pytest.mark.parametrize("field,value", [
+    ("difficulty", "[1, 2]"), ("difficulty", "{a: 1}"), ("type", "[single]"), ("type", "{x: 1}"),
+    ("id", "[a]"), ("id", "12"), ("points", "true"), ("points", "'2'"), ("points", ".nan"), ("text", "[a, b]"),
+    ("text", "true"), ("choices", "abc"), ("choices", "[[1], 2]"), ("choices", "[{text: [1]}, {text: b}]"),
+    ("choices", "[{text: a, correct: yes-ish}, {text: b}]"), ("source", "abc"), ("source", "[1]"),
+    ("source", "{document: [1], section: {a: 1}}"), ("explanation", "{a: b}"), ("topic", "[x]"),
+    ("answer", "1"), ("rubric", "x"), ("answers", "{a: 1}"), ("match_diacritics", "[1]"),
+])
+def test_wrong_types_never_crash(world, field, value):
+    """Does any wrong-typed field give a line-numbered error instead of an exception?"""
+    data = bank_yaml(questions={"q-001": "Một?"}).decode()
+    lines = [ln for ln in data.splitlines() if not ln.startswith(f"    {field}:")]
+    lines.insert(7, f"    {field}: {value}")
+    errors = banks.validate_file(("\n".join(lines) + "\n").encode(), "fuzz.yaml")
+    assert errors and all(e.line for e in errors)
+
+
+@pytest.mark.parametrize("text", [
+    "", "[]", "- 1\n- 2", "format: 1", "format: 1\nbank: x\nquestions: x", "format: 2\nbank: {}\nquestions: [1]",
+    "format: 1\nbank: {slug: A B, title: [1], document: d, document_date: hôm qua}\nquestions: [null]",
+    "? [a]\n: b", "format: 1\n1: 2", "!!python/object:os.system {}", "format: !!binary aGVsbG8=",
+])
+def test_odd_documents_never_crash(world, text):
+    """Do empty, scalar, list-shaped or tagged documents each get a clear error, never an exception?"""
+    errors = banks.validate_file(text.encode(), "odd.yaml")
+    assert errors and all(e.message for e in errors)

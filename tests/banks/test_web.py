@@ -204,3 +204,19 @@ def test_export_download(client, world, login_as):
     assert resp.status_code == 200
     assert resp.headers["Content-Disposition"] == 'attachment; filename="xuat.yaml"'
     assert banks.validate_file(resp.data, "xuat.yaml") == []
+
+
+def test_upload_over_size_limit_is_refused_cleanly(client, app, world, login_as):
+    """Is an upload over MAX_CONTENT_LENGTH answered 413 with a Vietnamese message, writing nothing?"""
+    login_as(world.admin)
+    resp = _upload(client, b"#" * (app.config["MAX_CONTENT_LENGTH"] + 10), owner="")
+    assert resp.status_code == 413 and "Tệp tải lên quá lớn." in resp.get_data(as_text=True)
+    assert _count(Bank) == 0
+
+
+def test_upload_of_latin1_file_lists_encoding_error(client, world, login_as):
+    """Does a Latin-1 upload say it is not UTF-8, with its line, and write nothing?"""
+    login_as(world.admin)
+    resp = _upload(client, 'format: 1\nbank:\n  title: "Café"\n'.encode("latin-1"), owner="")
+    assert resp.status_code == 422 and "Dòng 3" in resp.get_data(as_text=True) and "UTF-8" in resp.get_data(as_text=True)
+    assert _count(Bank) == 0

@@ -211,7 +211,7 @@ def parse_question(raw: Any, errors: list[BankError], *, filename: str = "", lin
     explanation = _text(raw.get("explanation"), name="explanation", required=False, max_len=MAX_TEXT, err=c.add, line=line_of(raw, "explanation"))
 
     difficulty = raw.get("difficulty", "medium")
-    if difficulty not in DIFFICULTIES:
+    if not isinstance(difficulty, str) or difficulty not in DIFFICULTIES:
         c.add(f"'difficulty' chỉ nhận: {', '.join(DIFFICULTIES)}", line_of(raw, "difficulty"))
 
     points = raw.get("points", 1)
