@@ -231,8 +231,11 @@ def _parsed_or_raise(data) -> ParsedBank:
     return parsed
 
 
-def import_bank(data, *, owner_org: Org | None = None, actor: Person | None = None) -> ImportResult:
+def import_bank(data, *, owner_org: Org | None = None, actor: Person | None = None,
+                filename: str | None = None) -> ImportResult:
     """Import one bank (ParsedBank, bytes, path or (filename, bytes)) in one transaction."""
+    if filename is not None and isinstance(data, (bytes, bytearray)):
+        data = (filename, bytes(data))
     return import_many([data], owner_org=owner_org, actor=actor)[0]
 
 

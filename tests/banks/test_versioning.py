@@ -75,3 +75,18 @@ def test_save_question_follows_the_same_rule(world):
     assert outcome == "new_versions" and [v.version for v in q.versions] == [1, 2]
     q, outcome = banks.save_question(bank, _question("q-001"), fields, world.secretary_a)
     assert outcome == "unchanged"
+
+
+def test_import_checks_the_actor(world):
+    """May staff import a bank for their committee but not a site-wide one, and not overwrite CB-A's from CB-B?"""
+    import pytest
+
+    from quizapp.services.exceptions import Forbidden
+
+    with pytest.raises(Forbidden):
+        banks.import_bank(bank_yaml("chung"), filename="chung.yaml", actor=world.staff)
+    assert banks.import_bank(bank_yaml("du"), filename="du.yaml", owner_org=world.committee, actor=world.staff).created
+    banks.import_bank(bank_yaml("cua-a"), owner_org=world.cell_a, actor=world.secretary_a)
+    with pytest.raises(Forbidden):
+        banks.import_bank(bank_yaml("cua-a", {"q-001": "Ghi đè?"}), actor=world.secretary_b)
+    assert "Ghi đè?" not in {v.text for v in db.session.scalars(select(QuestionVersion))}
