@@ -3,9 +3,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from sqlalchemy import func, select
+
 from quizapp import permissions
-from quizapp.models import Org, Person, StudyRound
+from quizapp.extensions import db
+from quizapp.models import Attempt, Org, Person, StudyRound
 from quizapp.services import participation
+from quizapp.services.reporting import queries
 from quizapp.services.exceptions import NotFound
 from quizapp.services.rounds import participating_paths
 
@@ -14,7 +18,9 @@ from quizapp.services.rounds import participating_paths
 class CellRow:
     """Counts for one cell: required members by state, and the rate against the threshold."""
 
-    org: Org
+    org_id: int
+    name: str
+    path: str = ""
     required: int = 0
     not_started: int = 0
     in_progress: int = 0
@@ -60,19 +66,35 @@ def board_node(rnd: StudyRound, person: Person, org_id: int | None = None) -> Or
     raise NotFound("Không tìm thấy đợt học tập này.")
 
 
+def _in_progress_by_cell(rnd: StudyRound, node: Org) -> dict[int, int]:
+    """Per cell: required members with an attempt open and none finished (one GROUP BY)."""
+    if rnd.quiz is None:
+        return {}
+    m = queries.members_subquery(rnd, node)
+    quiz_id = rnd.quiz.id
+    open_ids = select(Attempt.person_id).where(Attempt.quiz_id == quiz_id, Attempt.status == "in_progress")
+    done_ids = select(Attempt.person_id).where(Attempt.quiz_id == quiz_id, Attempt.status == "finished")
+    stmt = (
+        select(m.c.cell_id, func.count())
+        .where(m.c.party_status.in_(queries.PARTY), m.c.exempt.is_(False),
+               m.c.person_id.in_(open_ids), m.c.person_id.not_in(done_ids))
+        .group_by(m.c.cell_id)
+    )
+    return {cell_id: n for cell_id, n in db.session.execute(stmt)}
+
+
 def build_board(rnd: StudyRound, node: Org) -> Board:
-    """Statuses and figures for the node; per-cell counts when the node is above cells."""
-    statuses = participation.member_statuses(rnd, node)
-    board = Board(node=node, figures=participation.figures(rnd, node))
+    """A cell: each member's state. Above cells: SQL aggregates per cell, no per-person objects."""
     if node.is_cell:
-        board.statuses = statuses
-        return board
-    rows: dict[int, CellRow] = {}
-    for s in statuses:
-        row = rows.setdefault(s.cell.id, CellRow(org=s.cell))
-        if not s.required:
-            continue
-        row.required += 1
-        setattr(row, s.state, getattr(row, s.state) + 1)
-    board.cells = sorted(rows.values(), key=lambda r: r.org.path)
-    return board
+        return Board(node=node, figures=participation.figures(rnd, node),
+                     statuses=participation.member_statuses(rnd, node))
+    rows = queries.cell_rows(rnd, node)
+    figures = participation.figures_from_rows(rows, float(rnd.threshold_percent))
+    open_by_cell = _in_progress_by_cell(rnd, node)
+    cells = []
+    for r in rows:
+        in_progress = open_by_cell.get(r.org_id, 0)
+        cells.append(CellRow(org_id=r.org_id, name=r.name, path=r.path, required=r.required,
+                             submitted=r.took_part, in_progress=in_progress,
+                             not_started=r.required - r.took_part - in_progress))
+    return Board(node=node, figures=figures, cells=cells)
