@@ -13,7 +13,8 @@ from datetime import date, datetime, timedelta
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from openpyxl.utils.datetime import from_excel
-from sqlalchemy import select
+from sqlalchemy import insert, select
+from sqlalchemy.orm import selectinload
 
 from quizapp.clock import today_local
 from quizapp.database import begin_write
@@ -21,7 +22,7 @@ from quizapp.extensions import db
 from quizapp.models import AuditLog, Membership, Org, Person
 from quizapp.services.exceptions import InvalidInput
 from quizapp.services.roster_files import RawTable, read_table
-from quizapp.vn import nfc, strip_diacritics
+from quizapp.vn import name_sort_key, nfc, strip_diacritics
 
 CODE_MAX, NAME_MAX, PHONE_MAX, EMAIL_MAX, REASON_MAX = 40, 120, 30, 120, 200
 _CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9._/-]*$")
@@ -197,7 +198,9 @@ def _resolve(rows: list[_Row], scope: list[str] | None, default_org: Org | None,
     existing: dict[str, Person] = {}
     for start in range(0, len(members), 500):
         chunk = members[start:start + 500]
-        existing.update({p.member_code: p for p in db.session.scalars(select(Person).where(Person.member_code.in_(chunk)))})
+        stmt = (select(Person).where(Person.member_code.in_(chunk))
+                .options(selectinload(Person.memberships).joinedload(Membership.org)))
+        existing.update({p.member_code: p for p in db.session.scalars(stmt)})
     for row in rows:
         code = row.values["org_code"]
         org = orgs.get(code) if code else default_org
@@ -228,22 +231,34 @@ FIELD_LABELS = {
 }
 
 
+def _new_person(row: _Row) -> dict:
+    """Column values of a person created by the import (no password until a slip is printed)."""
+    v = row.values
+    exempt = bool(v.get("exempt"))
+    name = nfc(v["full_name"])
+    return {"member_code": v["member_code"], "full_name": name, "name_key": name_sort_key(name),
+            "date_of_birth": v.get("date_of_birth"), "phone": v.get("phone"), "email": v.get("email"),
+            "party_status": v.get("party_status") or "chinh_thuc", "exempt": exempt,
+            "exempt_reason": v.get("exempt_reason") if exempt else None, "state": "active",
+            "password_hash": None, "must_change_password": True}
+
+
+def _insert_new(new_rows: list[_Row], today: date) -> None:
+    """Insert new people and their memberships as two batched statements (fast for large rosters)."""
+    if not new_rows:
+        return
+    ids = db.session.scalars(insert(Person).returning(Person.id, sort_by_parameter_order=True),
+                             [_new_person(r) for r in new_rows]).all()
+    db.session.execute(insert(Membership), [{"person_id": pid, "org_id": r.org.id, "start_date": today}
+                                            for pid, r in zip(ids, new_rows)])
+
+
 def _apply(row: _Row, person: Person | None, today: date, write: bool) -> RowChange:
-    """Create or update one person (only when `write`), and describe what changed."""
+    """Update one existing person (only when `write`), and describe what changed; new people are inserted apart."""
     v = row.values
     change = RowChange(row.number, v["member_code"], v["full_name"], row.org.code, "unchanged")
     if person is None:
         change.action = "created"
-        if write:
-            person = Person(member_code=v["member_code"], party_status=v.get("party_status") or "chinh_thuc",
-                            exempt=bool(v.get("exempt")), must_change_password=True, password_hash=None)
-            person.set_name(v["full_name"])
-            for f in ("date_of_birth", "phone", "email"):
-                setattr(person, f, v.get(f))
-            person.exempt_reason = v.get("exempt_reason") if person.exempt else None
-            db.session.add(person)
-            db.session.flush()
-            db.session.add(Membership(person_id=person.id, org_id=row.org.id, start_date=today))
         return change
     wanted = {f: v[f] for f in ("full_name", "date_of_birth", "phone", "email", "party_status", "exempt", "exempt_reason")
               if v.get(f) is not None}  # an empty cell keeps what is stored
@@ -304,10 +319,13 @@ def import_roster(filename: str, data: bytes, *, scope: list[str] | None, defaul
         raise InvalidInput(f"Tệp có {len(errors)} dòng lỗi. Chưa có dữ liệu nào được ghi; hãy sửa và tải lên lại.",
                            details=errors)
     result = ImportResult(dry_run=dry_run, rows=[], filename=filename)
-    for row in rows:
-        change = _apply(row, existing.get(row.values["member_code"]), today, write=not dry_run)
-        result.rows.append(change)
-        setattr(result, change.action, getattr(result, change.action) + 1)
+    with db.session.no_autoflush:  # one flush at commit, in batches, instead of one per row
+        for row in rows:
+            change = _apply(row, existing.get(row.values["member_code"]), today, write=not dry_run)
+            result.rows.append(change)
+            setattr(result, change.action, getattr(result, change.action) + 1)
+    if not dry_run:
+        _insert_new([r for r in rows if r.values["member_code"] not in existing], today)
     if dry_run:
         db.session.rollback()
         return result

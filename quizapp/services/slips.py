@@ -35,6 +35,7 @@ MODES = ("new", "all", "selected")
 COLS, ROWS = 2, 5
 MARGIN = 10 * mm
 PAD = 9
+QR_SIZE = 64
 
 
 @dataclass
@@ -128,9 +129,9 @@ def _code_font(text: str, family: str) -> str:
     return "Courier-Bold" if text.isascii() else family + "-Bold"
 
 
-def _draw_slip(canvas: Canvas, slip: Slip, x: float, y: float, w: float, h: float, qr: Drawing,
+def _draw_slip(canvas: Canvas, slip: Slip, x: float, y: float, w: float, h: float, qr_form: str,
                styles: dict, family: str, site_url: str) -> None:
-    qr_size = qr.width
+    qr_size = QR_SIZE
     text_w = w - 3 * PAD - qr_size
     top = y + h - PAD
     top = _draw_para(canvas, escape(nfc(slip.cell_name)), styles["cell"], x + PAD, top, w - 2 * PAD)
@@ -141,7 +142,10 @@ def _draw_slip(canvas: Canvas, slip: Slip, x: float, y: float, w: float, h: floa
     top = _draw_para(canvas, "Mật khẩu lần đầu:", styles["label"], x + PAD, top - 17, text_w)
     canvas.setFont(_code_font(slip.password, family), 16)
     canvas.drawString(x + PAD, top - 16, slip.password)
-    renderPDF.draw(qr, canvas, x + w - PAD - qr_size, top - 16)
+    canvas.saveState()
+    canvas.translate(x + w - PAD - qr_size, top - 16)
+    canvas.doForm(qr_form)  # the QR is drawn once per document and reused
+    canvas.restoreState()
     note = (f"Vào {escape(site_url)} (hoặc quét mã QR), đăng nhập bằng số thẻ và mật khẩu trên, "
             "rồi đổi mật khẩu ngay. Giữ kín phiếu này.")
     _draw_para(canvas, note, styles["note"], x + PAD, top - 22, w - 2 * PAD)
@@ -166,9 +170,11 @@ def build_slips_pdf(slips: list[Slip], site_url: str) -> bytes:
     styles = _styles(family)
     page_w, page_h = A4
     w, h = (page_w - 2 * MARGIN) / COLS, (page_h - 2 * MARGIN) / ROWS
-    qr = _qr_drawing(site_url, 64)
     out = io.BytesIO()
     canvas = Canvas(out, pagesize=A4, pageCompression=1)
+    canvas.beginForm("site_qr", 0, 0, QR_SIZE, QR_SIZE)
+    renderPDF.draw(_qr_drawing(site_url, QR_SIZE), canvas, 0, 0)
+    canvas.endForm()
     canvas.setTitle("Phiếu đăng nhập")
     canvas.setAuthor("Học tập Nghị quyết")
     per_page = COLS * ROWS
@@ -177,7 +183,7 @@ def build_slips_pdf(slips: list[Slip], site_url: str) -> bytes:
         for i, slip in enumerate(slips[start:start + per_page]):
             col, row = i % COLS, i // COLS
             x, y = MARGIN + col * w, page_h - MARGIN - (row + 1) * h
-            _draw_slip(canvas, slip, x, y, w, h, qr, styles, family, site_url)
+            _draw_slip(canvas, slip, x, y, w, h, "site_qr", styles, family, site_url)
         canvas.showPage()
     canvas.save()
     return out.getvalue()

@@ -95,3 +95,25 @@ def test_cli_import_dry_run_and_real(runner, world, tmp_path):
     bad.write_bytes(csv_bytes([["Lê Thị Ánh", "93000002", "CB-B"]], ["Họ và tên", "Số thẻ đảng viên", "Mã chi bộ"]))
     refused = runner.invoke(args=["roster", "import", str(bad), "--org", "CB-A"])
     assert refused.exit_code == 1 and "Dòng 2" in refused.output
+
+
+def test_oversized_upload_is_refused_with_a_message(app, client, world, login_as, monkeypatch):
+    """Is an upload above MAX_CONTENT_LENGTH refused (413) with a Vietnamese message, nothing written?"""
+    login_as(world.secretary_a)
+    token = client.csrf()
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 2048)
+    data = csv_bytes([[f"Người Số {i}", f"9{i:07d}"] for i in range(200)], ["Họ và tên", "Số thẻ đảng viên"])
+    resp = client.post("/manage/people/import", data={"csrf_token": token, "file": (io.BytesIO(data), "ds.csv")},
+                       content_type="multipart/form-data")
+    assert resp.status_code == 413 and "quá lớn" in resp.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).where(Person.member_code == "90000001")) == 0
+
+
+def test_pages_render_for_the_cell_secretary(client, world, login_as):
+    """Do the import, edit and list pages render (labels, CSRF) for the CB-A secretary?"""
+    login_as(world.secretary_a)
+    page = client.get("/manage/people/import").get_data(as_text=True)
+    assert 'name="csrf_token"' in page and 'for="file"' in page and "Tải tệp mẫu" in page
+    edit = client.get(f"/manage/people/{world.member_a.id}/edit").get_data(as_text=True)
+    assert 'for="full_name"' in edit and "Chuyển sinh hoạt" in edit
+    assert "Nguyễn Thị Ngọc Ánh" in client.get("/manage/people").get_data(as_text=True)
