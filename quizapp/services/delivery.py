@@ -13,7 +13,7 @@ from __future__ import annotations
 import random
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import case, func, insert, or_, select, update
+from sqlalchemy import bindparam, case, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from quizapp.clock import to_local, utcnow
@@ -60,8 +60,10 @@ def participant_cell(quiz: Quiz, person: Person, now: datetime) -> Org | None:
     """The person's cell if they take part in the quiz's round (on the session date or today)."""
     paths = round_paths(quiz.round_id)
     session_date = db.session.scalar(select(StudyRound.session_date).where(StudyRound.id == quiz.round_id))
-    cell_now = cell_of(person.id, local_day(now))
-    for cell in (cell_of(person.id, session_date) if session_date else None, cell_now):
+    today = local_day(now)
+    cell_now = cell_of(person.id, today)
+    cell_then = cell_of(person.id, session_date) if session_date and session_date != today else cell_now
+    for cell in (cell_then, cell_now):
         if cell is not None and any(cell.path.startswith(p) for p in paths):
             return cell_now or cell
     return None
@@ -191,11 +193,12 @@ def start_attempt(quiz_id: int, person: Person, now: datetime | None = None) -> 
     items = _draw(quiz, random.Random(seed))
     deadline = min(now + timedelta(minutes=quiz.time_limit_minutes), window[1])
     try:
-        attempt_id = db.session.execute(insert(Attempt).values(
+        conn = db.session.connection()
+        attempt_id = conn.execute(insert(Attempt.__table__).values(
             quiz_id=quiz_id, person_id=person.id, org_id=cell.id, number=used + 1, is_makeup=window[2],
             status="in_progress", seed=seed, started_at=now, deadline=deadline, pending_essays=0,
-        ).returning(Attempt.id)).scalar_one()
-        db.session.execute(insert(AttemptItem), [dict(it, attempt_id=attempt_id) for it in items])
+        ).returning(Attempt.__table__.c.id)).scalar_one()
+        conn.execute(insert(AttemptItem.__table__), [dict(it, attempt_id=attempt_id) for it in items])
         db.session.commit()
     except IntegrityError:
         # Two starts raced (two tabs): the other one won; resume its attempt.
@@ -210,6 +213,39 @@ def start_attempt(quiz_id: int, person: Person, now: datetime | None = None) -> 
 # ---------------------------------------------------------------- save
 
 
+# Built once: the hot path only binds values (no statement construction per request).
+_SAVE_CONTEXT = (
+    select(Attempt.person_id, Attempt.status, Attempt.deadline, Quiz.grace_seconds,
+           QuestionVersion.type, QuestionVersion.spec)
+    .join(Quiz, Quiz.id == Attempt.quiz_id)
+    .join(AttemptItem, (AttemptItem.attempt_id == Attempt.id) & (AttemptItem.position == bindparam("pos")))
+    .join(QuestionVersion, QuestionVersion.id == AttemptItem.question_version_id)
+    .where(Attempt.id == bindparam("aid"))
+    .with_for_update(read=True, of=Attempt)  # PostgreSQL: a racing submit waits for this save
+)
+_CURRENT_SEQ = select(Answer.seq).where(Answer.attempt_id == bindparam("aid"), Answer.position == bindparam("pos"))
+_UPSERTS: dict = {}
+
+
+def _upsert(dialect: str):
+    """INSERT ... ON CONFLICT (attempt_id, position) DO UPDATE ... WHERE answer.seq < excluded.seq."""
+    if dialect not in _UPSERTS:
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as upsert
+        else:
+            from sqlalchemy.dialects.sqlite import insert as upsert
+        table = Answer.__table__
+        stmt = upsert(table).values(attempt_id=bindparam("aid"), position=bindparam("pos"),
+                                    value=bindparam("value", type_=table.c.value.type),
+                                    seq=bindparam("seq"), saved_at=bindparam("now"))
+        _UPSERTS[dialect] = stmt.on_conflict_do_update(
+            index_elements=[table.c.attempt_id, table.c.position],
+            set_={"value": stmt.excluded.value, "seq": stmt.excluded.seq, "saved_at": stmt.excluded.saved_at},
+            where=table.c.seq < stmt.excluded.seq,
+        )
+    return _UPSERTS[dialect]
+
+
 def save_answer(attempt_id: int, person_id: int, position: int, raw_value, seq: int,
                 now: datetime | None = None) -> dict:
     """Upsert one answer if `seq` is newer than the stored one; returns after the commit."""
@@ -221,15 +257,8 @@ def save_answer(attempt_id: int, person_id: int, position: int, raw_value, seq: 
     if seq < 1 or seq > 2**31 - 1:
         raise InvalidInput("Số thứ tự lưu (seq) phải là số nguyên dương.")
     begin_write()
-    row = db.session.execute(
-        select(Attempt.person_id, Attempt.status, Attempt.deadline, Quiz.grace_seconds,
-               QuestionVersion.type, QuestionVersion.spec)
-        .join(Quiz, Quiz.id == Attempt.quiz_id)
-        .join(AttemptItem, (AttemptItem.attempt_id == Attempt.id) & (AttemptItem.position == position))
-        .join(QuestionVersion, QuestionVersion.id == AttemptItem.question_version_id)
-        .where(Attempt.id == attempt_id)
-        .with_for_update(read=True, of=Attempt)  # PostgreSQL: a racing submit waits for this save
-    ).first()
+    conn = db.session.connection()
+    row = conn.execute(_SAVE_CONTEXT, {"aid": attempt_id, "pos": position}).first()
     if row is None or row.person_id != person_id:
         raise NotFound(NOT_FOUND)
     if row.status != "in_progress":
@@ -242,22 +271,9 @@ def save_answer(attempt_id: int, person_id: int, position: int, raw_value, seq: 
         value = get_type(row.type).clean_answer(row.spec, raw_value)
     except AnswerError as exc:
         raise InvalidInput(f"Câu {position}: {exc}") from None
-    dialect = db.session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as upsert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as upsert
-    stmt = upsert(Answer).values(attempt_id=attempt_id, position=position, value=value, seq=seq, saved_at=now)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[Answer.attempt_id, Answer.position],
-        set_={"value": stmt.excluded.value, "seq": stmt.excluded.seq, "saved_at": stmt.excluded.saved_at},
-        where=Answer.seq < stmt.excluded.seq,
-    )
-    applied = db.session.execute(stmt).rowcount == 1
-    current = seq
-    if not applied:
-        current = db.session.scalar(select(Answer.seq).where(
-            Answer.attempt_id == attempt_id, Answer.position == position))
+    params = {"aid": attempt_id, "pos": position, "value": value, "seq": seq, "now": now}
+    applied = conn.execute(_upsert(conn.dialect.name), params).rowcount == 1
+    current = seq if applied else conn.execute(_CURRENT_SEQ, params).scalar()
     db.session.commit()
     return {"applied": applied, "position": position, "seq": current,
             "remaining_seconds": remaining_seconds(row.deadline, now)}
@@ -285,7 +301,7 @@ def finish_attempt(attempt_id: int, *, person_id: int | None = None, reason: str
                     finished_at=case((Attempt.deadline < now, Attempt.deadline), else_=now)))
     if person_id is not None:
         stmt = stmt.where(Attempt.person_id == person_id)
-    won = db.session.execute(stmt.execution_options(synchronize_session=False)).rowcount == 1
+    won = db.session.connection().execute(stmt).rowcount == 1
     attempt = db.session.get(Attempt, attempt_id, populate_existing=True)
     if attempt is None or (person_id is not None and attempt.person_id != person_id):
         db.session.rollback()

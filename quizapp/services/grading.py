@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from quizapp.clock import utcnow
 from quizapp.database import begin_write
@@ -33,7 +33,8 @@ def classify(score: float, cutoffs: dict | None) -> str:
 def grade_attempt(attempt: Attempt) -> None:
     """Grade every item of a finished attempt and fill its totals; the caller commits."""
     quiz = attempt.quiz
-    rows = db.session.execute(
+    conn = db.session.connection()
+    rows = conn.execute(
         select(AttemptItem.points, QuestionVersion.type, QuestionVersion.spec,
                Answer.id, Answer.value, Answer.graded_at, Answer.awarded)
         .join(QuestionVersion, QuestionVersion.id == AttemptItem.question_version_id)
@@ -61,7 +62,10 @@ def grade_attempt(attempt: Attempt) -> None:
         if answer_id is not None:
             updates.append({"id": answer_id, "fraction": fraction, "awarded": round(earned, 4)})
     if updates:
-        db.session.execute(update(Answer), updates)
+        table = Answer.__table__
+        conn.execute(update(table).where(table.c.id == bindparam("answer_id"))
+                     .values(fraction=bindparam("f"), awarded=bindparam("w")),
+                     [{"answer_id": u["id"], "f": u["fraction"], "w": u["awarded"]} for u in updates])
     attempt.points = round(points, 4)
     attempt.max_points = round(max_points, 4)
     attempt.score = round1(10 * points / max_points) if max_points else 0.0
