@@ -53,12 +53,12 @@ def topic_facility(rnd: StudyRound, org: Org, limit: int | None = None) -> list[
     if rnd.quiz is None:
         return []
     m = queries.members_subquery(rnd, org)
-    c = queries.counted_subquery(rnd.quiz)
+    c, c_on = queries.counted(m.c.person_id, rnd.quiz)
     frac = _fraction_expr()
     stmt = (
         select(QuestionVersion.topic, func.avg(frac), func.count(frac))
         .select_from(m)
-        .join(c, c.c.person_id == m.c.person_id)
+        .join(c, c_on)
         .join(AttemptItem, AttemptItem.attempt_id == c.c.id)
         .join(QuestionVersion, QuestionVersion.id == AttemptItem.question_version_id)
         .outerjoin(Answer, and_(Answer.attempt_id == c.c.id, Answer.position == AttemptItem.position))
@@ -93,11 +93,11 @@ def item_analysis(rnd: StudyRound, org: Org) -> list[ItemStat]:
     if rnd.quiz is None:
         return []
     m = queries.members_subquery(rnd, org)
-    c = queries.counted_subquery(rnd.quiz)
+    c, c_on = queries.counted(m.c.person_id, rnd.quiz)
     rows = db.session.execute(
         select(AttemptItem.question_version_id, c.c.id, c.c.score, Answer.id, Answer.fraction, Answer.value)
         .select_from(m)
-        .join(c, c.c.person_id == m.c.person_id)
+        .join(c, c_on)
         .join(AttemptItem, AttemptItem.attempt_id == c.c.id)
         .outerjoin(Answer, and_(Answer.attempt_id == c.c.id, Answer.position == AttemptItem.position))
     ).all()

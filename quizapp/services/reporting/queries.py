@@ -39,51 +39,47 @@ def members_subquery(rnd: StudyRound, node: Org):
         .where(
             Membership.start_date <= on,
             or_(Membership.end_date.is_(None), Membership.end_date >= on),
-            Org.path.like(node.path + "%"),
+            # An IN over the subtree's ids lets the membership(org_id) index drive the scan.
+            Membership.org_id.in_(select(Org.id).where(Org.path.like(node.path + "%")).scalar_subquery()),
             in_round_clause(rnd.id),
         )
         .subquery("m")
     )
 
 
-def counted_subquery(quiz: Quiz | None):
-    """One finished attempt per person, chosen by the quiz's attempt policy (best/last/first)."""
-    if quiz is None:
-        return (
-            select(Attempt.id, Attempt.person_id, Attempt.score, Attempt.classification,
-                   Attempt.pending_essays, Attempt.is_makeup)
-            .where(literal(False)).subquery("c")
-        )
+def _policy_order(quiz: Quiz, a):
     policy = quiz.attempt_policy or "best"
     if policy == "last":
-        order = (Attempt.number.desc(),)
-    elif policy == "first":
-        order = (Attempt.number.asc(),)
-    else:
-        order = (case((Attempt.score.is_(None), 1), else_=0), Attempt.score.desc(), Attempt.number.asc())
-    rn = func.row_number().over(partition_by=Attempt.person_id, order_by=order).label("rn")
-    inner = (
-        select(Attempt.id, Attempt.person_id, Attempt.score, Attempt.classification,
-               Attempt.pending_essays, Attempt.is_makeup, rn)
-        .where(Attempt.quiz_id == quiz.id, Attempt.status == "finished")
-        .subquery("ranked")
-    )
-    return (
-        select(inner.c.id, inner.c.person_id, inner.c.score, inner.c.classification,
-               inner.c.pending_essays, inner.c.is_makeup)
-        .where(inner.c.rn == 1).subquery("c")
-    )
+        return (a.number.desc(),)
+    if policy == "first":
+        return (a.number.asc(),)
+    return (case((a.score.is_(None), 1), else_=0), a.score.desc(), a.number.asc())
 
 
-def on_time_subquery(quiz: Quiz | None):
-    """Per person: 1 when any finished attempt was not a make-up (took part before học bù)."""
-    qid = quiz.id if quiz else -1
-    return (
-        select(Attempt.person_id.label("person_id"),
-               func.max(case((Attempt.is_makeup.is_(False), 1), else_=0)).label("on_time"))
-        .where(Attempt.quiz_id == qid, Attempt.status == "finished")
-        .group_by(Attempt.person_id).subquery("ot")
+def counted(person_col, quiz: Quiz | None):
+    """(table alias `c`, join condition): the person's counted finished attempt per quiz.attempt_policy.
+
+    A correlated `id = (SELECT ... ORDER BY policy LIMIT 1)` seeks the (quiz, person, number)
+    index once per member, so joining it stays linear in the number of members.
+    """
+    c = Attempt.__table__.alias("c")
+    if quiz is None:
+        return c, literal(False)
+    a = aliased(Attempt)
+    best_id = (
+        select(a.id).where(a.quiz_id == quiz.id, a.person_id == person_col, a.status == "finished")
+        .order_by(*_policy_order(quiz, a)).limit(1).correlate_except(a).scalar_subquery()
     )
+    return c, c.c.id == best_id
+
+
+def on_time(person_col, quiz: Quiz | None):
+    """EXISTS a finished attempt that was not a make-up (took part before học bù)."""
+    if quiz is None:
+        return literal(False)
+    a = aliased(Attempt)
+    return exists(select(literal(1)).where(a.quiz_id == quiz.id, a.person_id == person_col,
+                                           a.status == "finished", a.is_makeup.is_(False)).correlate_except(a))
 
 
 @dataclass
@@ -122,8 +118,7 @@ class CellRow:
 def cell_rows(rnd: StudyRound, node: Org, outstanding_score: float = 9.0) -> list[CellRow]:
     """One aggregate row per cell at or under `node` that has members in the round (GROUP BY)."""
     m = members_subquery(rnd, node)
-    c = counted_subquery(rnd.quiz)
-    ot = on_time_subquery(rnd.quiz)
+    c, c_on = counted(m.c.person_id, rnd.quiz)
     party = m.c.party_status.in_(PARTY)
     required = and_(party, m.c.exempt.is_(False))
     took = and_(required, c.c.id.is_not(None))
@@ -136,7 +131,7 @@ def cell_rows(rnd: StudyRound, node: Org, outstanding_score: float = 9.0) -> lis
     cols = [
         m.c.cell_id,
         count(party), count(and_(party, m.c.exempt.is_(True))), count(required), count(took),
-        count(and_(took, ot.c.on_time == 1)),
+        count(and_(took, on_time(m.c.person_id, rnd.quiz))),
         count(and_(absent, Absence.excused.is_(True))),
         count(and_(absent, Absence.id.is_not(None), Absence.excused.is_(False))),
         count(tested), func.sum(case((tested, c.c.score), else_=0.0)),
@@ -147,8 +142,7 @@ def cell_rows(rnd: StudyRound, node: Org, outstanding_score: float = 9.0) -> lis
     ]
     stmt = (
         select(*cols).select_from(m)
-        .outerjoin(c, c.c.person_id == m.c.person_id)
-        .outerjoin(ot, ot.c.person_id == m.c.person_id)
+        .outerjoin(c, c_on)
         .outerjoin(Absence, and_(Absence.round_id == rnd.id, Absence.person_id == m.c.person_id))
         .group_by(m.c.cell_id)
     )
@@ -174,11 +168,11 @@ def essay_counts(rnd: StudyRound, node: Org) -> tuple[int, int]:
     if rnd.quiz is None:
         return 0, 0
     m = members_subquery(rnd, node)
-    c = counted_subquery(rnd.quiz)
+    c, c_on = counted(m.c.person_id, rnd.quiz)
     stmt = (
         select(func.count(Answer.id), func.count(Answer.awarded))
         .select_from(m)
-        .join(c, c.c.person_id == m.c.person_id)
+        .join(c, c_on)
         .join(AttemptItem, AttemptItem.attempt_id == c.c.id)
         .join(QuestionVersion, QuestionVersion.id == AttemptItem.question_version_id)
         .join(Answer, and_(Answer.attempt_id == c.c.id, Answer.position == AttemptItem.position))
@@ -194,11 +188,11 @@ def outstanding_people(rnd: StudyRound, node: Org, min_score: float = 9.0, limit
     if rnd.quiz is None:
         return []
     m = members_subquery(rnd, node)
-    c = counted_subquery(rnd.quiz)
+    c, c_on = counted(m.c.person_id, rnd.quiz)
     stmt = (
         select(Person.full_name, Org.name, c.c.score)
         .select_from(m)
-        .join(c, c.c.person_id == m.c.person_id)
+        .join(c, c_on)
         .join(Person, Person.id == m.c.person_id)
         .join(Org, Org.id == m.c.cell_id)
         .where(c.c.score >= min_score, c.c.pending_essays == 0,
@@ -216,21 +210,19 @@ def member_result_rows(rnd: StudyRound, node: Org):
     is_makeup, score, classification, pending_essays, finished_at, reason_code, reason_text, excused).
     """
     m = members_subquery(rnd, node)
-    c = counted_subquery(rnd.quiz)
+    c, c_on = counted(m.c.person_id, rnd.quiz)
     qid = rnd.quiz.id if rnd.quiz else -1
     open_attempt = exists(select(literal(1)).where(
         Attempt.quiz_id == qid, Attempt.person_id == m.c.person_id, Attempt.status == "in_progress"))
-    finished = aliased(Attempt)
     stmt = (
         select(Person.member_code, Person.full_name, Org.name, m.c.party_status, m.c.exempt,
                c.c.id.is_not(None), open_attempt, c.c.is_makeup, c.c.score, c.c.classification,
-               c.c.pending_essays, finished.finished_at, Absence.reason_code, Absence.reason_text,
+               c.c.pending_essays, c.c.finished_at, Absence.reason_code, Absence.reason_text,
                Absence.excused)
         .select_from(m)
         .join(Person, Person.id == m.c.person_id)
         .join(Org, Org.id == m.c.cell_id)
-        .outerjoin(c, c.c.person_id == m.c.person_id)
-        .outerjoin(finished, finished.id == c.c.id)
+        .outerjoin(c, c_on)
         .outerjoin(Absence, and_(Absence.round_id == rnd.id, Absence.person_id == m.c.person_id))
         .order_by(Org.path, Person.name_key, Person.id)
     )
