@@ -1,6 +1,7 @@
 """People pages: is the list scoped and sorted the Vietnamese way, and are edits, transfers and resets confined to one's scope?"""
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -152,7 +153,6 @@ def test_secretary_resets_a_member_password_once(app, client, world, login_as):
     resp = client.form(f"/manage/people/{world.member_a.id}/reset-password")
     html = resp.get_data(as_text=True)
     assert resp.status_code == 200
-    import re
     password = re.search(r'people-password">([a-z0-9]+)<', html).group(1)
     other = app.test_client()
     assert other.form("/auth/login", {"member_code": "MEMA", "password": PASSWORD}).status_code == 200
@@ -183,3 +183,10 @@ def test_reset_requires_csrf(client, world, login_as):
     """Is a password reset without a CSRF token refused?"""
     login_as(world.secretary_a)
     assert client.post(f"/manage/people/{world.member_a.id}/reset-password").status_code == 400
+
+
+@pytest.mark.parametrize("query", ["org=abc", "org=999999", "page=-5", "page=x", "q=" + "a" * 500, "org=&q=%00"])
+def test_odd_list_parameters_never_crash(client, world, login_as, query):
+    """Do malformed filter parameters give a page or a 404, never a 500?"""
+    login_as(world.secretary_a)
+    assert client.get(f"/manage/people?{query}").status_code in (200, 404)

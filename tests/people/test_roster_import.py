@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from quizapp.extensions import db
 from quizapp.models import AuditLog, Membership, Person
 from quizapp.services.exceptions import InvalidInput
-from tests.people.conftest import HEADERS, TODAY, csv_bytes, xlsx_bytes
+from tests.people.conftest import TODAY, csv_bytes, xlsx_bytes
 
 GOOD = [
     ["Nguyễn Văn Anh", "93000001", "05/02/1975", "0912345678", "anh@example.vn", "Chính thức", "Không", "", "CB-A"],
@@ -216,3 +216,46 @@ def test_dry_run_writes_nothing_but_counts(world, do_import):
     result = do_import(csv_bytes(GOOD), dry_run=True)
     assert result.dry_run and result.created == 3
     _assert_nothing_written(before)
+
+
+def _xlsx_with_sheet(xml: bytes) -> bytes:
+    """A real .xlsx whose first worksheet XML is replaced."""
+    source = zipfile.ZipFile(io.BytesIO(xlsx_bytes([["Nguyễn Văn Anh", "93000001"]], ["Họ và tên", "Số thẻ đảng viên"])))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for item in source.infolist():
+            data = xml if item.filename == "xl/worksheets/sheet1.xml" else source.read(item.filename)
+            target.writestr(item, data)
+    return out.getvalue()
+
+
+def test_xml_entity_attack_in_xlsx_is_refused(world, do_import):
+    """Is an .xlsx whose sheet declares XML entities (billion laughs) refused cleanly, with nothing written?"""
+    xml = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>'
+           b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+           b'<row r="1"><c r="A1" t="inlineStr"><is><t>&lol2;</t></is></c></row></sheetData></worksheet>')
+    before = _count_people()
+    with pytest.raises(InvalidInput) as exc:
+        do_import(_xlsx_with_sheet(xml), "ds.xlsx")
+    assert "Excel" in exc.value.message
+    _assert_nothing_written(before)
+
+
+def test_zip_that_is_not_a_workbook_is_refused(world, do_import):
+    """Is a zip archive renamed to .xlsx (no workbook inside) refused with a message?"""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("hello.txt", "xin chào")
+    with pytest.raises(InvalidInput) as exc:
+        do_import(buffer.getvalue(), "ds.xlsx")
+    assert "Excel" in exc.value.message
+
+
+def test_only_header_or_wrong_extension(world, do_import):
+    """Are a header-only file and a .txt file refused with their own messages?"""
+    with pytest.raises(InvalidInput) as exc:
+        do_import(csv_bytes([]))
+    assert "chưa có đảng viên" in exc.value.message
+    with pytest.raises(InvalidInput) as exc:
+        do_import(csv_bytes(GOOD), "ds.txt")
+    assert ".xlsx hoặc .csv" in exc.value.message

@@ -6,6 +6,7 @@ from io import BytesIO
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from quizapp import permissions
 from quizapp.blueprints.manage.people_forms import (
@@ -24,9 +25,9 @@ def _me():
     return current_user._get_current_object()
 
 
-def _cell_choices(blank: str | None = None) -> list[tuple[int, str]]:
-    choices = [(c.id, f"{c.code} — {c.name}") for c in permissions.managed_cells()]
-    return ([(0, blank)] if blank else []) + choices
+def _cell_choices(blank: str | None = None) -> list[SelectChoice]:
+    choices = [SelectChoice(c.id, f"{c.code} — {c.name}") for c in permissions.managed_cells()]
+    return ([SelectChoice(0, blank)] if blank else []) + choices
 
 
 @bp.route("/people")
@@ -64,7 +65,7 @@ def person_edit(person_id: int):
     form = PersonEditForm(obj=person)
     transfer = TransferForm(prefix="t", formdata=None, data={"on": today_local()})
     current = person.current_membership()
-    transfer.org_id.choices = [c for c in _cell_choices() if not current or c[0] != current.org_id]
+    transfer.org_id.choices = [c for c in _cell_choices() if not current or c.value != current.org_id]
     status = 200
     if form.validate_on_submit():
         try:
@@ -186,7 +187,7 @@ def login_slips():
     if not form.org_id.choices:
         abort(403)
     if request.method == "GET":
-        form.org_id.data = request.args.get("org", form.org_id.choices[0][0], type=int)
+        form.org_id.data = request.args.get("org", form.org_id.choices[0].value, type=int)
     org = permissions.get_org_or_404(form.org_id.data or 0)
     if request.method == "POST" and form.validate_on_submit():
         ids = request.form.getlist("person_ids", type=int)

@@ -3,6 +3,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, DateField, HiddenField, RadioField, SelectField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from quizapp.models import PARTY_STATUSES, PERSON_STATES
@@ -17,10 +18,10 @@ class PersonEditForm(FlaskForm):
     phone = StringField(_l("Điện thoại"), validators=[Optional(), Length(max=30)], render_kw={"type": "tel", "autocomplete": "tel"})
     email = StringField(_l("Email"), validators=[Optional(), Length(max=120), Email(_l("Email không hợp lệ."))],
                         render_kw={"type": "email", "autocomplete": "email"})
-    party_status = SelectField(_l("Tình trạng"), choices=list(PARTY_STATUSES.items()))
+    party_status = SelectField(_l("Tình trạng"), choices=[SelectChoice(k, v) for k, v in PARTY_STATUSES.items()])
     exempt = BooleanField(_l("Miễn công tác và sinh hoạt đảng"))
     exempt_reason = StringField(_l("Lý do miễn"), validators=[Optional(), Length(max=200)])
-    state = SelectField(_l("Trạng thái"), choices=list(PERSON_STATES.items()))
+    state = SelectField(_l("Trạng thái"), choices=[SelectChoice(k, v) for k, v in PERSON_STATES.items()])
     submit = SubmitField(_l("Lưu thay đổi"))
 
 
@@ -53,9 +54,9 @@ class SlipsForm(FlaskForm):
 
     org_id = SelectField(_l("Chi bộ"), coerce=int, validate_choice=False)
     mode = RadioField(_l("In phiếu cho"), default="new", choices=[
-        ("new", _l("Người chưa đăng nhập lần nào hoặc chưa đổi mật khẩu được cấp")),
-        ("all", _l("Tất cả đảng viên của chi bộ (mật khẩu cũ của mọi người sẽ hết hiệu lực)")),
-        ("selected", _l("Chỉ những người được đánh dấu bên dưới")),
+        SelectChoice("new", _l("Người chưa đăng nhập lần nào hoặc chưa đổi mật khẩu được cấp")),
+        SelectChoice("all", _l("Tất cả đảng viên của chi bộ (mật khẩu cũ của mọi người sẽ hết hiệu lực)")),
+        SelectChoice("selected", _l("Chỉ những người được đánh dấu bên dưới")),
     ])
     submit = SubmitField(_l("Cấp mật khẩu mới và tải phiếu (PDF)"))
 
