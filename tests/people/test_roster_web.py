@@ -117,3 +117,13 @@ def test_pages_render_for_the_cell_secretary(client, world, login_as):
     edit = client.get(f"/manage/people/{world.member_a.id}/edit").get_data(as_text=True)
     assert 'for="full_name"' in edit and "Chuyển sinh hoạt" in edit
     assert "Nguyễn Thị Ngọc Ánh" in client.get("/manage/people").get_data(as_text=True)
+
+
+def test_secretary_rows_without_cell_go_to_their_cell(client, world, login_as):
+    """Does a secretary's direct import (dry run off, no default chosen, no cell column) land in their cell?"""
+    login_as(world.secretary_a)
+    data = csv_bytes([["Nguyễn Văn Anh", "93000001"]], ["Họ và tên", "Số thẻ đảng viên"])
+    resp = _upload(client, data, "ds.csv", default_org_id=0)
+    assert resp.status_code == 200 and "Đã nhập" in resp.get_data(as_text=True)
+    person = db.session.scalar(select(Person).where(Person.member_code == "93000001"))
+    assert person.current_membership().org_id == world.cell_a.id

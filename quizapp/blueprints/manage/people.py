@@ -129,7 +129,10 @@ def roster_import():
         flash(_("Vui lòng chọn tệp danh sách."), "error")
         return render_template("manage/people/import.html", form=form), 422
     data, filename = upload.read(), upload.filename
-    default_org = permissions.get_org_or_404(form.default_org_id.data) if form.default_org_id.data else None
+    if form.default_org_id.data:
+        default_org = permissions.get_org_or_404(form.default_org_id.data)
+    else:  # a secretary's rows without a cell code go to their own cell
+        default_org = cells[0] if len(cells) == 1 else None
     try:
         result = _run_import(filename, data, default_org, dry_run=form.dry_run.data)
     except InvalidInput as exc:
