@@ -19,6 +19,8 @@ from quizapp import create_app
 from quizapp.config import TestingConfig
 from quizapp.extensions import db
 
+pytest_plugins = ["tests.browser"]
+
 
 class Client(FlaskClient):
     """Test client that can fetch a CSRF token and post forms or JSON with it.

@@ -99,7 +99,7 @@ def _load_banks_and_round(committee: Org, staff: Person) -> str:
     except ImportError:  # pragma: no cover - during development of the banks service
         return ""
     for path in sorted(BANKS_DIR.glob("*.yaml")):
-        banks.import_bank(path.read_bytes(), filename=path.name, actor=staff)
+        banks.import_bank(path.read_bytes(), filename=path.name)  # shipped banks are site-wide
         lines.append(f"  Ngân hàng câu hỏi: {path.name}")
     return "\n".join(lines) + "\n" if lines else ""
 

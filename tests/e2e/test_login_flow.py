@@ -1,5 +1,5 @@
 """In a real browser: can a member log in on a phone and a desktop, and is the page accessible?"""
-from tests.e2e.conftest import assert_accessible, login, screenshot
+from tests.browser import assert_accessible, login, screenshot
 from tests.factories import PASSWORD
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from quizapp.extensions import db
 from quizapp.services import grading
-from tests.e2e.conftest import assert_accessible, browser, live_server, login, page, screenshot  # noqa: F401
+from tests.browser import assert_accessible, login, screenshot
 from tests.factories import PASSWORD
 from tests.rounds._data import SINGLE, add_question, make_attempt, make_bank, make_round
 

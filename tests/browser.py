@@ -1,4 +1,4 @@
-"""Browser tests: the app served on a real socket, driven by Playwright in Debian's Chromium.
+"""Browser-test fixtures and helpers (registered for the whole suite via pytest_plugins).
 
 The browser is launched by path (CHROMIUM, default /usr/bin/chromium); no test tool downloads
 a browser. Screenshots go to artifacts/screenshots/ (see README).
@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
