@@ -7,5 +7,5 @@ bp = Blueprint("manage", __name__)
 from quizapp.blueprints.manage import orgs  # noqa: E402,F401
 from quizapp.blueprints.manage import rounds  # noqa: E402,F401
 from quizapp.blueprints.manage import grading, round_board  # noqa: E402,F401
-from quizapp.blueprints.manage import banks  # noqa: E402,F401
 from quizapp.blueprints.manage import people  # noqa: E402,F401
+from quizapp.blueprints.manage import banks  # noqa: E402,F401
