@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 import random
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
+from flask import current_app
 from sqlalchemy import func, select
 
 from quizapp.extensions import db
-from quizapp.models import Membership, Org, Person
+from quizapp.clock import today_local, utcnow
+from quizapp.models import Bank, Membership, Org, Person, Quiz
 from quizapp.services import accounts, orgs
 
 DEMO_PASSWORD = "hoctap2026"
@@ -87,21 +89,113 @@ def load(force: bool = False) -> str:
                 orgs.grant_role(person, "deputy", cell)
             number += 1
     db.session.commit()
-    extra = _load_banks_and_round(committee, staff)
-    return "Đã nạp dữ liệu mẫu.\n" + extra + logins_text()
+    lines = _load_banks()
+    lines += _load_rounds(committee, cells, staff, rng)
+    return "Đã nạp dữ liệu mẫu.\n" + "\n".join(lines) + "\n" + logins_text()
 
 
-def _load_banks_and_round(committee: Org, staff: Person) -> str:
-    """Import the shipped banks and open a demo round, when those services are available."""
+def _load_banks() -> list[str]:
+    """Import the shipped banks as site-wide banks."""
+    from quizapp.services import banks
+
     lines = []
-    try:
-        from quizapp.services import banks
-    except ImportError:  # pragma: no cover - during development of the banks service
-        return ""
     for path in sorted(BANKS_DIR.glob("*.yaml")):
-        banks.import_bank(path.read_bytes(), filename=path.name)  # shipped banks are site-wide
-        lines.append(f"  Ngân hàng câu hỏi: {path.name}")
-    return "\n".join(lines) + "\n" if lines else ""
+        result = banks.import_bank(path.read_bytes(), filename=path.name)
+        lines.append(f"  Ngân hàng câu hỏi {path.name}: {result.summary()}")
+    return lines
+
+
+def _bank(slug: str) -> Bank:
+    return db.session.scalar(select(Bank).where(Bank.slug == slug))
+
+
+def _quiz_fields(title: str, bank: Bank, count: int, opens: datetime, closes: datetime, minutes: int) -> dict:
+    return {
+        "title": title, "draw_rule": {"mode": "random", "rules": [{"bank_id": bank.id, "count": count}]},
+        "shuffle_questions": True, "shuffle_choices": True, "time_limit_minutes": minutes,
+        "opens_at": opens, "closes_at": closes, "attempts_allowed": 1, "attempt_policy": "best",
+        "cutoffs": dict(current_app.config["DEFAULT_CUTOFFS"]), "review_policy": "correct",
+        "review_when": "after_submit", "partial_credit": True, "grace_seconds": 60,
+    }
+
+
+def _load_rounds(committee: Org, cells: list[Org], staff: Person, rng: random.Random) -> list[str]:
+    """A finished round with results (for the board, sheets and roll-ups) and one open now."""
+    from quizapp.services import rounds
+
+    now = utcnow()
+    today = today_local()
+    plan = _bank("ke-hoach-giao-duc-chinh-tri-2023-2025")
+    nq04 = _bank("nghi-quyet-04-nq-tw-ket-luan-21-kl-tw")
+    past_open = now - timedelta(days=10)
+    past = rounds.create_round(
+        {"title": "Học tập, quán triệt Kế hoạch nâng cao hiệu quả công tác tuyên truyền, giáo dục chính trị, tư tưởng giai đoạn 2023-2025",
+         "documents": plan.document, "session_date": today - timedelta(days=10), "place": "Hội trường Sở Thông tin và Truyền thông",
+         "form": "ket_hop", "threshold_percent": 98.0},
+        _quiz_fields("Kiểm tra nhận thức sau học tập Kế hoạch giai đoạn 2023-2025", plan, 20,
+                     past_open, past_open + timedelta(days=3), 30),
+        committee, [committee], staff,
+    )
+    taken = _simulate_attempts(past.quiz, cells, past_open + timedelta(minutes=5), rng)
+    current = rounds.create_round(
+        {"title": "Học tập, quán triệt Nghị quyết 04-NQ/TW và Kết luận 21-KL/TW",
+         "documents": nq04.document, "session_date": today, "place": "Hội trường Đảng ủy",
+         "form": "truc_tiep", "threshold_percent": 98.0},
+        _quiz_fields("Kiểm tra nhận thức sau học tập Nghị quyết 04-NQ/TW", nq04, 15,
+                     now - timedelta(hours=1), now + timedelta(days=7), 20),
+        committee, [committee], staff,
+    )
+    return [
+        f"  Đợt học tập đã kết thúc: {past.title} ({taken} bài đã nộp).",
+        f"  Đợt học tập đang mở: {current.title} — đường dẫn ngắn /q/{current.quiz.short_code}",
+    ]
+
+
+def _simulate_attempts(quiz: Quiz, cells: list[Org], start: datetime, rng: random.Random) -> int:
+    """Members answer through the real delivery services; most take part, a few are absent."""
+    from quizapp.services import delivery
+    from quizapp.services.question_types import get_type
+
+    taken = 0
+    for cell in cells:
+        people = db.session.scalars(
+            select(Person).join(Membership, Membership.person_id == Person.id)
+            .where(Membership.org_id == cell.id, Person.exempt.is_(False)).order_by(Person.member_code)
+        ).all()
+        for i, person in enumerate(people):
+            if i == len(people) - 1 and cell is not cells[0]:
+                continue  # one absentee in every cell but the first: cells fall short of 98%
+            skill = rng.uniform(0.45, 0.97)
+            when = start + timedelta(minutes=rng.randint(0, 50))
+            attempt = delivery.start_attempt(quiz.id, person, now=when)
+            for item in attempt.items:
+                version = item.question_version
+                qtype = get_type(version.type)
+                value = _answer(qtype, version.spec, rng.random() < skill, rng)
+                delivery.save_answer(attempt.id, person.id, item.position, value, 1,
+                                     now=when + timedelta(seconds=20 * item.position))
+            delivery.submit_attempt(attempt.id, person_id=person.id, now=when + timedelta(minutes=12))
+            taken += 1
+    return taken
+
+
+def _answer(qtype, spec: dict, right: bool, rng: random.Random):
+    """A plausible answer: the key when `right`, otherwise a wrong choice or text."""
+    if qtype.name == "essay":
+        return {"text": "Bản thân tôi nhận thức rõ trách nhiệm nêu gương, thường xuyên tự phê bình và phê bình, "
+                        "gắn việc học tập Nghị quyết với nhiệm vụ chuyên môn được giao."}
+    key = qtype.key_view(spec)
+    if qtype.name == "short_text":
+        return {"text": key["answers"][0] if right else "không nhớ"}
+    correct = key["correct"]
+    ids = [c["id"] for c in qtype.public_view(spec)["choices"]]
+    wrong = [i for i in ids if i not in correct] or ids
+    if qtype.name == "multiple":
+        return {"choices": correct if right else [rng.choice(wrong)]}
+    if qtype.name == "true_false":
+        choice = correct[0] if right else wrong[0]
+        return {"value": choice == "true"}
+    return {"choice": correct[0] if right else rng.choice(wrong)}
 
 
 def logins_text() -> str:

@@ -1,0 +1,26 @@
+"""Demo data: does `flask demo load` build a usable organization once, and print its logins?"""
+from sqlalchemy import func, select
+
+from quizapp.extensions import db
+from quizapp.models import Attempt, Bank, Org, Person, RoleGrant, StudyRound
+
+
+def test_demo_load_builds_everything_once(runner):
+    """Does the demo have a đảng ủy with ≥4 cells, ~80 people, every role, the banks and two rounds?"""
+    result = runner.invoke(args=["demo", "load"])
+    assert result.exit_code == 0, result.output
+    assert "QUANTRI" in result.output and "BP01001" in result.output
+    cells = db.session.scalar(select(func.count(Org.id)).where(Org.kind == "chi_bo"))
+    people = db.session.scalar(select(func.count(Person.id)))
+    assert cells >= 4 and 78 <= people <= 90
+    roles = set(db.session.scalars(select(RoleGrant.role)))
+    assert roles == {"admin", "staff", "secretary", "deputy"}
+    assert db.session.scalar(select(func.count(Person.id)).where(Person.exempt.is_(True))) >= 4
+    assert db.session.scalar(select(func.count(Person.id)).where(Person.party_status == "du_bi")) >= 4
+    assert db.session.scalar(select(func.count(Bank.id))) == 3
+    assert db.session.scalar(select(func.count(StudyRound.id))) == 2
+    finished = db.session.scalar(select(func.count(Attempt.id)).where(Attempt.status == "finished"))
+    assert finished > 60
+    again = runner.invoke(args=["demo", "load"])
+    assert again.exit_code == 0 and "bỏ qua" in again.output
+    assert db.session.scalar(select(func.count(Person.id))) == people
