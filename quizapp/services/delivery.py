@@ -15,13 +15,14 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import bindparam, case, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 
 from quizapp.clock import to_local, utcnow
 from quizapp.database import begin_write
 from quizapp.extensions import db
 from quizapp.models import (
     Answer, Attempt, AttemptItem, MakeupWindow, Membership, Org, Person, Question,
-    QuestionVersion, Quiz, RoundOrg, StudyRound,
+    QuestionVersion, Quiz, RoundOrg,
 )
 from quizapp.services.exceptions import Conflict, Forbidden, Gone, InvalidInput, NotFound
 from quizapp.services.question_types import AnswerError, get_type
@@ -49,23 +50,28 @@ def cell_of(person_id: int, day: date) -> Org | None:
     )
 
 
-def round_paths(round_id: int) -> list[str]:
-    """Materialized paths of a round's participating organizations."""
-    return list(db.session.scalars(
-        select(Org.path).join(RoundOrg, RoundOrg.org_id == Org.id).where(RoundOrg.round_id == round_id)
-    ))
+def participant_cell_id(quiz: Quiz, person_id: int, now: datetime) -> int | None:
+    """The person's cell id today if they take part in the quiz's round (their cell today, or on
+    the session date, lies under one of the round's organizations); None otherwise."""
+    cell, part = aliased(Org), aliased(Org)
+    base = (select(Membership.org_id)
+            .join(cell, cell.id == Membership.org_id)
+            .join(RoundOrg, RoundOrg.round_id == quiz.round_id)
+            .join(part, part.id == RoundOrg.org_id)
+            .where(Membership.person_id == person_id, cell.path.like(part.path.concat("%"))))
 
+    def on(day: date):
+        return base.where(Membership.start_date <= day,
+                          or_(Membership.end_date.is_(None), Membership.end_date >= day)).limit(1)
 
-def participant_cell(quiz: Quiz, person: Person, now: datetime) -> Org | None:
-    """The person's cell if they take part in the quiz's round (on the session date or today)."""
-    paths = round_paths(quiz.round_id)
-    session_date = db.session.scalar(select(StudyRound.session_date).where(StudyRound.id == quiz.round_id))
     today = local_day(now)
-    cell_now = cell_of(person.id, today)
-    cell_then = cell_of(person.id, session_date) if session_date and session_date != today else cell_now
-    for cell in (cell_then, cell_now):
-        if cell is not None and any(cell.path.startswith(p) for p in paths):
-            return cell_now or cell
+    found = db.session.scalar(on(today))
+    if found is not None:
+        return found
+    session_date = quiz.round.session_date
+    if session_date != today and db.session.scalar(on(session_date)) is not None:
+        current = cell_of(person_id, today)
+        return current.id if current else db.session.scalar(on(session_date))
     return None
 
 
@@ -177,8 +183,8 @@ def start_attempt(quiz_id: int, person: Person, now: datetime | None = None) -> 
         if close_if_overdue(current, now).status == "in_progress":
             return current
         begin_write()
-    cell = participant_cell(quiz, person, now)
-    if cell is None:
+    cell_id = participant_cell_id(quiz, person.id, now)
+    if cell_id is None:
         raise NotFound("Không tìm thấy bài kiểm tra này.")
     window = quiz_window(quiz, person, now)
     if window is None:
@@ -195,7 +201,7 @@ def start_attempt(quiz_id: int, person: Person, now: datetime | None = None) -> 
     try:
         conn = db.session.connection()
         attempt_id = conn.execute(insert(Attempt.__table__).values(
-            quiz_id=quiz_id, person_id=person.id, org_id=cell.id, number=used + 1, is_makeup=window[2],
+            quiz_id=quiz_id, person_id=person.id, org_id=cell_id, number=used + 1, is_makeup=window[2],
             status="in_progress", seed=seed, started_at=now, deadline=deadline, pending_essays=0,
         ).returning(Attempt.__table__.c.id)).scalar_one()
         conn.execute(insert(AttemptItem.__table__), [dict(it, attempt_id=attempt_id) for it in items])
