@@ -97,6 +97,18 @@ def build(cells: int, per_cell: int) -> dict:
             "members": len(people), "cells": len(sizes)}
 
 
+def reuse_info() -> dict:
+    """Ids of the data set a previous run built."""
+    from sqlalchemy import func, select
+
+    from quizapp.models import Org
+
+    code = {o.code: o.id for o in db.session.scalars(select(Org).where(Org.code.in_(["DUCQ", "CB0000", "CB0001"])))}
+    return {"round_id": 1, "top_id": code["DUCQ"], "cell30": code["CB0000"], "cell100": code["CB0001"],
+            "members": db.session.scalar(select(func.count(Person.id))),
+            "cells": db.session.scalar(select(func.count(Org.id)).where(Org.kind == "chi_bo"))}
+
+
 def measure(label: str, fn, repeat: int = 3) -> dict:
     """Best-of-N wall time, then peak traced memory of one more run."""
     times = []
@@ -125,8 +137,9 @@ def main() -> None:
     ap.add_argument("--db", default="sqlite:////tmp/reports_bench.sqlite3")
     ap.add_argument("--cells", type=int, default=1000)
     ap.add_argument("--per-cell", type=int, default=40)
+    ap.add_argument("--reuse", action="store_true", help="Reuse the data set left by a previous run.")
     args = ap.parse_args()
-    if args.db.startswith("sqlite:////") and os.path.exists(args.db[len("sqlite:///"):]):
+    if not args.reuse and args.db.startswith("sqlite:////") and os.path.exists(args.db[len("sqlite:///"):]):
         os.unlink(args.db[len("sqlite:///"):])
     app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=args.db)
     with app.app_context():
@@ -137,7 +150,7 @@ def main() -> None:
         from quizapp.services.reporting.sheets import issue_cell_sheet
 
         t0 = time.perf_counter()
-        info = build(args.cells, args.per_cell)
+        info = reuse_info() if args.reuse else build(args.cells, args.per_cell)
         print(f"data: {info['members']:,} members in {info['cells']:,} cells, {ITEMS} answers each "
               f"(built in {time.perf_counter() - t0:.1f} s)", flush=True)
         register_serif()  # one-time font load, not part of a request after the first
