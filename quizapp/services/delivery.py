@@ -248,7 +248,7 @@ def _upsert(dialect: str):
             index_elements=[table.c.attempt_id, table.c.position],
             set_={"value": stmt.excluded.value, "seq": stmt.excluded.seq, "saved_at": stmt.excluded.saved_at},
             where=table.c.seq < stmt.excluded.seq,
-        )
+        ).returning(table.c.seq)  # a row back means applied (rowcount is not reliable on psycopg 3)
     return _UPSERTS[dialect]
 
 
@@ -278,7 +278,7 @@ def save_answer(attempt_id: int, person_id: int, position: int, raw_value, seq: 
     except AnswerError as exc:
         raise InvalidInput(f"Câu {position}: {exc}") from None
     params = {"aid": attempt_id, "pos": position, "value": value, "seq": seq, "now": now}
-    applied = conn.execute(_upsert(conn.dialect.name), params).rowcount == 1
+    applied = conn.execute(_upsert(conn.dialect.name), params).first() is not None
     current = seq if applied else conn.execute(_CURRENT_SEQ, params).scalar()
     db.session.commit()
     return {"applied": applied, "position": position, "seq": current,
@@ -307,7 +307,7 @@ def finish_attempt(attempt_id: int, *, person_id: int | None = None, reason: str
                     finished_at=case((Attempt.deadline < now, Attempt.deadline), else_=now)))
     if person_id is not None:
         stmt = stmt.where(Attempt.person_id == person_id)
-    won = db.session.connection().execute(stmt).rowcount == 1
+    won = db.session.connection().execute(stmt.returning(Attempt.id)).first() is not None
     attempt = db.session.get(Attempt, attempt_id, populate_existing=True)
     if attempt is None or (person_id is not None and attempt.person_id != person_id):
         db.session.rollback()
