@@ -132,7 +132,9 @@ def wrk(phase: str, port: int, users_file: Path, quiz_id: int, seconds: int, con
     body = BODIES[phase].replace("__QUIZ__", str(quiz_id))
     script.write_text(LUA.replace("__USERS__", str(users_file)).replace("__THREADS__", str(threads))
                       .replace("__BODY__", body))
-    out = subprocess.run(["wrk", "-t", str(threads), "-c", str(conns), "-d", f"{seconds}s", "-s", str(script),
+    time.sleep(1.5)  # let the previous phase's queued requests drain first
+    out = subprocess.run(["wrk", "-t", str(threads), "-c", str(conns), "-d", f"{seconds}s", "--timeout", "5s",
+                          "-s", str(script),
                           f"http://127.0.0.1:{port}"], capture_output=True, text=True, check=True).stdout
     line = next(ln for ln in out.splitlines() if ln.startswith("RESULT"))
     reqs, dur_us, errors, p50, p99 = (int(x) for x in line.split()[1:])
@@ -181,6 +183,7 @@ def run(workers: int, seed_db: Path, quiz_id: int, users: list, args) -> tuple[l
         wrk("hello", port, users_file, quiz_id, 2, *time_args[1:])  # warm-up: imports, connections
         results.append(wrk("hello", port, users_file, quiz_id, *time_args))
         results.append(wrk("start", port, users_file, quiz_id, *time_args))
+        time.sleep(1.5)
         con = sqlite3.connect(db_path)
         attempts = dict(con.execute("SELECT person_id, id FROM attempt"))
         started = len(attempts)
@@ -216,6 +219,7 @@ def main() -> None:
         t0 = time.time()
         quiz_id, users = seed(tmp / "seed.sqlite3", args.members)
         print(f"Seeded {len(users)} members and a 20-of-30 question quiz in {time.time() - t0:.1f} s")
+        print(f"load average before the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
         print(f"wrk: {args.connections} connections, {args.threads} threads, {args.seconds} s per phase; "
               f"gunicorn sync workers; SQLite WAL\n")
         print("| workers | route | req/s | vs hello | p50 ms | p99 ms | errors |")
