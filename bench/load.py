@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import resource
 import secrets
@@ -85,11 +86,19 @@ def server_env(url: str, secret: str, workdir: Path, args) -> dict:
     return env
 
 
+def remember(proc: subprocess.Popen, workdir: Path) -> subprocess.Popen:
+    """Append the child's process group to workdir/groups, so a supervisor can kill it whatever happens."""
+    with open(workdir / "groups", "a") as fh:
+        fh.write(f"{proc.pid}\n")
+    return proc
+
+
 def start_server(env: dict, port: int, log: Path) -> subprocess.Popen:
     """gunicorn on 127.0.0.1:port with the repository's gunicorn.conf.py; waits for /healthz."""
     proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "--config", str(ROOT / "gunicorn.conf.py"),
                              "--bind", f"127.0.0.1:{port}", "wsgi:app"], cwd=ROOT, env=env,
                             stdout=open(log, "ab"), stderr=subprocess.STDOUT, start_new_session=True)
+    remember(proc, log.parent)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -105,8 +114,9 @@ def start_server(env: dict, port: int, log: Path) -> subprocess.Popen:
 
 def start_sweep(env: dict, seconds: int, log: Path) -> subprocess.Popen:
     """`flask quiz sweep --loop N` beside the server, as `make run` does."""
-    return subprocess.Popen([sys.executable, "-m", "flask", "quiz", "sweep", "--loop", str(seconds)], cwd=ROOT,
-                            env=env, stdout=open(log, "ab"), stderr=subprocess.STDOUT, start_new_session=True)
+    return remember(subprocess.Popen([sys.executable, "-m", "flask", "quiz", "sweep", "--loop", str(seconds)],
+                                     cwd=ROOT, env=env, stdout=open(log, "ab"), stderr=subprocess.STDOUT,
+                                     start_new_session=True), log.parent)
 
 
 def free_port() -> int:
@@ -232,16 +242,21 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--port", type=int, default=0)
     p.add_argument("--keep", action="store_true", help="keep the work folder (logs, ledger)")
+    p.add_argument("--workdir", type=Path, default=None, help="work folder (default: a new temporary one)")
+    p.add_argument("--json", type=Path, default=None, help="also write the result as JSON here")
     return p
 
 
 def main() -> None:
     """Run once, print the table, exit 1 on a broken invariant."""
     args = parser().parse_args()
-    workdir = Path(tempfile.mkdtemp(prefix="quizload-"))
+    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="quizload-"))
+    workdir.mkdir(parents=True, exist_ok=True)
     result = run(args, workdir)
     print_report(result, args)
-    if args.keep:
+    if args.json:
+        args.json.write_text(json.dumps(result, ensure_ascii=False, indent=1))
+    if args.keep or args.workdir:
         print(f"work folder: {workdir}")
     else:
         import shutil
