@@ -65,8 +65,8 @@ def login(page, base: str, member_code: str, password: str) -> None:
     page.goto(base + "/auth/login")
     page.fill("#member_code", member_code)
     page.fill("#password", password)
-    page.click("button[type=submit]")
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():
+        page.click("button[type=submit]")
 
 
 def axe_violations(page) -> list[dict]:

@@ -16,7 +16,7 @@
   var KEY = "quiz-queue-" + attemptId;
   var TEXT = {
     saved: "Đã lưu", saving: "Đang lưu…", retry: "Chưa lưu — đang thử lại",
-    offline: "Mất kết nối — câu trả lời được giữ trên máy và sẽ tự gửi khi có mạng",
+    offline: "Chưa lưu — mất kết nối; câu trả lời được giữ trên máy và sẽ tự gửi khi có mạng",
     late: "Đã hết giờ làm bài.", submitting: "Hết giờ — đang nộp bài…"
   };
   // The deadline as a point on this page's monotonic clock: the phone's wall clock is never used.
