@@ -30,6 +30,7 @@ translations-update: deps
 
 setup: deps translations
 	mkdir -p instance
+	$(FLASK) fonts build >/dev/null
 
 db: setup
 	$(FLASK) db upgrade

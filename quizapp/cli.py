@@ -230,9 +230,22 @@ def banks_convert(file: str, document: str, section: str, output: str | None) ->
         click.echo(text, nl=False)
 
 
+fonts_cli = AppGroup("fonts", help="Phông chữ cho PDF (fonts for PDFs).")
+
+
+@fonts_cli.command("build")
+def fonts_build() -> None:
+    """Cut the static serif instances used by result sheets (once; later calls are instant)."""
+    from quizapp.services import pdf_fonts
+
+    for path in pdf_fonts.serif_files().values():
+        click.echo(f"{path}")
+
+
 def register_cli(app: Flask) -> None:
     """Attach every command group."""
     app.cli.add_command(demo_cli)
+    app.cli.add_command(fonts_cli)
     app.cli.add_command(banks_cli)
     app.cli.add_command(roster_cli)
     app.cli.add_command(quiz_cli)

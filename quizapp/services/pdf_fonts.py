@@ -20,6 +20,9 @@ _lock = threading.Lock()
 SANS = "BeVietnamPro"
 SERIF = "NotoSerif"
 _STYLES = {"": (400, False), "-Bold": (700, False), "-Italic": (400, True), "-BoldItalic": (700, True)}
+# What our documents print: Latin with every Vietnamese letter, combining marks, punctuation, ₫, №.
+_UNICODES = (set(range(0x20, 0x7F)) | set(range(0xA0, 0x250)) | set(range(0x300, 0x370))
+             | set(range(0x1E00, 0x1F00)) | set(range(0x2000, 0x2070)) | {0x20AB, 0x2116, 0x2122, 0x25CF})
 
 
 def _package_dir(module_name: str) -> Path:
@@ -69,11 +72,18 @@ def _instance(source: Path, target: Path, weight: int) -> Path:
     """Cut a static instance (wght, wdth 100) of a variable font; atomic rename into the cache."""
     if target.exists():
         return target
+    from fontTools import subset
     from fontTools.ttLib import TTFont as FTFont
     from fontTools.varLib import instancer
 
     target.parent.mkdir(parents=True, exist_ok=True)
     font = FTFont(str(source))
+    # Keep only Latin + Vietnamese before instancing: half the time, a quarter of the size.
+    options = subset.Options()
+    options.layout_features, options.name_IDs, options.notdef_outline = ["*"], ["*"], True
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(unicodes=_UNICODES)
+    subsetter.subset(font)
     static = instancer.instantiateVariableFont(font, {"wght": weight, "wdth": 100}, updateFontNames=False)
     _rename(static, target.stem)
     fd, tmp = tempfile.mkstemp(dir=str(target.parent), suffix=".tmp")
@@ -112,7 +122,8 @@ def serif_files(cache_dir: Path | None = None) -> dict[str, Path]:
     out = {}
     for suffix, (weight, is_italic) in _STYLES.items():
         name = f"{SERIF}{suffix or '-Regular'}.ttf"
-        out[suffix] = _instance(italic if is_italic else upright, cache / name, weight)
+        # "vi1": the subset/version of the cut; a new cut goes to a new folder.
+        out[suffix] = _instance(italic if is_italic else upright, cache / "vi1" / name, weight)
     return out
 
 
