@@ -23,7 +23,7 @@ def _safe_next(target: str | None) -> str | None:
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return None
     if "\\" in target or any(ord(ch) < 32 for ch in target):
-        return None  # browsers read "/\\host" as "//host"; never hand such a path on
+        return None  # browsers treat a backslash as a slash, so "/<backslash>host" would mean "//host"
     return target
 
 
