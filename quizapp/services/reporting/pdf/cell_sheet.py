@@ -112,15 +112,18 @@ def _weakest(d: SheetData, st) -> list:
 def _appendix(d: SheetData, st, width: float) -> list:
     head = ["STT", "Họ và tên", "Tình trạng", "Tham gia / lý do", "Điểm", "Xếp loại"]
     rows = [[Paragraph(f"<b>{h}</b>", st.cell_c) for h in head]]
+    # Short cells are plain strings (drawn literally, no markup parsing: a third of the time);
+    # only the cells that may wrap (name, reason) are Paragraphs, escaped.
     for i, m in enumerate(d.members, start=1):
-        rows.append([Paragraph(str(i), st.cell_c), Paragraph(esc(m.name), st.cell), Paragraph(esc(m.status), st.cell),
-                     Paragraph(esc(m.participation), st.cell),
-                     Paragraph("" if m.score is None else num(m.score, 1), st.cell_c),
-                     Paragraph(esc(m.classification), st.cell)])
-    widths = [11 * mm, 50 * mm, 22 * mm, 42 * mm, 14 * mm]
+        rows.append([str(i), Paragraph(esc(m.name), st.cell), m.status, Paragraph(esc(m.participation), st.cell),
+                     "" if m.score is None else num(m.score, 1), m.classification])
+    widths = [11 * mm, 48 * mm, 25 * mm, 40 * mm, 14 * mm]
     widths.append(width - sum(widths))
     table = Table(rows, colWidths=widths, repeatRows=1)
-    table.setStyle(TableStyle(common.grid_style()))
+    table.setStyle(TableStyle(common.grid_style() + [
+        ("FONTNAME", (0, 1), (-1, -1), st.cell.fontName), ("FONTSIZE", (0, 1), (-1, -1), st.cell.fontSize),
+        ("ALIGN", (0, 1), (0, -1), "CENTER"), ("ALIGN", (4, 1), (4, -1), "CENTER"),
+    ]))
     title = Paragraph("<b>PHỤ LỤC: DANH SÁCH ĐẢNG VIÊN VÀ KẾT QUẢ KIỂM TRA</b>", st.center)
     sub = Paragraph(f"(Kèm theo Báo cáo số {esc(d.letterhead.number_label)} của {esc(d.cell_name)})", st.center)
     return [PageBreak(), title, sub, Spacer(1, 6), table]
