@@ -50,28 +50,37 @@ def cell_of(person_id: int, day: date) -> Org | None:
     )
 
 
+_CELL, _PART = aliased(Org), aliased(Org)
+# Built once (constructing it per call cost more than running it): the person's cell on `day`
+# if it lies under one of the round's organizations.
+_PARTICIPANT = (
+    select(Membership.org_id)
+    .join(_CELL, _CELL.id == Membership.org_id)
+    .join(RoundOrg, RoundOrg.round_id == bindparam("round_id"))
+    .join(_PART, _PART.id == RoundOrg.org_id)
+    .where(Membership.person_id == bindparam("pid"), _CELL.path.like(_PART.path.concat("%")),
+           Membership.start_date <= bindparam("day"),
+           or_(Membership.end_date.is_(None), Membership.end_date >= bindparam("day")))
+    .limit(1)
+)
+
+
 def participant_cell_id(quiz: Quiz, person_id: int, now: datetime) -> int | None:
     """The person's cell id today if they take part in the quiz's round (their cell today, or on
     the session date, lies under one of the round's organizations); None otherwise."""
-    cell, part = aliased(Org), aliased(Org)
-    base = (select(Membership.org_id)
-            .join(cell, cell.id == Membership.org_id)
-            .join(RoundOrg, RoundOrg.round_id == quiz.round_id)
-            .join(part, part.id == RoundOrg.org_id)
-            .where(Membership.person_id == person_id, cell.path.like(part.path.concat("%"))))
+    conn = db.session.connection()
 
     def on(day: date):
-        return base.where(Membership.start_date <= day,
-                          or_(Membership.end_date.is_(None), Membership.end_date >= day)).limit(1)
+        return conn.execute(_PARTICIPANT, {"round_id": quiz.round_id, "pid": person_id, "day": day}).scalar()
 
     today = local_day(now)
-    found = db.session.scalar(on(today))
+    found = on(today)
     if found is not None:
         return found
     session_date = quiz.round.session_date
-    if session_date != today and db.session.scalar(on(session_date)) is not None:
+    if session_date != today and on(session_date) is not None:
         current = cell_of(person_id, today)
-        return current.id if current else db.session.scalar(on(session_date))
+        return current.id if current else on(session_date)
     return None
 
 
@@ -103,16 +112,22 @@ def remaining_seconds(deadline: datetime, now: datetime | None = None) -> int:
 # ---------------------------------------------------------------- start
 
 
+_POOL = (select(Question.id, Question.bank_id, QuestionVersion.id, QuestionVersion.type, QuestionVersion.spec,
+                QuestionVersion.points, QuestionVersion.topic, QuestionVersion.difficulty)
+         .join(QuestionVersion, QuestionVersion.id == Question.current_version_id)
+         .where(Question.active.is_(True)))
+_POOL_BY_ID = _POOL.where(Question.id.in_(bindparam("ids", expanding=True)))
+_POOL_BY_BANK = (_POOL.where(Question.bank_id.in_(bindparam("ids", expanding=True)))
+                 .order_by(Question.bank_id, Question.position, Question.id))
+
+
 def _draw(quiz: Quiz, rng: random.Random) -> list[dict]:
     """Pick question versions per the draw rule; raise QuizNotReady if the banks fall short."""
     rule = quiz.draw_rule or {}
-    cols = (Question.id, Question.bank_id, QuestionVersion.id, QuestionVersion.type, QuestionVersion.spec,
-            QuestionVersion.points, QuestionVersion.topic, QuestionVersion.difficulty)
-    base = (select(*cols).join(QuestionVersion, QuestionVersion.id == Question.current_version_id)
-            .where(Question.active.is_(True)))
+    conn = db.session.connection()
     if rule.get("mode") == "fixed":
         ids = [int(i) for i in rule.get("question_ids") or []]
-        rows = {r[0]: r for r in db.session.execute(base.where(Question.id.in_(ids)))}
+        rows = {r[0]: r for r in conn.execute(_POOL_BY_ID, {"ids": ids})}
         missing = [i for i in ids if i not in rows]
         if missing or not ids:
             raise QuizNotReady(
@@ -123,9 +138,7 @@ def _draw(quiz: Quiz, rng: random.Random) -> list[dict]:
     elif rule.get("mode") == "random":
         rules = rule.get("rules") or []
         bank_ids = {int(r["bank_id"]) for r in rules if r.get("bank_id")}
-        pool = db.session.execute(
-            base.where(Question.bank_id.in_(bank_ids)).order_by(Question.bank_id, Question.position, Question.id)
-        ).all()
+        pool = conn.execute(_POOL_BY_BANK, {"ids": sorted(bank_ids)}).all()
         picked, used = [], set()
         for r in rules:
             fit = [row for row in pool if row[1] == int(r.get("bank_id") or 0) and row[0] not in used
@@ -169,20 +182,26 @@ def _open_attempt(quiz_id: int, person_id: int) -> Attempt | None:
         Attempt.quiz_id == quiz_id, Attempt.person_id == person_id, Attempt.status == "in_progress"))
 
 
+_OPEN_ID = select(Attempt.id).where(Attempt.quiz_id == bindparam("qid"), Attempt.person_id == bindparam("pid"),
+                                    Attempt.status == "in_progress").limit(1)
+_USED = select(func.count()).select_from(Attempt).where(Attempt.quiz_id == bindparam("qid"),
+                                                        Attempt.person_id == bindparam("pid"))
+
+
 def start_attempt(quiz_id: int, person: Person, now: datetime | None = None) -> Attempt:
     """Start the person's attempt at the quiz, or resume the one in progress."""
     now = now or utcnow()
     if person.state != "active":
         raise Forbidden("Tài khoản đã chuyển sinh hoạt hoặc tạm dừng nên không thể làm bài.")
-    begin_write()
     quiz = db.session.get(Quiz, quiz_id)
     if quiz is None:
         raise NotFound("Không tìm thấy bài kiểm tra này.")
-    current = _open_attempt(quiz_id, person.id)
-    if current is not None:
-        if close_if_overdue(current, now).status == "in_progress":
-            return current
+    params = {"qid": quiz_id, "pid": person.id}
+    if db.session.connection().execute(_OPEN_ID, params).first() is not None:
         begin_write()
+        current = _open_attempt(quiz_id, person.id)
+        if current is not None and close_if_overdue(current, now).status == "in_progress":
+            return current
     cell_id = participant_cell_id(quiz, person.id, now)
     if cell_id is None:
         raise NotFound("Không tìm thấy bài kiểm tra này.")
@@ -191,13 +210,16 @@ def start_attempt(quiz_id: int, person: Person, now: datetime | None = None) -> 
         if now < quiz.opens_at:
             raise Conflict("Bài kiểm tra chưa mở. Vui lòng quay lại vào giờ mở bài.")
         raise Conflict("Bài kiểm tra đã đóng. Nếu bạn chưa làm bài, hãy báo bí thư chi bộ để được học bù.")
-    used = db.session.scalar(select(func.count()).select_from(Attempt).where(
-        Attempt.quiz_id == quiz_id, Attempt.person_id == person.id)) or 0
+    used = db.session.connection().execute(_USED, params).scalar() or 0
     if used >= quiz.attempts_allowed:
         raise Conflict(f"Bạn đã dùng hết số lần làm bài được phép ({quiz.attempts_allowed} lần).")
     seed = random.SystemRandom().randrange(1, 2**31 - 1)
     items = _draw(quiz, random.Random(seed))
     deadline = min(now + timedelta(minutes=quiz.time_limit_minutes), window[1])
+    # The start storm: the rule checks and the draw above are reads, outside the write lock (on
+    # SQLite one writer at a time); only the two INSERTs hold it. A start racing this one (two
+    # tabs) read the same `used` and loses on the unique (quiz, person, number): it resumes ours.
+    begin_write()
     try:
         conn = db.session.connection()
         attempt_id = conn.execute(insert(Attempt.__table__).values(
