@@ -54,6 +54,7 @@ def page(request, browser):
     viewport = PHONE if request.param == "phone" else DESKTOP
     ctx = browser.new_context(viewport=viewport, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh",
                               bypass_csp=True, is_mobile=request.param == "phone", has_touch=request.param == "phone")
+    ctx.set_default_timeout(15_000)  # fail fast: nothing a test waits for takes this long
     pg = ctx.new_page()
     pg.viewport_name = request.param
     yield pg

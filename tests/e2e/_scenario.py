@@ -59,3 +59,11 @@ def countdown_seconds(text: str) -> int:
 def folded(text: str) -> str:
     """NFC, lower case, single spaces: for comparing text pulled out of a PDF."""
     return " ".join(unicodedata.normalize("NFC", text).lower().split())
+
+
+def download_bytes(page, click, timeout: float = 15_000) -> bytes:
+    """Bytes of the file that `click()` makes the page download."""
+    with page.expect_download(timeout=timeout) as info:
+        click()
+    with open(info.value.path(), "rb") as fh:
+        return fh.read()

@@ -5,6 +5,8 @@ Each page is also saved as a screenshot under artifacts/screenshots/ (see README
 """
 from __future__ import annotations
 
+import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from quizapp.extensions import db
@@ -22,11 +24,15 @@ def _walk(page, base: str, pages: list[tuple[str, str, int]]) -> dict:
         resp = page.goto(base + path)
         assert resp.status == status, f"{name} {path}: HTTP {resp.status}"
         assert page.locator("h1").count() == 1, f"{name}: one h1 per page"
-        violations = axe_violations(page)
-        if violations:
-            found[name] = violations
-        screenshot(page, name)
+        found |= _check(page, name)
     return found
+
+
+def _check(page, name: str) -> dict:
+    """Axe the current page and screenshot it; {name: violations} or {}."""
+    violations = axe_violations(page)
+    screenshot(page, name)
+    return {name: violations} if violations else {}
 
 
 def test_member_pages_pass_axe(page, live_server, world):
@@ -39,8 +45,10 @@ def test_member_pages_pass_axe(page, live_server, world):
     delivery.save_answer(attempt.id, world.member_a.id, SHORT, "tự chuyển hóa", 1)
     finished = finished_attempt(done, world.member_a, {SINGLE: "b", MULTIPLE: ["a"], ESSAY: "Bài thu hoạch."})
 
-    page.goto(live_server + "/auth/login")
     found = _walk(page, live_server, [("login", "/auth/login", 200)])
+    login(page, live_server, world.member_a.member_code, "sai-mat-khau")  # the page with its error message
+    expect(page.locator("[role=alert]")).to_be_visible()
+    found |= _check(page, "login-error")
     login(page, live_server, world.member_a.member_code, PASSWORD)
     found |= _walk(page, live_server, [
         ("member-quizzes", "/take/", 200),
@@ -53,6 +61,10 @@ def test_member_pages_pass_axe(page, live_server, world):
         ("error-404", "/take/attempt/999999", 404),
         ("error-403", "/manage/people", 403),
     ])
+    page.goto(live_server + "/auth/password")  # sent back with a message under each field
+    page.get_by_role("button", name="Đổi mật khẩu").click()
+    expect(page.locator(".has-error").first).to_be_visible()
+    found |= _check(page, "member-password-error")
     assert not found, found
 
 
@@ -90,5 +102,49 @@ def test_secretary_pages_pass_axe(page, live_server, world):
         ("bank-detail", f"/manage/banks/{bank.id}", 200),
         ("question-edit", f"/manage/banks/{bank.id}/questions/{question_id}/edit", 200),
     ])
+    # A form sent back with errors (the grading page with a mark out of range).
+    page.goto(f"{live_server}/manage/grading/answers/{essay_answer}")
+    page.locator("#awarded").fill("99")
+    page.get_by_role("button", name="Lưu điểm").click()
+    expect(page.locator(".error-list")).to_be_visible()
+    found |= _check(page, "grading-answer-error")
+    page.goto(f"{live_server}/manage/rounds/new")
+    page.locator("main form [type=submit]").last.click()
+    expect(page.locator(".has-error, .error-list").first).to_be_visible()
+    found |= _check(page, "round-new-error")
+    page.goto(f"{live_server}/reports/rounds/{rid}/orgs/{cell}/absences")
+    page.locator("form.absence").first.get_by_role("button", name="Lưu lý do").click()
+    expect(page.locator("form.absence .error").first).to_be_visible()
+    found |= _check(page, "report-absences-error")
     assert not found, found
 
+
+def test_staff_pages_pass_axe(page, live_server, world):
+    """Do committee staff's home, results, roll-up form, committee board and people list pass axe?"""
+    quiz = open_quiz(world)
+    finished_attempt(quiz, world.member_a, {SINGLE: "b"})
+    finished_attempt(quiz, world.member_b, {SINGLE: "a"})
+    rid, committee = quiz.round_id, world.committee.id
+    login(page, live_server, world.staff.member_code, PASSWORD)
+    found = _walk(page, live_server, [
+        ("staff-home", "/home", 200),
+        ("staff-reports", "/reports/", 200),
+        ("staff-report-results", f"/reports/rounds/{rid}", 200),
+        ("staff-rollup-form", f"/reports/rounds/{rid}/orgs/{committee}/rollup", 200),
+        ("staff-board", f"/manage/rounds/{rid}/board", 200),
+        ("staff-people", "/manage/people", 200),
+        ("staff-orgs", "/manage/orgs", 200),
+    ])
+    assert not found, found
+
+
+
+@pytest.mark.parametrize("page", ["phone"], indirect=True)
+def test_axe_check_catches_real_violations(page):
+    """Is the axe check live: does it report an unlabeled input, an image without alt and low contrast?"""
+    page.set_content('<!doctype html><html lang="vi"><head><title>x</title></head><body><main><h1>Thử</h1>'
+                     '<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw="><input type="text">'
+                     '<p class="low">Chữ mờ</p></main></body></html>')
+    page.add_style_tag(content=".low { color: #bbb; background: #fff; }")
+    ids = {v["id"] for v in axe_violations(page)}
+    assert {"image-alt", "label", "color-contrast"} <= ids, ids

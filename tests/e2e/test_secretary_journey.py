@@ -13,21 +13,12 @@ from sqlalchemy import select
 from quizapp.extensions import db
 from quizapp.models import Absence, Answer
 from tests.browser import login
-from tests.e2e._scenario import ESSAY, MULTIPLE, SHORT, SINGLE, TRUE_FALSE, attempt_of, finished_attempt, folded, \
-    fresh, open_quiz
+from tests.e2e._scenario import (ESSAY, MULTIPLE, SHORT, SINGLE, TRUE_FALSE, attempt_of, download_bytes,
+                                 finished_attempt, folded, fresh, open_quiz)
 from tests.factories import PASSWORD
 
 TIMEOUT = 15_000
 ESSAY_TEXT = "Tôi học tập và làm theo Bác bằng việc làm cụ thể hằng ngày."
-
-
-def _download(page, click) -> bytes:
-    """Bytes of the file the click downloads."""
-    with page.expect_download(timeout=TIMEOUT) as info:
-        click()
-    download = info.value
-    with open(download.path(), "rb") as fh:
-        return fh.read()
 
 
 def test_secretary_board_absence_grading_and_downloads(page, live_server, world, app, monkeypatch):
@@ -85,7 +76,7 @@ def test_secretary_board_absence_grading_and_downloads(page, live_server, world,
     page.goto(f"{live_server}/reports/rounds/{rid}")
     page.get_by_role("link", name="Báo cáo kết quả (PDF)").click()
     expect(page.locator("h1")).to_contain_text(cell.name)
-    pdf = _download(page, lambda: page.get_by_role("button", name="Tải báo cáo").click())
+    pdf = download_bytes(page, lambda: page.get_by_role("button", name="Tải báo cáo").click())
     assert pdf.startswith(b"%PDF")
     text = folded("\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages))
     assert folded(cell.name) in text
@@ -94,7 +85,7 @@ def test_secretary_board_absence_grading_and_downloads(page, live_server, world,
 
     # The Excel list.
     page.goto(f"{live_server}/reports/rounds/{rid}")
-    xlsx = _download(page, lambda: page.get_by_role("link", name="Danh sách (Excel)").click())
+    xlsx = download_bytes(page, lambda: page.get_by_role("link", name="Danh sách (Excel)").click())
     book = openpyxl.load_workbook(io.BytesIO(xlsx), read_only=True)
     values = {str(v) for ws in book.worksheets for row in ws.iter_rows(values_only=True) for v in row if v is not None}
     assert {world.member_a.full_name, world.deputy_a.full_name, world.secretary_a.full_name} <= values
