@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException
 
 from quizapp.extensions import db
@@ -60,6 +61,13 @@ def init_app(app: Flask) -> None:
     def _http(exc: HTTPException):
         status = exc.code or 500
         return error_response(status, _(MESSAGES.get(status, exc.description or "")))
+
+    @app.errorhandler(OverflowError)
+    @app.errorhandler(DataError)
+    def _out_of_range(exc: Exception):
+        # A number too large for the database (e.g. ?org=99999999999999999999) is bad input, not a crash.
+        db.session.rollback()
+        return error_response(400, _(MESSAGES[400]))
 
     @app.errorhandler(Exception)
     def _crash(exc: Exception):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Flask, request, url_for
 from flask_login import current_user
-from werkzeug.routing import BuildError
+from werkzeug.routing import BuildError, IntegerConverter
 
 from quizapp import vn
 from quizapp.clock import to_local
@@ -22,8 +22,17 @@ def nav_url(endpoint: str, **values) -> str | None:
         return None
 
 
+class BoundedIntConverter(IntegerConverter):
+    """<int:...> limited to the database's 32-bit ids: a larger number is simply no route (404), not a crash."""
+
+    def __init__(self, map, *args, **kwargs):  # noqa: A002 - werkzeug's signature
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
 def init_app(app: Flask) -> None:
-    """Register filters, globals and the after-request security headers."""
+    """Register filters, globals, the bounded int converter and the after-request security headers."""
+    app.url_map.converters["int"] = BoundedIntConverter
     app.jinja_env.filters["vn_number"] = vn.format_number
     app.jinja_env.filters["vn_percent"] = vn.format_percent
     app.jinja_env.filters["vn_date"] = lambda d: vn.format_date(d)

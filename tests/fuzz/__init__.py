@@ -1,0 +1,1 @@
+"""Fuzzing: the JSON API from its OpenAPI document (schemathesis) and the importers (hypothesis)."""
