@@ -121,28 +121,21 @@ def grade_essay(answer_id: int, grader: Person, awarded: float, comment: str,
     return attempt
 
 
-def fix_key(question_version_id: int, new_spec: dict, new_points: float | None, actor: Person) -> list[dict]:
-    """Correct a version's key/points in place, regrade every finished attempt using it, audit it."""
-    from quizapp.permissions import can_manage_org, is_admin, is_staff
-
-    begin_write()
-    version = db.session.get(QuestionVersion, question_version_id)
-    bank = db.session.scalar(select(Bank).join(Question, Question.bank_id == Bank.id)
-                             .where(Question.id == version.question_id)) if version else None
-    allowed = bank is not None and is_staff(actor) and (
-        is_admin(actor) or (bank.org_id is not None and can_manage_org(db.session.get(Org, bank.org_id), actor)))
-    if not allowed:
-        raise NotFound("Không tìm thấy câu hỏi này.")
-    qtype = get_type(version.type)
+def _checked_key(version: QuestionVersion, new_spec: dict, new_points: float | None) -> dict:
+    """Parse a corrected key; it may not add, drop or rename choices, and points stay in range."""
     try:
-        spec = qtype.parse_spec(new_spec or {})
+        spec = get_type(version.type).parse_spec(new_spec or {})
     except SpecError as exc:
         raise InvalidInput(f"Đáp án không hợp lệ: {exc}") from None
     if "choices" in spec and [c["id"] for c in spec["choices"]] != [c["id"] for c in version.spec["choices"]]:
         raise InvalidInput("Sửa đáp án không được thêm, bớt hay đổi mã phương án.")
     if new_points is not None and not (isinstance(new_points, (int, float)) and 0 < new_points <= 100):
         raise InvalidInput("Điểm của câu hỏi phải là số dương (tối đa 100).")
-    before = {"spec": version.spec, "points": version.points}
+    return spec
+
+
+def _apply_key(version: QuestionVersion, spec: dict, new_points: float | None) -> list[dict]:
+    """Set the key/points and regrade every finished attempt that used the version; returns the changes."""
     version.spec = spec
     if new_points is not None:
         version.points = float(new_points)
@@ -160,12 +153,49 @@ def fix_key(question_version_id: int, new_spec: dict, new_points: float | None, 
         grade_attempt(attempt)
         changes.append({"attempt_id": attempt.id, "person_name": attempt.person.full_name,
                         "old_score": old, "new_score": attempt.score})
+    return changes
+
+
+def fix_key(question_version_id: int, new_spec: dict, new_points: float | None, actor: Person) -> list[dict]:
+    """Correct a version's key/points in place, regrade every finished attempt using it, audit it."""
+    from quizapp.permissions import can_manage_org, is_admin, is_staff
+
+    begin_write()
+    version = db.session.get(QuestionVersion, question_version_id)
+    bank = db.session.scalar(select(Bank).join(Question, Question.bank_id == Bank.id)
+                             .where(Question.id == version.question_id)) if version else None
+    allowed = bank is not None and is_staff(actor) and (
+        is_admin(actor) or (bank.org_id is not None and can_manage_org(db.session.get(Org, bank.org_id), actor)))
+    if not allowed:
+        raise NotFound("Không tìm thấy câu hỏi này.")
+    spec = _checked_key(version, new_spec, new_points)
+    before = {"spec": version.spec, "points": version.points}
+    changes = _apply_key(version, spec, new_points)
     db.session.add(AuditLog(actor_id=actor.id, action="question.fix_key", target_type="question_version",
                             target_id=version.id,
                             details={"before": before, "after": {"spec": spec, "points": version.points},
                                      "regraded": changes}))
     db.session.commit()
     return changes
+
+
+def preview_key_fix(question_version_id: int, new_spec: dict, new_points: float | None) -> list[dict]:
+    """What fix_key would change, computed in a savepoint that is rolled back (nothing is kept)."""
+    begin_write()
+    version = db.session.get(QuestionVersion, question_version_id)
+    if version is None:
+        raise NotFound("Không tìm thấy câu hỏi này.")
+    try:
+        spec = _checked_key(version, new_spec, new_points)
+    except InvalidInput:
+        db.session.rollback()
+        raise
+    nested = db.session.begin_nested()
+    try:
+        return _apply_key(version, spec, new_points)
+    finally:
+        nested.rollback()
+        db.session.rollback()
 
 
 def counted_attempt(quiz: Quiz, person_id: int) -> Attempt | None:

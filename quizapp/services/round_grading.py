@@ -10,11 +10,9 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 from quizapp import permissions
-from quizapp.database import begin_write
 from quizapp.extensions import db
 from quizapp.models import Answer, Attempt, AttemptItem, Person, Question, QuestionVersion, Quiz, StudyRound
-from quizapp.services.exceptions import InvalidInput, NotFound
-from quizapp.services.question_types import SpecError, get_type
+from quizapp.services.exceptions import NotFound
 
 
 @dataclass
@@ -80,44 +78,6 @@ def version_in_round(rnd: StudyRound, version_id: int) -> QuestionVersion:
         if version.id == version_id:
             return version
     raise NotFound("Câu hỏi này không có trong bài kiểm tra của đợt học tập.")
-
-
-def preview_key_fix(version_id: int, new_spec: dict, new_points: float | None) -> list[dict]:
-    """What fix_key would change, computed in a savepoint that is rolled back (nothing is kept)."""
-    from quizapp.services.grading import grade_attempt
-
-    begin_write()
-    version = db.session.get(QuestionVersion, version_id)
-    if version is None:
-        raise NotFound("Không tìm thấy câu hỏi này.")
-    try:
-        spec = get_type(version.type).parse_spec(new_spec or {})
-    except SpecError as exc:
-        db.session.rollback()
-        raise InvalidInput(f"Đáp án không hợp lệ: {exc}") from None
-    changes = []
-    nested = db.session.begin_nested()
-    try:
-        version.spec = spec
-        if new_points is not None:
-            version.points = float(new_points)
-            for item in db.session.scalars(select(AttemptItem).where(AttemptItem.question_version_id == version.id)):
-                item.points = float(new_points)
-        db.session.flush()
-        attempts = db.session.scalars(
-            select(Attempt).join(AttemptItem, AttemptItem.attempt_id == Attempt.id)
-            .where(AttemptItem.question_version_id == version.id, Attempt.status == "finished")
-            .order_by(Attempt.id)
-        ).unique().all()
-        for attempt in attempts:
-            old = attempt.score
-            grade_attempt(attempt)
-            changes.append({"attempt_id": attempt.id, "person_name": attempt.person.full_name,
-                            "org_id": attempt.org_id, "old_score": old, "new_score": attempt.score})
-    finally:
-        nested.rollback()
-        db.session.rollback()
-    return changes
 
 
 def scoped_changes(changes: list[dict], person: Person) -> list[dict]:

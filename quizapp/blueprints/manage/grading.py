@@ -107,7 +107,7 @@ def key_fix(round_id: int, version_id: int | None = None):
                     flash(_("Đã sửa đáp án và chấm lại các bài làm."), "success")
                 else:
                     preview = round_grading.scoped_changes(
-                        round_grading.preview_key_fix(version.id, new_spec, new_points), _user())
+                        grading_service.preview_key_fix(version.id, new_spec, new_points), _user())
             except InvalidInput as exc:
                 errors.append(exc.message)
         if errors:
