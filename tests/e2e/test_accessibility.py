@@ -88,9 +88,9 @@ def test_secretary_pages_pass_axe(page, live_server, world):
         ("person-detail", f"/manage/people/{world.member_a.id}", 200),
         ("roster-import", "/manage/people/import", 200),
         ("login-slips", "/manage/people/slips", 200),
-        ("rounds", "/manage/rounds", 200),
-        ("round-detail", f"/manage/rounds/{rid}", 200),
-        ("round-new", "/manage/rounds/new", 200),
+        ("secretary-rounds", "/manage/rounds", 200),
+        ("secretary-round-detail", f"/manage/rounds/{rid}", 200),
+        ("secretary-round-new", "/manage/rounds/new", 200),
         ("board", f"/manage/rounds/{rid}/board", 200),
         ("grading-list", "/manage/grading", 200),
         ("grading-answer", f"/manage/grading/answers/{essay_answer}", 200),
@@ -111,7 +111,7 @@ def test_secretary_pages_pass_axe(page, live_server, world):
     page.goto(f"{live_server}/manage/rounds/new")
     page.locator("main form [type=submit]").last.click()
     expect(page.locator(".has-error, .error-list").first).to_be_visible()
-    found |= _check(page, "round-new-error")
+    found |= _check(page, "secretary-round-new-error")
     page.goto(f"{live_server}/reports/rounds/{rid}/orgs/{cell}/absences")
     page.locator("form.absence").first.get_by_role("button", name="Lưu lý do").click()
     expect(page.locator("form.absence .error").first).to_be_visible()

@@ -45,6 +45,10 @@ def test_member_takes_quiz_through_reload_and_outage(page, live_server, world):
 
     # One question per page: tap a row, it saves; "Câu sau" goes on.
     page.goto(f"{live_server}/take/attempt/{attempt.id}?mode=one&q=1")
+    header_bottom, bar_top = page.evaluate(
+        "() => [document.querySelector('header.topbar').getBoundingClientRect().bottom,"
+        " document.getElementById('take-bar').getBoundingClientRect().top]")
+    assert bar_top >= header_bottom - 0.5, "the time bar must not cover the header's links"
     _choice(page, SINGLE, "b").click()
     _saved(page)
     expect(page.locator(f"#q{SINGLE} input[value='b']")).to_be_checked()
