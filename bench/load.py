@@ -184,7 +184,10 @@ def run(args, workdir: Path, out=print) -> dict:
         seeding.set_window(url, quiz_id, utcnow() + timedelta(seconds=plan.deadline_at - time.monotonic()))
         kill_at = [plan.start_at + f * args.duration for f in args.kill_at]
         ledger = workdir / "ledger.jsonl"
+        cpu0 = resource.getrusage(resource.RUSAGE_SELF)
         stats, kills = asyncio.run(_scenario(members, plan, ledger, server.pid, kill_at))
+        cpu1 = resource.getrusage(resource.RUSAGE_SELF)
+        generator_cpu = cpu1.ru_utime + cpu1.ru_stime - cpu0.ru_utime - cpu0.ru_stime
         left = wait_closed(url, args.grace + 3 * args.sweep_seconds + 30)
         workers_after = child_pids(server.pid)
     finally:
@@ -196,6 +199,7 @@ def run(args, workdir: Path, out=print) -> dict:
         drop()
     rows = [stats.row(step) for step in ("hello", "start", "save", "submit")]
     result.update(rows=rows, kills=kills, in_progress_left=left, workers_after=len(workers_after),
+                  generator_cpu_seconds=round(generator_cpu, 1),
                   error_samples=stats.error_samples)
     return result
 
@@ -214,7 +218,7 @@ def print_report(result: dict, args, out=print) -> None:
     for k in result["kills"]:
         out(f"kill -9 at +{k['at']} s of {len(k['pids'])} workers {k['pids']}; workers at the end: "
             f"{result['workers_after']}")
-    out(f"facts: {result['facts']}")
+    out(f"facts: {result['facts']}; the load generator itself used {result['generator_cpu_seconds']} s of CPU")
     for sample in result["error_samples"][:5]:
         out(f"  sample error: {sample}")
     if result["problems"]:
@@ -237,9 +241,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--grace", type=int, default=5, help="the quiz's grace seconds")
     p.add_argument("--sweep-seconds", type=int, default=2)
     p.add_argument("--kill-at", type=float, nargs="*", default=[0.5], help="fractions of the duration")
-    p.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1))
-    p.add_argument("--worker-class", default="sync")
-    p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    p.add_argument("--worker-class", default="gthread")
+    p.add_argument("--threads", type=int, default=8)
     p.add_argument("--port", type=int, default=0)
     p.add_argument("--keep", action="store_true", help="keep the work folder (logs, ledger)")
     p.add_argument("--workdir", type=Path, default=None, help="work folder (default: a new temporary one)")

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 HOST = "127.0.0.1"
 MAX_TRIES = 20            # per request: transport failures (e.g. a killed worker) are retried
 REQUEST_TIMEOUT = 60.0    # seconds for one try
+IDLE_REUSE = 1.0          # reuse a kept-alive connection only if idle for less (gunicorn keepalive is 5 s)
 
 
 @dataclass
@@ -73,6 +74,7 @@ class Conn:
         self.port = port
         self.reader: asyncio.StreamReader | None = None
         self.writer: asyncio.StreamWriter | None = None
+        self.used_at = 0.0
 
     def close(self) -> None:
         """Drop the socket."""
@@ -81,6 +83,8 @@ class Conn:
         self.reader = self.writer = None
 
     async def _once(self, raw: bytes) -> tuple[int, bytes]:
+        if self.writer is not None and time.monotonic() - self.used_at > IDLE_REUSE:
+            self.close()  # the server may be closing it right now (keep-alive timeout): start afresh
         if self.writer is None:
             self.reader, self.writer = await asyncio.open_connection(HOST, self.port, limit=1 << 22)
         self.writer.write(raw)
@@ -104,6 +108,7 @@ class Conn:
             self.close()
         if headers.get("connection", "").lower() == "close" or lines[0].startswith("HTTP/1.0"):
             self.close()
+        self.used_at = time.monotonic()
         return status, body
 
     async def request(self, method: str, path: str, headers: dict, body: bytes = b"") -> tuple[int, bytes]:
@@ -235,9 +240,11 @@ class Taker:
 
     async def save_all(self, items: list[dict], stop_at: float, vanish: bool) -> None:
         """Answer every item (some twice), with think time spread until `stop_at`."""
-        order = list(items)
-        self.rng.shuffle(order)
-        plan_saves = order + self.rng.sample(order, k=len(order) // 5)  # a fifth changed later
+        plan_saves = list(items)
+        self.rng.shuffle(plan_saves)
+        for item in self.rng.sample(plan_saves, k=len(plan_saves) // 5):  # a fifth changed later on
+            first = plan_saves.index(item)
+            plan_saves.insert(self.rng.randint(first + 1, len(plan_saves)), item)
         if vanish:
             plan_saves = plan_saves[: len(plan_saves) // 2]  # leaves mid-way
         seqs: dict[int, int] = {}
