@@ -104,18 +104,12 @@ def result_payload(attempt: Attempt, now: datetime | None = None) -> dict:
 
 def member_quizzes(person, now: datetime | None = None) -> list[dict]:
     """The person's quizzes: open now (or via make-up), upcoming, or already attempted."""
-    from quizapp.models import RoundOrg
-    from quizapp.services.delivery import cell_of, local_day, quiz_window
+    from quizapp.services.delivery import quiz_window
+    from quizapp.services.rounds import eligible_quiz_ids
 
     now = now or utcnow()
-    cell = cell_of(person.id, local_day(now))
     mine = set(db.session.scalars(select(Attempt.quiz_id).where(Attempt.person_id == person.id)))
-    in_round = set()
-    if cell is not None and person.state == "active":
-        in_round = set(db.session.scalars(
-            select(Quiz.id).join(RoundOrg, RoundOrg.round_id == Quiz.round_id)
-            .where(RoundOrg.org_id.in_(cell.ancestor_ids()))
-        ))
+    in_round = eligible_quiz_ids(person, now)
     cards = []
     for quiz in db.session.scalars(select(Quiz).where(Quiz.id.in_(in_round | mine)).order_by(Quiz.opens_at.desc())):
         attempts = list(db.session.scalars(select(Attempt).where(

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import and_, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased, selectinload
 
 from quizapp import permissions
 from quizapp.clock import utcnow
@@ -282,30 +282,36 @@ def makeup_candidates(rnd: StudyRound, person: Person) -> tuple[list[Person], li
 
 # ---------------------------------------------------------------------------- member view
 
+def eligible_quiz_ids(person: Person, now: datetime | None = None) -> set[int]:
+    """Quizzes whose round the person takes part in: their cell on the round's session date, or
+    today, lies in one of the round's participating subtrees (the rule delivery.start_attempt applies)."""
+    from quizapp.clock import to_local
+    from quizapp.models import Membership
+
+    if person.state != "active":
+        return set()
+    today = to_local(now or utcnow()).date()
+    cell, part = aliased(Org), aliased(Org)
+
+    def open_on(day):
+        return and_(Membership.start_date <= day, or_(Membership.end_date.is_(None), Membership.end_date >= day))
+
+    return set(db.session.scalars(
+        select(Quiz.id).join(StudyRound, StudyRound.id == Quiz.round_id)
+        .join(RoundOrg, RoundOrg.round_id == StudyRound.id).join(part, part.id == RoundOrg.org_id)
+        .join(Membership, Membership.person_id == person.id).join(cell, cell.id == Membership.org_id)
+        .where(cell.path.like(part.path.concat("%")), or_(open_on(StudyRound.session_date), open_on(today)))
+    ))
+
+
 def round_for_member(person: Person, now: datetime | None = None) -> list[Quiz]:
     """Quizzes open to the member now (their round window or a make-up), soonest closing first."""
     from quizapp.services.delivery import quiz_window  # the one rule for who may take a quiz when
 
-    if person.state != "active":
-        return []
     now = now or utcnow()
-    makeup_ids = select(MakeupWindow.quiz_id).where(
-        MakeupWindow.opens_at <= now, MakeupWindow.closes_at > now,
-        or_(MakeupWindow.person_id == person.id, MakeupWindow.org_id.is_not(None)),
-    )
-    quizzes = db.session.scalars(
-        select(Quiz)
-        .where(or_(and_(Quiz.opens_at <= now, Quiz.closes_at > now), Quiz.id.in_(makeup_ids)))
-        .options(selectinload(Quiz.round).selectinload(StudyRound.orgs).selectinload(RoundOrg.org))
-        .order_by(Quiz.closes_at)
-    )
-    out = []
-    for quiz in quizzes:
-        membership = person.current_membership(quiz.round.session_date)
-        if membership is None:
-            continue
-        if not any(membership.org.path.startswith(p) for p in participating_paths(quiz.round)):
-            continue
-        if quiz_window(quiz, person, now):
-            out.append(quiz)
-    return out
+    ids = eligible_quiz_ids(person, now)
+    if not ids:
+        return []
+    quizzes = db.session.scalars(select(Quiz).where(Quiz.id.in_(ids)).order_by(Quiz.closes_at))
+    return [quiz for quiz in quizzes if quiz_window(quiz, person, now)]
+
