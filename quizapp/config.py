@@ -30,6 +30,8 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", False)
     PERMANENT_SESSION_LIFETIME = 12 * 3600
+    # The cookie is signed once at login, not re-signed on every save during a quiz.
+    SESSION_REFRESH_EACH_REQUEST = False
     REMEMBER_COOKIE_DURATION = 0
 
     WTF_CSRF_TIME_LIMIT = None  # a form left open through a long quiz must still post
