@@ -19,3 +19,13 @@ keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", 5))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", 60))
 graceful_timeout = 10
 preload_app = os.environ.get("GUNICORN_PRELOAD", "1") == "1"
+
+
+def post_fork(server, worker):
+    """A forked worker must not reuse a database connection the arbiter may have opened."""
+    from wsgi import app
+
+    from quizapp.extensions import db
+
+    with app.app_context():
+        db.engine.dispose(close=False)
