@@ -39,7 +39,7 @@ def test_secretary_board_absence_grading_and_downloads(page, live_server, world,
     expect(board).to_contain_text(world.member_a.full_name)
     expect(board).not_to_contain_text(world.member_b.full_name)
     finished_attempt(quiz, world.deputy_a, {SINGLE: "b"})  # a member submits while the board is open
-    expect(page.locator(".board-rate")).to_contain_text("2/3 đảng viên", timeout=6000)
+    expect(page.locator(".board-rate")).to_contain_text("2/3 đảng viên", timeout=8000)  # < the 10 s default
     expect(board.locator("tr", has_text=world.deputy_a.full_name)).to_contain_text("Đã nộp")
 
     # Record why the secretary himself has not taken it.
