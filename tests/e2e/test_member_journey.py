@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from playwright.sync_api import expect
 
 from quizapp.clock import utcnow
+from quizapp.services import delivery
 from tests.browser import login
 from tests.e2e._scenario import (ESSAY, MULTIPLE, SHORT, SINGLE, TRUE_FALSE, attempt_of, countdown_seconds,
                                  open_quiz, saved_answers)
@@ -124,3 +126,25 @@ def test_member_takes_quiz_through_reload_and_outage(page, live_server, world):
         expect(main).to_contain_text("☑ Năm 2016")
         expect(main).to_contain_text("tự chuyển hóa")
         expect(main).to_contain_text("(bỏ trống)")
+
+
+@pytest.mark.parametrize("page", ["desktop"], indirect=True)
+def test_member_answers_with_keyboard_only(page, live_server, world):
+    """Can a member reach the questions by the skip link and answer with the keyboard alone?"""
+    quiz = open_quiz(world)
+    attempt = delivery.start_attempt(quiz.id, world.member_a)
+    login(page, live_server, world.member_a.member_code, PASSWORD)
+    page.goto(f"{live_server}/take/attempt/{attempt.id}?mode=all")
+    page.keyboard.press("Tab")
+    expect(page.locator(".skip-link")).to_be_focused()
+    page.keyboard.press("Enter")
+    first = page.locator(f"#q{SINGLE} input[type=radio]").first
+    for _ in range(30):  # tab forward from the main landmark to the first choice
+        page.keyboard.press("Tab")
+        if first.evaluate("el => el === document.activeElement"):
+            break
+    expect(first).to_be_focused()
+    page.keyboard.press("ArrowDown")  # radio group: arrows move and select
+    expect(page.locator(f"#q{SINGLE} input[value='b']")).to_be_checked()
+    _saved(page)
+    assert saved_answers(attempt.id) == {SINGLE: {"choice": "b"}}
