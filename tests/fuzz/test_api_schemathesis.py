@@ -7,7 +7,7 @@ import contextvars
 
 import pytest
 
-schemathesis = pytest.importorskip("schemathesis")
+import schemathesis  # noqa: E402  (pinned in requirements.txt: the fuzz must run, never skip)
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from schemathesis.checks import (content_type_conformance, not_a_server_error,  # noqa: E402
                                  response_schema_conformance, status_code_conformance)

@@ -7,7 +7,9 @@ the result is meant to be reviewed as native YAML (`flask banks convert`) before
 """
 from __future__ import annotations
 
+import hashlib
 import html
+import random
 import re
 from pathlib import PurePath
 
@@ -156,10 +158,12 @@ def _gift_question(block: str) -> tuple[dict | None, str | None]:
             right = [a for a in answers if a["marker"] == "="]
             if len(right) == 1:
                 out["type"] = "single"
-                out["choices"] = [{"text": a["text"], "correct": a["marker"] == "="} for a in answers]
+                out["choices"] = _mixed([{"text": a["text"], "correct": a["marker"] == "="} for a in answers],
+                                        out.get("text", ""))
             elif not right and any((a["weight"] or 0) > 0 for a in answers):
                 out["type"] = "multiple"
-                out["choices"] = [{"text": a["text"], "correct": (a["weight"] or 0) > 0} for a in answers]
+                out["choices"] = _mixed([{"text": a["text"], "correct": (a["weight"] or 0) > 0} for a in answers],
+                                        out.get("text", ""))
             else:
                 return None, "không xác định được phương án đúng"
         else:
@@ -200,7 +204,19 @@ def _aiken_questions(text: str):
             yield start, None, f"đáp án '{answer}' không phải một phương án"
         else:
             yield start, {"type": "single", "text": nfc(question), "title": "",
-                          "choices": [{"text": nfc(t), "correct": letter == answer} for letter, t in options]}, None
+                          "choices": _mixed([{"text": nfc(t), "correct": letter == answer} for letter, t in options],
+                                            question)}, None
+
+
+def _mixed(choices: list[dict], text: str) -> list[dict]:
+    """Choices in a stable order derived from the question text, not the file's order.
+
+    Choice ids follow the stored order, and Moodle files habitually put the right answer
+    first; left as is, the id of the right answer would be guessable from the page.
+    """
+    order = list(choices)
+    random.Random(hashlib.sha256(text.encode("utf-8")).digest()).shuffle(order)
+    return order
 
 
 def parse(data: bytes, filename: str, *, source_document: str = "", source_section: str = "",
