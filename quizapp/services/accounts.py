@@ -114,8 +114,18 @@ def authenticate(member_code: str, password: str, address: str) -> Person:
 
 
 def change_password(person: Person, current: str, new: str, confirm: str) -> None:
-    """Change one's own password; every other session of the person ends."""
+    """Change one's own password; every other session of the person ends.
+
+    Wrong current passwords count toward the account's login throttle, so a stolen session
+    cannot be used to guess the password.
+    """
+    cfg = current_app.config
+    acct_key = f"acct:{person.member_code}"[:120]
+    _check_locked([acct_key])
     if not verify_password(person.password_hash, current or ""):
+        begin_write()
+        _record_failure(acct_key, cfg["LOGIN_MAX_FAILURES_PER_ACCOUNT"], cfg["LOGIN_ACCOUNT_LOCK_SECONDS"])
+        db.session.commit()
         raise InvalidInput("Mật khẩu hiện tại không đúng.")
     validate_new_password(new, confirm, person)
     begin_write()

@@ -74,3 +74,16 @@ def test_open_redirect_after_login_is_ignored(client, world):
     """Is an absolute 'next' address ignored after login?"""
     resp = client.form("/auth/login?next=https://evil.example/", {"member_code": "MEMA", "password": PASSWORD})
     assert resp.headers["Location"].startswith("/")
+
+
+def test_guessing_the_current_password_is_throttled(client, world, login_as, app):
+    """Can a stolen session guess the password on the change-password page? (It is locked out.)"""
+    login_as(world.member_a)
+    for _ in range(app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]):
+        client.form("/auth/password", {"current": "doan-sai", "new": "mat-khau-moi-1", "confirm": "mat-khau-moi-1"})
+    resp = client.form("/auth/password", {"current": PASSWORD, "new": "mat-khau-moi-1", "confirm": "mat-khau-moi-1"})
+    assert "thử lại sau" in resp.get_data(as_text=True)
+    from quizapp.services.accounts import verify_password
+
+    db.session.refresh(world.member_a)
+    assert verify_password(world.member_a.password_hash, PASSWORD)

@@ -76,7 +76,7 @@ def change_password():
     if form.validate_on_submit():
         try:
             accounts.change_password(current_user, form.current.data, form.new.data, form.confirm.data)
-        except InvalidInput as exc:
+        except (InvalidInput, RateLimited) as exc:
             flash(exc.message, "error")
         else:
             person = current_user._get_current_object()
