@@ -91,8 +91,8 @@ SAMPLE_QUESTIONS = [
     ("short_text", "Nghị quyết 04-NQ/TW nói về ngăn chặn “tự diễn biến” và cụm từ nào nữa?",
      {"answers": ["tự chuyển hóa", "tu chuyen hoa"], "match_diacritics": False}),
     ("essay", "Hãy viết bài thu hoạch về việc học tập và làm theo Bác.",
-     {"rubric": [{"criterion": "Nêu đúng nội dung cốt lõi của chuyên đề", "points": 1},
-                 {"criterion": "Liên hệ bản thân có kế hoạch cụ thể", "points": 1}]}),
+     {"rubric": [{"criterion": "Nêu đúng nội dung cốt lõi của chuyên đề", "points": 0.5},
+                 {"criterion": "Liên hệ bản thân có kế hoạch cụ thể", "points": 0.5}]}),
 ]
 SECRET_STRINGS = ["chuyển hóa", "chuyen hoa", "cốt lõi", "kế hoạch cụ thể", "match_diacritics", "rubric",
                   '"correct":', "data-correct", 'class="correct', "is_correct", '"answer": true', '"answer":true',

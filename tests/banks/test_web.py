@@ -164,7 +164,7 @@ def test_add_question_bad_then_good(client, world, login_as):
     ({"type": "true_false", "tf_answer": "false"}, lambda s: s == {"answer": False}),
     ({"type": "short_text", "answers": "98\n98%\n", "match_diacritics": ""},
      lambda s: s == {"answers": ["98", "98%"], "match_diacritics": False}),
-    ({"type": "essay", "rubric-0-criterion": "Nêu đúng nội dung", "rubric-0-points": "1,5"},
+    ({"type": "essay", "rubric-0-criterion": "Nêu đúng nội dung", "rubric-0-points": "1,5", "points": "1,5"},
      lambda s: s == {"rubric": [{"criterion": "Nêu đúng nội dung", "points": 1.5}]}),
     ({"type": "multiple", "choices-2-correct": "y"}, lambda s: [c["correct"] for c in s["choices"]] == [True, False, True]),
 ])
@@ -220,3 +220,14 @@ def test_upload_of_latin1_file_lists_encoding_error(client, world, login_as):
     resp = _upload(client, 'format: 1\nbank:\n  title: "Café"\n'.encode("latin-1"), owner="")
     assert resp.status_code == 422 and "Dòng 3" in resp.get_data(as_text=True) and "UTF-8" in resp.get_data(as_text=True)
     assert _count(Bank) == 0
+
+
+def test_essay_rubric_must_add_up_to_the_points(client, world, login_as):
+    """Is an essay whose rubric totals more than its points refused with a clear message?"""
+    bank = _bank("rubric", world.cell_a)
+    login_as(world.secretary_a)
+    resp = client.form(f"/manage/banks/{bank.id}/questions/new",
+                       _choice_form("Bài thu hoạch?", type="essay", points="1", **{
+                           "rubric-0-criterion": "Nội dung", "rubric-0-points": "2"}))
+    assert "phải bằng điểm của câu hỏi" in resp.get_data(as_text=True)
+    assert all(q.key != "m-001" for q in bank.questions)

@@ -240,6 +240,12 @@ def parse_question(raw: Any, errors: list[BankError], *, filename: str = "", lin
             c.add(str(exc), line_of(raw, field_key) if field_key else line)
         except (TypeError, AttributeError, ValueError):
             c.add("dữ liệu của câu hỏi sai kiểu", line)
+    if spec and spec.get("rubric"):
+        total = sum(item["points"] for item in spec["rubric"])
+        if abs(total - float(points)) > 1e-9:
+            # The grader marks each criterion; their sum is the question's score.
+            c.add(f"tổng điểm các tiêu chí ({total:g}) phải bằng điểm của câu hỏi ({float(points):g})",
+                  line_of(raw, "rubric"))
 
     if len(errors) > before:
         return None
