@@ -69,6 +69,8 @@ class Config:
     DEFAULT_THRESHOLD_PERCENT = 98
     DEFAULT_CUTOFFS = {"gioi": 8.0, "kha": 6.5, "trung_binh": 5.0}
     SAVE_GRACE_SECONDS = int(os.environ.get("SAVE_GRACE_SECONDS", 60))
+    # How often the live participation board refreshes itself in the secretary's browser.
+    BOARD_REFRESH_SECONDS = int(os.environ.get("BOARD_REFRESH_SECONDS", 10))
 
     # Party-format PDF settings (mm): top, bottom, left, right [guess: 20/20/30/15].
     PDF_MARGINS_MM = (20, 20, 30, 15)

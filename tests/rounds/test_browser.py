@@ -41,8 +41,9 @@ def test_round_pages_pass_axe(page, live_server, world):
     assert width <= page.viewport_size["width"] + 1
 
 
-def test_board_refreshes_itself(page, live_server, world):
+def test_board_refreshes_itself(page, live_server, world, app, monkeypatch):
     """Does the board page fetch its fragment again (the refresh mechanism is wired)?"""
+    monkeypatch.setitem(app.config, "BOARD_REFRESH_SECONDS", 1)
     rnd = _setup(world)
     login(page, live_server, world.secretary_a.member_code, PASSWORD)
     page.goto(live_server + f"/manage/rounds/{rnd.id}/board")
