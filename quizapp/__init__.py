@@ -7,7 +7,7 @@ from pathlib import Path
 from flask import Flask, session
 
 from quizapp.config import INSTANCE_DIR, Config, DevelopmentConfig
-from quizapp.extensions import babel, csrf, db, limiter, login_manager, migrate
+from quizapp.extensions import babel, csrf, db, login_manager, migrate
 
 
 def _secret_key(app: Flask) -> str:
@@ -56,7 +56,6 @@ def create_app(config_class: type[Config] = DevelopmentConfig, **overrides) -> F
     login_manager.init_app(app)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=lambda: "Asia/Ho_Chi_Minh")
-    limiter.init_app(app)
 
     from quizapp.database import configure_engine
 

@@ -47,10 +47,6 @@ class Config:
     LOGIN_MAX_FAILURES_PER_ADDRESS = int(os.environ.get("LOGIN_MAX_FAILURES_PER_ADDRESS", 30))
     LOGIN_ADDRESS_LOCK_SECONDS = int(os.environ.get("LOGIN_ADDRESS_LOCK_SECONDS", 900))
 
-    # Flask-Limiter storage: memory per worker by default; set redis://... to share across hosts.
-    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
-    RATELIMIT_ENABLED = True
-    RATELIMIT_HEADERS_ENABLED = False
 
     # Password hashing: argon2id at the OWASP minimum (t=2, m=19 MiB, p=1).
     ARGON2_TIME_COST = 2
@@ -96,7 +92,6 @@ class TestingConfig(Config):
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 1024
-    RATELIMIT_ENABLED = False
     SERVER_NAME = None
 
 

@@ -1,7 +1,9 @@
-"""Flask extensions, created unbound; create_app() binds them."""
+"""Flask extensions, created unbound; create_app() binds them.
+
+Login throttling is not a request limiter here: failed logins are counted per account and per
+address in the database (services/accounts.py), so every worker and host sees the same counts.
+"""
 from flask_babel import Babel
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -18,4 +20,3 @@ migrate = Migrate(render_as_batch=True, compare_type=True)
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
-limiter = Limiter(key_func=get_remote_address, default_limits=[])

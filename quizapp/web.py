@@ -1,8 +1,7 @@
 """Template filters, globals and response headers shared by every page."""
 from __future__ import annotations
 
-from flask import Flask, request, url_for
-from flask_login import current_user
+from flask import Flask, request, session, url_for
 from werkzeug.routing import BuildError, IntegerConverter
 
 from quizapp import vn
@@ -52,7 +51,7 @@ def init_app(app: Flask) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "DENY")
-        if request.endpoint != "static" and getattr(current_user, "is_authenticated", False):
+        if request.endpoint != "static" and session.get("_user_id"):
             # Pages of a logged-in person are never cached (back button after logout).
             response.headers["Cache-Control"] = "no-store"
         return response

@@ -8,7 +8,6 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from quizapp.blueprints.auth.forms import ChangePasswordForm, LoginForm
-from quizapp.extensions import limiter
 from quizapp.services import accounts
 from quizapp.services.exceptions import InvalidInput, RateLimited
 
@@ -28,7 +27,6 @@ def _safe_next(target: str | None) -> str | None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit("60 per minute", methods=["POST"])
 def login():
     """The login page; a fresh server-side session on success."""
     if current_user.is_authenticated:
