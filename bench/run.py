@@ -25,7 +25,6 @@ import sys
 import tempfile
 import time
 import urllib.request
-from datetime import date, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -70,60 +69,18 @@ BODIES = {
 
 
 def seed(db_path: Path, members: int) -> tuple[int, list[tuple[int, str, str]]]:
-    """Build the database; return the quiz id and (person_id, cookie, csrf header) per member."""
+    """Build the database (bench/seed.py, shared with the load run); return the quiz id and
+    (person_id, cookie, csrf header) per member."""
     os.environ.update(DATABASE_URL=f"sqlite:///{db_path}", SECRET_KEY=SECRET, QUIZAPP_INSTANCE=str(db_path.parent))
     sys.path.insert(0, str(ROOT))
-    from itsdangerous import URLSafeTimedSerializer
-    from sqlalchemy import insert
+    sys.path.insert(0, str(ROOT / "bench"))
+    from seed import seed as seed_members
 
-    from quizapp import create_app
-    from quizapp.clock import utcnow
-    from quizapp.config import DevelopmentConfig
-    from quizapp.extensions import db
-    from quizapp.models import AuthSession, Membership, Person
-    from quizapp.services import orgs
-    from tests.factories import make_bank, make_quiz
-
-    app = create_app(DevelopmentConfig, SQLALCHEMY_DATABASE_URI=f"sqlite:///{db_path}", SECRET_KEY=SECRET)
-    users = []
-    with app.app_context():
-        db.create_all()
-        province = orgs.create_org("BENCH", "Đảng bộ thử tải", "dang_bo_tinh")
-        cell = orgs.create_org("BENCH-CB", "Chi bộ thử tải", "chi_bo", province)
-        choices = {"choices": [{"id": c, "text": f"Phương án {c}", "correct": c == "a"} for c in "abcd"]}
-        multi = {"choices": [{"id": c, "text": f"Lựa chọn {c}", "correct": c in "ab"} for c in "abcd"]}
-        questions = ([("single", f"Câu một lựa chọn số {i}", choices) for i in range(14)]
-                     + [("multiple", f"Câu nhiều lựa chọn số {i}", multi) for i in range(8)]
-                     + [("short_text", f"Câu trả lời ngắn số {i}", {"answers": ["a"]}) for i in range(8)])
-        bank = make_bank(province, questions=questions)
-        now = utcnow()
-        quiz = make_quiz(province, [province], bank=bank, draw_rule={"mode": "random", "rules": [
-            {"bank_id": bank.id, "count": 20}]}, shuffle_questions=True, shuffle_choices=True,
-            opens_at=now - timedelta(hours=1), closes_at=now + timedelta(hours=6), time_limit_minutes=60)
-        db.session.execute(insert(Person), [
-            {"member_code": f"B{i:06d}", "full_name": f"Đảng viên {i}", "name_key": b"", "state": "active",
-             "party_status": "chinh_thuc", "exempt": False, "must_change_password": False} for i in range(members)])
-        ids = [pid for (pid,) in db.session.execute(db.select(Person.id).where(Person.member_code.like("B%"))
-                                                    .order_by(Person.id))]
-        db.session.execute(insert(Membership), [{"person_id": pid, "org_id": cell.id, "start_date": date(2020, 1, 1)}
-                                                for pid in ids])
-        tokens = {pid: secrets.token_urlsafe(32) for pid in ids}
-        db.session.execute(insert(AuthSession), [{"token": t, "person_id": pid, "created_at": now}
-                                                 for pid, t in tokens.items()])
-        db.session.commit()
-        signer = app.session_interface.get_signing_serializer(app)
-        csrf_signer = URLSafeTimedSerializer(SECRET, salt="wtf-csrf-token")
-        for pid in ids:
-            raw = secrets.token_hex(20)
-            cookie = signer.dumps({"_user_id": tokens[pid], "_fresh": True, "_permanent": True, "csrf_token": raw})
-            users.append((pid, cookie, csrf_signer.dumps(raw)))
-        quiz_id = quiz.id
-        db.session.remove()
-        db.engine.dispose()
+    quiz_id, seeded = seed_members(f"sqlite:///{db_path}", members, SECRET, grace_seconds=60)
     con = sqlite3.connect(db_path)
     con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     con.close()
-    return quiz_id, users
+    return quiz_id, [(m.person_id, m.cookie, m.csrf) for m in seeded]
 
 
 def wrk(phase: str, port: int, users_file: Path, quiz_id: int, seconds: int, conns: int, threads: int) -> dict:
