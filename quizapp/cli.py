@@ -5,6 +5,15 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
+def _write_or_echo(text: str, output: str | None) -> None:
+    """Write text to the output file, or to standard output when none is named."""
+    if output:
+        with open(output, "w", encoding="utf-8") as fh:
+            fh.write(text)
+    else:
+        click.echo(text, nl=False)
+
+
 demo_cli = AppGroup("demo", help="Dữ liệu mẫu (demo data).")
 
 
@@ -72,11 +81,7 @@ def banks_export(slug: str, output: str | None) -> None:
     except DomainError as exc:
         click.echo(exc.message, err=True)
         raise SystemExit(1) from None
-    if output:
-        with open(output, "w", encoding="utf-8") as fh:
-            fh.write(text)
-    else:
-        click.echo(text, nl=False)
+    _write_or_echo(text, output)
 
 
 roster_cli = AppGroup("roster", help="Danh sách đảng viên: nhập từ tệp .xlsx/.csv, tệp mẫu.")
@@ -223,11 +228,7 @@ def banks_convert(file: str, document: str, section: str, output: str | None) ->
         click.echo(f"{file}:{e.line or 0}: {e}", err=True)
     if text is None:
         raise SystemExit(1)
-    if output:
-        with open(output, "w", encoding="utf-8") as fh:
-            fh.write(text)
-    else:
-        click.echo(text, nl=False)
+    _write_or_echo(text, output)
 
 
 fonts_cli = AppGroup("fonts", help="Phông chữ cho PDF (fonts for PDFs).")

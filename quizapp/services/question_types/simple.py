@@ -10,6 +10,20 @@ ESSAY_MAX_CHARS = 20000
 SHORT_MAX_CHARS = 500
 
 
+def _text_answer(raw, normalize, max_chars: int, what: str, limit_name: str) -> dict | None:
+    """A typed answer ({"text": ...} or a bare string): normalized, bounded; empty means no answer."""
+    if isinstance(raw, dict):
+        raw = raw.get("text")
+    if raw is None:
+        return None
+    if not isinstance(raw, str):
+        raise AnswerError(f"{what} phải là văn bản")
+    text = normalize(raw)
+    if len(text) > max_chars:
+        raise AnswerError(f"{limit_name} tối đa {max_chars} ký tự")
+    return {"text": text} if text else None
+
+
 class TrueFalse(QuestionType):
     """A statement that is true or false."""
 
@@ -75,16 +89,7 @@ class ShortText(QuestionType):
         return {"answers": spec["answers"]}
 
     def clean_answer(self, spec, raw):
-        if isinstance(raw, dict):
-            raw = raw.get("text")
-        if raw is None:
-            return None
-        if not isinstance(raw, str):
-            raise AnswerError("câu trả lời phải là văn bản")
-        text = nfc(raw)
-        if len(text) > SHORT_MAX_CHARS:
-            raise AnswerError(f"câu trả lời ngắn tối đa {SHORT_MAX_CHARS} ký tự")
-        return {"text": text} if text else None
+        return _text_answer(raw, nfc, SHORT_MAX_CHARS, "câu trả lời", "câu trả lời ngắn")
 
     def grade(self, spec, answer, *, partial_credit=True):
         if not answer:
@@ -122,17 +127,9 @@ class Essay(QuestionType):
         return {"rubric": spec.get("rubric", [])}
 
     def clean_answer(self, spec, raw):
-        if isinstance(raw, dict):
-            raw = raw.get("text")
-        if raw is None:
-            return None
-        if not isinstance(raw, str):
-            raise AnswerError("bài viết phải là văn bản")
         # Keep line breaks in essays; only normalize Unicode.
-        text = unicodedata.normalize("NFC", raw).strip()
-        if len(text) > ESSAY_MAX_CHARS:
-            raise AnswerError(f"bài viết tối đa {ESSAY_MAX_CHARS} ký tự")
-        return {"text": text} if text else None
+        return _text_answer(raw, lambda t: unicodedata.normalize("NFC", t).strip(), ESSAY_MAX_CHARS,
+                            "bài viết", "bài viết")
 
     def grade(self, spec, answer, *, partial_credit=True):
         return None if answer else 0.0
