@@ -7,7 +7,7 @@ from datetime import date
 
 from quizapp.extensions import db
 from quizapp.models import Membership, Org, Person
-from quizapp.services import accounts, orgs
+from quizapp.services import accounts, history, orgs
 
 PASSWORD = "matkhau-123"
 _codes = itertools.count(1)
@@ -24,6 +24,7 @@ def make_person(cell: Org | None, name: str = "Nguyễn Văn An", code: str | No
     db.session.flush()
     if cell is not None:
         db.session.add(Membership(person_id=person.id, org_id=cell.id, start_date=start))
+    history.seed_history(person, start)  # status and exemption are dated from the same day
     return person
 
 

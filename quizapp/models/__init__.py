@@ -2,14 +2,16 @@
 from quizapp.models.attempt import CLASSIFICATIONS, Answer, Attempt, AttemptItem
 from quizapp.models.bank import DIFFICULTIES, Bank, Question, QuestionVersion
 from quizapp.models.org import ORG_KINDS, Org
-from quizapp.models.person import PARTY_STATUSES, PERSON_STATES, ROLES, Membership, Person, RoleGrant
+from quizapp.models.person import (
+    PARTY_STATUSES, PERSON_STATES, ROLES, Exemption, Membership, PartyStatusPeriod, Person, RoleGrant,
+)
 from quizapp.models.report import ABSENCE_REASONS, Absence, IssuedReport
 from quizapp.models.round import MakeupWindow, Quiz, RoundOrg, StudyRound
 from quizapp.models.security import AuditLog, AuthSession, LoginThrottle, Setting
 
 __all__ = [
     "Absence", "AuthSession", "ABSENCE_REASONS", "Answer", "Attempt", "AttemptItem", "AuditLog", "Bank",
-    "CLASSIFICATIONS", "DIFFICULTIES", "IssuedReport", "LoginThrottle", "MakeupWindow",
-    "Membership", "Org", "ORG_KINDS", "PARTY_STATUSES", "PERSON_STATES", "Person", "Question",
+    "CLASSIFICATIONS", "DIFFICULTIES", "Exemption", "IssuedReport", "LoginThrottle", "MakeupWindow",
+    "Membership", "Org", "ORG_KINDS", "PARTY_STATUSES", "PartyStatusPeriod", "PERSON_STATES", "Person", "Question",
     "QuestionVersion", "Quiz", "ROLES", "RoleGrant", "RoundOrg", "Setting", "StudyRound",
 ]

@@ -133,3 +133,40 @@ class RoleGrant(db.Model):
     def label(self) -> str:
         """Vietnamese role label."""
         return ROLES.get(self.role, self.role)
+
+
+class PartyStatusPeriod(db.Model):
+    """A person's party status from start_date to end_date (inclusive; None = still).
+
+    Reports read the status as of a round's session date from here; Person.party_status is only
+    today's value, kept for pages and badges.
+    """
+
+    __tablename__ = "party_status_period"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    party_status: Mapped[str] = mapped_column(String(20))
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[Optional[date]] = mapped_column(Date)
+
+    @property
+    def label(self) -> str:
+        """Vietnamese label of the status."""
+        return PARTY_STATUSES.get(self.party_status, self.party_status)
+
+
+class Exemption(db.Model):
+    """Miễn công tác và sinh hoạt đảng from start_date to end_date (inclusive; None = still).
+
+    Reports read exemption as of a round's session date from here; Person.exempt is only today's
+    value, kept for pages and badges.
+    """
+
+    __tablename__ = "exemption"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    reason: Mapped[Optional[str]] = mapped_column(String(200))
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[Optional[date]] = mapped_column(Date)

@@ -42,13 +42,23 @@ def _name(rng: random.Random) -> str:
     return f"{family} {middle} {given}"
 
 
-def _person(code: str, name: str, cell: Org | None, password_hash: str, **fields) -> Person:
+def _person(code: str, name: str, cell: Org | None, password_hash: str, *, exempt_from: date | None = None,
+            **fields) -> Person:
+    """A demo person in `cell` since 01/01/2020, with dated status (and exemption from `exempt_from`)."""
+    from quizapp.services import history
+
     person = Person(member_code=code, password_hash=password_hash, must_change_password=False, **fields)
     person.set_name(name)
     db.session.add(person)
     db.session.flush()
+    start = date(2020, 1, 1)
     if cell is not None:
-        db.session.add(Membership(person_id=person.id, org_id=cell.id, start_date=date(2020, 1, 1)))
+        db.session.add(Membership(person_id=person.id, org_id=cell.id, start_date=start))
+    exempt = person.exempt
+    person.exempt = False
+    history.seed_history(person, start)
+    if exempt:  # exempt since a date well before the finished demo round
+        history.set_exemption(person, True, person.exempt_reason, exempt_from or start)
     return person
 
 
@@ -77,7 +87,7 @@ def load(force: bool = False) -> str:
             fields = {"date_of_birth": date(1960, 1, 1) + timedelta(days=rng.randint(0, 365 * 40))}
             if i == size - 1:
                 fields.update(exempt=True, exempt_reason="Tuổi cao, sức khỏe yếu",
-                              date_of_birth=date(1948, 5, 19))
+                              date_of_birth=date(1948, 5, 19), exempt_from=date(2024, 3, 1))
             elif i in (size - 2, size - 3):
                 fields["party_status"] = "du_bi"
             elif i == size - 4 and ci == 0:

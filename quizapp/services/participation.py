@@ -1,8 +1,11 @@
 """Who took part in a round: member statuses, participation figures, absence records.
 
 Who counts is decided by membership on the round's session date, within the round's
-participating organizations. Exempt members (miễn sinh hoạt) are left out of the denominator;
-people who are not party members are listed but not counted.
+participating organizations. Party status and exemption (miễn sinh hoạt) are also taken as of
+the session date, from their dated periods (queries.party_status_on / queries.exempt_on), never
+from today's flags on Person: ticking "miễn sinh hoạt" today does not move a past round.
+Members exempt on the session date are left out of the denominator; people who were not party
+members on that date are listed but not counted.
 """
 from __future__ import annotations
 
@@ -34,11 +37,12 @@ class MemberStatus:
     attempt: Attempt | None
     is_makeup: bool
     absence: Absence | None
+    party_status: str = ""  # on the session date
 
     @property
     def is_party_member(self) -> bool:
-        """Chính thức or dự bị."""
-        return self.person.party_status in queries.PARTY
+        """Chính thức or dự bị on the session date."""
+        return self.party_status in queries.PARTY
 
     @property
     def state_label(self) -> str:
@@ -135,7 +139,7 @@ def member_statuses(rnd: StudyRound, org: Org) -> list[MemberStatus]:
     """One row per person whose membership on the session date is under `org` and in the round."""
     on = rnd.session_date
     rows = db.session.execute(
-        select(Person, Org)
+        select(Person, Org, queries.party_status_on(Person.id, on), queries.exempt_on(Person.id, on))
         .join(Membership, Membership.person_id == Person.id)
         .join(Org, Org.id == Membership.org_id)
         .where(
@@ -146,7 +150,7 @@ def member_statuses(rnd: StudyRound, org: Org) -> list[MemberStatus]:
         )
         .order_by(Person.name_key, Person.id)
     ).all()
-    ids = [p.id for p, _ in rows]
+    ids = [r[0].id for r in rows]
     by_person: dict[int, list[Attempt]] = {}
     absences: dict[int, Absence] = {}
     if ids:
@@ -162,7 +166,7 @@ def member_statuses(rnd: StudyRound, org: Org) -> list[MemberStatus]:
     policy = rnd.quiz.attempt_policy if rnd.quiz else "best"
     out = []
     seen = set()
-    for person, cell in rows:
+    for person, cell, status, exempt in rows:
         if person.id in seen:  # overlapping memberships: count once
             continue
         seen.add(person.id)
@@ -171,11 +175,11 @@ def member_statuses(rnd: StudyRound, org: Org) -> list[MemberStatus]:
         open_attempt = next((a for a in attempts if a.status == "in_progress"), None)
         attempt = counted or open_attempt
         state = "submitted" if counted else ("in_progress" if open_attempt else "not_started")
-        party = person.party_status in queries.PARTY
+        party = status in queries.PARTY
         out.append(MemberStatus(
-            person=person, cell=cell, required=party and not person.exempt, exempt=bool(person.exempt),
+            person=person, cell=cell, required=party and not exempt, exempt=bool(exempt),
             state=state, attempt=attempt, is_makeup=bool(attempt and attempt.is_makeup),
-            absence=absences.get(person.id),
+            absence=absences.get(person.id), party_status=status,
         ))
     return out
 

@@ -12,13 +12,14 @@ from quizapp.clock import today_local
 from quizapp.database import begin_write
 from quizapp.extensions import db
 from quizapp.models import PARTY_STATUSES, PERSON_STATES, AuditLog, Membership, Org, Person, RoleGrant
-from quizapp.services import accounts
+from quizapp.services import accounts, history
 from quizapp.services.exceptions import Forbidden, InvalidInput, NotFound
 from quizapp.services.roster import NAME_MAX, PHONE_MAX, REASON_MAX, move_membership
 from quizapp.vn import nfc, strip_diacritics
 
 ROLE_RANK = {"deputy": 1, "secretary": 2, "staff": 3, "admin": 4}
 EDITABLE = ("full_name", "date_of_birth", "phone", "email", "party_status", "exempt", "exempt_reason", "state")
+DATED = ("party_status", "exempt", "exempt_reason")  # kept as dated periods (services/history.py)
 
 
 @dataclass
@@ -126,30 +127,63 @@ def _clean(data: dict) -> dict:
     return out
 
 
+def require_admin_of(actor: Person, target: Person) -> None:
+    """The person-page rule, shared with roster import: in scope, and no role above the actor's."""
+    _require_admin_of(actor, target)
+
+
+def _plain(value):
+    return value.isoformat() if isinstance(value, date) else value
+
+
 def update_person(target: Person, actor: Person, data: dict) -> list[str]:
-    """Apply an edit (name, dob, phone, email, status, exempt + reason, state); returns changed field names."""
+    """Apply an edit (name, dob, phone, email, status, exempt + reason, state); returns changed field names.
+
+    Status and exemption take effect from data["effective_date"] (default today); a date that
+    reaches into a closed round needs staff/admin and data["override_reason"].
+    """
     _require_admin_of(actor, target)
     values = _clean(data)
+    on = history.check_effective_date(data.get("effective_date"))
     begin_write()
-    changed = []
-    for field_name in EDITABLE:
-        if getattr(target, field_name) != values[field_name]:
-            changed.append(field_name)
-            if field_name == "full_name":
-                target.set_name(values[field_name])
-            else:
-                setattr(target, field_name, values[field_name])
+    changed = [f for f in EDITABLE if getattr(target, f) != values[f]]
+    overridden, reason = [], None
+    if target.party_status != values["party_status"] or target.exempt != values["exempt"]:
+        try:
+            overridden, reason = history.check_closed_rounds(target, actor, on, data.get("override_reason"))
+        except InvalidInput:
+            db.session.rollback()
+            raise
+    before = {f: _plain(getattr(target, f)) for f in changed}
+    for field_name in changed:
+        if field_name == "full_name":
+            target.set_name(values[field_name])
+        elif field_name not in DATED:
+            setattr(target, field_name, values[field_name])
+    if "party_status" in changed:
+        history.set_party_status(target, values["party_status"], on)
+    if "exempt" in changed or "exempt_reason" in changed:
+        history.set_exemption(target, values["exempt"], values["exempt_reason"], on)
     if target.state != "active":
         accounts.revoke_sessions(target.id)
     if changed:
+        details = {"fields": changed, "before": before, "after": {f: _plain(values[f]) for f in changed}}
+        if any(f in DATED for f in changed):
+            details["effective"] = on.isoformat()
+        if overridden:
+            details.update(closed_rounds=overridden, override_reason=reason)
         db.session.add(AuditLog(actor_id=actor.id, action="person.update", target_type="person",
-                                target_id=target.id, details={"fields": changed}))
+                                target_id=target.id, details=details))
     db.session.commit()
     return changed
 
 
-def transfer_person(target: Person, actor: Person, org: Org, on: date | None = None) -> Membership:
-    """Move a person to another cell in scope: the old membership ends the day before `on`."""
+def transfer_person(target: Person, actor: Person, org: Org, on: date | None = None,
+                    override_reason: str | None = None) -> Membership:
+    """Move a person to another cell in scope: the old membership ends the day before `on`.
+
+    A date that reaches into a closed round needs staff/admin and an override reason.
+    """
     _require_admin_of(actor, target)
     on = on or today_local()
     if not org.is_cell or not permissions.can_manage_org(org, actor):
@@ -164,10 +198,19 @@ def transfer_person(target: Person, actor: Person, org: Org, on: date | None = N
     if current is not None and on < current.start_date:
         db.session.rollback()
         raise InvalidInput("Ngày chuyển phải sau ngày bắt đầu sinh hoạt ở chi bộ hiện tại.")
+    try:
+        overridden, reason = history.check_closed_rounds(target, actor, on, override_reason, new_org=org)
+    except InvalidInput:
+        db.session.rollback()
+        raise
     old_org_id = current.org_id if current else None
     membership = move_membership(target, org, on, current)
+    details = {"from_org": old_org_id, "to_org": org.id, "on": on.isoformat(),
+               "before": {"org": old_org_id}, "after": {"org": org.id}}
+    if overridden:
+        details.update(closed_rounds=overridden, override_reason=reason)
     db.session.add(AuditLog(actor_id=actor.id, action="person.transfer", target_type="person", target_id=target.id,
-                            details={"from_org": old_org_id, "to_org": org.id, "on": on.isoformat()}))
+                            details=details))
     db.session.commit()
     return membership
 

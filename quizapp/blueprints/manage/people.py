@@ -15,7 +15,7 @@ from quizapp.blueprints.manage.people_forms import (
 from quizapp.blueprints.manage.routes import bp
 from quizapp.clock import today_local
 from quizapp.services import people as people_svc
-from quizapp.services import roster, roster_files, slips
+from quizapp.services import history, roster, roster_files, slips
 from quizapp.services.exceptions import DomainError, InvalidInput
 
 PAGE_SIZE = 100
@@ -54,7 +54,8 @@ def person_detail(person_id: int):
     person = people_svc.get_person(person_id, _me())
     return render_template("manage/people/detail.html", person=person,
                            memberships=people_svc.membership_history(person), roles=people_svc.person_roles(person),
-                           can_administer=people_svc.can_administer(_me(), person))
+                           can_administer=people_svc.can_administer(_me(), person),
+                           periods=history.history(person))
 
 
 @bp.route("/people/<int:person_id>/edit", methods=["GET", "POST"])
@@ -63,6 +64,8 @@ def person_edit(person_id: int):
     """Edit a person's details and state; transfer to another cell from the same page."""
     person = people_svc.get_person(person_id, _me())
     form = PersonEditForm(obj=person)
+    if not form.effective_date.data:
+        form.effective_date.data = today_local()
     transfer = TransferForm(prefix="t", formdata=None, data={"on": today_local()})
     current = person.current_membership()
     transfer.org_id.choices = [c for c in _cell_choices() if not current or c.value != current.org_id]
@@ -79,7 +82,8 @@ def person_edit(person_id: int):
     elif request.method == "POST":
         status = 422
     return render_template("manage/people/edit.html", person=person, form=form, transfer=transfer,
-                           current=current), status
+                           current=current, periods=history.history(person),
+                           can_override=permissions.is_staff(_me())), status
 
 
 @bp.route("/people/<int:person_id>/transfer", methods=["POST"])
@@ -96,7 +100,7 @@ def person_transfer(person_id: int):
         return redirect(url_for("manage.person_edit", person_id=person_id))
     org = permissions.get_org_or_404(form.org_id.data)
     try:
-        people_svc.transfer_person(person, _me(), org, form.on.data)
+        people_svc.transfer_person(person, _me(), org, form.on.data, form.override_reason.data)
     except InvalidInput as exc:
         flash(exc.message, "error")
         return redirect(url_for("manage.person_edit", person_id=person_id))

@@ -21,7 +21,9 @@ class PersonEditForm(FlaskForm):
     party_status = SelectField(_l("Tình trạng"), choices=[SelectChoice(k, v) for k, v in PARTY_STATUSES.items()])
     exempt = BooleanField(_l("Miễn công tác và sinh hoạt đảng"))
     exempt_reason = StringField(_l("Lý do miễn"), validators=[Optional(), Length(max=200)])
+    effective_date = DateField(_l("Thay đổi tình trạng / miễn sinh hoạt có hiệu lực từ ngày"), validators=[Optional()])
     state = SelectField(_l("Trạng thái"), choices=[SelectChoice(k, v) for k, v in PERSON_STATES.items()])
+    override_reason = StringField(_l("Lý do điều chỉnh đợt học tập đã kết thúc"), validators=[Optional(), Length(max=300)])
     submit = SubmitField(_l("Lưu thay đổi"))
 
 
@@ -30,6 +32,7 @@ class TransferForm(FlaskForm):
 
     org_id = SelectField(_l("Chuyển đến chi bộ"), coerce=int, validators=[DataRequired(_l("Vui lòng chọn chi bộ."))])
     on = DateField(_l("Từ ngày"), validators=[DataRequired(_l("Vui lòng nhập ngày chuyển."))])
+    override_reason = StringField(_l("Lý do điều chỉnh đợt học tập đã kết thúc"), validators=[Optional(), Length(max=300)])
     submit = SubmitField(_l("Chuyển sinh hoạt"))
 
 

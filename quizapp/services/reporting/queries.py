@@ -1,7 +1,8 @@
 """Aggregate queries for participation and results: SQL GROUP BY, never loops over ORM objects.
 
 Who counts is decided by membership on the round's session date (not today's roster), within
-the round's participating organizations. The counted attempt follows quiz.attempt_policy.
+the round's participating organizations, with party status and exemption also taken as of the
+session date (party_status_on, exempt_on). The counted attempt follows quiz.attempt_policy.
 """
 from __future__ import annotations
 
@@ -11,7 +12,10 @@ from sqlalchemy import and_, case, exists, func, literal, or_, select
 from sqlalchemy.orm import aliased
 
 from quizapp.extensions import db
-from quizapp.models import Absence, Answer, Attempt, AttemptItem, Membership, Org, Person, Quiz, QuestionVersion, RoundOrg, StudyRound
+from quizapp.models import (
+    Absence, Answer, Attempt, AttemptItem, Exemption, Membership, Org, PartyStatusPeriod, Person, Quiz, QuestionVersion,
+    RoundOrg, StudyRound,
+)
 
 PARTY = ("chinh_thuc", "du_bi")
 CLASS_KEYS = ("gioi", "kha", "trung_binh", "chua_dat")
@@ -26,13 +30,40 @@ def in_round_clause(round_id: int, org_alias=Org):
     )
 
 
+def party_status_on(person_col, on, fallback=Person.party_status):
+    """A person's party status on a date: the dated period in force then.
+
+    Before the first period the first period's status applies; a person with no periods at all
+    falls back to `fallback` (today's value on Person).
+    """
+    p = aliased(PartyStatusPeriod)
+    started = (select(p.party_status).where(p.person_id == person_col, p.start_date <= on)
+               .order_by(p.start_date.desc(), p.id.desc()).limit(1).correlate_except(p).scalar_subquery())
+    f = aliased(PartyStatusPeriod)
+    first = (select(f.party_status).where(f.person_id == person_col)
+             .order_by(f.start_date, f.id).limit(1).correlate_except(f).scalar_subquery())
+    return func.coalesce(started, first, fallback)
+
+
+def exempt_on(person_col, on):
+    """True when an exemption (miễn sinh hoạt) period covers the date."""
+    e = aliased(Exemption)
+    return exists(select(literal(1)).where(
+        e.person_id == person_col, e.start_date <= on, or_(e.end_date.is_(None), e.end_date >= on),
+    ).correlate_except(e))
+
+
 def members_subquery(rnd: StudyRound, node: Org):
-    """People whose membership on the session date is under `node` and inside the round."""
+    """People whose membership on the session date is under `node` and inside the round.
+
+    Party status and exemption are those in force on the session date, never today's flags.
+    """
     on = rnd.session_date
     return (
         select(
             Membership.person_id.label("person_id"), Membership.org_id.label("cell_id"),
-            Person.party_status.label("party_status"), Person.exempt.label("exempt"),
+            party_status_on(Membership.person_id, on).label("party_status"),
+            exempt_on(Membership.person_id, on).label("exempt"),
         )
         .join(Person, Person.id == Membership.person_id)
         .join(Org, Org.id == Membership.org_id)

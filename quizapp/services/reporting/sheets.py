@@ -53,7 +53,7 @@ def sheet_data(rnd: StudyRound, org: Org, number_label: str, issued_on: date, co
             label = participation.absence_label(s.absence)
             (excused if s.absence and s.absence.excused else unexcused).append((s.person.full_name, label))
         members.append(MemberLine(
-            name=s.person.full_name, status=PARTY_STATUSES.get(s.person.party_status, ""),
+            name=s.person.full_name, status=PARTY_STATUSES.get(s.party_status, ""),
             participation=_participation_text(s),
             score=a.score if a and not a.pending_essays else None,
             classification=a.classification_label if a else "",
