@@ -2,7 +2,12 @@
 
 One unit of work: every bad row is reported with its row number and nothing is written unless
 all rows are good. People are matched by member code; a changed cell closes the old membership
-(the day before the import) and opens a new one, so past rounds keep the old cell.
+(the day before the change) and opens a new one, so past rounds keep the old cell.
+
+An import obeys exactly the rules of the person page: nobody changes a person holding a role
+above their own (services/people.require_admin_of); status, exemption and cell changes are
+dated (the "Ngày hiệu lực" column, else the import's date) and may not reach into a closed
+round unless committee staff or an admin give a reason (services/history.check_closed_rounds).
 """
 from __future__ import annotations
 
@@ -19,8 +24,9 @@ from sqlalchemy.orm import selectinload
 from quizapp.clock import today_local
 from quizapp.database import begin_write
 from quizapp.extensions import db
-from quizapp.models import AuditLog, Membership, Org, Person
-from quizapp.services.exceptions import InvalidInput
+from quizapp.models import AuditLog, Exemption, Membership, Org, PartyStatusPeriod, Person
+from quizapp.services import history
+from quizapp.services.exceptions import DomainError, InvalidInput
 from quizapp.services.roster_files import RawTable, read_table
 from quizapp.vn import name_sort_key, nfc, strip_diacritics
 
@@ -177,6 +183,13 @@ def _parse_row(number: int, table: RawTable, raw: list, today: date, errors: lis
             bad.append(f"lý do miễn dài quá {REASON_MAX} ký tự")
         values["exempt_reason"] = reason or None
 
+    values["effective_date"] = None
+    if "effective_date" in table.columns:
+        try:
+            values["effective_date"] = _parse_date(get("effective_date"), today)
+        except (ValueError, OverflowError):
+            bad.append(f"ngày hiệu lực “{_text(get('effective_date'))[:20]}” không hợp lệ (dd/mm/yyyy, không sau hôm nay)")
+
     values["org_code"] = _text(get("org_code")).upper() if "org_code" in table.columns else ""
     if bad:
         message = "; ".join(bad)
@@ -244,42 +257,108 @@ def _new_person(row: _Row) -> dict:
 
 
 def _insert_new(new_rows: list[_Row], today: date) -> None:
-    """Insert new people and their memberships as two batched statements (fast for large rosters)."""
+    """Insert new people, their memberships and dated status/exemption as batched statements."""
     if not new_rows:
         return
-    ids = db.session.scalars(insert(Person).returning(Person.id, sort_by_parameter_order=True),
-                             [_new_person(r) for r in new_rows]).all()
-    db.session.execute(insert(Membership), [{"person_id": pid, "org_id": r.org.id, "start_date": today}
-                                            for pid, r in zip(ids, new_rows)])
+    people = [_new_person(r) for r in new_rows]
+    ids = db.session.scalars(insert(Person).returning(Person.id, sort_by_parameter_order=True), people).all()
+    starts = [r.values.get("effective_date") or today for r in new_rows]
+    db.session.execute(insert(Membership), [{"person_id": pid, "org_id": r.org.id, "start_date": on}
+                                            for pid, r, on in zip(ids, new_rows, starts)])
+    seeded = [history.seed_rows(pid, values, on) for pid, values, on in zip(ids, people, starts)]
+    db.session.execute(insert(PartyStatusPeriod), [st for st, _ in seeded])
+    exemptions = [ex for _, ex in seeded if ex is not None]
+    if exemptions:
+        db.session.execute(insert(Exemption), exemptions)
 
 
-def _apply(row: _Row, person: Person | None, today: date, write: bool) -> RowChange:
-    """Update one existing person (only when `write`), and describe what changed; new people are inserted apart."""
+@dataclass
+class _Plan:
+    """What one row of an existing person changes, worked out before anything is written."""
+
+    change: RowChange
+    wanted: dict
+    current: Membership | None
+    moving: bool
+    status_change: bool
+    exempt_change: bool
+
+
+def _plan(row: _Row, person: Person | None, today: date) -> _Plan:
+    """Describe what a row changes (nothing written)."""
     v = row.values
     change = RowChange(row.number, v["member_code"], v["full_name"], row.org.code, "unchanged")
     if person is None:
         change.action = "created"
-        return change
+        return _Plan(change, {}, None, False, False, False)
     wanted = {f: v[f] for f in ("full_name", "date_of_birth", "phone", "email", "party_status", "exempt", "exempt_reason")
               if v.get(f) is not None}  # an empty cell keeps what is stored
     if v.get("exempt") is False:
         wanted["exempt_reason"] = None
-    for f, new in wanted.items():
-        if getattr(person, f) != new:
-            change.changes.append(FIELD_LABELS[f])
-            if write and f == "full_name":
-                person.set_name(new)
-            elif write:
-                setattr(person, f, new)
+    wanted = {f: new for f, new in wanted.items() if getattr(person, f) != new}
+    if not wanted.get("exempt", person.exempt):
+        wanted.pop("exempt_reason", None)  # a reason means nothing without the exemption
+    change.changes = [FIELD_LABELS[f] for f in wanted]
     current = person.current_membership(today)
-    if current is None or current.org_id != row.org.id:
+    moving = current is None or current.org_id != row.org.id
+    if moving:
         change.action = "moved"
         change.changes.append(f"chi bộ {current.org.code if current else '—'} → {row.org.code}")
-        if write:
-            move_membership(person, row.org, today, current)
     elif change.changes:
         change.action = "updated"
-    return change
+    return _Plan(change, wanted, current, moving, "party_status" in wanted, "exempt" in wanted)
+
+
+def _check_rules(rows: list[_Row], existing: dict[str, Person], actor: Person | None, today: date,
+                 override_reason: str | None, errors: list[dict]) -> tuple[dict[int, _Plan], list[int]]:
+    """The person page's rules, row by row: rank, dates and closed rounds; returns plans and overridden rounds."""
+    from quizapp.services import people  # people imports this module
+
+    plans: dict[int, _Plan] = {}
+    overridden: set[int] = set()
+    candidates: dict[date, list] = {}
+    for row in rows:
+        if row.org is None:
+            continue
+        person = existing.get(row.values["member_code"])
+        plan = _plan(row, person, today)
+        on = row.values.get("effective_date") or today
+        try:
+            if person is not None and plan.change.action != "unchanged" and actor is not None:
+                people.require_admin_of(actor, person)
+            if plan.moving and plan.current is not None and on < plan.current.start_date:
+                raise InvalidInput(f"Ngày hiệu lực {on.strftime('%d/%m/%Y')} trước ngày bắt đầu sinh hoạt ở chi bộ hiện tại.")
+            if person is None or plan.moving or plan.status_change or plan.exempt_change:
+                if on not in candidates:
+                    candidates[on] = history.closed_rounds_from(on)
+                ids, _ = history.check_closed_rounds(
+                    person, actor, on, override_reason, new_org=row.org if (person is None or plan.moving) else None,
+                    candidates=candidates[on])
+                overridden.update(ids)
+        except DomainError as exc:
+            who = f"{row.values['member_code']} ({row.values['full_name']})"
+            errors.append({"row": row.number, "message": f"Số thẻ {who}: {exc.message}"})
+            continue
+        plans[row.number] = plan
+    return plans, sorted(overridden)
+
+
+def _write(row: _Row, person: Person, plan: _Plan, today: date) -> None:
+    """Apply one existing person's planned changes, dated from the row's effective date."""
+    on = row.values.get("effective_date") or today
+    for f, new in plan.wanted.items():
+        if f == "full_name":
+            person.set_name(new)
+        elif f not in ("party_status", "exempt", "exempt_reason"):
+            setattr(person, f, new)
+    if plan.status_change:
+        history.set_party_status(person, plan.wanted["party_status"], on)
+    if plan.exempt_change or "exempt_reason" in plan.wanted:  # a reason alone only edits the open exemption
+        exempt = plan.wanted.get("exempt", person.exempt)
+        reason = plan.wanted.get("exempt_reason", person.exempt_reason) if exempt else None
+        history.set_exemption(person, exempt, reason, on)
+    if plan.moving:
+        move_membership(person, row.org, on, plan.current)
 
 
 def move_membership(person: Person, org: Org, on: date, current: Membership | None = None) -> Membership:
@@ -297,8 +376,12 @@ def move_membership(person: Person, org: Org, on: date, current: Membership | No
 
 
 def import_roster(filename: str, data: bytes, *, scope: list[str] | None, default_org: Org | None,
-                  actor: Person | None, dry_run: bool = True, today: date | None = None) -> ImportResult:
-    """Validate a roster file and (unless dry_run) apply it in one transaction; InvalidInput lists every bad row."""
+                  actor: Person | None, dry_run: bool = True, today: date | None = None,
+                  override_reason: str | None = None) -> ImportResult:
+    """Validate a roster file and (unless dry_run) apply it in one transaction; InvalidInput lists every bad row.
+
+    `override_reason` lets committee staff or an admin date changes into closed rounds (audited).
+    """
     cfg = current_app.config
     table = read_table(filename, data, max_bytes=cfg["MAX_CONTENT_LENGTH"], max_rows=cfg["IMPORT_MAX_ROWS"],
                        max_uncompressed=cfg["XLSX_MAX_UNCOMPRESSED"])
@@ -313,6 +396,7 @@ def import_roster(filename: str, data: bytes, *, scope: list[str] | None, defaul
     if not dry_run:
         begin_write()
     existing = _resolve(rows, scope, default_org, errors, today)
+    plans, overridden = _check_rules(rows, existing, actor, today, override_reason, errors)
     if errors:
         db.session.rollback()
         errors.sort(key=lambda e: e["row"])
@@ -321,9 +405,12 @@ def import_roster(filename: str, data: bytes, *, scope: list[str] | None, defaul
     result = ImportResult(dry_run=dry_run, rows=[], filename=filename)
     with db.session.no_autoflush:  # one flush at commit, in batches, instead of one per row
         for row in rows:
-            change = _apply(row, existing.get(row.values["member_code"]), today, write=not dry_run)
-            result.rows.append(change)
-            setattr(result, change.action, getattr(result, change.action) + 1)
+            plan = plans[row.number]
+            person = existing.get(row.values["member_code"])
+            if person is not None and not dry_run and plan.change.action != "unchanged":
+                _write(row, person, plan, today)
+            result.rows.append(plan.change)
+            setattr(result, plan.change.action, getattr(result, plan.change.action) + 1)
     if not dry_run:
         _insert_new([r for r in rows if r.values["member_code"] not in existing], today)
     if dry_run:
@@ -332,7 +419,9 @@ def import_roster(filename: str, data: bytes, *, scope: list[str] | None, defaul
     db.session.add(AuditLog(actor_id=actor.id if actor else None, action="roster.import", target_type="org",
                             target_id=default_org.id if default_org else None,
                             details={"file": filename[:200], "created": result.created, "updated": result.updated,
-                                     "moved": result.moved, "unchanged": result.unchanged}))
+                                     "moved": result.moved, "unchanged": result.unchanged,
+                                     **({"closed_rounds": overridden, "override_reason": nfc(override_reason)[:300]}
+                                        if overridden else {})}))
     db.session.commit()
     return result
 

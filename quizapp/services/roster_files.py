@@ -35,6 +35,7 @@ COLUMNS: dict[str, tuple[str, tuple[str, ...]]] = {
     "exempt": ("Miễn sinh hoạt", ("mien sinh hoat", "mien cong tac va sinh hoat dang", "mien")),
     "exempt_reason": ("Lý do miễn", ("ly do mien", "ly do mien sinh hoat")),
     "org_code": ("Mã chi bộ", ("ma chi bo", "chi bo")),
+    "effective_date": ("Ngày hiệu lực", ("ngay hieu luc", "hieu luc tu ngay", "ngay thay doi")),
 }
 REQUIRED = ("full_name", "member_code")
 
@@ -198,6 +199,9 @@ TEMPLATE_NOTES = [
     ("Lý do miễn", "Ví dụ: tuổi cao, sức khỏe yếu. Chỉ dùng khi Miễn sinh hoạt là Có."),
     ("Mã chi bộ", "Mã chi bộ trong hệ thống (ví dụ CB-A). Bí thư chi bộ có thể bỏ trống: mặc định là chi bộ của mình. "
                   "Đổi mã chi bộ của một người là chuyển sinh hoạt: lịch sử ở chi bộ cũ được giữ."),
+    ("Ngày hiệu lực", "Ngày thay đổi tình trạng, miễn sinh hoạt hoặc chi bộ có hiệu lực (dd/mm/yyyy), không sau hôm nay. "
+                      "Để trống: ngày nhập danh sách. Các đợt học tập trước ngày này vẫn tính theo thông tin cũ; "
+                      "không được lùi ngày vào đợt học tập đã kết thúc hoặc đã ban hành báo cáo."),
     ("Ô để trống", "Với người đã có trong hệ thống, ô để trống nghĩa là giữ nguyên thông tin cũ."),
 ]
 
@@ -210,7 +214,7 @@ def template_workbook() -> bytes:
     headers = [label for label, _ in COLUMNS.values()]
     sheet.append(headers)
     sheet.append(["Nguyễn Thị Ngọc Ánh", "93012345", "05/02/1975", "0912345678", "anh.ntn@example.vn",
-                  "Chính thức", "Không", "", "CB-A"])
+                  "Chính thức", "Không", "", "CB-A", ""])
     bold = Font(bold=True)
     for idx in range(1, len(headers) + 1):
         cell = sheet.cell(row=1, column=idx)

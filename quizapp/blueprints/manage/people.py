@@ -127,26 +127,27 @@ def roster_import():
     if request.method == "GET" and len(cells) == 1:
         form.default_org_id.data = cells[0].id
     if not form.validate_on_submit():
-        return render_template("manage/people/import.html", form=form), 422 if request.method == "POST" else 200
+        return render_template("manage/people/import.html", can_override=permissions.is_staff(_me()), form=form), 422 if request.method == "POST" else 200
     upload = request.files.get(form.file.name)
     if upload is None or not upload.filename:
         flash(_("Vui lòng chọn tệp danh sách."), "error")
-        return render_template("manage/people/import.html", form=form), 422
+        return render_template("manage/people/import.html", can_override=permissions.is_staff(_me()), form=form), 422
     data, filename = upload.read(), upload.filename
     if form.default_org_id.data:
         default_org = permissions.get_org_or_404(form.default_org_id.data)
     else:  # a secretary's rows without a cell code go to their own cell
         default_org = cells[0] if len(cells) == 1 else None
     try:
-        result = _run_import(filename, data, default_org, dry_run=form.dry_run.data)
+        result = _run_import(filename, data, default_org, dry_run=form.dry_run.data,
+                             override_reason=form.override_reason.data)
     except InvalidInput as exc:
-        return render_template("manage/people/import.html", form=form, error=exc.message,
+        return render_template("manage/people/import.html", can_override=permissions.is_staff(_me()), form=form, error=exc.message,
                                details=exc.details or [], filename=filename), 422
     if not result.dry_run:
         flash(_("Đã nhập danh sách."), "success")
         return render_template("manage/people/import_done.html", result=result)
     token = roster_files.stage_upload(data, filename, _me().id, default_org.id if default_org else None)
-    confirm = ConfirmImportForm(formdata=None, data={"token": token})
+    confirm = ConfirmImportForm(formdata=None, data={"token": token, "override_reason": form.override_reason.data or ""})
     return render_template("manage/people/import_preview.html", result=result, confirm=confirm)
 
 
@@ -160,20 +161,21 @@ def roster_import_confirm():
     data, filename, org_id = roster_files.load_staged(form.token.data, _me().id)
     default_org = permissions.get_org_or_404(org_id) if org_id else None
     try:
-        result = _run_import(filename, data, default_org, dry_run=False)
+        result = _run_import(filename, data, default_org, dry_run=False, override_reason=form.override_reason.data)
     except InvalidInput as exc:
         retry = ImportForm(formdata=None)
         retry.default_org_id.choices = _cell_choices(_("— Không: mỗi dòng ghi mã chi bộ —"))
-        return render_template("manage/people/import.html", form=retry, error=exc.message,
+        return render_template("manage/people/import.html", can_override=permissions.is_staff(_me()), form=retry, error=exc.message,
                                details=exc.details or [], filename=filename), 422
     roster_files.drop_staged(form.token.data)
     flash(_("Đã nhập danh sách."), "success")
     return render_template("manage/people/import_done.html", result=result)
 
 
-def _run_import(filename: str, data: bytes, default_org, dry_run: bool) -> roster.ImportResult:
+def _run_import(filename: str, data: bytes, default_org, dry_run: bool,
+                override_reason: str | None = None) -> roster.ImportResult:
     return roster.import_roster(filename, data, scope=permissions.managed_paths(), default_org=default_org,
-                                actor=_me(), dry_run=dry_run)
+                                actor=_me(), dry_run=dry_run, override_reason=override_reason)
 
 
 @bp.route("/people/import/template.xlsx")

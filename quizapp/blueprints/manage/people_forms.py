@@ -42,6 +42,7 @@ class ImportForm(FlaskForm):
     file = FileField(_l("Tệp danh sách (.xlsx hoặc .csv UTF-8)"), render_kw={"accept": ".xlsx,.csv"})
     default_org_id = SelectField(_l("Chi bộ mặc định (cho dòng không ghi mã chi bộ)"), coerce=int, validate_choice=False)
     dry_run = BooleanField(_l("Chỉ kiểm tra, chưa ghi (xem trước)"), default=True)
+    override_reason = StringField(_l("Lý do điều chỉnh đợt học tập đã kết thúc"), validators=[Optional(), Length(max=300)])
     submit = SubmitField(_l("Tải lên"))
 
 
@@ -49,6 +50,7 @@ class ConfirmImportForm(FlaskForm):
     """Confirm a previewed import (the file is kept server-side under a token)."""
 
     token = HiddenField(validators=[DataRequired(), Length(max=64)])
+    override_reason = HiddenField(validators=[Optional(), Length(max=300)])
     submit = SubmitField(_l("Xác nhận nhập"))
 
 
