@@ -172,3 +172,30 @@ def test_staff_of_the_committee_sees_both_cells(app, world, login_as):
     assert "Nguyễn Thị Ngọc Ánh" in body and "Võ Văn Em" in body
     board = c.get(f"/reports/rounds/{scene.round_id}").get_data(as_text=True)
     assert world.cell_a.name in board and world.cell_b.name in board
+
+
+def test_roster_import_by_deputy_cannot_rewrite_secretary(app, world, login_as):
+    """Can a deputy use a roster import to rename the secretary, change their status or exemption, or move them?
+
+    The person page forbids editing someone holding a higher role; the import must refuse the same
+    rows (with their row numbers) and write nothing at all, not even the good rows.
+    """
+    from quizapp.models import Person
+    from tests.people.conftest import HEADERS, csv_bytes
+
+    rows = [["Người Mới Vào", "93007777", "", "", "", "", "", "", "CB-A"],
+            ["Tên Giả Mạo", "SECA", "", "", "", "Dự bị", "Có", "Tự ý", "CB-A"]]
+    c = login_as(world.deputy_a, c=app.test_client())
+    payload = {"file": (io.BytesIO(csv_bytes(rows, HEADERS)), "ds.csv"), "default_org_id": world.cell_a.id}
+    resp = c.form("/manage/people/import", payload, content_type="multipart/form-data")
+    assert resp.status_code == 422
+    html = resp.get_data(as_text=True)
+    assert "vai trò cao hơn" in html and "SECA" in html
+    db.session.expire_all()
+    secretary = db.session.get(Person, world.secretary_a.id)
+    assert (secretary.full_name, secretary.party_status, secretary.exempt) == ("Trần Văn Bình", "chinh_thuc", False)
+    assert db.session.query(Person).filter_by(member_code="93007777").count() == 0
+    # The same file from the secretary (same rank as the row's person) goes through.
+    c2 = login_as(world.secretary_a, c=app.test_client())
+    payload = {"file": (io.BytesIO(csv_bytes(rows[:1], HEADERS)), "ds.csv"), "default_org_id": world.cell_a.id}
+    assert c2.form("/manage/people/import", payload, content_type="multipart/form-data").status_code == 200
