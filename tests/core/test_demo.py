@@ -24,3 +24,22 @@ def test_demo_load_builds_everything_once(runner):
     again = runner.invoke(args=["demo", "load"])
     assert again.exit_code == 0 and "bỏ qua" in again.output
     assert db.session.scalar(select(func.count(Person.id))) == people
+
+
+def test_demo_history_is_dated(runner):
+    """Does every demo person have a dated status, and do the exempt members count as exempt in the finished round?"""
+    from datetime import date
+
+    from quizapp.models import Exemption, PartyStatusPeriod
+    from quizapp.services import participation
+
+    assert runner.invoke(args=["demo", "load"]).exit_code == 0
+    people = db.session.scalar(select(func.count(Person.id)))
+    assert db.session.scalar(select(func.count(func.distinct(PartyStatusPeriod.person_id)))) == people
+    exemptions = db.session.scalars(select(Exemption)).all()
+    exempt_people = db.session.scalar(select(func.count(Person.id)).where(Person.exempt.is_(True)))
+    assert len(exemptions) == exempt_people and all(e.start_date == date(2024, 3, 1) for e in exemptions)
+    finished = min(db.session.scalars(select(StudyRound)), key=lambda r: r.session_date)
+    assert all(e.start_date < finished.session_date for e in exemptions)
+    committee = db.session.scalar(select(Org).where(Org.kind == "dang_uy_co_so"))
+    assert participation.figures(finished, committee).exempt == exempt_people
