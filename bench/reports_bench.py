@@ -21,8 +21,8 @@ from sqlalchemy import insert  # noqa: E402
 from quizapp import create_app  # noqa: E402
 from quizapp.config import TestingConfig  # noqa: E402
 from quizapp.extensions import db  # noqa: E402
-from quizapp.models import (Answer, Attempt, AttemptItem, Bank, Membership, Person, Question,  # noqa: E402
-                            QuestionVersion, Quiz, RoundOrg, StudyRound)
+from quizapp.models import (Answer, Attempt, AttemptItem, Bank, Exemption, Membership, PartyStatusPeriod,  # noqa: E402
+                            Person, Question, QuestionVersion, Quiz, RoundOrg, StudyRound)
 from quizapp.services import orgs  # noqa: E402
 from quizapp.vn import name_sort_key  # noqa: E402
 
@@ -64,7 +64,7 @@ def build(cells: int, per_cell: int) -> dict:
         db.session.flush()
         versions.append(v.id)
     db.session.commit()
-    people, members, attempts, items, answers = [], [], [], [], []
+    people, members, attempts, items, answers, statuses, exemptions = [], [], [], [], [], [], []
     pid = aid = 0
     started = datetime(2026, 2, 5, 3)
     for cell, size in zip(cell_orgs, sizes):
@@ -75,6 +75,10 @@ def build(cells: int, per_cell: int) -> dict:
                            "party_status": "chinh_thuc", "exempt": rng.random() < 0.01, "state": "active",
                            "must_change_password": False, "created_at": started, "updated_at": started})
             members.append({"person_id": pid, "org_id": cell.id, "start_date": date(2020, 1, 1)})
+            # Reports read status and exemption from their dated periods, as of the session date.
+            statuses.append({"person_id": pid, "party_status": "chinh_thuc", "start_date": date(2020, 1, 1)})
+            if people[-1]["exempt"]:
+                exemptions.append({"person_id": pid, "reason": "Tuổi cao", "start_date": date(2020, 1, 1)})
             if rng.random() < 0.985:
                 aid += 1
                 correct = [rng.random() < 0.75 for _ in range(ITEMS)]
@@ -88,8 +92,8 @@ def build(cells: int, per_cell: int) -> dict:
                     items.append({"attempt_id": aid, "position": pos, "question_version_id": vid, "points": 1.0})
                     answers.append({"attempt_id": aid, "position": pos, "value": {"choice": "a" if ok else "b"},
                                     "seq": 1, "saved_at": started, "fraction": 1.0 if ok else 0.0})
-    for table, rows in ((Person, people), (Membership, members), (Attempt, attempts), (AttemptItem, items),
-                        (Answer, answers)):
+    for table, rows in ((Person, people), (Membership, members), (PartyStatusPeriod, statuses),
+                        (Exemption, exemptions), (Attempt, attempts), (AttemptItem, items), (Answer, answers)):
         for i in range(0, len(rows), 5000):
             db.session.execute(insert(table), rows[i:i + 5000])
     db.session.commit()

@@ -162,3 +162,39 @@ def test_transfer_after_closed_round_needs_no_reason(world, closed):
     db.session.commit()
     people.transfer_person(absent, world.secretary_a, world.cell_b, date(2026, 3, 1))
     assert participation.figures(rnd, world.cell_a).required == 5
+
+
+def test_open_round_with_issued_sheet_counts_as_closed(world):
+    """Does an issued sheet close a round whose quiz is still open, while an open round alone stays editable?"""
+    from datetime import timedelta
+
+    from quizapp.clock import utcnow
+    from quizapp.services.reporting import numbering
+
+    rnd = make_round([world.committee], world.committee, title="Đợt đang mở", session_date=date(2026, 2, 5))
+    rnd.quiz.closes_at = utcnow() + timedelta(days=2)
+    db.session.commit()
+    assert not history.round_is_closed(rnd)
+    assert history.check_closed_rounds(world.member_a, world.secretary_a, date(2026, 1, 1)) == ([], None)
+    numbering.reserve(rnd, world.cell_a, "cell_sheet", 1, date(2026, 2, 6), world.secretary_a)
+    db.session.commit()
+    assert history.round_is_closed(rnd)
+    with pytest.raises(ClosedRoundChange, match="Đợt đang mở"):
+        history.check_closed_rounds(world.member_a, world.secretary_a, date(2026, 1, 1))
+
+
+def test_open_makeup_window_keeps_round_open(world, closed):
+    """Is a round whose quiz closed but whose make-up window is still open not yet closed?"""
+    from datetime import timedelta
+
+    from quizapp.clock import utcnow
+    from quizapp.models import MakeupWindow
+
+    rnd, absent = closed
+    db.session.add(MakeupWindow(quiz_id=rnd.quiz.id, org_id=world.cell_a.id, opens_at=utcnow() - timedelta(hours=1),
+                                closes_at=utcnow() + timedelta(days=1), reason="Học bù"))
+    db.session.commit()
+    assert not history.round_is_closed(rnd)
+    people.update_person(absent, world.secretary_a,
+                         _edit(absent, exempt=True, exempt_reason="Ốm", effective_date=date(2026, 1, 15)))
+    assert participation.figures(rnd, world.cell_a).exempt == 1
