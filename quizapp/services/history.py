@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import delete, exists, select
+from sqlalchemy import delete, exists, func, select
 
 from quizapp import permissions
 from quizapp.clock import today_local, utcnow
@@ -25,6 +25,7 @@ from quizapp.services.exceptions import InvalidInput
 from quizapp.vn import format_date, nfc
 
 OVERRIDE_REASON_MAX = 300
+EARLY = date(1945, 1, 1)  # start of periods for people with no membership (as in the migration)
 
 
 class ClosedRoundChange(InvalidInput):
@@ -38,10 +39,10 @@ class ClosedRoundChange(InvalidInput):
 
 @dataclass
 class Period:
-    """One line of a person's dated history, for the person page."""
+    """One line of a person's dated history, for the person page (the template words it)."""
 
-    kind: str  # status | exemption | membership
-    label: str
+    kind: str  # status | exemption
+    value: str  # the status label, or the exemption's reason
     start_date: date
     end_date: date | None
 
@@ -107,8 +108,19 @@ def _cut_from(model, person_id: int, on: date) -> None:
         p.end_date = on - timedelta(days=1)
 
 
+def _earliest_start(person: Person) -> date:
+    first = db.session.scalar(select(func.min(Membership.start_date)).where(Membership.person_id == person.id))
+    return first or EARLY
+
+
 def set_party_status(person: Person, status: str, on: date) -> None:
     """From `on`, the person's party status is `status` (later periods are replaced); caller commits."""
+    if not db.session.scalar(select(exists().where(PartyStatusPeriod.person_id == person.id))):
+        # No history yet: what was stored so far held from the start, so the past keeps it.
+        start = min(_earliest_start(person), on)
+        if start < on:
+            db.session.add(PartyStatusPeriod(person_id=person.id, party_status=person.party_status, start_date=start))
+            db.session.flush()
     _cut_from(PartyStatusPeriod, person.id, on)
     db.session.add(PartyStatusPeriod(person_id=person.id, party_status=status, start_date=on))
     person.party_status = status
@@ -228,12 +240,11 @@ def check_effective_date(on: date | None) -> date:
 
 
 def history(person: Person) -> list[Period]:
-    """Status, exemption and membership periods of a person, newest first (for the person page)."""
+    """Status and exemption periods of a person, newest first (for the person page)."""
     from quizapp.models import PARTY_STATUSES
 
-    out = [Period("status", f"Tình trạng: {PARTY_STATUSES.get(p.party_status, p.party_status)}", p.start_date, p.end_date)
+    out = [Period("status", PARTY_STATUSES.get(p.party_status, p.party_status), p.start_date, p.end_date)
            for p in status_periods(person)]
-    out += [Period("exemption", "Miễn công tác và sinh hoạt đảng" + (f": {e.reason}" if e.reason else ""),
-                   e.start_date, e.end_date) for e in exemption_periods(person)]
+    out += [Period("exemption", e.reason or "", e.start_date, e.end_date) for e in exemption_periods(person)]
     out.sort(key=lambda p: p.start_date, reverse=True)
     return out

@@ -198,3 +198,20 @@ def test_open_makeup_window_keeps_round_open(world, closed):
     people.update_person(absent, world.secretary_a,
                          _edit(absent, exempt=True, exempt_reason="Ốm", effective_date=date(2026, 1, 15)))
     assert participation.figures(rnd, world.cell_a).exempt == 1
+
+
+def test_person_without_history_keeps_old_status_in_the_past(world, closed):
+    """For someone stored without dated periods, does a status change today leave the past on the old status?"""
+    from quizapp.models import Membership, PartyStatusPeriod, Person
+
+    rnd, _ = closed
+    bare = Person(member_code="BARE1", party_status="ngoai_dang")
+    bare.set_name("Hà Văn Trống")
+    db.session.add(bare)
+    db.session.flush()
+    db.session.add(Membership(person_id=bare.id, org_id=world.cell_a.id, start_date=date(2021, 1, 1)))
+    db.session.commit()
+    assert db.session.scalar(select(PartyStatusPeriod).where(PartyStatusPeriod.person_id == bare.id)) is None
+    people.update_person(bare, world.secretary_a, _edit(bare, party_status="du_bi"))
+    assert history.status_on(bare, SESSION) == "ngoai_dang"
+    assert participation.figures(rnd, world.cell_a).non_party == 1
