@@ -158,13 +158,9 @@ def _paths(rnd: StudyRound) -> list[str]:
     return [ro.org.path for ro in rnd.orgs]
 
 
-def _cell_on(person_id: int | None, on: date) -> Org | None:
-    if person_id is None:
-        return None
-    m = db.session.scalar(select(Membership).where(
-        Membership.person_id == person_id, Membership.start_date <= on,
-        (Membership.end_date.is_(None)) | (Membership.end_date >= on)).order_by(Membership.start_date.desc()))
-    return m.org if m else None
+def _cell_on(person: Person | None, on: date) -> Org | None:
+    membership = person.current_membership(on) if person is not None else None  # loaded memberships, no query
+    return membership.org if membership else None
 
 
 def closed_rounds_from(on: date) -> list[StudyRound]:
@@ -174,13 +170,13 @@ def closed_rounds_from(on: date) -> list[StudyRound]:
             if round_is_closed(r)]
 
 
-def rounds_reached(person_id: int | None, rounds: list[StudyRound],
+def rounds_reached(person: Person | None, rounds: list[StudyRound],
                    new_org: Org | None = None) -> list[tuple[StudyRound, list[Org]]]:
     """Of `rounds`, those that include the person on their session date (or would, in `new_org`), with the cells."""
     out = []
     for rnd in rounds:
         paths = _paths(rnd)
-        cells = [c for c in (_cell_on(person_id, rnd.session_date), new_org)
+        cells = [c for c in (_cell_on(person, rnd.session_date), new_org)
                  if c is not None and any(c.path.startswith(p) for p in paths)]
         if cells:
             out.append((rnd, cells))
@@ -210,7 +206,7 @@ def check_closed_rounds(person: Person | None, actor: Person | None, on: date, o
         candidates = closed_rounds_from(on)
     else:
         candidates = [r for r in candidates if r.session_date >= on]
-    reached = rounds_reached(person.id if person is not None else None, candidates, new_org) if candidates else []
+    reached = rounds_reached(person, candidates, new_org) if candidates else []
     if not reached:
         return [], None
     rounds = [r for r, _ in reached]

@@ -317,6 +317,7 @@ def _check_rules(rows: list[_Row], existing: dict[str, Person], actor: Person | 
     plans: dict[int, _Plan] = {}
     overridden: set[int] = set()
     candidates: dict[date, list] = {}
+    ranks = people.role_ranks([p.id for p in existing.values()]) if actor is not None else {}
     for row in rows:
         if row.org is None:
             continue
@@ -325,7 +326,7 @@ def _check_rules(rows: list[_Row], existing: dict[str, Person], actor: Person | 
         on = row.values.get("effective_date") or today
         try:
             if person is not None and plan.change.action != "unchanged" and actor is not None:
-                people.require_admin_of(actor, person)
+                people.require_admin_of(actor, person, target_rank=ranks.get(person.id, 0))
             if plan.moving and plan.current is not None and on < plan.current.start_date:
                 raise InvalidInput(f"Ngày hiệu lực {on.strftime('%d/%m/%Y')} trước ngày bắt đầu sinh hoạt ở chi bộ hiện tại.")
             if person is None or plan.moving or plan.status_change or plan.exempt_change:
