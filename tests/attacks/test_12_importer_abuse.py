@@ -4,6 +4,7 @@ bombs — every one refused quickly with a clear Vietnamese message, nothing wri
 from __future__ import annotations
 
 import io
+import re
 import struct
 import zipfile
 
@@ -225,3 +226,32 @@ def test_bank_in_wrong_encoding(encoding):
     text = "format: 1\nbank: {slug: enc, title: \"Ngân hàng\", document: \"Nghị quyết\"}\nquestions: []\n"
     msgs = " ".join(_bank_errors(text.encode(encoding, errors="replace")))
     assert "UTF-8" in msgs or "dòng" in msgs.lower()
+
+
+# ------------------------------------------------------------------ stale xlsx dimension
+
+
+def _stale_dimension_xlsx(rows: int) -> bytes:
+    """A workbook of `rows` members whose sheet claims <dimension ref="A1:B2"/> (as some exporters leave it)."""
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["Họ và tên", "Số thẻ đảng viên"])
+    for i in range(rows):
+        ws.append([f"Nguyễn Văn Dòng {i + 1}", f"DIM{i + 1:03d}"])
+    buf = io.BytesIO()
+    wb.save(buf)
+    data = buf.getvalue()
+    sheet = zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml").decode()
+    stale, count = re.subn(r'<dimension ref="[^"]*"\s*/>', '<dimension ref="A1:B2"/>', sheet)
+    assert count == 1
+    return _replace_member(data, "xl/worksheets/sheet1.xml", stale.encode())
+
+
+def test_stale_xlsx_dimension_still_reads_every_row(world):
+    """Does an .xlsx whose <dimension> says A1:B2 but which holds 50 members import all 50, not one?"""
+    data = _stale_dimension_xlsx(50)
+    from openpyxl import load_workbook
+    assert load_workbook(io.BytesIO(data), read_only=True).worksheets[0].max_row == 2  # the trap is set
+    _import(data, "ds.xlsx", world)
+    codes = {c for (c,) in db.session.query(Person.member_code).filter(Person.member_code.like("DIM%"))}
+    assert codes == {f"DIM{i:03d}" for i in range(1, 51)}
