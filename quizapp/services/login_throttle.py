@@ -108,11 +108,23 @@ def record_failure(code: str, address: str, now: datetime, policy: ThrottlePolic
     budget = _locked_row(address_key(address), now)
     if (now - budget.window_start).total_seconds() > policy.memory_seconds:
         budget.failures, budget.window_start = 0, now
+        _prune(now, policy, keep=budget.key)
     budget.failures = (budget.failures or 0) + 1
     budget.last_failure_at = now
     over_budget = budget.failures > policy.address_budget
     _count(_locked_row(pair_key(code, address), now), now, policy, 0 if over_budget else policy.free_per_pair)
     _count(_locked_row(account_key(code), now), now, policy, policy.free_per_account)
+
+
+def _prune(now: datetime, policy: ThrottlePolicy, keep: str) -> None:
+    """Drop counters that are already forgotten (no recent failure, no delay running), so codes
+    sprayed once do not pile up; run when an address starts a new budget window."""
+    cutoff = now - timedelta(seconds=policy.memory_seconds)
+    db.session.execute(delete(LoginThrottle).where(
+        LoginThrottle.key != keep,
+        LoginThrottle.last_failure_at < cutoff,
+        (LoginThrottle.retry_at.is_(None)) | (LoginThrottle.retry_at < now),
+    ).execution_options(synchronize_session=False))
 
 
 def forget(codes: list[str]) -> None:

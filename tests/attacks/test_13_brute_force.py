@@ -291,3 +291,17 @@ def test_spoofed_forwarded_for_does_not_escape_the_delay(app, world):
                     for i in range(free + 2)]
     assert statuses[-1] == 429
     assert db.session.get(LoginThrottle, "pair:MEMA@10.8.0.1") is not None
+
+
+def test_forgotten_counters_are_pruned(app, world):
+    """Do counters of codes sprayed once disappear after the memory window (the table does not only grow)?"""
+    memory = app.config["LOGIN_FAILURE_MEMORY_SECONDS"]
+    with at(T0):
+        for i in range(5):
+            _login(app.test_client(), f"RAC{i}", "sai", addr="10.4.0.1")
+    assert db.session.scalar(select(db.func.count()).select_from(LoginThrottle)) == 11  # 5 acct + 5 pair + 1 ip
+    with at(T0 + timedelta(seconds=memory + 1)):
+        _login(app.test_client(), "MEMA", "sai", addr="10.4.0.1")
+    db.session.expire_all()
+    keys = set(db.session.scalars(select(LoginThrottle.key)))
+    assert keys == {"ip:10.4.0.1", "acct:MEMA", "pair:MEMA@10.4.0.1"}
