@@ -305,3 +305,34 @@ def test_forgotten_counters_are_pruned(app, world):
     db.session.expire_all()
     keys = set(db.session.scalars(select(LoginThrottle.key)))
     assert keys == {"ip:10.4.0.1", "acct:MEMA", "pair:MEMA@10.4.0.1"}
+
+
+def test_simultaneous_failures_on_a_new_code_are_all_counted(app, world):
+    """Eight wrong passwords on the same code at the same instant, from eight workers: is each one counted
+    (no lost update, no crash when the counter row is created by two at once)?"""
+    import threading
+
+    from quizapp.services.exceptions import InvalidInput
+
+    barrier, outcomes = threading.Barrier(8), []
+
+    def guess(i: int):
+        with app.app_context():
+            try:
+                barrier.wait()
+                accounts.authenticate("MEMA", "sai", f"10.5.0.{i}")
+            except InvalidInput:
+                outcomes.append("wrong")
+            except Exception as exc:  # noqa: BLE001 - the assertion below reports it
+                outcomes.append(repr(exc))
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=guess, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert outcomes == ["wrong"] * 8
+    db.session.expire_all()
+    assert db.session.get(LoginThrottle, "acct:MEMA").failures == 8
