@@ -97,7 +97,7 @@ def authenticate(member_code: str, password: str, address: str) -> Person:
     if not person.is_active:
         raise InvalidInput("Tài khoản này đã chuyển sinh hoạt hoặc đang tạm dừng. Vui lòng liên hệ bí thư chi bộ.")
     begin_write()
-    login_throttle.forget([code])
+    login_throttle.succeeded(code, address)
     person.last_login_at = now
     db.session.commit()
     return person

@@ -12,7 +12,8 @@ Three counters live in the login_throttle table, so every worker agrees:
 During a delay a try is answered "thử lại sau N giây" without checking the password, and it is
 not counted, so hammering cannot lengthen anything. Other codes are never affected: a study hall
 behind one address keeps logging in while someone there mistypes or guesses. A counter is
-forgotten after ``memory`` seconds without a failure; a success clears the code's counters.
+forgotten after ``memory`` seconds without a failure; a success clears the code's overall counter
+and its counter at that address.
 Unknown codes are counted like real ones, so delays never reveal which codes exist.
 """
 from __future__ import annotations
@@ -127,8 +128,16 @@ def _prune(now: datetime, policy: ThrottlePolicy, keep: str) -> None:
     ).execution_options(synchronize_session=False))
 
 
+def succeeded(code: str, address: str) -> None:
+    """A correct password: clear the code's overall counter and its counter at this address (two
+    key lookups on the login hot path); other addresses' counters on the code are left to fade.
+    The caller commits."""
+    db.session.execute(delete(LoginThrottle).where(
+        LoginThrottle.key.in_([account_key(code), pair_key(code, address)])))
+
+
 def forget(codes: list[str]) -> None:
-    """Clear the counters of these codes (after a success or a new password); the caller commits."""
+    """Clear every counter of these codes (a new password was issued); the caller commits."""
     for code in codes:
         db.session.execute(delete(LoginThrottle).where(
             (LoginThrottle.key == account_key(code))

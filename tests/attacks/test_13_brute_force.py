@@ -336,3 +336,15 @@ def test_simultaneous_failures_on_a_new_code_are_all_counted(app, world):
     assert outcomes == ["wrong"] * 8
     db.session.expire_all()
     assert db.session.get(LoginThrottle, "acct:MEMA").failures == 8
+
+
+def test_a_members_success_does_not_reset_a_guesser_elsewhere(app, world):
+    """While a guesser at one address waits out a delay on MEMA, the member logs in from their own phone:
+    does the member get in, and does the guesser still wait (the success clears only the member's side)?"""
+    free = _policy(app).free_per_pair
+    guesser = app.test_client()
+    with at(T0):
+        for _ in range(free + 1):
+            _login(guesser, "MEMA", "sai", addr="10.4.1.1")
+        assert _login(app.test_client(), "MEMA", PASSWORD, addr="10.4.2.2").status_code == 302
+        assert _login(guesser, "MEMA", "sai", addr="10.4.1.1").status_code == 429
