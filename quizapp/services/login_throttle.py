@@ -30,14 +30,14 @@ from quizapp.models import LoginThrottle
 
 @dataclass(frozen=True)
 class ThrottlePolicy:
-    """The throttling settings (config keys LOGIN_*; see README)."""
+    """The throttling settings; the defaults live in config.py (LOGIN_*), described in the README."""
 
-    free_per_pair: int = 3
-    free_per_account: int = 10
-    base_seconds: float = 2
-    max_seconds: float = 300
-    memory_seconds: float = 900
-    address_budget: int = 300
+    free_per_pair: int
+    free_per_account: int
+    base_seconds: float
+    max_seconds: float
+    memory_seconds: float
+    address_budget: int
 
     @classmethod
     def from_config(cls, cfg) -> "ThrottlePolicy":
