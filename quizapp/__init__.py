@@ -71,4 +71,18 @@ def create_app(config_class: type[Config] = DevelopmentConfig, **overrides) -> F
     web.init_app(app)
     register_blueprints(app)
     register_cli(app)
+    _trust_proxies(app)
     return app
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Behind PROXY_COUNT reverse proxies, take the client address and scheme from their headers.
+
+    With the default 0 the headers are ignored: anyone can send X-Forwarded-For, and trusting it
+    would let a guesser pick a fresh address for every try.
+    """
+    count = int(app.config.get("PROXY_COUNT") or 0)
+    if count > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)

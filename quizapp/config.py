@@ -41,11 +41,16 @@ class Config:
     LANGUAGES = ("vi", "en")
     TIMEZONE = "Asia/Ho_Chi_Minh"
 
-    # Login throttling (stored in the database, so every worker sees the same counts).
-    LOGIN_MAX_FAILURES_PER_ACCOUNT = int(os.environ.get("LOGIN_MAX_FAILURES_PER_ACCOUNT", 5))
-    LOGIN_ACCOUNT_LOCK_SECONDS = int(os.environ.get("LOGIN_ACCOUNT_LOCK_SECONDS", 300))
-    LOGIN_MAX_FAILURES_PER_ADDRESS = int(os.environ.get("LOGIN_MAX_FAILURES_PER_ADDRESS", 30))
-    LOGIN_ADDRESS_LOCK_SECONDS = int(os.environ.get("LOGIN_ADDRESS_LOCK_SECONDS", 900))
+    # Login throttling by progressive delay, never a lock (services/login_throttle.py); stored in
+    # the database, so every worker sees the same counts.
+    LOGIN_FREE_FAILURES = int(os.environ.get("LOGIN_FREE_FAILURES", 3))  # per code from one address
+    LOGIN_FREE_FAILURES_PER_ACCOUNT = int(os.environ.get("LOGIN_FREE_FAILURES_PER_ACCOUNT", 10))
+    LOGIN_BACKOFF_BASE_SECONDS = int(os.environ.get("LOGIN_BACKOFF_BASE_SECONDS", 2))
+    LOGIN_BACKOFF_MAX_SECONDS = int(os.environ.get("LOGIN_BACKOFF_MAX_SECONDS", 300))
+    LOGIN_FAILURE_MEMORY_SECONDS = int(os.environ.get("LOGIN_FAILURE_MEMORY_SECONDS", 900))
+    LOGIN_ADDRESS_FAILURE_BUDGET = int(os.environ.get("LOGIN_ADDRESS_FAILURE_BUDGET", 300))
+    # Reverse proxies in front of the app that append X-Forwarded-For/-Proto (0: trust none).
+    PROXY_COUNT = int(os.environ.get("PROXY_COUNT", 0))
 
 
     # Password hashing: argon2id at the OWASP minimum (t=2, m=19 MiB, p=1).

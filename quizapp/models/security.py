@@ -13,14 +13,20 @@ from quizapp.models.base import JSONType
 
 
 class LoginThrottle(db.Model):
-    """Failed-login counter for one key ('acct:CODE' or 'ip:ADDR'), shared by all workers."""
+    """Failed-login counter for one key, shared by all workers (services/login_throttle.py).
+
+    Keys: 'acct:CODE' (a member code from every address), 'pair:CODE@ADDR' (a code from one
+    address) and 'ip:ADDR' (every failure from one address). `retry_at` is the end of a
+    progressive delay, never a lock: a correct password after it always gets in.
+    """
 
     __tablename__ = "login_throttle"
 
     key: Mapped[str] = mapped_column(String(120), primary_key=True)
     failures: Mapped[int] = mapped_column(Integer, default=0)
     window_start: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-    locked_until: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    last_failure_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    retry_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
 
 
 class AuditLog(db.Model):

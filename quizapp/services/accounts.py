@@ -2,18 +2,19 @@
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
-from sqlalchemy import delete, select, update
+from sqlalchemy import select, update
 
 from quizapp.clock import utcnow
 from quizapp.database import begin_write
 from quizapp.extensions import db
-from quizapp.models import AuditLog, AuthSession, LoginThrottle, Person
+from quizapp.models import AuditLog, AuthSession, Person
+from quizapp.services import login_throttle
 from quizapp.services.exceptions import InvalidInput, RateLimited
+from quizapp.services.login_throttle import ThrottlePolicy
 
 # No 0/O, 1/l/I: first passwords are typed from a paper slip on a phone.
 PASSWORD_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"
@@ -58,74 +59,60 @@ def generate_password(length: int = 8) -> str:
     return "".join(secrets.choice(PASSWORD_ALPHABET) for _ in range(length))
 
 
-def _throttle_row(key: str) -> LoginThrottle:
-    row = db.session.get(LoginThrottle, key)
-    if row is None:
-        row = LoginThrottle(key=key, failures=0, window_start=utcnow())
-        db.session.add(row)
-    return row
+def _policy() -> ThrottlePolicy:
+    return ThrottlePolicy.from_config(current_app.config)
 
 
-def _check_locked(keys: list[str]) -> None:
-    now = utcnow()
-    for key in keys:
-        row = db.session.get(LoginThrottle, key)
-        if row and row.locked_until and row.locked_until > now:
-            minutes = max(1, int((row.locked_until - now).total_seconds() // 60) + 1)
-            raise RateLimited(
-                f"Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau khoảng {minutes} phút "
-                "hoặc liên hệ bí thư chi bộ để được đặt lại mật khẩu."
-            )
+def _wait_if_delayed(code: str, address: str, now) -> None:
+    """During a progressive delay the password is not even checked (and the try is not counted)."""
+    seconds = login_throttle.retry_after(code, address, now)
+    if seconds:
+        raise RateLimited(
+            f"Đăng nhập sai nhiều lần. Vui lòng thử lại sau {seconds} giây. "
+            "Nếu quên mật khẩu, hãy liên hệ bí thư chi bộ để được cấp lại.",
+            details={"retry_after": seconds},
+        )
 
 
-def _record_failure(key: str, limit: int, lock_seconds: int) -> None:
-    row = _throttle_row(key)
-    now = utcnow()
-    if (now - row.window_start) > timedelta(seconds=lock_seconds):
-        row.failures, row.window_start = 0, now
-    row.failures = (row.failures or 0) + 1
-    if row.failures >= limit:
-        # A short lock, then the count starts again: an attacker cannot keep a member out for long.
-        row.locked_until = now + timedelta(seconds=lock_seconds)
-        row.failures, row.window_start = 0, now
+def _count_failure(code: str, address: str, now) -> None:
+    begin_write()
+    login_throttle.record_failure(code, address, now, _policy())
+    db.session.commit()
 
 
 def authenticate(member_code: str, password: str, address: str) -> Person:
-    """Check a login. Throttled per account and per address; raises InvalidInput or RateLimited."""
-    cfg = current_app.config
+    """Check a login; raises InvalidInput, or RateLimited during a progressive delay.
+
+    A correct password always gets in unless the code is being guessed right now (see
+    services/login_throttle.py); failures from one address never refuse other codes.
+    """
     code = (member_code or "").strip().upper()
-    acct_key, addr_key = f"acct:{code}"[:120], f"ip:{address}"[:120]
-    _check_locked([addr_key, acct_key])
+    now = utcnow()
+    _wait_if_delayed(code, address, now)
     person = db.session.scalar(select(Person).where(Person.member_code == code)) if code else None
     ok = verify_password(person.password_hash if person else None, password or "")
     if not ok or person is None:
-        begin_write()
-        _record_failure(acct_key, cfg["LOGIN_MAX_FAILURES_PER_ACCOUNT"], cfg["LOGIN_ACCOUNT_LOCK_SECONDS"])
-        _record_failure(addr_key, cfg["LOGIN_MAX_FAILURES_PER_ADDRESS"], cfg["LOGIN_ADDRESS_LOCK_SECONDS"])
-        db.session.commit()
+        _count_failure(code, address, now)
         raise InvalidInput("Số thẻ đảng viên hoặc mật khẩu không đúng.")
     if not person.is_active:
         raise InvalidInput("Tài khoản này đã chuyển sinh hoạt hoặc đang tạm dừng. Vui lòng liên hệ bí thư chi bộ.")
     begin_write()
-    db.session.execute(delete(LoginThrottle).where(LoginThrottle.key == acct_key))
-    person.last_login_at = utcnow()
+    login_throttle.succeeded(code, address)
+    person.last_login_at = now
     db.session.commit()
     return person
 
 
-def change_password(person: Person, current: str, new: str, confirm: str) -> None:
+def change_password(person: Person, current: str, new: str, confirm: str, address: str = "") -> None:
     """Change one's own password; every other session of the person ends.
 
-    Wrong current passwords count toward the account's login throttle, so a stolen session
-    cannot be used to guess the password.
+    Wrong current passwords count toward the login throttle of the person's code, so a stolen
+    session cannot be used to guess the password.
     """
-    cfg = current_app.config
-    acct_key = f"acct:{person.member_code}"[:120]
-    _check_locked([acct_key])
+    now = utcnow()
+    _wait_if_delayed(person.member_code, address, now)
     if not verify_password(person.password_hash, current or ""):
-        begin_write()
-        _record_failure(acct_key, cfg["LOGIN_MAX_FAILURES_PER_ACCOUNT"], cfg["LOGIN_ACCOUNT_LOCK_SECONDS"])
-        db.session.commit()
+        _count_failure(person.member_code, address, now)
         raise InvalidInput("Mật khẩu hiện tại không đúng.")
     validate_new_password(new, confirm, person)
     begin_write()
@@ -153,7 +140,7 @@ def reset_password(target: Person, actor: Person) -> str:
     target.password_hash = hash_password(password)
     target.must_change_password = True
     revoke_sessions(target.id)
-    db.session.execute(delete(LoginThrottle).where(LoginThrottle.key == f"acct:{target.member_code}"))
+    login_throttle.forget([target.member_code])
     db.session.add(AuditLog(actor_id=actor.id, action="password.reset", target_type="person", target_id=target.id))
     db.session.commit()
     return password

@@ -296,7 +296,9 @@ def save_answer(attempt_id: int, person_id: int, position: int, raw_value, seq: 
         submit_attempt(attempt_id, reason="read", now=now)
         raise Gone(TOO_LATE)
     try:
-        value = get_type(row.type).clean_answer(row.spec, raw_value)
+        qtype = get_type(row.type)
+        qtype.check_answer_shape(row.spec, raw_value)  # a wrong JSON shape never reaches clean_answer
+        value = qtype.clean_answer(row.spec, raw_value)
     except AnswerError as exc:
         raise InvalidInput(f"Câu {position}: {exc}") from None
     params = {"aid": attempt_id, "pos": position, "value": value, "seq": seq, "now": now}

@@ -162,6 +162,8 @@ def _read_xlsx(data: bytes, max_rows: int, max_uncompressed: int) -> RawTable:
         raise InvalidInput("Không đọc được tệp Excel. Hãy mở bằng Excel, lưu lại dạng .xlsx rồi thử lại.") from None
     try:
         sheet = workbook.worksheets[0]
+        # The <dimension> a writer stored may be stale (read-only mode would stop at it): read to the end.
+        sheet.reset_dimensions()
         rows = sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS)
         return _table(((n, list(r)) for n, r in enumerate(rows, start=1)), max_rows)
     except InvalidInput:

@@ -19,13 +19,13 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 from quizapp import permissions
 from quizapp.database import begin_write
 from quizapp.extensions import db
-from quizapp.models import AuditLog, LoginThrottle, Org, Person
-from quizapp.services import accounts
+from quizapp.models import AuditLog, Org, Person
+from quizapp.services import accounts, login_throttle
 from quizapp.services.exceptions import InvalidInput, NotFound
 from quizapp.services.pdf_fonts import register_sans
 from quizapp.services.people import can_administer
@@ -87,13 +87,12 @@ def issue_slips(actor: Person, org: Org, people: list[Person], site_url: str) ->
     pdf = build_slips_pdf(slips, site_url)
     hashes = {p.id: accounts.hash_password(pw) for p, pw in issued}  # CPU-heavy: before taking the write lock
     ids = [p.id for p in people]
-    codes = [f"acct:{p.member_code}"[:120] for p in people]
     begin_write()
     for person in db.session.scalars(select(Person).where(Person.id.in_(ids))):
         person.password_hash = hashes[person.id]
         person.must_change_password = True
         accounts.revoke_sessions(person.id)
-    db.session.execute(delete(LoginThrottle).where(LoginThrottle.key.in_(codes)))
+    login_throttle.forget([p.member_code for p in people])
     db.session.add(AuditLog(actor_id=actor.id, action="slips.print", target_type="org", target_id=org.id,
                             details={"count": len(ids), "person_ids": ids}))
     db.session.commit()

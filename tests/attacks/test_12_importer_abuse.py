@@ -4,8 +4,11 @@ bombs — every one refused quickly with a clear Vietnamese message, nothing wri
 from __future__ import annotations
 
 import io
+import re
 import struct
+import tracemalloc
 import zipfile
+from pathlib import Path
 
 import pytest
 from openpyxl import Workbook
@@ -13,6 +16,7 @@ from openpyxl import Workbook
 from quizapp.extensions import db
 from quizapp.models import Bank, Person
 from quizapp.services import banks, roster
+from quizapp.services.bank_formats import native
 from quizapp.services.exceptions import InvalidInput
 
 LAUGHS = ('<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
@@ -225,3 +229,74 @@ def test_bank_in_wrong_encoding(encoding):
     text = "format: 1\nbank: {slug: enc, title: \"Ngân hàng\", document: \"Nghị quyết\"}\nquestions: []\n"
     msgs = " ".join(_bank_errors(text.encode(encoding, errors="replace")))
     assert "UTF-8" in msgs or "dòng" in msgs.lower()
+
+
+# ------------------------------------------------------------------ stale xlsx dimension
+
+
+def _stale_dimension_xlsx(rows: int) -> bytes:
+    """A workbook of `rows` members whose sheet claims <dimension ref="A1:B2"/> (as some exporters leave it)."""
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["Họ và tên", "Số thẻ đảng viên"])
+    for i in range(rows):
+        ws.append([f"Nguyễn Văn Dòng {i + 1}", f"DIM{i + 1:03d}"])
+    buf = io.BytesIO()
+    wb.save(buf)
+    data = buf.getvalue()
+    sheet = zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml").decode()
+    stale, count = re.subn(r'<dimension ref="[^"]*"\s*/>', '<dimension ref="A1:B2"/>', sheet)
+    assert count == 1
+    return _replace_member(data, "xl/worksheets/sheet1.xml", stale.encode())
+
+
+def test_stale_xlsx_dimension_still_reads_every_row(world):
+    """Does an .xlsx whose <dimension> says A1:B2 but which holds 50 members import all 50, not one?"""
+    data = _stale_dimension_xlsx(50)
+    from openpyxl import load_workbook
+    assert load_workbook(io.BytesIO(data), read_only=True).worksheets[0].max_row == 2  # the trap is set
+    _import(data, "ds.xlsx", world)
+    codes = {c for (c,) in db.session.query(Person.member_code).filter(Person.member_code.like("DIM%"))}
+    assert codes == {f"DIM{i:03d}" for i in range(1, 51)}
+
+
+def test_yaml_bomb_by_size_is_refused_before_the_tree_is_built():
+    """A 4,8 MB bank of 1,6 million empty lists (`questions: [[],[],…]`), under the byte limit: is it
+    refused with a clear, line-numbered message while the import's memory peak stays under 100 MB
+    (building its tree took 1,6 GB)?"""
+    n = 1_600_000
+    bomb = ("format: 1\nbank: {slug: bom, title: x, document: y}\nquestions: [" + ",".join(["[]"] * n) + "]\n").encode()
+    assert 4_500_000 < len(bomb) < native.DEFAULT_MAX_BYTES
+    tracemalloc.start()
+    try:
+        tracemalloc.reset_peak()
+        base = tracemalloc.get_traced_memory()[0]
+        msgs = " ".join(_bank_errors(bomb))
+        peak = tracemalloc.get_traced_memory()[1] - base
+    finally:
+        tracemalloc.stop()
+    assert "quá nhiều giá trị YAML (hơn 100.000, khoảng" in msgs and "dòng 3" in msgs.lower(), msgs
+    assert peak < 100 * 1024 * 1024, f"peak {peak / 1e6:.0f} MB"
+
+
+def test_yaml_nested_too_deep_is_refused():
+    """Is a bank nested 10,000 lists deep refused as too deep (not a crash or a recursion error)?"""
+    deep = ("format: 1\nbank: {slug: sau, title: x, document: y}\nquestions: " + "[" * 10_000 + "]" * 10_000 + "\n").encode()
+    msgs = " ".join(_bank_errors(deep))
+    assert "quá sâu" in msgs
+
+
+def test_a_real_bank_is_within_the_yaml_budget():
+    """Control: do the shipped banks pass the value/depth scan with room to spare (budget > 20x their size)?"""
+    for path in sorted(Path(__file__).resolve().parents[2].joinpath("question_banks").glob("*.yaml")):
+        text = path.read_text(encoding="utf-8")
+        assert native.scan(text, path.name) == []
+        assert native.scan(text, path.name, max_nodes=native.DEFAULT_MAX_NODES // 20) == []
+        assert native.scan(text, path.name, max_nodes=500), path.name  # the budget does bite
+
+
+def test_yaml_nested_past_the_depth_budget_is_refused():
+    """Is a bank nested 30 levels (under libyaml's own limit, over ours) refused as too deep, with its line?"""
+    deep = ("format: 1\nbank: {slug: sau, title: x, document: y}\nquestions:\n  - " + "[" * 30 + "]" * 30 + "\n").encode()
+    msgs = " ".join(_bank_errors(deep))
+    assert "quá sâu (quá 20 cấp)" in msgs and "dòng 4" in msgs.lower(), msgs

@@ -81,10 +81,24 @@ def get_attempt(attempt_id: int):
     return jsonify(attempt_view.attempt_payload(attempt, now, with_items=attempt.status == "in_progress"))
 
 
+# One answer as JSON: an essay of 20,000 characters written as \uXXXX escapes is about 120 KB.
+MAX_JSON_BYTES = 256 * 1024
+
+
+def _json_body():
+    """The JSON body, bounded before parsing; None if absent or not JSON. Too big or too deep: 422."""
+    if (request.content_length or 0) > MAX_JSON_BYTES:
+        raise InvalidInput(f"Dữ liệu gửi lên quá lớn (tối đa {MAX_JSON_BYTES // 1024} KB cho một lần lưu).")
+    try:
+        return request.get_json(silent=True)
+    except RecursionError:
+        raise InvalidInput("Dữ liệu JSON lồng nhau quá sâu.") from None
+
+
 @bp.route("/attempts/<int:attempt_id>/answers/<int:position>", methods=["PUT", "POST"])
 def save_answer(attempt_id: int, position: int):
     """Save one answer if its seq is newer; 200 {"applied": false} for a stale seq."""
-    body = request.get_json(silent=True)
+    body = _json_body()
     if not isinstance(body, dict) or "seq" not in body:
         raise InvalidInput("Cần gửi JSON dạng {\"value\": ..., \"seq\": số nguyên}.")
     result = delivery.save_answer(attempt_id, current_user.id, position, body.get("value"), body["seq"])
@@ -99,7 +113,7 @@ def submit(attempt_id: int):
 
 
 def _reason() -> str:
-    body = request.get_json(silent=True) or {}
+    body = _json_body() or {}
     return "timer" if isinstance(body, dict) and body.get("reason") == "timer" else "member"
 
 

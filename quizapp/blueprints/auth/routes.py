@@ -32,13 +32,14 @@ def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
     form = LoginForm()
-    status = 200
+    status, headers = 200, {}
     if form.validate_on_submit():
         try:
             person = accounts.authenticate(form.member_code.data, form.password.data, request.remote_addr or "")
         except (InvalidInput, RateLimited) as exc:
             flash(exc.message, "error")
-            status = exc.status if isinstance(exc, RateLimited) else 200
+            if isinstance(exc, RateLimited):
+                status, headers = exc.status, {"Retry-After": str((exc.details or {}).get("retry_after", 1))}
         else:
             lang = session.get("lang")
             session.clear()  # no pre-login session data survives (fixation)
@@ -50,9 +51,7 @@ def login():
             if person.must_change_password:
                 flash(_("Đây là lần đăng nhập đầu tiên bằng mật khẩu được cấp. Bạn nên đổi mật khẩu ngay."), "info")
             return redirect(_safe_next(request.args.get("next")) or url_for("main.home"))
-    elif request.method == "POST":
-        status = 200
-    return render_template("auth/login.html", form=form), status
+    return render_template("auth/login.html", form=form), status, headers
 
 
 @bp.route("/logout", methods=["POST"])
@@ -73,7 +72,8 @@ def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         try:
-            accounts.change_password(current_user, form.current.data, form.new.data, form.confirm.data)
+            accounts.change_password(current_user, form.current.data, form.new.data, form.confirm.data,
+                                     request.remote_addr or "")
         except (InvalidInput, RateLimited) as exc:
             flash(exc.message, "error")
         else:

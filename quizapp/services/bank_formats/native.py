@@ -1,8 +1,10 @@
 """Read the native YAML bank format (format: 1) into a ParsedBank, with line-numbered errors.
 
-Bounded before parsing (size, encoding), and anchors/aliases are refused outright, so an alias
-bomb never expands. libyaml (C) composes the node tree when available (a 5 MB file in about
-2 s instead of 20 s); every node keeps its line.
+Bounded before parsing (size, encoding), then bounded before building anything: a streaming scan
+of the parser's events counts values and nesting depth and stops at a budget, so a small file of
+millions of tiny values (`questions: [[],[],...]`) is refused in a fraction of a second instead of
+growing a node tree of gigabytes. Anchors/aliases are refused outright, so an alias bomb never
+expands. libyaml (C) parses and composes when available; every node keeps its line.
 """
 from __future__ import annotations
 
@@ -17,6 +19,10 @@ from quizapp.services.bank_formats.schema import (
 
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 DEFAULT_MAX_QUESTIONS = 20000
+# Each YAML value (scalar, list, table) costs about 1 KB while the tree is built; a real bank uses
+# about 32 per question, so 100 000 values is some 3 000 questions in well under 100 MB.
+DEFAULT_MAX_NODES = 100_000
+DEFAULT_MAX_DEPTH = 20
 TOP_KEYS = {"format", "bank", "questions"}
 
 
@@ -99,6 +105,45 @@ def _to_python(node, loader, errors: list[BankError], filename: str, seen: set[i
     return loader.construct_object(node)
 
 
+def scan(text: str, filename: str, max_nodes: int = DEFAULT_MAX_NODES,
+         max_depth: int = DEFAULT_MAX_DEPTH) -> list[BankError]:
+    """Count values and depth from the parser's event stream (constant memory); errors if over budget.
+
+    Anchors and aliases are refused here too. A syntax error is left for load_tree to report.
+    """
+    nodes = depth = 0
+    loader = (_FAST_LOADER or yaml.SafeLoader)(text)
+    try:
+        while loader.check_event():
+            event = loader.get_event()
+            if isinstance(event, yaml.NodeEvent):
+                line = event.start_mark.line + 1
+                if isinstance(event, yaml.AliasEvent) or event.anchor:
+                    return [BankError(_ALIAS_MESSAGE, line, None, filename)]
+                nodes += 1
+                if nodes > max_nodes:
+                    most, questions = (f"{v:,}".replace(",", ".") for v in (max_nodes, max_nodes // 32))
+                    return [BankError(f"tệp có quá nhiều giá trị YAML (hơn {most}, khoảng {questions} câu hỏi); "
+                                      "hãy chia thành nhiều tệp nhỏ hơn", line, None, filename)]
+                if isinstance(event, yaml.CollectionStartEvent):
+                    depth += 1
+                    if depth > max_depth:
+                        return [BankError(f"tệp YAML lồng nhau quá sâu (quá {max_depth} cấp)", line, None, filename)]
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.MarkedYAMLError as exc:
+        if "nesting depth" in (exc.problem or ""):  # libyaml stops at 1 000 levels by itself
+            mark = exc.problem_mark
+            return [BankError(f"tệp YAML lồng nhau quá sâu (quá {max_depth} cấp)", mark.line + 1 if mark else None,
+                              None, filename)]
+        return []
+    except yaml.YAMLError:
+        return []
+    finally:
+        loader.dispose()
+    return []
+
+
 def load_tree(text: str, filename: str) -> tuple[Any, list[BankError]]:
     """Parse YAML text into line-aware values, refusing aliases; errors instead of exceptions."""
     loader = _FAST_LOADER(text) if _FAST_LOADER else _StrictLoader(text)
@@ -124,10 +169,14 @@ def load_tree(text: str, filename: str) -> tuple[Any, list[BankError]]:
 
 
 def parse(data: bytes, filename: str = "", *, max_bytes: int = DEFAULT_MAX_BYTES,
-          max_questions: int = DEFAULT_MAX_QUESTIONS) -> tuple[ParsedBank | None, list[BankError]]:
+          max_questions: int = DEFAULT_MAX_QUESTIONS,
+          max_nodes: int = DEFAULT_MAX_NODES) -> tuple[ParsedBank | None, list[BankError]]:
     """Bytes of a native bank file -> (ParsedBank, []) or (None, every error found)."""
     text, errors = decode(data, filename, max_bytes)
     if text is None:
+        return None, errors
+    errors = scan(text, filename, max_nodes)
+    if errors:
         return None, errors
     tree, errors = load_tree(text, filename)
     if tree is None or errors:

@@ -12,6 +12,43 @@ class AnswerError(ValueError):
     """A submitted answer has the wrong shape for its question."""
 
 
+MAX_ID_CHARS = 64
+
+
+def json_kind(value: Any) -> str:
+    """The JSON kind of a value, named in Vietnamese (for 'wrong shape' messages)."""
+    if value is None:
+        return "giá trị rỗng (null)"
+    if isinstance(value, bool):
+        return "giá trị true/false"
+    if isinstance(value, (int, float)):
+        return "một số"
+    if isinstance(value, str):
+        return "một chuỗi văn bản"
+    if isinstance(value, list):
+        return "một danh sách"
+    if isinstance(value, dict):
+        return "một đối tượng"
+    return "một giá trị không hợp lệ"
+
+
+def unwrap(value: Any, key: str) -> Any:
+    """The inner value of the stored form {key: inner}; any other object is a wrong shape."""
+    if isinstance(value, dict):
+        if set(value) != {key}:
+            raise AnswerError(f"đối tượng trả lời chỉ được có đúng một khóa '{key}'")
+        return value[key]
+    return value
+
+
+def check_id(value: Any, what: str) -> None:
+    """A choice id: a short string."""
+    if not isinstance(value, str):
+        raise AnswerError(f"{what} phải là một mã phương án (chuỗi, ví dụ \"b\"), không phải {json_kind(value)}")
+    if len(value) > MAX_ID_CHARS:
+        raise AnswerError(f"mã phương án quá dài (tối đa {MAX_ID_CHARS} ký tự)")
+
+
 class QuestionType:
     """One question type. Subclasses are registered by `name` in question_types.REGISTRY."""
 
@@ -34,6 +71,13 @@ class QuestionType:
     def new_choice_order(self, spec: dict, rng) -> list | None:
         """Choice ids in the order shown to one taker (None for types without choices)."""
         return None
+
+    def check_answer_shape(self, spec: dict, value: Any) -> None:
+        """Raise AnswerError (Vietnamese reason) unless `value` has a JSON shape this type accepts.
+
+        Called before clean_answer on every save path, so clean_answer only meets shapes it knows.
+        """
+        raise NotImplementedError
 
     def clean_answer(self, spec: dict, raw: Any) -> dict | None:
         """Validate a submitted answer into its stored form; None means 'no answer'."""

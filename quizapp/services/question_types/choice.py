@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import string
 
-from quizapp.services.question_types.base import AnswerError, QuestionType, SpecError
+from quizapp.services.question_types.base import AnswerError, QuestionType, SpecError, check_id, json_kind, unwrap
 from quizapp.vn import nfc
 
 MAX_CHOICES = 8
@@ -52,6 +52,15 @@ class SingleChoice(_ChoiceType):
     name = "single"
     label = "Một lựa chọn"
 
+    def check_answer_shape(self, spec, value):
+        """One choice id ("b" or {"choice": "b"}); null or "" clears."""
+        inner = unwrap(value, "choice")
+        if inner is None:
+            return
+        if isinstance(inner, list):
+            raise AnswerError(f"câu một lựa chọn chỉ nhận một mã phương án (ví dụ \"b\"), không phải {json_kind(inner)}")
+        check_id(inner, "câu trả lời")
+
     def parse_spec(self, raw):
         choices = _parse_choices(raw)
         if sum(c["correct"] for c in choices) != 1:
@@ -79,6 +88,19 @@ class MultipleChoice(_ChoiceType):
 
     name = "multiple"
     label = "Nhiều lựa chọn"
+
+    def check_answer_shape(self, spec, value):
+        """A list of choice ids (["a", "c"] or {"choices": [...]}); null, "" or [] clears."""
+        inner = unwrap(value, "choices")
+        if inner is None or inner == "":
+            return
+        if not isinstance(inner, list):
+            raise AnswerError(f"câu nhiều lựa chọn cần một danh sách mã phương án (ví dụ [\"a\", \"c\"]), "
+                              f"không phải {json_kind(inner)}")
+        if len(inner) > MAX_CHOICES:
+            raise AnswerError(f"danh sách có quá nhiều phương án (tối đa {MAX_CHOICES})")
+        for cid in inner:
+            check_id(cid, "mỗi phần tử của danh sách")
 
     def parse_spec(self, raw):
         choices = _parse_choices(raw)

@@ -3,11 +3,18 @@ from __future__ import annotations
 
 import unicodedata
 
-from quizapp.services.question_types.base import AnswerError, QuestionType, SpecError
+from quizapp.services.question_types.base import AnswerError, QuestionType, SpecError, json_kind, unwrap
 from quizapp.vn import nfc, strip_diacritics
 
 ESSAY_MAX_CHARS = 20000
 SHORT_MAX_CHARS = 500
+
+
+def _check_text_shape(value, what: str) -> None:
+    """A typed answer: a string or {"text": string}; null clears."""
+    inner = unwrap(value, "text")
+    if inner is not None and not isinstance(inner, str):
+        raise AnswerError(f"{what} cần một chuỗi văn bản, không phải {json_kind(inner)}")
 
 
 def _text_answer(raw, normalize, max_chars: int, what: str, limit_name: str) -> dict | None:
@@ -29,6 +36,14 @@ class TrueFalse(QuestionType):
 
     name = "true_false"
     label = "Đúng/Sai"
+
+    def check_answer_shape(self, spec, value):
+        """true/false, or the strings a form posts ("true"/"false"), or {"value": ...}; null or "" clears."""
+        inner = unwrap(value, "value")
+        if inner is None or isinstance(inner, bool):
+            return
+        if not isinstance(inner, str) or len(inner) > 10:
+            raise AnswerError(f"câu đúng/sai cần true hoặc false, không phải {json_kind(inner)}")
 
     def parse_spec(self, raw):
         answer = raw.get("answer")
@@ -71,6 +86,10 @@ class ShortText(QuestionType):
     name = "short_text"
     label = "Trả lời ngắn"
 
+    def check_answer_shape(self, spec, value):
+        """A string or {"text": string}; null clears."""
+        _check_text_shape(value, "câu trả lời ngắn")
+
     def parse_spec(self, raw):
         answers = raw.get("answers")
         if isinstance(answers, (str, int, float)):
@@ -105,6 +124,10 @@ class Essay(QuestionType):
     name = "essay"
     label = "Tự luận"
     auto_graded = False
+
+    def check_answer_shape(self, spec, value):
+        """A string or {"text": string}; null clears."""
+        _check_text_shape(value, "bài tự luận")
 
     def parse_spec(self, raw):
         rubric = raw.get("rubric") or []
