@@ -1,7 +1,7 @@
 """login throttle: progressive delay (retry_at, last_failure_at) instead of a lock
 
 Revision ID: 5b1e7c2d9a40
-Revises: a3a66b4f988d
+Revises: 5d2c8e41a7f3
 Create Date: 2026-11-27 10:05:00
 
 The old `locked_until` becomes `retry_at` (an unfinished lock simply becomes a delay ending at
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 
 revision = '5b1e7c2d9a40'
-down_revision = 'a3a66b4f988d'
+down_revision = '5d2c8e41a7f3'
 branch_labels = None
 depends_on = None
 
