@@ -54,6 +54,16 @@ def score_of(points, max_points) -> Decimal:
     return round_half_up(10 * exact(points) / max_points, 1)
 
 
+def score_items(items) -> tuple[Fraction, Fraction, Decimal]:
+    """(earned, possible, score) of (item points, share earned) pairs: exact sums, one rounding."""
+    earned = possible = Fraction(0)
+    for points, share in items:
+        points = exact(points)
+        possible += points
+        earned += exact(share) * points
+    return earned, possible, score_of(earned, possible)
+
+
 def mean_of(score_sum, count: int, places: int = 2) -> float | None:
     """Mean of scores (each with one decimal) rounded half up; a float SQL sum is first snapped back
     to the tenths it must be, so no binary error reaches the result."""
@@ -84,36 +94,34 @@ def grade_attempt(attempt: Attempt) -> None:
         .outerjoin(Answer, (Answer.attempt_id == AttemptItem.attempt_id) & (Answer.position == AttemptItem.position))
         .where(AttemptItem.attempt_id == attempt.id)
     ).all()
-    points = max_points = Fraction(0)
+    pairs = []  # (item points, exact share earned) of every item
     pending = 0
     updates = []
     for item_points, qtype, spec, answer_id, value, graded_at, awarded in rows:
         item_points = exact(item_points)
-        max_points += item_points
         fraction = get_type(qtype).grade(spec, value, partial_credit=quiz.partial_credit)
         if fraction is None:
             if graded_at is None:  # an essay waiting for a person
                 pending += 1
+                pairs.append((item_points, Fraction(0)))
                 if answer_id is not None:
                     updates.append({"id": answer_id, "fraction": None, "awarded": None})
                 continue
             earned = min(exact(awarded), item_points)
             fraction = earned / item_points if item_points else Fraction(0)
-        else:
-            earned = fraction * item_points
-        points += earned
+        pairs.append((item_points, fraction))
         if answer_id is not None:
             updates.append({"id": answer_id, "fraction": float(fraction),
-                            "awarded": float(round_half_up(earned, 4))})
+                            "awarded": float(round_half_up(fraction * item_points, 4))})
     if updates:
         table = Answer.__table__
         conn.execute(update(table).where(table.c.id == bindparam("answer_id"))
                      .values(fraction=bindparam("f"), awarded=bindparam("w")),
                      [{"answer_id": u["id"], "f": u["fraction"], "w": u["awarded"]} for u in updates])
+    points, max_points, score = score_items(pairs)
     # Stored for display (four decimals); the score itself comes from the exact sums.
     attempt.points = float(round_half_up(points, 4))
     attempt.max_points = float(round_half_up(max_points, 4))
-    score = score_of(points, max_points)
     attempt.score = float(score)
     attempt.pending_essays = pending
     attempt.classification = None if pending else classify(score, quiz.cutoffs)
