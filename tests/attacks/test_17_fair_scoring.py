@@ -69,9 +69,11 @@ def test_ticking_every_option_scores_zero(client, world, login_as):
     other = make_quiz(world.committee, [world.committee], bank=bank, review_policy="score",
                       opens_at=T0 - timedelta(minutes=5), closes_at=T0 + timedelta(hours=1))
     with at(T0):
+        assert client.form("/auth/logout").status_code == 302
         login_as(world.member_b)
         honest = sit_through_api(client, other.id, {1: ["Đúng 1", "Đúng 2"], 2: ["Đúng 1", "Đúng 2", "Đúng 3"]})
     assert honest["points"] == round(2 / 3 + 1, 4)  # 2/3 of one item, all of the other
+    assert db.session.get(Attempt, honest["id"]).person_id == world.member_b.id
 
 
 def test_random_draw_cannot_give_unequal_papers(client, world, login_as):
@@ -111,6 +113,7 @@ def test_random_draw_cannot_give_unequal_papers(client, world, login_as):
         for i in range(15):
             person = make_person(world.cell_a if i % 2 else world.cell_b, f"Lê Văn Hùng {i}", code=f"FAIR{i:02d}")
             db.session.commit()
+            assert client.form("/auth/logout").status_code == 302
             login_as(person)
             body = client.json_post(f"/api/v1/quizzes/{quiz.id}/attempts").get_json()
             rows = db.session.execute(
