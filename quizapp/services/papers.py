@@ -48,6 +48,7 @@ class RulePlan:
     types: Counter = field(default_factory=Counter)  # type -> questions on every paper
     totals: list[Fraction] = field(default_factory=list)  # each total the rule can contribute
     problem: str | None = None
+    short: bool = False  # fewer matching questions than `count` (round_checks names it)
 
 
 @dataclass
@@ -63,7 +64,7 @@ class PaperPlan:
     @property
     def equal(self) -> bool:
         """True when every possible paper has the same structure and total."""
-        return len(self.totals) == 1 and not any(r.problem for r in self.rules)
+        return len(self.totals) == 1 and not any(r.problem or r.short for r in self.rules)
 
     @property
     def problems(self) -> list[str]:
@@ -178,7 +179,7 @@ def plan_papers(draw_rule: dict | None, label=lambda i, rule: f"Quy tắc {i}") 
         plan.rules.append(rp)
         plan.questions += count
         if not pool or count > len(pool):
-            rp.totals = []
+            rp.short = True
             continue  # round_checks reports the shortfall
         whole = count == len(pool) and not any(c.id in maybe_used for c in pool)
         profiles = {(c.type, c.points) for c in pool}
@@ -209,6 +210,9 @@ def plan_lines(plan: PaperPlan) -> list[str]:
     """The plan in a few Vietnamese lines for the round form and detail page."""
     if not plan.questions:
         return []
+    short = [r for r in plan.rules if r.short]
+    if short:
+        return [f"Quy tắc {r.index}: cần {r.count} câu nhưng chỉ có {r.pool} câu phù hợp." for r in short]
     mix = ", ".join(f"{n} câu {type_label(t)}" for t, n in sorted(plan.types.items(), key=lambda x: -x[1]))
     lines = []
     if plan.equal:

@@ -133,3 +133,10 @@ def test_unknown_question_type_in_a_rule_is_refused(world):
     problems = round_checks.check_draw_rule(round_checks.normalize_draw_rule(rule(bank, 1, type="ordering")),
                                             world.staff)
     assert problems and "loại câu hỏi không hợp lệ" in problems[0]["message"]
+
+
+def test_preview_of_a_rule_asking_too_much_says_so_instead_of_a_total(world):
+    """Does the structure preview of a rule wanting more questions than match say so (no misleading total)?"""
+    bank = mixed_bank()
+    lines = round_checks.paper_summary(rule(bank, 3, type="essay"), world.staff)
+    assert lines == ["Quy tắc 1: cần 3 câu nhưng chỉ có 1 câu phù hợp."]
