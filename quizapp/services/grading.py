@@ -185,7 +185,26 @@ def _checked_key(version: QuestionVersion, new_spec: dict, new_points: float | N
         raise InvalidInput("Sửa đáp án không được thêm, bớt hay đổi mã phương án.")
     if new_points is not None and not (isinstance(new_points, (int, float)) and 0 < new_points <= 100):
         raise InvalidInput("Điểm của câu hỏi phải là số dương (tối đa 100).")
+    if new_points is not None and exact(new_points) != exact(version.points):
+        _check_points_change_keeps_papers_equal(version)
     return spec
+
+
+def _check_points_change_keeps_papers_equal(version: QuestionVersion) -> None:
+    """New points for a question only some papers of a quiz hold would give papers different totals."""
+    from sqlalchemy import func
+
+    holding = (select(Attempt.quiz_id, func.count(func.distinct(Attempt.id)))
+               .join(AttemptItem, AttemptItem.attempt_id == Attempt.id)
+               .where(AttemptItem.question_version_id == version.id).group_by(Attempt.quiz_id))
+    for quiz_id, with_it in db.session.execute(holding).all():
+        total = db.session.scalar(select(func.count(Attempt.id)).where(Attempt.quiz_id == quiz_id)) or 0
+        if with_it < total:
+            title = db.session.scalar(select(Quiz.title).where(Quiz.id == quiz_id))
+            raise InvalidInput(
+                f"Không đổi được điểm của câu này: chỉ {with_it}/{total} bài của “{title}” có câu này, nên đổi "
+                "điểm sẽ làm các bài có tổng điểm khác nhau. Chỉ sửa đáp án, hoặc sửa điểm trong ngân hàng "
+                "cho các đợt kiểm tra sau.")
 
 
 def _apply_key(version: QuestionVersion, spec: dict, new_points: float | None) -> list[dict]:
