@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Optional
 
-from sqlalchemy import Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, DateTime, Float, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from quizapp.extensions import db
@@ -14,6 +14,9 @@ if TYPE_CHECKING:
     from quizapp.models.bank import QuestionVersion
     from quizapp.models.person import Person
     from quizapp.models.round import Quiz
+
+POINTS = Numeric(12, 4, asdecimal=False)
+SCORE = Numeric(4, 1, asdecimal=False)
 
 CLASSIFICATIONS = {
     "gioi": "Giỏi",
@@ -44,9 +47,11 @@ class Attempt(db.Model):
     started_at: Mapped[datetime] = mapped_column(DateTime)
     deadline: Mapped[datetime] = mapped_column(DateTime)
     finished_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
-    points: Mapped[Optional[float]] = mapped_column(Float)
-    max_points: Mapped[Optional[float]] = mapped_column(Float)
-    score: Mapped[Optional[float]] = mapped_column(Float)  # 10-point scale, one decimal
+    # Exact decimals (NUMERIC), so sums and means in SQL carry no binary error; read as float.
+    # The score is computed exactly and rounded once (services.grading); points are for display.
+    points: Mapped[Optional[float]] = mapped_column(POINTS)
+    max_points: Mapped[Optional[float]] = mapped_column(POINTS)
+    score: Mapped[Optional[float]] = mapped_column(SCORE)  # 10-point scale, one decimal
     classification: Mapped[Optional[str]] = mapped_column(String(12))
     pending_essays: Mapped[int] = mapped_column(Integer, default=0)
 
@@ -94,7 +99,7 @@ class Answer(db.Model):
     seq: Mapped[int] = mapped_column(Integer, default=0)
     saved_at: Mapped[datetime] = mapped_column(DateTime)
     fraction: Mapped[Optional[float]] = mapped_column(Float)  # 0..1 once graded
-    awarded: Mapped[Optional[float]] = mapped_column(Float)
+    awarded: Mapped[Optional[float]] = mapped_column(POINTS)
     grader_id: Mapped[Optional[int]] = mapped_column(ForeignKey("person.id"))
     grader_comment: Mapped[Optional[str]] = mapped_column(Text)
     rubric_scores: Mapped[Optional[list]] = mapped_column(JSONType)

@@ -25,6 +25,7 @@ from quizapp.models import (
     QuestionVersion, Quiz, RoundOrg,
 )
 from quizapp.services.exceptions import Conflict, Forbidden, Gone, InvalidInput, NotFound
+from quizapp.services.papers import matches
 from quizapp.services.question_types import AnswerError, get_type
 
 NOT_FOUND = "Không tìm thấy bài làm này."
@@ -141,9 +142,8 @@ def _draw(quiz: Quiz, rng: random.Random) -> list[dict]:
         pool = conn.execute(_POOL_BY_BANK, {"ids": sorted(bank_ids)}).all()
         picked, used = [], set()
         for r in rules:
-            fit = [row for row in pool if row[1] == int(r.get("bank_id") or 0) and row[0] not in used
-                   and (not r.get("topic") or row[6] == r["topic"])
-                   and (not r.get("difficulty") or row[7] == r["difficulty"])]
+            fit = [row for row in pool if row[0] not in used and matches(
+                r, bank_id=row[1], type=row[3], topic=row[6], difficulty=row[7])]
             count = int(r.get("count") or 0)
             if len(fit) < count:
                 raise QuizNotReady(

@@ -119,9 +119,21 @@ def _bank(slug: str) -> Bank:
     return db.session.scalar(select(Bank).where(Bank.slug == slug))
 
 
-def _quiz_fields(title: str, bank: Bank, count: int, opens: datetime, closes: datetime, minutes: int) -> dict:
+def _draw(bank: Bank, *rows: tuple) -> dict:
+    """A random draw with one rule per question type (and topic), so every paper has the same
+    structure and total points: rows are (type, count) or (type, count, topic)."""
+    rules = []
+    for qtype, count, *topic in rows:
+        rule = {"bank_id": bank.id, "type": qtype, "count": count}
+        if topic:
+            rule["topic"] = topic[0]
+        rules.append(rule)
+    return {"mode": "random", "rules": rules}
+
+
+def _quiz_fields(title: str, draw_rule: dict, opens: datetime, closes: datetime, minutes: int) -> dict:
     return {
-        "title": title, "draw_rule": {"mode": "random", "rules": [{"bank_id": bank.id, "count": count}]},
+        "title": title, "draw_rule": draw_rule,
         "shuffle_questions": True, "shuffle_choices": True, "time_limit_minutes": minutes,
         "opens_at": opens, "closes_at": closes, "attempts_allowed": 1, "attempt_policy": "best",
         "cutoffs": dict(current_app.config["DEFAULT_CUTOFFS"]), "review_policy": "correct",
@@ -142,7 +154,9 @@ def _load_rounds(committee: Org, cells: list[Org], staff: Person, rng: random.Ra
         {"title": "Học tập, quán triệt Kế hoạch nâng cao hiệu quả công tác tuyên truyền, giáo dục chính trị, tư tưởng giai đoạn 2023-2025",
          "documents": plan.document, "session_date": today - timedelta(days=10), "place": "Hội trường Sở Thông tin và Truyền thông",
          "form": "ket_hop", "threshold_percent": 98.0},
-        _quiz_fields("Kiểm tra nhận thức sau học tập Kế hoạch giai đoạn 2023-2025", plan, 20,
+        # 20 questions of 1 point each, all graded automatically: final results for the board and sheets.
+        _quiz_fields("Kiểm tra nhận thức sau học tập Kế hoạch giai đoạn 2023-2025",
+                     _draw(plan, ("single", 12), ("true_false", 4), ("multiple", 3), ("short_text", 1)),
                      past_open, past_open + timedelta(days=3), 30),
         committee, [committee], staff,
     )
@@ -151,8 +165,11 @@ def _load_rounds(committee: Org, cells: list[Org], staff: Person, rng: random.Ra
         {"title": "Học tập, quán triệt Nghị quyết 04-NQ/TW và Kết luận 21-KL/TW",
          "documents": nq04.document, "session_date": today, "place": "Hội trường Đảng ủy",
          "form": "truc_tiep", "threshold_percent": 98.0},
-        _quiz_fields("Kiểm tra nhận thức sau học tập Nghị quyết 04-NQ/TW", nq04, 15,
-                     now - timedelta(hours=1), now + timedelta(days=7), 20),
+        # 14 one-point questions and the 5-point essay for everyone: 19 points on every paper.
+        _quiz_fields("Kiểm tra nhận thức sau học tập Nghị quyết 04-NQ/TW",
+                     _draw(nq04, ("single", 8), ("true_false", 3), ("multiple", 2), ("short_text", 1),
+                           ("essay", 1, "Liên hệ, vận dụng")),
+                     now - timedelta(hours=1), now + timedelta(days=7), 30),
         committee, [committee], staff,
     )
     return [

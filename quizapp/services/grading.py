@@ -1,7 +1,15 @@
-"""Scoring: pure graders from the registry, the 10-point score, essays, and key corrections."""
+"""Scoring: pure graders from the registry, the 10-point score, essays, and key corrections.
+
+The arithmetic rule, in one place: every item's share (an exact Fraction from its grader) times
+its points is summed exactly; the score is 10 × earned / possible, still exact; it is rounded
+half up to one decimal only at the very end (`score_of`), and the cut-offs compare that rounded
+score — the one the member sees. 4,95 is 5,0 (Trung bình), never 4,9 through a float sum.
+Mean scores in reports round half up to two decimals the same way (`mean_of`).
+"""
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 
 from sqlalchemy import bindparam, select, update
 
@@ -16,16 +24,61 @@ DEFAULT_CUTOFFS = {"gioi": 8.0, "kha": 6.5, "trung_binh": 5.0}
 COMMENT_MAX_CHARS = 4000
 
 
-def round1(value: float) -> float:
-    """Round half up to one decimal (8.25 -> 8.3), as people round marks by hand."""
-    return float(Decimal(str(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+def exact(value) -> Fraction:
+    """A stored or typed number as an exact Fraction (a float is read as the decimal it prints as)."""
+    if value is None:
+        return Fraction(0)
+    if isinstance(value, (Fraction, int)):
+        return Fraction(value)
+    return Fraction(str(value))
 
 
-def classify(score: float, cutoffs: dict | None) -> str:
+def round_half_up(value, places: int = 1) -> Decimal:
+    """Exact half-up rounding to `places` decimals (4,95 -> 5,0; 8,25 -> 8,3), as marks are rounded by hand."""
+    q = exact(value) * 10 ** places
+    sign = -1 if q < 0 else 1
+    n = (abs(q) + Fraction(1, 2)).__floor__()
+    return Decimal(sign * n).scaleb(-places)
+
+
+def round1(value) -> float:
+    """Round half up to one decimal (8.25 -> 8.3); see round_half_up."""
+    return float(round_half_up(value, 1))
+
+
+def score_of(points, max_points) -> Decimal:
+    """The 10-point score of `points` earned out of `max_points`, exact until one half-up rounding."""
+    max_points = exact(max_points)
+    if not max_points:
+        return Decimal("0.0")
+    return round_half_up(10 * exact(points) / max_points, 1)
+
+
+def score_items(items) -> tuple[Fraction, Fraction, Decimal]:
+    """(earned, possible, score) of (item points, share earned) pairs: exact sums, one rounding."""
+    earned = possible = Fraction(0)
+    for points, share in items:
+        points = exact(points)
+        possible += points
+        earned += exact(share) * points
+    return earned, possible, score_of(earned, possible)
+
+
+def mean_of(score_sum, count: int, places: int = 2) -> float | None:
+    """Mean of scores (each with one decimal) rounded half up; a float SQL sum is first snapped back
+    to the tenths it must be, so no binary error reaches the result."""
+    if not count:
+        return None
+    total = round_half_up(score_sum, 1)
+    return float(round_half_up(exact(total) / count, places))
+
+
+def classify(score, cutoffs: dict | None) -> str:
     """'gioi' / 'kha' / 'trung_binh' / 'chua_dat' for a 10-point score and the quiz's cut-offs."""
     cut = {**DEFAULT_CUTOFFS, **(cutoffs or {})}
+    score = exact(score)
     for label in ("gioi", "kha", "trung_binh"):
-        if score >= float(cut[label]):
+        if score >= exact(cut[label]):
             return label
     return "chua_dat"
 
@@ -41,36 +94,37 @@ def grade_attempt(attempt: Attempt) -> None:
         .outerjoin(Answer, (Answer.attempt_id == AttemptItem.attempt_id) & (Answer.position == AttemptItem.position))
         .where(AttemptItem.attempt_id == attempt.id)
     ).all()
-    points = max_points = 0.0
+    pairs = []  # (item points, exact share earned) of every item
     pending = 0
     updates = []
     for item_points, qtype, spec, answer_id, value, graded_at, awarded in rows:
-        item_points = float(item_points or 0)
-        max_points += item_points
+        item_points = exact(item_points)
         fraction = get_type(qtype).grade(spec, value, partial_credit=quiz.partial_credit)
         if fraction is None:
             if graded_at is None:  # an essay waiting for a person
                 pending += 1
+                pairs.append((item_points, Fraction(0)))
                 if answer_id is not None:
                     updates.append({"id": answer_id, "fraction": None, "awarded": None})
                 continue
-            earned = min(float(awarded or 0), item_points)
-            fraction = earned / item_points if item_points else 0.0
-        else:
-            earned = fraction * item_points
-        points += earned
+            earned = min(exact(awarded), item_points)
+            fraction = earned / item_points if item_points else Fraction(0)
+        pairs.append((item_points, fraction))
         if answer_id is not None:
-            updates.append({"id": answer_id, "fraction": fraction, "awarded": round(earned, 4)})
+            updates.append({"id": answer_id, "fraction": float(fraction),
+                            "awarded": float(round_half_up(fraction * item_points, 4))})
     if updates:
         table = Answer.__table__
         conn.execute(update(table).where(table.c.id == bindparam("answer_id"))
                      .values(fraction=bindparam("f"), awarded=bindparam("w")),
                      [{"answer_id": u["id"], "f": u["fraction"], "w": u["awarded"]} for u in updates])
-    attempt.points = round(points, 4)
-    attempt.max_points = round(max_points, 4)
-    attempt.score = round1(10 * points / max_points) if max_points else 0.0
+    points, max_points, score = score_items(pairs)
+    # Stored for display (four decimals); the score itself comes from the exact sums.
+    attempt.points = float(round_half_up(points, 4))
+    attempt.max_points = float(round_half_up(max_points, 4))
+    attempt.score = float(score)
     attempt.pending_essays = pending
-    attempt.classification = None if pending else classify(attempt.score, quiz.cutoffs)
+    attempt.classification = None if pending else classify(score, quiz.cutoffs)
 
 
 def grade_essay(answer_id: int, grader: Person, awarded: float, comment: str,
@@ -131,7 +185,26 @@ def _checked_key(version: QuestionVersion, new_spec: dict, new_points: float | N
         raise InvalidInput("Sửa đáp án không được thêm, bớt hay đổi mã phương án.")
     if new_points is not None and not (isinstance(new_points, (int, float)) and 0 < new_points <= 100):
         raise InvalidInput("Điểm của câu hỏi phải là số dương (tối đa 100).")
+    if new_points is not None and exact(new_points) != exact(version.points):
+        _check_points_change_keeps_papers_equal(version)
     return spec
+
+
+def _check_points_change_keeps_papers_equal(version: QuestionVersion) -> None:
+    """New points for a question only some papers of a quiz hold would give papers different totals."""
+    from sqlalchemy import func
+
+    holding = (select(Attempt.quiz_id, func.count(func.distinct(Attempt.id)))
+               .join(AttemptItem, AttemptItem.attempt_id == Attempt.id)
+               .where(AttemptItem.question_version_id == version.id).group_by(Attempt.quiz_id))
+    for quiz_id, with_it in db.session.execute(holding).all():
+        total = db.session.scalar(select(func.count(Attempt.id)).where(Attempt.quiz_id == quiz_id)) or 0
+        if with_it < total:
+            title = db.session.scalar(select(Quiz.title).where(Quiz.id == quiz_id))
+            raise InvalidInput(
+                f"Không đổi được điểm của câu này: chỉ {with_it}/{total} bài của “{title}” có câu này, nên đổi "
+                "điểm sẽ làm các bài có tổng điểm khác nhau. Chỉ sửa đáp án, hoặc sửa điểm trong ngân hàng "
+                "cho các đợt kiểm tra sau.")
 
 
 def _apply_key(version: QuestionVersion, spec: dict, new_points: float | None) -> list[dict]:

@@ -19,6 +19,7 @@ from quizapp.database import begin_write
 from quizapp.extensions import db
 from quizapp.models import ABSENCE_REASONS, Absence, Attempt, AuditLog, Membership, Org, Person, StudyRound
 from quizapp.services.exceptions import InvalidInput, NotFound
+from quizapp.services.grading import mean_of
 from quizapp.services.reporting import queries
 from quizapp.vn import nfc
 
@@ -113,7 +114,7 @@ def figures_from_rows(rows: list[queries.CellRow], threshold: float) -> Particip
     f.rate_before_makeup = _rate(f.took_part_on_time, f.required)
     f.met = f.rate + 1e-9 >= threshold
     f.met_before_makeup = f.rate_before_makeup + 1e-9 >= threshold
-    f.mean_score = round(score_sum / f.tested, 2) if f.tested else None
+    f.mean_score = mean_of(score_sum, f.tested)  # exact, half up (services.grading)
     return f
 
 

@@ -12,6 +12,8 @@ from sqlalchemy import func, select
 from quizapp.extensions import db
 from quizapp.models import DIFFICULTIES, Bank, Org, Person, Question, QuestionVersion, Quiz
 from quizapp.models.round import ATTEMPT_POLICIES, REVIEW_POLICIES, REVIEW_WHEN
+from quizapp.services.papers import plan_papers, type_label
+from quizapp.services.question_types import REGISTRY
 from quizapp.vn import format_number, nfc
 
 ROUND_FORMS = {"truc_tiep": "Trực tiếp", "truc_tuyen": "Trực tuyến", "ket_hop": "Kết hợp"}
@@ -139,8 +141,8 @@ def usable_banks(actor: Person) -> list[Bank]:
     return out
 
 
-def available_count(bank_id: int, topic: str | None, difficulty: str | None) -> int:
-    """How many active questions of the bank match the topic and difficulty (current versions)."""
+def available_count(bank_id: int, topic: str | None, difficulty: str | None, qtype: str | None = None) -> int:
+    """How many active questions of the bank match the topic, difficulty and type (current versions)."""
     stmt = (
         select(func.count(Question.id))
         .join(QuestionVersion, QuestionVersion.id == Question.current_version_id)
@@ -150,6 +152,8 @@ def available_count(bank_id: int, topic: str | None, difficulty: str | None) -> 
         stmt = stmt.where(QuestionVersion.topic == topic)
     if difficulty:
         stmt = stmt.where(QuestionVersion.difficulty == difficulty)
+    if qtype:
+        stmt = stmt.where(QuestionVersion.type == qtype)
     return int(db.session.scalar(stmt) or 0)
 
 
@@ -159,6 +163,8 @@ def _rule_label(i: int, bank: Bank | None, rule: dict) -> str:
         parts.append(f"chủ đề “{rule['topic']}”")
     if rule.get("difficulty"):
         parts.append(f"mức độ {DIFFICULTIES.get(rule['difficulty'], rule['difficulty'])}")
+    if rule.get("type"):
+        parts.append(f"loại {type_label(rule['type'])}")
     return f"Quy tắc {i} ({', '.join(parts)})"
 
 
@@ -178,10 +184,12 @@ def normalize_draw_rule(draw_rule: dict | None) -> dict:
             clean["topic"] = nfc(rule["topic"])
         if rule.get("difficulty"):
             clean["difficulty"] = rule["difficulty"]
+        if rule.get("type"):
+            clean["type"] = str(rule["type"])
         rules.append(clean)
     # delivery draws rule by rule without reuse: the narrowest rules go first, so a broad rule
     # cannot use up the questions a narrow one needs.
-    rules.sort(key=lambda r: -(("topic" in r) + ("difficulty" in r)))
+    rules.sort(key=lambda r: -(("topic" in r) + ("difficulty" in r) + ("type" in r)))
     return {"mode": "random", "rules": rules}
 
 
@@ -215,10 +223,13 @@ def check_draw_rule(draw_rule: dict, actor: Person) -> list[dict]:
         if rule.get("difficulty") and rule["difficulty"] not in DIFFICULTIES:
             out.append(problem("rules", f"Quy tắc {i}: mức độ không hợp lệ."))
             continue
+        if rule.get("type") and rule["type"] not in REGISTRY:
+            out.append(problem("rules", f"Quy tắc {i}: loại câu hỏi không hợp lệ."))
+            continue
         if not (1 <= rule["count"] <= MAX_DRAW_COUNT):
             out.append(problem("rules", f"Quy tắc {i}: số câu phải từ 1 đến {MAX_DRAW_COUNT}."))
             continue
-        have = available_count(bank.id, rule.get("topic"), rule.get("difficulty"))
+        have = available_count(bank.id, rule.get("topic"), rule.get("difficulty"), rule.get("type"))
         if rule["count"] > have:
             out.append(problem("rules", f"{_rule_label(i, bank, rule)}: cần {rule['count']} câu nhưng "
                                f"chỉ có {have} câu đang dùng."))
@@ -229,7 +240,15 @@ def check_draw_rule(draw_rule: dict, actor: Person) -> list[dict]:
             if wanted > have:
                 out.append(problem("rules", f"Các quy tắc cùng rút {wanted} câu từ ngân hàng “{allowed[bank_id].title}” "
                                    f"nhưng ngân hàng chỉ có {have} câu đang dùng."))
+    if not out:
+        out += check_equal_papers(draw_rule, allowed)
     return out
+
+
+def check_equal_papers(draw_rule: dict, banks: dict[int, Bank]) -> list[dict]:
+    """Refuse a random draw that could give people papers of different totals or type mixes."""
+    plan = plan_papers(draw_rule, label=lambda i, rule: _rule_label(i, banks.get(rule["bank_id"]), rule))
+    return [problem("rules", message) for message in plan.problems]
 
 
 def questions_by_bank(banks: list[Bank]) -> list[tuple[Bank, list[tuple[Question, QuestionVersion]]]]:
@@ -276,5 +295,27 @@ def describe_draw_rule(draw_rule: dict | None) -> list[str]:
             parts.append(f"chủ đề “{r['topic']}”")
         if r.get("difficulty"):
             parts.append(f"mức độ {DIFFICULTIES.get(r['difficulty'], r['difficulty'])}")
+        if r.get("type"):
+            parts.append(f"loại {type_label(r['type'])}")
         out.append(", ".join(parts))
     return out
+
+
+def paper_summary(draw_rule: dict | None, actor: Person) -> list[str]:
+    """Lines saying what every paper of a draw rule holds (count per type, total points), or that
+    papers would differ; only banks the actor may use are looked at. Empty when nothing to say."""
+    from quizapp.services.papers import plan_lines
+
+    try:
+        rule = normalize_draw_rule(draw_rule)
+    except (KeyError, TypeError, ValueError):
+        return []
+    allowed = {b.id for b in usable_banks(actor)}
+    if rule["mode"] == "fixed":
+        ids = rule["question_ids"]
+        rule["question_ids"] = list(db.session.scalars(
+            select(Question.id).where(Question.id.in_(ids), Question.bank_id.in_(allowed)))) if ids else []
+    else:
+        rule["rules"] = [r for r in rule["rules"] if r["bank_id"] in allowed and 1 <= r["count"] <= MAX_DRAW_COUNT
+                         and (not r.get("type") or r["type"] in REGISTRY)]
+    return plan_lines(plan_papers(rule))

@@ -43,3 +43,28 @@ def test_demo_history_is_dated(runner):
     assert all(e.start_date < finished.session_date for e in exemptions)
     committee = db.session.scalar(select(Org).where(Org.kind == "dang_uy_co_so"))
     assert participation.figures(finished, committee).exempt == exempt_people
+
+
+def test_demo_rounds_give_everyone_papers_of_equal_structure(runner):
+    """Does every demo attempt of a round have the same total points and count per question type,
+    and do the demo draw rules pass the equal-papers check a manager's form runs?"""
+    from collections import Counter
+
+    from quizapp.models import AttemptItem, QuestionVersion, Quiz
+    from quizapp.services import round_checks
+
+    assert runner.invoke(args=["demo", "load"]).exit_code == 0
+    for quiz in db.session.scalars(select(Quiz)):
+        assert round_checks.check_equal_papers(quiz.draw_rule, {b.id: b for b in db.session.scalars(select(Bank))}) == []
+        shapes = set()
+        for attempt in db.session.scalars(select(Attempt).where(Attempt.quiz_id == quiz.id)):
+            rows = db.session.execute(
+                select(QuestionVersion.type, AttemptItem.points)
+                .join(QuestionVersion, QuestionVersion.id == AttemptItem.question_version_id)
+                .where(AttemptItem.attempt_id == attempt.id)).all()
+            shapes.add((sum(p for _, p in rows), tuple(sorted(Counter(t for t, _ in rows).items()))))
+            if attempt.status == "finished":
+                assert attempt.max_points == sum(p for _, p in rows)
+        assert len(shapes) <= 1, shapes
+    past = db.session.scalars(select(Attempt).where(Attempt.status == "finished")).all()
+    assert past and {a.max_points for a in past} == {20.0} and not any(a.pending_essays for a in past)

@@ -14,11 +14,12 @@ from flask_wtf import FlaskForm
 from quizapp.clock import local_to_utc, to_local
 from quizapp.models import DIFFICULTIES
 from quizapp.models.round import ATTEMPT_POLICIES, REVIEW_POLICIES, REVIEW_WHEN
+from quizapp.services.question_types import REGISTRY
 from quizapp.services.round_checks import CUTOFF_KEYS, ROUND_FORMS
 from quizapp.vn import format_number
 
 DT_FORMAT = "%Y-%m-%dT%H:%M"
-DRAW_ROWS = 4
+DRAW_ROWS = 6
 
 
 def parse_vn_decimal(text: str | None) -> float | None:
@@ -64,11 +65,12 @@ def _int_or_none(value):
 
 
 class DrawRowForm(Form):
-    """One draw rule row: bank, optional topic and difficulty, number of questions."""
+    """One draw rule row: bank, optional topic, difficulty and question type, number of questions."""
 
     bank_id = SelectField(_l("Ngân hàng"), coerce=_int_or_none, validators=[Optional()], validate_choice=False)
     topic = StringField(_l("Chủ đề (không bắt buộc)"), validators=[Optional(), Length(max=200)])
     difficulty = SelectField(_l("Mức độ"), choices=[], validators=[Optional()])
+    qtype = SelectField(_l("Loại câu hỏi"), choices=[], validators=[Optional()])
     count = IntegerField(_l("Số câu"), validators=[Optional(), NumberRange(1, 200, _l("Số câu phải từ 1 đến 200."))])
 
 
@@ -112,6 +114,7 @@ class RoundForm(FlaskForm):
     grace_seconds = IntegerField(_l("Thời gian gia hạn lưu bài sau giờ nộp (giây)"), default=60,
                                  validators=[InputRequired(_l("Vui lòng nhập thời gian gia hạn.")), NumberRange(0, 600, _l("Thời gian gia hạn phải từ 0 đến 600 giây."))])
     submit = SubmitField(_l("Lưu đợt học tập"))
+    preview = SubmitField(_l("Xem cấu trúc bài (chưa lưu)"))
 
     def set_defaults(self) -> None:
         """Policy defaults from config for a new, unposted form."""
@@ -131,9 +134,11 @@ def setup_choices(form: RoundForm, owner_orgs, participating_orgs, banks) -> Non
     form.org_ids.choices = [(o.id, f"{o.name} ({o.code})") for o in participating_orgs]
     bank_choices = [("", _l("— Chọn ngân hàng —"))] + [(b.id, b.title) for b in banks]
     diff_choices = [("", _l("Mọi mức độ"))] + list(DIFFICULTIES.items())
+    type_choices = [("", _l("Mọi loại"))] + [(name, t.label) for name, t in REGISTRY.items()]
     for row in form.rules:
         row.form.bank_id.choices = bank_choices
         row.form.difficulty.choices = diff_choices
+        row.form.qtype.choices = type_choices
 
 
 def _utc(value: datetime | None) -> datetime | None:
@@ -155,7 +160,8 @@ def form_values(form: RoundForm) -> tuple[dict, dict]:
     else:
         rows = [r.form for r in form.rules]
         draw_rule = {"mode": "random", "rules": [
-            {"bank_id": r.bank_id.data, "topic": r.topic.data, "difficulty": r.difficulty.data or None, "count": r.count.data}
+            {"bank_id": r.bank_id.data, "topic": r.topic.data, "difficulty": r.difficulty.data or None,
+             "type": r.qtype.data or None, "count": r.count.data}
             for r in rows if r.bank_id.data and r.count.data
         ]}
     quiz_fields = {
@@ -186,6 +192,7 @@ def fill_form(form: RoundForm, rnd) -> None:
         row.form.bank_id.data = r.get("bank_id")
         row.form.topic.data = r.get("topic") or ""
         row.form.difficulty.data = r.get("difficulty") or ""
+        row.form.qtype.data = r.get("type") or ""
         row.form.count.data = r.get("count")
     for name in ("shuffle_questions", "shuffle_choices", "time_limit_minutes", "attempts_allowed",
                  "attempt_policy", "review_policy", "review_when", "partial_credit", "grace_seconds"):

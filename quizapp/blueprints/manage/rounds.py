@@ -24,6 +24,7 @@ def _render_form(form: RoundForm, rnd=None, problems=None, status: int = 200):
         "manage/rounds/form.html", form=form, rnd=rnd, problems=problems,
         bank_questions=round_checks.questions_by_bank(banks), topics=round_checks.topics_of(banks),
         selected_ids=set(form.question_ids.data or []),
+        paper_lines=round_checks.paper_summary(form_values(form)[1]["draw_rule"], _user()),
     ), status
 
 
@@ -66,6 +67,8 @@ def round_new():
         form.set_defaults()
         form.owner_org_id.data = next(iter(by_id))
         form.org_ids.data = [next(iter(by_id))] if len(by_id) == 1 else []
+    elif form.preview.data:
+        return _render_form(form)  # show every paper's structure and total; nothing is saved
     elif form.validate_on_submit():
         orgs, problems = _chosen_orgs(form, by_id)
         fields, quiz_fields = form_values(form)
@@ -95,6 +98,8 @@ def round_edit(round_id: int):
     by_id = _prepare(form)
     if request.method == "GET":
         fill_form(form, rnd)
+    elif form.preview.data:
+        return _render_form(form, rnd)  # show every paper's structure and total; nothing is saved
     elif form.validate_on_submit():
         orgs, problems = _chosen_orgs(form, by_id)
         fields, quiz_fields = form_values(form)
@@ -123,6 +128,7 @@ def round_detail(round_id: int):
     return render_template(
         "manage/rounds/detail.html", rnd=rnd, quiz=rnd.quiz, can_edit=rounds.can_edit_round(rnd, user),
         makeups=rounds.makeup_windows(rnd.quiz, user), rule_rows=round_checks.describe_draw_rule(rnd.quiz.draw_rule),
+        paper_lines=round_checks.paper_summary(rnd.quiz.draw_rule, user),
         short_url=qr_service.short_url(rnd.quiz, current_app.config["SITE_URL"]),
     )
 

@@ -1,7 +1,14 @@
-"""The contract every question type implements. Graders are pure: (spec, answer) -> fraction."""
+"""The contract every question type implements. Graders are pure: (spec, answer) -> fraction.
+
+Graders return an exact `fractions.Fraction` (never a float): the share of an item's points
+earned is summed exactly up to the attempt's score (see services.grading for the one rounding).
+"""
 from __future__ import annotations
 
+from fractions import Fraction
 from typing import Any, ClassVar
+
+ZERO, ONE = Fraction(0), Fraction(1)
 
 
 class SpecError(ValueError):
@@ -83,6 +90,6 @@ class QuestionType:
         """Validate a submitted answer into its stored form; None means 'no answer'."""
         raise NotImplementedError
 
-    def grade(self, spec: dict, answer: dict | None, *, partial_credit: bool = True) -> float | None:
-        """Fraction of the points earned, 0..1; None when a person must grade it."""
+    def grade(self, spec: dict, answer: dict | None, *, partial_credit: bool = True) -> Fraction | None:
+        """Exact share of the points earned, 0..1; None when a person must grade it."""
         raise NotImplementedError

@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import string
+from fractions import Fraction
 
-from quizapp.services.question_types.base import AnswerError, QuestionType, SpecError, check_id, json_kind, unwrap
+from quizapp.services.question_types.base import ONE, ZERO, AnswerError, QuestionType, SpecError, check_id, json_kind, unwrap
 from quizapp.vn import nfc
 
 MAX_CHOICES = 8
@@ -78,13 +79,13 @@ class SingleChoice(_ChoiceType):
 
     def grade(self, spec, answer, *, partial_credit=True):
         if not answer:
-            return 0.0
+            return ZERO
         correct = next(c["id"] for c in spec["choices"] if c["correct"])
-        return 1.0 if answer.get("choice") == correct else 0.0
+        return ONE if answer.get("choice") == correct else ZERO
 
 
 class MultipleChoice(_ChoiceType):
-    """One or more correct choices; partial credit per choice, floored at zero, or all-or-nothing."""
+    """One or more correct choices; partial credit per choice (see `grade`), or all-or-nothing."""
 
     name = "multiple"
     label = "Nhiều lựa chọn"
@@ -127,12 +128,18 @@ class MultipleChoice(_ChoiceType):
         return {"choices": sorted(picked)}
 
     def grade(self, spec, answer, *, partial_credit=True):
+        """Moodle's rule: each right pick earns 1/(number right), each wrong pick costs
+        1/(number of wrong options), and an item never goes below 0 — so ticking every
+        option earns exactly 0 however many options are right."""
         if not answer:
-            return 0.0
+            return ZERO
+        ids = {c["id"] for c in spec["choices"]}
         correct = {c["id"] for c in spec["choices"] if c["correct"]}
-        picked = set(answer.get("choices", []))
+        wrong = ids - correct
+        picked = set(answer.get("choices", [])) & ids
         if not partial_credit:
-            return 1.0 if picked == correct else 0.0
-        # Each correct pick earns 1/k, each wrong pick costs 1/k; never below zero.
-        k = len(correct)
-        return max(0.0, (len(picked & correct) - len(picked - correct)) / k)
+            return ONE if picked == correct else ZERO
+        earned = Fraction(len(picked & correct), len(correct))
+        if wrong:
+            earned -= Fraction(len(picked & wrong), len(wrong))
+        return max(ZERO, earned)

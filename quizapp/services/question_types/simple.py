@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from quizapp.services.question_types.base import AnswerError, QuestionType, SpecError, json_kind, unwrap
+from quizapp.services.question_types.base import ONE, ZERO, AnswerError, QuestionType, SpecError, json_kind, unwrap
 from quizapp.vn import nfc, strip_diacritics
 
 ESSAY_MAX_CHARS = 20000
@@ -70,13 +70,27 @@ class TrueFalse(QuestionType):
 
     def grade(self, spec, answer, *, partial_credit=True):
         if not answer:
-            return 0.0
-        return 1.0 if answer.get("value") is spec["answer"] else 0.0
+            return ZERO
+        return ONE if answer.get("value") is spec["answer"] else ZERO
+
+
+# Quotes people type (or paste from the prompt) around an answer, and punctuation a phone
+# keyboard adds at its end: neither makes a right answer wrong.
+SHORT_QUOTES = "\"'“”‘’«»„‟‚‛‹›`´"
+SHORT_TRAILING = ".,;:!?…"
 
 
 def normalize_short(text: str, match_diacritics: bool) -> str:
-    """Compare form of a short answer: NFC, single spaces, lower case, accents dropped if allowed."""
+    """Compare form of a short answer: invisible characters (zero-width, soft hyphen, BOM) dropped,
+    NBSP and runs of spaces made one space, NFC, lower case, quotes around it and punctuation at
+    its end removed, and accents dropped when the question allows."""
+    text = "".join(ch for ch in unicodedata.normalize("NFC", text) if unicodedata.category(ch) != "Cf")
     text = nfc(text).lower()
+    while True:
+        stripped = text.strip(" " + SHORT_QUOTES).rstrip(" " + SHORT_TRAILING)
+        if stripped == text:
+            break
+        text = stripped
     return text if match_diacritics else strip_diacritics(text)
 
 
@@ -112,10 +126,12 @@ class ShortText(QuestionType):
 
     def grade(self, spec, answer, *, partial_credit=True):
         if not answer:
-            return 0.0
+            return ZERO
         match = spec.get("match_diacritics", True)
         given = normalize_short(answer.get("text", ""), match)
-        return 1.0 if any(given == normalize_short(a, match) for a in spec["answers"]) else 0.0
+        if not given:
+            return ZERO
+        return ONE if any(given == normalize_short(a, match) for a in spec["answers"]) else ZERO
 
 
 class Essay(QuestionType):
@@ -155,4 +171,4 @@ class Essay(QuestionType):
                             "bài viết", "bài viết")
 
     def grade(self, spec, answer, *, partial_credit=True):
-        return None if answer else 0.0
+        return None if answer else ZERO

@@ -142,8 +142,10 @@ class CellRow:
 
     @property
     def mean(self) -> float | None:
-        """Mean score of those tested, or None."""
-        return self.score_sum / self.tested if self.tested else None
+        """Mean score of those tested (exact, rounded half up to two decimals), or None."""
+        from quizapp.services.grading import mean_of
+
+        return mean_of(self.score_sum, self.tested)
 
 
 def cell_rows(rnd: StudyRound, node: Org, outstanding_score: float = 9.0) -> list[CellRow]:
@@ -165,7 +167,7 @@ def cell_rows(rnd: StudyRound, node: Org, outstanding_score: float = 9.0) -> lis
         count(and_(took, on_time(m.c.person_id, rnd.quiz))),
         count(and_(absent, Absence.excused.is_(True))),
         count(and_(absent, Absence.id.is_not(None), Absence.excused.is_(False))),
-        count(tested), func.sum(case((tested, c.c.score), else_=0.0)),
+        count(tested), func.sum(case((tested, c.c.score), else_=0)),  # NUMERIC: an exact sum
         count(and_(took, c.c.pending_essays > 0)),
         count(~party),
         count(and_(tested, c.c.score >= outstanding_score)),
@@ -182,7 +184,7 @@ def cell_rows(rnd: StudyRound, node: Org, outstanding_score: float = 9.0) -> lis
         row = CellRow(org_id=r[0], total=r[1] or 0, exempt=r[2] or 0, required=r[3] or 0,
                       took_part=r[4] or 0, on_time=r[5] or 0, absent_excused=r[6] or 0,
                       absent_unexcused_recorded=r[7] or 0, tested=r[8] or 0,
-                      score_sum=float(r[9] or 0), pending=r[10] or 0, non_party=r[11] or 0,
+                      score_sum=round(float(r[9] or 0), 1), pending=r[10] or 0, non_party=r[11] or 0,
                       outstanding_people=r[12] or 0)
         row.distribution = {k: (r[13 + i] or 0) for i, k in enumerate(CLASS_KEYS)}
         rows[row.org_id] = row
