@@ -57,7 +57,7 @@ def test_csv_bom_and_diacritics(world, data):
     """Does the CSV start with a UTF-8 BOM, keep diacritics and neutralize formulas?"""
     raw = excel.members_csv(data, world.committee)
     assert raw.startswith(b"\xef\xbb\xbf")
-    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
     assert rows[0][2] == "Họ và tên"
     names = [r[2] for r in rows[1:]]
     assert "Nguyễn Thị Ngọc Ánh" in names
@@ -68,7 +68,7 @@ def test_csv_bom_and_diacritics(world, data):
 
 def test_cell_export_scoped_to_cell(world, data):
     """Does a CB-A export leave out CB-B's members?"""
-    rows = list(csv.reader(io.StringIO(excel.members_csv(data, world.cell_a).decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(excel.members_csv(data, world.cell_a, ",").decode("utf-8-sig"))))
     names = {r[2] for r in rows[1:]}
     assert "Võ Văn Em" not in names and "Hoàng Văn Dũng" not in names
     assert "Trần Văn Bình" in names

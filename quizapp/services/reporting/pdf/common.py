@@ -18,18 +18,28 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from quizapp.services.pdf_fonts import register_serif
-from quizapp.vn import date_in_words, format_number, format_percent, nfc
+from quizapp.services.pdf_fonts import drop_unprintable, register_serif
+from quizapp.vn import date_in_words, format_number, format_percent, format_rate, nfc
 
 CLASS_LABELS = {"gioi": "Giỏi", "kha": "Khá", "trung_binh": "Trung bình", "chua_dat": "Chưa đạt"}
+PAGE_NUMBER_SIZE = 13.5  # HD 36: 13-14 pt, from page 2, top centre
 ORG_SUFFIX = {"chi_bo": "CB", "to_dang": "TĐ", "dang_uy_co_so": "ĐU", "dang_bo": "ĐU", "dang_bo_tinh": "TU"}
 
 
+def printable(text, font: str | None = None) -> str:
+    """NFC text without the characters `font` (default: the document serif) has no glyph for.
+
+    Emoji and other symbols outside the font would print as empty boxes; they are dropped
+    (names are refused with them on input, but older rows and free text may still hold some).
+    """
+    return drop_unprintable(nfc("" if text is None else str(text)), font or register_serif())
+
+
 def esc(text) -> str:
-    """NFC-normalize and escape for Paragraph markup."""
-    return escape(nfc("" if text is None else str(text)))
+    """NFC-normalize, drop what the font cannot print, and escape for Paragraph markup."""
+    return escape(printable(text))
 
 
 def upper(text) -> str:
@@ -43,8 +53,13 @@ def num(value, decimals: int = 0) -> str:
 
 
 def pct(value: float) -> str:
-    """Vietnamese percent with two decimals."""
+    """Vietnamese percent with two decimals (shares, facility; rates use `rate`)."""
     return format_percent(value, 2)
+
+
+def rate(value: float) -> str:
+    """A participation rate: truncated, never rounded up across the threshold (97,995 -> 97,99%)."""
+    return format_rate(value, 2)
 
 
 @dataclass
@@ -115,44 +130,66 @@ def letterhead(lh: Letterhead, st: Styles, width: float) -> list:
     sup = ParagraphStyle("sup", parent=st.center, fontSize=13 if lh.state else 14, leading=17, spaceAfter=0)
     iss = ParagraphStyle("iss", parent=sup, fontName=fam + "-Bold")
     date_st = ParagraphStyle("date", parent=st.center, fontName=fam + "-Italic", fontSize=14, leading=18, spaceAfter=0)
+    left = []
+    if lh.superior:
+        left.append(name_block(lh.superior, sup, left_w))
+    left.append(name_block(lh.issuer, iss, left_w))
     if lh.state:
-        left = [Paragraph(esc(upper(lh.superior)), sup), Paragraph(esc(upper(lh.issuer)), iss),
-                RuledText("", fam, 1, left_w, rule_width=left_w * 0.35),
-                Spacer(1, 4), Paragraph(f"Số: {esc(lh.number_label)}", ParagraphStyle("n", parent=st.center, fontSize=13))]
+        left += [RuledText("", fam, 1, left_w, rule_width=left_w * 0.35),
+                 Spacer(1, 4), Paragraph(f"Số: {esc(lh.number_label)}", ParagraphStyle("n", parent=st.center, fontSize=13))]
         motto = "Độc lập - Tự do - Hạnh phúc"
         right = [Paragraph("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", ParagraphStyle("nat", parent=iss, fontSize=12)),
                  RuledText(motto, fam + "-Bold", 13.5, right_w), Spacer(1, 6),
-                 Paragraph(esc(date_in_words(lh.issued_on, nfc(lh.place) or None)), date_st)]
+                 Paragraph(esc(date_in_words(lh.issued_on, printable(lh.place) or None)), date_st)]
     else:
-        left = [Paragraph(esc(upper(lh.superior)), sup), Paragraph(esc(upper(lh.issuer)), iss),
-                Paragraph("*", st.center), Paragraph(f"Số {esc(lh.number_label)}", st.center)]
+        left += [Paragraph("*", st.center), Paragraph(f"Số {esc(lh.number_label)}", st.center)]
         right = [RuledText("ĐẢNG CỘNG SẢN VIỆT NAM", fam + "-Bold", 15, right_w), Spacer(1, 8),
-                 Paragraph(esc(date_in_words(lh.issued_on, nfc(lh.place) or None)), date_st)]
+                 Paragraph(esc(date_in_words(lh.issued_on, printable(lh.place) or None)), date_st)]
     table = Table([[left, right]], colWidths=[left_w, right_w])
     table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
                                ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
     return [table]
 
 
-def title_block(doc_title: str, summary: str, st: Styles, width: float) -> list:
-    """`BÁO CÁO`, the bold summary line, and a short rule under it."""
-    return [Paragraph(esc(doc_title), st.title), Paragraph(esc(summary), st.summary),
+def summary_case(summary: str, state: bool = False) -> str:
+    """Trích yếu: a party document's starts in lower case (HD 36), a state one's with a capital (NĐ 30)."""
+    text = nfc(summary)
+    if not text:
+        return text
+    return (text[0].upper() if state else text[0].lower()) + text[1:]
+
+
+def title_block(doc_title: str, summary: str, st: Styles, width: float, state: bool = False) -> list:
+    """`BÁO CÁO`, the bold summary line (trích yếu), and a short rule under it."""
+    return [Paragraph(esc(doc_title), st.title), Paragraph(esc(summary_case(summary, state)), st.summary),
             RuledText("", st.family, 1, width, rule_width=30 * mm), Spacer(1, 8)]
 
 
 def recipients_and_signature(recipients: list[str], sign_for: str, sign_title: str, signer: str,
-                             st: Styles, width: float, has_seal: bool = False) -> Table:
-    """Bottom block: `Nơi nhận:` (left) and the signature (right); a seal area only if the org has one."""
+                             st: Styles, width: float, has_seal: bool = False, state: bool = False) -> Table:
+    """Bottom block: `Nơi nhận:` (left) and the signature (right); a seal area only if the org has one.
+
+    Party (HD 36): "Nơi nhận:" underlined, recipients 12 pt. State (NĐ 30): "Nơi nhận:" bold
+    italic 12 pt, recipients 11 pt. `sign_title` may hold several lines separated by newlines
+    ("KT. GIÁM ĐỐC" / "PHÓ GIÁM ĐỐC").
+    """
     fam = st.family
-    rec_head = ParagraphStyle("rh", parent=st.small, fontName=fam + "-BoldItalic")
-    left = [Paragraph("<u>Nơi nhận:</u>", rec_head)] + [Paragraph(esc(r), st.small) for r in recipients]
+    rec_head = ParagraphStyle("rh", parent=st.small, fontName=fam + "-BoldItalic", fontSize=12, leading=14.5)
+    rec = ParagraphStyle("rc", parent=st.small, fontSize=11, leading=13) if state else st.small
+    head = "Nơi nhận:" if state else "<u>Nơi nhận:</u>"
+    left = [Paragraph(head, rec_head)] + [Paragraph(esc(r), rec) for r in recipients]
     sign = ParagraphStyle("sg", parent=st.center, fontName=fam + "-Bold", spaceAfter=0)
-    right = [Paragraph(esc(sign_for), sign), Paragraph(esc(sign_title), sign),
-             Spacer(1, (30 if has_seal else 22) * mm), Paragraph(esc(signer), sign)]
+    right = [Paragraph(esc(line), sign) for line in [sign_for, *str(sign_title).split("\n")] if nfc(line)]
+    right += [Spacer(1, (30 if has_seal else 22) * mm), Paragraph(esc(signer), sign)]
     t = Table([[left, right]], colWidths=[width * 0.45, width * 0.55])
     t.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
-    t.keepWithNext = False
     return t
+
+
+def closing(last_paragraphs: list, bottom) -> KeepTogether:
+    """The last body paragraph(s) and the signature block, kept on one page: the signature never
+    stands alone at the top of a page (HD 36)."""
+    return KeepTogether([*last_paragraphs, Spacer(1, 6), bottom])
 
 
 def distribution_chart(distribution: dict, family: str, width: float = 120 * mm, height: float = 45 * mm) -> Drawing:
@@ -240,7 +277,7 @@ def build(story: list, margins_mm: tuple, family: str, title: str) -> bytes:
 
     def later(canvas, d):
         canvas.saveState()
-        canvas.setFont(family, 12)
+        canvas.setFont(family, PAGE_NUMBER_SIZE)
         canvas.drawCentredString(left * mm + d.width / 2, A4[1] - top * mm / 2, str(d.page))
         canvas.restoreState()
 
@@ -263,3 +300,85 @@ def _config_margins() -> tuple:
         return tuple(current_app.config["PDF_MARGINS_MM"])
     except (RuntimeError, KeyError):
         return (20, 20, 30, 15)
+
+
+# ---------------------------------------------------------------- letterhead line breaking
+# Words that open a phrase of an organization's name: a person breaks a long name *before*
+# them, never after them ("TỈNH" / "ĐỒNG NAI" reads wrong), and never leaves one alone.
+_UNIT_WORDS = [
+    "ĐẢNG BỘ", "ĐẢNG ỦY", "CHI BỘ", "TỔ ĐẢNG", "BAN THƯỜNG VỤ", "BAN CHẤP HÀNH", "BAN", "VĂN PHÒNG",
+    "ỦY BAN NHÂN DÂN", "UBND", "HỘI ĐỒNG NHÂN DÂN", "KHỐI", "SỞ", "CỤC", "CHI CỤC", "PHÒNG", "TRƯỜNG",
+    "BỆNH VIỆN", "CÔNG TY", "TỈNH", "THÀNH PHỐ", "THỊ XÃ", "XÃ", "PHƯỜNG", "ĐẶC KHU", "HUYỆN", "QUẬN",
+    "THỊ TRẤN", "ẤP", "THÔN", "KHU PHỐ", "CÁC CƠ QUAN", "DOANH NGHIỆP",
+]
+_UNIT_SEQS = sorted((w.split() for w in _UNIT_WORDS), key=len, reverse=True)
+
+
+def _unit_starts(words: list[str]) -> dict[int, int]:
+    """Index of each word that opens a unit phrase -> length of its unit word(s)."""
+    out, i = {}, 0
+    while i < len(words):
+        for seq in _UNIT_SEQS:
+            if [w.upper() for w in words[i:i + len(seq)]] == seq:
+                out[i] = len(seq)
+                i += len(seq)
+                break
+        else:
+            i += 1
+    return out
+
+
+def break_lines(text: str, font: str, size: float, width: float) -> list[str]:
+    """Break an organization's name into lines that fit `width`, the way a person would.
+
+    Best breaks are before a unit word that has a name after it ("ĐẢNG BỘ TỈNH ĐỒNG NAI" /
+    "ĐẢNG ỦY XÃ TÂN PHÚ"); forbidden are breaks inside a unit word ("CHI" / "BỘ"), right after
+    one ("TỈNH" / "ĐỒNG NAI") and lines holding only a unit word. Among layouts that fit, the
+    fewest lines win, then the best breaks, then the most even line lengths.
+    """
+    words = nfc(text).split()
+    if not words:
+        return []
+    n = len(words)
+    starts = _unit_starts(words)
+    inside = {i + k for i, ln in starts.items() for k in range(1, ln)}  # words continuing a unit word
+    after_unit = {i + ln for i, ln in starts.items()}                    # first word of a unit's name
+
+    def break_cost(k: int) -> float:
+        # Cost of breaking before word k.
+        if k in inside:
+            return 10_000
+        if k in starts and k + starts[k] < n:
+            return 0
+        if k in after_unit:
+            return 5_000
+        return 60
+
+    def line_cost(i: int, j: int) -> float:
+        line = " ".join(words[i:j])
+        w = stringWidth(line, font, size)
+        if w > width and j - i > 1:
+            return float("inf")
+        lone_unit = i in starts and starts[i] == j - i and n > j - i
+        return (10_000 if lone_unit else 0) + ((width - w) / max(width, 1)) ** 2 * 40
+
+    best: list[tuple[float, int]] = [(0.0, 0)] + [(float("inf"), 0)] * n
+    for j in range(1, n + 1):
+        for i in range(j):
+            if best[i][0] == float("inf"):
+                continue
+            cost = best[i][0] + line_cost(i, j) + (break_cost(i) if i else 0) + 1_000
+            if cost < best[j][0]:
+                best[j] = (cost, i)
+    lines, j = [], n
+    while j > 0:
+        i = best[j][1]
+        lines.append(" ".join(words[i:j]))
+        j = i
+    return lines[::-1]
+
+
+def name_block(text: str, style: ParagraphStyle, width: float) -> Paragraph:
+    """An organization's name in capitals, broken by `break_lines` (one Paragraph, lines joined by <br/>)."""
+    lines = break_lines(upper(printable(text)), style.fontName, style.fontSize, width)
+    return Paragraph("<br/>".join(escape(line) for line in lines), style)
