@@ -86,7 +86,7 @@ def cell_sheet(round_id: int, org_id: int):
             report, pdf = issue_cell_sheet(rnd, org, _user(), number=form.number.data, issued_on=form.issued_on.data)
         except InvalidInput as exc:
             db.session.rollback()
-            form.number.errors = [*form.number.errors, exc.message]
+            _refusal(form, exc)
         else:
             return _download(pdf, PDF, f"bao-cao-{report.number:02d}-{org.code}-dot-{rnd.id}.pdf")
     status = 422 if form.errors else 200
@@ -107,13 +107,21 @@ def rollup(round_id: int, org_id: int):
                                         number=form.number.data, issued_on=form.issued_on.data)
         except InvalidInput as exc:
             db.session.rollback()
-            form.number.errors = [*form.number.errors, exc.message]
+            _refusal(form, exc)
         else:
             if report is None:
                 return _download(data, XLSX, f"tong-hop-{org.code}-dot-{rnd.id}.xlsx")
             return _download(data, PDF, f"tong-hop-{report.number:02d}-{org.code}-dot-{rnd.id}.pdf")
     status = 422 if form.errors else 200
     return render_template("reports/issue_form.html", form=form, rnd=rnd, org=org, kind="rollup"), status
+
+
+def _refusal(form, exc: InvalidInput) -> None:
+    """Show why a document was refused: missing org settings above the form, anything else under the number."""
+    if isinstance(exc.details, dict) and exc.details.get("field") == "org_settings":
+        form.form_errors.append(exc.message)
+    else:
+        form.number.errors = [*form.number.errors, exc.message]
 
 
 @bp.route("/rounds/<int:round_id>/orgs/<int:org_id>/export.<fmt>")
@@ -125,7 +133,11 @@ def export(round_id: int, org_id: int, fmt: str):
     if fmt == "xlsx":
         return _download(excel.members_xlsx(rnd, org), XLSX, name + ".xlsx")
     if fmt == "csv":
-        return _download(excel.members_csv(rnd, org), "text/csv; charset=utf-8", name + ".csv")
+        # ';' by default: Vietnamese Excel splits on it; ?sep=comma for other tools.
+        sep = excel.CSV_SEPARATORS.get(request.args.get("sep", "semicolon"))
+        if sep is None:
+            raise NotFound("Dấu phân cách không được hỗ trợ (chỉ chấm phẩy hoặc phẩy).")
+        return _download(excel.members_csv(rnd, org, sep), "text/csv; charset=utf-8", name + ".csv")
     raise NotFound("Định dạng tệp không được hỗ trợ (chỉ .xlsx hoặc .csv).")
 
 

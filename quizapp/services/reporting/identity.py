@@ -13,6 +13,8 @@ from quizapp.models import Org
 from quizapp.services.exceptions import InvalidInput
 from quizapp.vn import nfc
 
+SETTINGS = {"field": "org_settings"}  # the refusal is fixed on the organization page, not in this form
+
 # "Đảng bộ tỉnh X" is the organization; its executive body is "Tỉnh ủy X" (and so on).
 _BODY_OF = [
     (re.compile(r"^đảng bộ tỉnh\s+", re.I), "Tỉnh ủy "),
@@ -38,11 +40,21 @@ def receiving_body(org: Org, *, standing: bool) -> str:
     """
     if nfc(org.report_to):
         return nfc(org.report_to)
-    if org.parent is None:
+    default = default_receiving_body(org, standing=standing)
+    if not default:
         raise InvalidInput(
             f"{org.name} chưa có nơi nhận báo cáo. Vào trang Tổ chức đảng, điền ô "
-            "“Nơi nhận báo cáo” (ví dụ: Ban Thường vụ Tỉnh ủy) rồi lập lại."
+            "“Nơi nhận báo cáo” (ví dụ: Ban Thường vụ Tỉnh ủy) rồi lập lại.", details=SETTINGS
         )
+    return default
+
+
+def default_receiving_body(org: Org, *, standing: bool | None = None) -> str:
+    """The receiving body derived from the parent's name ('' for a root); `standing` defaults to
+    "not a cell" (committees report to the standing committee above, cells to their committee)."""
+    if org.parent is None:
+        return ""
+    standing = (not org.is_cell) if standing is None else standing
     body = committee_name(org.parent.name)
     return f"Ban Thường vụ {body}" if standing and not body.lower().startswith("ban ") else body
 
@@ -52,7 +64,7 @@ def party_signer(org: Org) -> str:
     if org.secretary is None or not nfc(org.secretary.full_name):
         raise InvalidInput(
             f"{org.name} chưa có bí thư nên báo cáo không có người ký. Vào trang Tổ chức đảng, "
-            "chọn bí thư rồi lập lại."
+            "chọn bí thư rồi lập lại.", details=SETTINGS
         )
     return nfc(org.secretary.full_name)
 
@@ -89,7 +101,7 @@ def state_identity(org: Org) -> StateIdentity:
     if missing:
         raise InvalidInput(
             "Chưa đủ thông tin để lập văn bản theo Nghị định 30: thiếu " + ", ".join(missing)
-            + ". Vào trang Tổ chức đảng, phần “Thể thức văn bản nhà nước”, điền đủ rồi lập lại."
+            + ". Vào trang Tổ chức đảng, phần “Thể thức văn bản nhà nước”, điền đủ rồi lập lại.", details=SETTINGS
         )
     return StateIdentity(unit=nfc(org.state_unit_name), superior=nfc(org.state_superior),
                          abbr=nfc(org.state_abbr).upper(), place=nfc(org.state_place) or nfc(org.place),
