@@ -311,6 +311,7 @@ _UNIT_WORDS = [
     "BỆNH VIỆN", "CÔNG TY", "TỈNH", "THÀNH PHỐ", "THỊ XÃ", "XÃ", "PHƯỜNG", "ĐẶC KHU", "HUYỆN", "QUẬN",
     "THỊ TRẤN", "ẤP", "THÔN", "KHU PHỐ", "CÁC CƠ QUAN", "DOANH NGHIỆP",
 ]
+_ORG_PREFIXES = {"ĐẢNG BỘ", "ĐẢNG ỦY", "CHI BỘ", "TỔ ĐẢNG", "BAN THƯỜNG VỤ", "BAN CHẤP HÀNH"}  # may stand alone
 _UNIT_SEQS = sorted((w.split() for w in _UNIT_WORDS), key=len, reverse=True)
 
 
@@ -360,7 +361,8 @@ def break_lines(text: str, font: str, size: float, width: float) -> list[str]:
         if w > width and j - i > 1:
             return float("inf")
         lone_unit = i in starts and starts[i] == j - i and n > j - i
-        return (10_000 if lone_unit else 0) + ((width - w) / max(width, 1)) ** 2 * 40
+        lone = 0 if not lone_unit else 300 if " ".join(words[i:j]).upper() in _ORG_PREFIXES else 10_000
+        return lone + ((width - w) / max(width, 1)) ** 2 * 40
 
     best: list[tuple[float, int]] = [(0.0, 0)] + [(float("inf"), 0)] * n
     for j in range(1, n + 1):
