@@ -253,3 +253,18 @@ def test_committee_names():
     assert identity.committee_name("Đảng bộ thành phố Hồ Chí Minh") == "Thành ủy Hồ Chí Minh"
     assert identity.committee_name("Đảng bộ xã Tân Phú") == "Đảng ủy xã Tân Phú"
     assert identity.committee_name("Đảng ủy Khối các cơ quan tỉnh") == "Đảng ủy Khối các cơ quan tỉnh"
+
+
+def test_rollup_last_heading_and_signature_never_left_behind(world):
+    """For any number of cells, are section 4's heading, its last line and the signature on one page?"""
+    row = rollup_data().rows[1]
+    moved = 0
+    for n in range(1, 26):
+        rows = [dict(row, code=f"CB-{i}", name=f"Chi bộ ấp {i}") for i in range(n)]
+        pdf = build_rollup(rollup_data(rows=rows), "02-BC/ĐU", date(2026, 2, 7), margins_mm=MARGINS)
+        pages = [re.sub(r"\s+", " ", p.extract_text()) for p in PdfReader(io.BytesIO(pdf)).pages]
+        heading = [i for i, t in enumerate(pages) if "4. Nội dung đảng viên nắm chưa vững" in t]
+        signer = [i for i, t in enumerate(pages) if "Lê Văn Ký" in t]
+        assert heading and signer and heading[0] == signer[0], n
+        moved += bool(heading[0]) and bool(re.match(r"\d+ 4\. Nội dung", pages[heading[0]]))
+    assert moved, "no table length tried pushed section 4 to a new page"

@@ -83,7 +83,8 @@ class Styles:
                                    alignment=TA_JUSTIFY, firstLineIndent=10 * mm, spaceAfter=3)
         self.plain = ParagraphStyle("plain", parent=self.body, firstLineIndent=0, alignment=TA_LEFT)
         self.center = ParagraphStyle("center", parent=self.plain, alignment=TA_CENTER)
-        self.head = ParagraphStyle("head", parent=self.plain, fontName=family + "-Bold", spaceBefore=6)
+        # A heading never ends a page: it goes with the paragraph after it.
+        self.head = ParagraphStyle("head", parent=self.plain, fontName=family + "-Bold", spaceBefore=6, keepWithNext=1)
         self.small = ParagraphStyle("small", parent=self.plain, fontSize=12, leading=14.5, spaceAfter=0)
         self.cell = ParagraphStyle("cell", parent=self.plain, fontSize=11.5, leading=13.5, spaceAfter=0)
         self.cell_c = ParagraphStyle("cellc", parent=self.cell, alignment=TA_CENTER)
@@ -162,7 +163,7 @@ def summary_case(summary: str, state: bool = False) -> str:
 def title_block(doc_title: str, summary: str, st: Styles, width: float, state: bool = False) -> list:
     """`BÁO CÁO`, the bold summary line (trích yếu), and a short rule under it."""
     return [Paragraph(esc(doc_title), st.title), Paragraph(esc(summary_case(summary, state)), st.summary),
-            RuledText("", st.family, 1, width, rule_width=30 * mm), Spacer(1, 8)]
+            Spacer(1, 3), RuledText("", st.family, 1, width, rule_width=30 * mm), Spacer(1, 8)]
 
 
 def recipients_and_signature(recipients: list[str], sign_for: str, sign_title: str, signer: str,
@@ -311,7 +312,8 @@ _UNIT_WORDS = [
     "BỆNH VIỆN", "CÔNG TY", "TỈNH", "THÀNH PHỐ", "THỊ XÃ", "XÃ", "PHƯỜNG", "ĐẶC KHU", "HUYỆN", "QUẬN",
     "THỊ TRẤN", "ẤP", "THÔN", "KHU PHỐ", "CÁC CƠ QUAN", "DOANH NGHIỆP",
 ]
-_ORG_PREFIXES = {"ĐẢNG BỘ", "ĐẢNG ỦY", "CHI BỘ", "TỔ ĐẢNG", "BAN THƯỜNG VỤ", "BAN CHẤP HÀNH"}  # may stand alone
+_ORG_PREFIXES = {"ĐẢNG BỘ", "ĐẢNG ỦY", "CHI BỘ", "TỔ ĐẢNG", "BAN THƯỜNG VỤ", "BAN CHẤP HÀNH",  # may stand alone
+                 "ỦY BAN NHÂN DÂN", "HỘI ĐỒNG NHÂN DÂN"}
 _UNIT_SEQS = sorted((w.split() for w in _UNIT_WORDS), key=len, reverse=True)
 
 

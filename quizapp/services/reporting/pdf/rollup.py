@@ -130,11 +130,12 @@ def build_rollup(data, number_label: str, issued_on: date, *, state: bool = Fals
             + ".", st.body))
     if not data.outstanding_units and not data.outstanding_people:
         story.append(Paragraph("- Chưa có.", st.body))
-    story.append(Paragraph("<b>4. Nội dung đảng viên nắm chưa vững</b>", st.head))
-    weak = [Paragraph(f"- {esc(w['topic'])}"
+    # Section 4 (at most a handful of lines) goes with the signature: a heading or the
+    # signature never stands alone (keepWithNext does not reach into a KeepTogether).
+    weak = [Paragraph("<b>4. Nội dung đảng viên nắm chưa vững</b>", st.head)]
+    weak += [Paragraph(f"- {esc(w['topic'])}"
                       + ("" if w["facility"] is None else f": tỷ lệ trả lời đúng {pct(w['facility'])}") + ".", st.body)
             for w in data.weakest or [{"topic": "Chưa có dữ liệu", "facility": None}]]
-    story += weak[:-1]
     if sid is not None:
         recipients = [f"- {sid.superior} (báo cáo)," if sid.superior else f"- {data.recipient} (báo cáo),",
                       "- Các chi bộ trực thuộc;", "- Lưu: VT."]
@@ -145,7 +146,7 @@ def build_rollup(data, number_label: str, issued_on: date, *, state: bool = Fals
         sign_for = "T/M ĐẢNG ỦY" if data.org_kind != "chi_bo" else "T/M CHI BỘ"
         bottom = common.recipients_and_signature(recipients, sign_for, "BÍ THƯ", data.secretary_name,
                                                  st, width, data.has_seal)
-    story.append(common.closing(weak[-1:], bottom))
+    story.append(common.closing(weak, bottom))
     if verify_code:
         story += [Spacer(1, 8), common.qr_block(verify_url, verify_code, st)]
     return common.build(story, margins, family, f"Báo cáo tổng hợp {number_label}")
