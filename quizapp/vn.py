@@ -29,6 +29,18 @@ def nfc(text: str | None) -> str:
     return _SPACES.sub(" ", unicodedata.normalize("NFC", strip_invisible(text))).strip()
 
 
+def symbols_in_name(text: str | None) -> list[str]:
+    """Characters a person's name cannot hold: emoji and other symbols (Unicode So, private-use,
+    unassigned, or beyond the Basic Multilingual Plane). The document fonts have no glyph for them,
+    so they would print as boxes on result sheets and login slips."""
+    out = []
+    for ch in nfc(text):
+        if ord(ch) > 0xFFFF or unicodedata.category(ch) in {"So", "Cs", "Co", "Cn"}:
+            if ch not in out:
+                out.append(ch)
+    return out
+
+
 def clean_filter(value):
     """WTForms filter: a text field's value through nfc() (None and non-strings pass through)."""
     return nfc(value) if isinstance(value, str) else value
