@@ -109,7 +109,6 @@ def test_rollup_xlsx_title_rows_and_make_up_columns(world):
 
     from quizapp.services.reporting.rollup import issue_rollup
 
-    world.committee.secretary_id = world.staff.id
     rnd = make_round([world.committee], world.committee, title="Học tập Nghị quyết 04 (đợt 1)")
     make_attempt(rnd, world.secretary_a, 9.0)
     make_attempt(rnd, world.deputy_a, 8.0, makeup=True)

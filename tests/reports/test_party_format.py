@@ -199,6 +199,8 @@ def _round(world):
 def test_rollup_refused_without_a_secretary(world, client, login_as, runner):
     """Without a committee secretary, is the roll-up PDF refused (service, web page, CLI) and no number used?"""
     rnd = _round(world)
+    world.committee.secretary_id = None
+    db.session.commit()
     with pytest.raises(InvalidInput, match="chưa có bí thư"):
         issue_rollup(rnd, world.committee, world.staff)
     db.session.rollback()
@@ -228,8 +230,6 @@ def _recipients(pdf: bytes) -> str:
 def test_recipient_is_the_receiving_body(world):
     """Is the roll-up sent to 'Ban Thường vụ Tỉnh ủy …' by default, the org's setting when set, and refused at the root?"""
     rnd = _round(world)
-    world.committee.secretary_id = world.staff.id
-    db.session.commit()
     _, pdf = issue_rollup(rnd, world.committee, world.staff, issued_on=date(2026, 2, 7))
     text = _recipients(pdf)
     assert "- Ban Thường vụ Tỉnh ủy Bình Phước (báo cáo)," in text and "Cấp trên" not in text

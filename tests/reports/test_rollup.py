@@ -17,8 +17,7 @@ def _text(pdf: bytes) -> str:
 
 
 def _setup(world):
-    """CB-A: 3/3 took part, all ≥ 9; CB-B: 1/2. The committee's secretary is Lê Thị Hồng."""
-    world.committee.secretary_id = world.staff.id
+    """CB-A: 3/3 took part, all ≥ 9; CB-B: 1/2. The committee's secretary is Lê Thị Hồng (make_world)."""
     rnd = make_round([world.committee], world.committee)
     for p, s in [(world.secretary_a, 9.5), (world.deputy_a, 9.0), (world.member_a, 10.0), (world.member_b, 5.0)]:
         make_attempt(rnd, p, s)

@@ -24,7 +24,6 @@ LEFT_END = (30 + 0.4 * (210 - 30 - 15)) * mm  # the state letterhead's left colu
 def unit(world):
     """The committee, set up as a state unit (Sở Khoa học và Công nghệ) with a round to report."""
     c = world.committee
-    c.secretary_id = world.staff.id
     c.state_unit_name, c.state_superior, c.state_abbr = ("Sở Khoa học và Công nghệ", "Ủy ban nhân dân tỉnh Đồng Nai",
                                                          "SKHCN")
     c.state_place, c.state_signer_title, c.state_signer_name = "Đồng Nai", "KT. Giám đốc / Phó Giám đốc", "Ngô Văn Hải"
