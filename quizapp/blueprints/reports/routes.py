@@ -113,7 +113,9 @@ def rollup(round_id: int, org_id: int):
                 return _download(data, XLSX, f"tong-hop-{org.code}-dot-{rnd.id}.xlsx")
             return _download(data, PDF, f"tong-hop-{report.number:02d}-{org.code}-dot-{rnd.id}.pdf")
     status = 422 if form.errors else 200
-    return render_template("reports/issue_form.html", form=form, rnd=rnd, org=org, kind="rollup"), status
+    state_next = numbering.next_number(org, state=True, on=form.issued_on.data or today_local())
+    return render_template("reports/issue_form.html", form=form, rnd=rnd, org=org, kind="rollup",
+                           state_next=state_next), status
 
 
 def _refusal(form, exc: InvalidInput) -> None:

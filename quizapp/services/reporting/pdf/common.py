@@ -5,6 +5,7 @@ Paragraph, so names containing `<`, `&` or markup print literally.
 """
 from __future__ import annotations
 
+import functools
 import io
 from dataclasses import dataclass
 from datetime import date
@@ -34,7 +35,15 @@ def printable(text, font: str | None = None) -> str:
     Emoji and other symbols outside the font would print as empty boxes; they are dropped
     (names are refused with them on input, but older rows and free text may still hold some).
     """
-    return drop_unprintable(nfc("" if text is None else str(text)), font or register_serif())
+    clean = nfc("" if text is None else str(text))
+    if clean.isascii():
+        return clean
+    return drop_unprintable(clean, font or _serif())
+
+
+@functools.cache
+def _serif() -> str:
+    return register_serif()  # registration is per process; esc() runs for every table cell
 
 
 def esc(text) -> str:
