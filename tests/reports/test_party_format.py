@@ -268,3 +268,14 @@ def test_rollup_last_heading_and_signature_never_left_behind(world):
         assert heading and signer and heading[0] == signer[0], n
         moved += bool(heading[0]) and bool(re.match(r"\d+ 4\. Nội dung", pages[heading[0]]))
     assert moved, "no table length tried pushed section 4 to a new page"
+
+
+def test_cell_sheet_refused_without_secretary(world):
+    """Is a cell sheet without a secretary refused before a number is used?"""
+    rnd = _round(world)
+    world.cell_a.secretary_id = None
+    db.session.commit()
+    with pytest.raises(InvalidInput, match="chưa có bí thư"):
+        issue_cell_sheet(rnd, world.cell_a, world.deputy_a)
+    db.session.rollback()
+    assert db.session.query(IssuedReport).count() == 0

@@ -68,7 +68,7 @@ def sheet_data(rnd: StudyRound, org: Org, number_label: str, issued_on: date, co
         figures=figs.to_dict(), excused=excused, unexcused=unexcused, made_up=made_up,
         weakest=items.weakest_topics(rnd, org, 3), members=members,
         secretary_name=org.secretary.full_name if org.secretary else "", has_seal=org.has_seal,
-        recipient=identity.receiving_body(org, standing=False) if (org.report_to or org.parent) else "",
+        recipient=identity.receiving_body(org, standing=False),
         verify_url=verify_url(code) if code else "", verify_code=code,
     )
 
@@ -83,7 +83,8 @@ def snapshot(rnd: StudyRound, org: Org, report: IssuedReport, figures: dict, wea
 def issue_cell_sheet(rnd: StudyRound, org: Org, actor: Person | None, *, number: int | None = None,
                      issued_on: date | None = None) -> tuple[IssuedReport, bytes]:
     """Number, record and render a cell's result sheet; returns (record, PDF bytes)."""
-    identity.party_signer(org)  # refuse before claiming a number: a sheet needs its signer
+    identity.party_signer(org)  # refuse before claiming a number: a sheet needs its signer ...
+    identity.receiving_body(org, standing=False)  # ... and whom it goes to
     begin_write()
     issued_on = issued_on or today_local()
     report = numbering.reserve(rnd, org, "cell_sheet", number, issued_on, actor)
