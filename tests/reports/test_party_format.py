@@ -19,6 +19,7 @@ from quizapp.services.pdf_fonts import register_serif
 from quizapp.services.reporting import identity
 from quizapp.services.reporting.pdf import common
 from quizapp.services.reporting.pdf.cell_sheet import MemberLine, SheetData, build_cell_sheet
+from quizapp.services.reporting.pdf.names import break_lines
 from quizapp.services.reporting.pdf.rollup import build_rollup
 from quizapp.services.reporting.rollup import RollupData, issue_rollup
 from quizapp.services.reporting.sheets import issue_cell_sheet
@@ -128,15 +129,15 @@ def test_letterhead_breaks_names_by_phrase(world):
     font = register_serif() + "-Bold"
     full = "ĐẢNG BỘ TỈNH ĐỒNG NAI ĐẢNG ỦY XÃ TÂN PHÚ"
     width = stringWidth("ĐẢNG BỘ TỈNH ĐỒNG NAI", font, 14) + 5
-    assert common.break_lines(full, font, 14, width) == ["ĐẢNG BỘ TỈNH ĐỒNG NAI", "ĐẢNG ỦY XÃ TÂN PHÚ"]
+    assert break_lines(full, font, 14, width) == ["ĐẢNG BỘ TỈNH ĐỒNG NAI", "ĐẢNG ỦY XÃ TÂN PHÚ"]
     committee = "ĐẢNG ỦY KHỐI CÁC CƠ QUAN TỈNH"
-    assert common.break_lines(committee, font, 14, stringWidth(committee, font, 14) - 1) == [
+    assert break_lines(committee, font, 14, stringWidth(committee, font, 14) - 1) == [
         "ĐẢNG ỦY KHỐI", "CÁC CƠ QUAN TỈNH"]
-    assert common.break_lines(committee, font, 14, stringWidth(committee, font, 14) + 1) == [committee]
+    assert break_lines(committee, font, 14, stringWidth(committee, font, 14) + 1) == [committee]
     for name in ["CHI BỘ SỞ KHOA HỌC VÀ CÔNG NGHỆ TỈNH ĐỒNG NAI", "ĐẢNG ỦY PHƯỜNG TÂN PHONG THÀNH PHỐ BIÊN HÒA",
                  "CHI BỘ ẤP BÀU SEN XÃ TÂN PHÚ TỈNH ĐỒNG NAI"]:
         for mm_width in (58, 66, 74, 84):
-            lines = common.break_lines(name, font, 14, mm_width * mm)
+            lines = break_lines(name, font, 14, mm_width * mm)
             assert " ".join(lines) == name
             for line in lines:
                 assert stringWidth(line, font, 14) <= mm_width * mm
