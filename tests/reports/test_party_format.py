@@ -208,12 +208,18 @@ def test_rollup_refused_without_a_secretary(world, client, login_as, runner):
     assert db.session.query(IssuedReport).count() == 0
     login_as(world.staff)
     url = f"/reports/rounds/{rnd.id}/orgs/{world.committee.id}/rollup"
+    assert "chưa có bí thư" in client.get(url).get_data(as_text=True)  # said before anyone fills the form
     resp = client.form(url, {"number": "1", "issued_on": "2026-02-07", "fmt": "pdf"})
     html = resp.get_data(as_text=True)
     assert resp.status_code == 422 and "chưa có bí thư" in html and f"/manage/orgs/{world.committee.id}" in html
     result = runner.invoke(args=["reports", "rollup", "--round", str(rnd.id), "--org", "DUCQ", "-o", "/dev/null"])
     assert result.exit_code == 1 and "chưa có bí thư" in result.output and "Traceback" not in result.output
     assert db.session.query(IssuedReport).count() == 0
+    world.committee.secretary_id = world.staff.id
+    db.session.commit()
+    assert "chưa có bí thư" not in client.get(url).get_data(as_text=True)
+    world.committee.secretary_id = None
+    db.session.commit()
     # The working .xlsx needs no signer.
     report, data = issue_rollup(rnd, world.committee, world.staff, fmt="xlsx")
     assert report is None and data[:2] == b"PK"

@@ -12,7 +12,7 @@ from quizapp.extensions import db
 from quizapp.models import ABSENCE_REASONS, Org, Person, StudyRound
 from quizapp.services import participation, rounds
 from quizapp.services.exceptions import InvalidInput, NotFound
-from quizapp.services.reporting import excel, items, numbering, queries
+from quizapp.services.reporting import excel, identity, items, numbering, queries
 from quizapp.services.reporting.rollup import issue_rollup
 from quizapp.services.reporting.sheets import issue_cell_sheet
 
@@ -90,7 +90,8 @@ def cell_sheet(round_id: int, org_id: int):
         else:
             return _download(pdf, PDF, f"bao-cao-{report.number:02d}-{org.code}-dot-{rnd.id}.pdf")
     status = 422 if form.errors else 200
-    return render_template("reports/issue_form.html", form=form, rnd=rnd, org=org, kind="sheet"), status
+    return render_template("reports/issue_form.html", form=form, rnd=rnd, org=org, kind="sheet",
+                           problems=[] if form.form_errors else identity.party_problems(org)), status
 
 
 @bp.route("/rounds/<int:round_id>/orgs/<int:org_id>/rollup", methods=["GET", "POST"])
@@ -115,7 +116,8 @@ def rollup(round_id: int, org_id: int):
     status = 422 if form.errors else 200
     state_next = numbering.next_number(org, state=True, on=form.issued_on.data or today_local())
     return render_template("reports/issue_form.html", form=form, rnd=rnd, org=org, kind="rollup",
-                           state_next=state_next), status
+                           state_next=state_next,
+                           problems=[] if form.form_errors else identity.party_problems(org)), status
 
 
 def _refusal(form, exc: InvalidInput) -> None:

@@ -69,6 +69,17 @@ def party_signer(org: Org) -> str:
     return nfc(org.secretary.full_name)
 
 
+def party_problems(org: Org) -> list[str]:
+    """What would stop `org` issuing a party document now (no signer, no receiving body), as messages."""
+    out = []
+    for check in (party_signer, lambda o: receiving_body(o, standing=not o.is_cell)):
+        try:
+            check(org)
+        except InvalidInput as exc:
+            out.append(exc.message)
+    return out
+
+
 @dataclass
 class StateIdentity:
     """A state unit as NĐ 30 prints it."""
