@@ -76,3 +76,21 @@ def horizontal_rules(page) -> list[dict]:
 def vertical_rules(page) -> list[dict]:
     """Vertical strokes (table grid lines)."""
     return [e for e in page.edges if e["orientation"] == "v"]
+
+
+def words_crossing_grid(pdf: bytes) -> tuple[list[tuple], int]:
+    """(words that a table's vertical grid line runs through, number of words checked)."""
+    bad, checked = [], 0
+    for page in open_pages(pdf):
+        grid = vertical_rules(page)
+        if not grid:
+            continue
+        for w in page.extract_words(x_tolerance=1.5):
+            mid = (w["top"] + w["bottom"]) / 2
+            rules = [e for e in grid if e["top"] - 0.5 <= mid <= e["bottom"] + 0.5]
+            if not rules:
+                continue
+            checked += 1
+            bad += [(w["text"], round(w["x0"], 1), round(w["x1"], 1), round(e["x0"], 1))
+                    for e in rules if w["x0"] + 0.3 < e["x0"] < w["x1"] - 0.3]
+    return bad, checked

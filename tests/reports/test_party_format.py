@@ -24,7 +24,8 @@ from quizapp.services.reporting.pdf.rollup import build_rollup
 from quizapp.services.reporting.rollup import RollupData, issue_rollup
 from quizapp.services.reporting.sheets import issue_cell_sheet
 from tests.reports.helpers import make_attempt, make_round
-from tests.reports.pdfcheck import find_line, horizontal_rules, open_pages, page_text, text_lines, vertical_rules
+from tests.reports.pdfcheck import (find_line, horizontal_rules, open_pages, page_text, text_lines,
+                                    words_crossing_grid)
 
 MARGINS = (20, 20, 30, 15)
 FIGURES = dict(total=12, exempt=1, required=11, took_part=10, rate=100 * 10 / 11, threshold=98.0, met=False,
@@ -160,18 +161,8 @@ def test_letterhead_in_the_pdf_keeps_units_with_their_names(world):
 def test_rollup_table_text_stays_inside_its_columns(world):
     """With 5-digit counts, a long name and 'Chưa đạt', does every word stay between its grid lines?"""
     pdf = build_rollup(rollup_data(), "02-BC/ĐU", date(2026, 2, 7), margins_mm=MARGINS)
-    checked = 0
-    for page in open_pages(pdf):
-        grid = vertical_rules(page)
-        if not grid:
-            continue
-        for w in page.extract_words(x_tolerance=1.5):
-            mid = (w["top"] + w["bottom"]) / 2
-            for e in grid:
-                if e["top"] - 0.5 <= mid <= e["bottom"] + 0.5:
-                    assert not (w["x0"] + 0.3 < e["x0"] < w["x1"] - 0.3), (w["text"], w["x0"], w["x1"], e["x0"])
-            checked += 1
-    assert checked > 30
+    bad, checked = words_crossing_grid(pdf)
+    assert not bad and checked > 30
     text = " ".join(page_text(p) for p in open_pages(pdf))
     assert "Chưa đạt" in text and "35.900" in text and "12.345" in text
 
@@ -286,3 +277,12 @@ def test_cell_sheet_refused_without_secretary(world):
         issue_cell_sheet(rnd, world.cell_a, world.deputy_a)
     db.session.rollback()
     assert db.session.query(IssuedReport).count() == 0
+
+
+def test_appendix_table_text_stays_inside_its_columns(world):
+    """Do the appendix's status, participation, score and classification cells stay inside their columns?"""
+    members = [MemberLine("Nguyễn Thị Ngọc Ánh Hoàng Phương", "Chính thức", "Vắng; Đi công tác (có lý do)", 10.0,
+                          "Trung bình"),
+               MemberLine("Lê Văn Tám", "Dự bị", "Học bù", None, "Chưa đạt")]
+    bad, checked = words_crossing_grid(build_cell_sheet(sheet(members=members), MARGINS))
+    assert not bad and checked > 15
