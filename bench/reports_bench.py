@@ -96,6 +96,11 @@ def build(cells: int, per_cell: int) -> dict:
                         (Exemption, exemptions), (Attempt, attempts), (AttemptItem, items), (Answer, answers)):
         for i in range(0, len(rows), 5000):
             db.session.execute(insert(table), rows[i:i + 5000])
+    # Sheets and roll-ups need a signer, and the top node a receiving body.
+    first = 1
+    for cell, size in zip(cell_orgs, sizes):
+        cell.secretary_id, first = first, first + size
+    top.secretary_id, top.report_to = 1, "Ban Thường vụ Tỉnh ủy Đồng Nai"
     db.session.commit()
     return {"round_id": rnd.id, "top_id": top.id, "cell30": cell_orgs[0].id, "cell100": cell_orgs[1].id,
             "members": len(people), "cells": len(sizes)}

@@ -163,6 +163,18 @@ def _report_target(round_id: int, org_code: str):
     return rnd, org
 
 
+def _issue_or_explain(issue, *args, **kwargs):
+    """Run an issuing service; a refusal (no signer, number in use...) becomes a plain message, exit 1."""
+    from quizapp.extensions import db
+    from quizapp.services.exceptions import InvalidInput
+
+    try:
+        return issue(*args, **kwargs)
+    except InvalidInput as exc:
+        db.session.rollback()
+        raise click.ClickException(exc.message) from None
+
+
 @reports_cli.command("cell-sheet")
 @click.option("--round", "round_id", type=int, required=True, help="Mã số đợt học tập.")
 @click.option("--org", "org_code", required=True, help="Mã chi bộ.")
@@ -173,7 +185,7 @@ def reports_cell_sheet(round_id: int, org_code: str, number: int | None, output:
     from quizapp.services.reporting.sheets import issue_cell_sheet
 
     rnd, org = _report_target(round_id, org_code)
-    report, pdf = issue_cell_sheet(rnd, org, None, number=number)
+    report, pdf = _issue_or_explain(issue_cell_sheet, rnd, org, None, number=number)
     with open(output, "wb") as fh:
         fh.write(pdf)
     click.echo(f"Đã ghi {output}: số {report.number_label}, mã xác thực {report.verify_code}.")
@@ -192,7 +204,7 @@ def reports_rollup(round_id: int, org_code: str, fmt: str, state_letterhead: boo
     from quizapp.services.reporting.rollup import issue_rollup
 
     rnd, org = _report_target(round_id, org_code)
-    report, data = issue_rollup(rnd, org, None, fmt=fmt, state=state_letterhead, number=number)
+    report, data = _issue_or_explain(issue_rollup, rnd, org, None, fmt=fmt, state=state_letterhead, number=number)
     with open(output, "wb") as fh:
         fh.write(data)
     click.echo(f"Đã ghi {output}" + (f": số {report.number_label}, mã xác thực {report.verify_code}." if report else "."))
@@ -202,13 +214,16 @@ def reports_rollup(round_id: int, org_code: str, fmt: str, state_letterhead: boo
 @click.option("--round", "round_id", type=int, required=True, help="Mã số đợt học tập.")
 @click.option("--org", "org_code", required=True, help="Mã tổ chức đảng.")
 @click.option("--format", "fmt", type=click.Choice(["xlsx", "csv"]), default="xlsx")
+@click.option("--sep", type=click.Choice(["semicolon", "comma"]), default="semicolon",
+              help="Dấu phân cách của tệp CSV: chấm phẩy (Excel tiếng Việt, mặc định) hoặc phẩy.")
 @click.option("-o", "output", type=click.Path(dir_okay=False, writable=True), required=True)
-def reports_export(round_id: int, org_code: str, fmt: str, output: str) -> None:
+def reports_export(round_id: int, org_code: str, fmt: str, sep: str, output: str) -> None:
     """Write per-member results of a node's subtree as .xlsx or .csv."""
     from quizapp.services.reporting import excel
 
     rnd, org = _report_target(round_id, org_code)
-    data = excel.members_xlsx(rnd, org) if fmt == "xlsx" else excel.members_csv(rnd, org)
+    data = (excel.members_xlsx(rnd, org) if fmt == "xlsx"
+            else excel.members_csv(rnd, org, excel.CSV_SEPARATORS[sep]))
     with open(output, "wb") as fh:
         fh.write(data)
     click.echo(f"Đã ghi {output}.")

@@ -34,6 +34,7 @@ def init_app(app: Flask) -> None:
     app.url_map.converters["int"] = BoundedIntConverter
     app.jinja_env.filters["vn_number"] = vn.format_number
     app.jinja_env.filters["vn_percent"] = vn.format_percent
+    app.jinja_env.filters["vn_rate"] = vn.format_rate  # participation rates: truncated, never rounded up
     app.jinja_env.filters["vn_date"] = lambda d: vn.format_date(d)
     app.jinja_env.filters["vn_datetime"] = lambda d: vn.format_datetime(to_local(d))
     app.jinja_env.filters["local"] = to_local

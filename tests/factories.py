@@ -72,6 +72,7 @@ def make_world() -> World:
     orgs.grant_role(secretary_a, "secretary", cell_a)
     orgs.grant_role(deputy_a, "deputy", cell_a)
     orgs.grant_role(secretary_b, "secretary", cell_b)
+    committee.secretary_id = staff.id  # signs the committee's roll-ups (no role: the staff grant decides access)
     db.session.commit()
     return World(province, committee, cell_a, cell_b, admin, staff, secretary_a, deputy_a,
                  secretary_b, member_a, member_b)

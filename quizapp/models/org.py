@@ -40,6 +40,15 @@ class Org(TimestampMixin, db.Model):
         ForeignKey("person.id", use_alter=True, name="fk_org_secretary_id")
     )
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Documents: whom the party reports go to, and the state (NĐ 30) identity of a unit that
+    # also reports through state channels. Empty means "derive a default" (see reporting.letters).
+    report_to: Mapped[Optional[str]] = mapped_column(String(200))  # "Ban Thường vụ Tỉnh ủy Đồng Nai"
+    state_unit_name: Mapped[Optional[str]] = mapped_column(String(200))  # "Sở Khoa học và Công nghệ"
+    state_superior: Mapped[Optional[str]] = mapped_column(String(200))  # "Ủy ban nhân dân tỉnh Đồng Nai"
+    state_abbr: Mapped[Optional[str]] = mapped_column(String(20))  # "SKHCN" -> "12/BC-SKHCN"
+    state_place: Mapped[Optional[str]] = mapped_column(String(100))  # province: "Đồng Nai"
+    state_signer_title: Mapped[Optional[str]] = mapped_column(String(120))  # "KT. GIÁM ĐỐC / PHÓ GIÁM ĐỐC"
+    state_signer_name: Mapped[Optional[str]] = mapped_column(String(120))
 
     parent: Mapped[Optional["Org"]] = relationship(remote_side=[id], back_populates="children")
     children: Mapped[list["Org"]] = relationship(back_populates="parent", order_by="Org.code")

@@ -79,6 +79,8 @@ def load(force: bool = False) -> str:
     orgs.grant_role(admin, "admin", None)
     staff = _person("VANPHONG", "Lê Thị Thu Hà", None, pw)
     orgs.grant_role(staff, "staff", committee)
+    # The committee's secretary signs its roll-ups; the roll-up goes to the province's standing committee.
+    committee.secretary_id = _person("BITHU-DU", "Trần Quốc Thắng", None, pw).id
     number = 1
     for ci, cell in enumerate(cells):
         size = 16

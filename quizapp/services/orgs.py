@@ -50,9 +50,16 @@ def grant_role(person: Person, role: str, org: Org | None) -> RoleGrant:
     return grant
 
 
+DOCUMENT_SETTINGS = {"report_to": 200, "state_unit_name": 200, "state_superior": 200, "state_abbr": 20,
+                     "state_place": 100, "state_signer_title": 120, "state_signer_name": 120}
+
+
 def update_org(org: Org, *, name: str, place: str | None, term: str | None, has_seal: bool,
-               secretary: Person | None, actor: Person) -> Org:
-    """Edit a node's name, place, term, seal and secretary (audited); commits."""
+               secretary: Person | None, actor: Person, documents: dict | None = None) -> Org:
+    """Edit a node's name, place, term, seal, secretary and document settings (audited); commits.
+
+    `documents` maps DOCUMENT_SETTINGS keys to text ('' clears a setting back to its default).
+    """
     from quizapp.database import begin_write
     from quizapp.models import AuditLog
 
@@ -60,6 +67,13 @@ def update_org(org: Org, *, name: str, place: str | None, term: str | None, has_
     if not nfc(name):
         raise InvalidInput("Tên tổ chức đảng không được để trống.")
     org.name, org.place, org.term, org.has_seal = nfc(name), nfc(place) or None, nfc(term) or None, has_seal
+    for key, value in (documents or {}).items():
+        if key not in DOCUMENT_SETTINGS:
+            raise InvalidInput("Thông tin văn bản không hợp lệ.")
+        text = nfc(value)
+        if len(text) > DOCUMENT_SETTINGS[key]:
+            raise InvalidInput(f"Mỗi thông tin văn bản tối đa {DOCUMENT_SETTINGS[key]} ký tự.")
+        setattr(org, key, (text.upper() if key == "state_abbr" else text) or None)
     if secretary is not None and secretary.id != org.secretary_id:
         grant_role(secretary, "secretary", org)
         org.secretary_id = secretary.id

@@ -8,6 +8,7 @@ fontTools' instancer and cached under FONT_CACHE_DIR.
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 import threading
 from pathlib import Path
@@ -133,3 +134,22 @@ def register_serif() -> str:
         if _registered(SERIF):
             return SERIF
         return _register_family(SERIF, serif_files())
+
+
+_coverage: dict[str, frozenset[int]] = {}
+
+
+def covered(font_name: str) -> frozenset[int]:
+    """Code points the registered font `font_name` has glyphs for (cached)."""
+    if font_name not in _coverage:
+        _coverage[font_name] = frozenset(pdfmetrics.getFont(font_name).face.charToGlyph)
+    return _coverage[font_name]
+
+
+def drop_unprintable(text: str, font_name: str) -> str:
+    """`text` without the characters `font_name` cannot draw (they would print as boxes); spaces tidied."""
+    if text.isascii():
+        return text
+    have = covered(font_name)
+    kept = "".join(ch for ch in text if ord(ch) in have or ch in "\n\t")
+    return re.sub(r" {2,}", " ", kept).strip() if len(kept) != len(text) else text

@@ -15,7 +15,7 @@ from quizapp.models import PARTY_STATUSES, PERSON_STATES, AuditLog, Membership, 
 from quizapp.services import accounts, history
 from quizapp.services.exceptions import Forbidden, InvalidInput, NotFound
 from quizapp.services.roster import NAME_MAX, PHONE_MAX, REASON_MAX, move_membership
-from quizapp.vn import nfc, strip_diacritics
+from quizapp.vn import nfc, strip_diacritics, symbols_in_name
 
 ROLE_RANK = {"deputy": 1, "secretary": 2, "staff": 3, "admin": 4}
 EDITABLE = ("full_name", "date_of_birth", "phone", "email", "party_status", "exempt", "exempt_reason", "state")
@@ -92,6 +92,9 @@ def _clean(data: dict) -> dict:
     name = nfc(data.get("full_name"))
     if not name or len(name) > NAME_MAX:
         problems.append(f"Họ và tên không được trống và tối đa {NAME_MAX} ký tự.")
+    elif symbols_in_name(name):
+        problems.append("Họ và tên có ký tự không in được trên văn bản (biểu tượng cảm xúc, ký hiệu): "
+                        + " ".join(symbols_in_name(name)) + ".")
     out["full_name"] = name
     dob = data.get("date_of_birth")
     if dob is not None and (dob.year < 1900 or dob > today_local()):

@@ -28,7 +28,7 @@ from quizapp.models import AuditLog, Exemption, Membership, Org, PartyStatusPeri
 from quizapp.services import history
 from quizapp.services.exceptions import DomainError, InvalidInput
 from quizapp.services.roster_files import RawTable, read_table
-from quizapp.vn import name_sort_key, nfc, strip_diacritics
+from quizapp.vn import name_sort_key, nfc, strip_diacritics, symbols_in_name
 
 CODE_MAX, NAME_MAX, PHONE_MAX, EMAIL_MAX, REASON_MAX = 40, 120, 30, 120, 200
 _CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9._/-]*$")
@@ -123,6 +123,9 @@ def _parse_row(number: int, table: RawTable, raw: list, today: date, errors: lis
         bad.append("thiếu họ và tên")
     elif len(name) > NAME_MAX:
         bad.append(f"họ và tên dài quá {NAME_MAX} ký tự")
+    elif symbols_in_name(name):
+        bad.append("họ và tên có ký tự không in được trên văn bản (biểu tượng cảm xúc, ký hiệu): "
+                   + " ".join(symbols_in_name(name)))
     values["full_name"] = name
 
     code = _text(get("member_code")).replace(" ", "").upper()

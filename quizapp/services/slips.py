@@ -27,7 +27,7 @@ from quizapp.extensions import db
 from quizapp.models import AuditLog, Org, Person
 from quizapp.services import accounts, login_throttle
 from quizapp.services.exceptions import InvalidInput, NotFound
-from quizapp.services.pdf_fonts import register_sans
+from quizapp.services.pdf_fonts import drop_unprintable, register_sans
 from quizapp.services.people import can_administer
 from quizapp.vn import nfc
 
@@ -99,6 +99,11 @@ def issue_slips(actor: Person, org: Org, people: list[Person], site_url: str) ->
     return SlipBatch(pdf=pdf, passwords={s.member_code: s.password for s in slips}, count=len(slips))
 
 
+def printable(text: str, family: str) -> str:
+    """NFC text without what the slip font cannot draw (emoji would print as boxes)."""
+    return drop_unprintable(nfc(text), family + "-Bold")
+
+
 def _qr_drawing(url: str, size: float) -> Drawing:
     widget = QrCodeWidget(url, barLevel="M")
     x1, y1, x2, y2 = widget.getBounds()
@@ -119,22 +124,50 @@ def _styles(family: str) -> dict[str, ParagraphStyle]:
 def _draw_para(canvas: Canvas, text: str, style: ParagraphStyle, x: float, top: float, width: float) -> float:
     """Draw markup-safe text whose top edge is at `top`; returns the new top below it."""
     para = Paragraph(text, style)
-    _, height = para.wrap(width, 200)
+    _, height = para.wrap(width, 1000)
     para.drawOn(canvas, x, top - height)
     return top - height
+
+
+def _para_height(text: str, style: ParagraphStyle, width: float) -> float:
+    return Paragraph(text, style).wrap(width, 1000)[1]
+
+
+def fit_style(text: str, style: ParagraphStyle, width: float, room: float, min_size: float = 6.5) -> ParagraphStyle:
+    """The largest size (from style's own, down to `min_size`, by 0.5 pt) at which `text` wrapped
+    in `width` is no taller than `room`: a long name shrinks instead of crossing the cut line."""
+    size = style.fontSize
+    while True:
+        fitted = ParagraphStyle(f"{style.name}-{size}", parent=style, fontSize=size, leading=size * 1.2)
+        if size <= min_size or _para_height(text, fitted, width) <= room:
+            return fitted
+        size -= 0.5
 
 
 def _code_font(text: str, family: str) -> str:
     return "Courier-Bold" if text.isascii() else family + "-Bold"
 
 
+# Fixed heights below the name (pt): labels, the code and password lines, gaps; the note comes after.
+_BELOW_NAME = 62
+
+
 def _draw_slip(canvas: Canvas, slip: Slip, x: float, y: float, w: float, h: float, qr_form: str,
                styles: dict, family: str, site_url: str) -> None:
     qr_size = QR_SIZE
-    text_w = w - 3 * PAD - qr_size
+    text_w = w - 3 * PAD - qr_size  # left of the QR code, which reaches up beside the name
+    note = (f"Vào {escape(printable(site_url, family))} (hoặc quét mã QR), đăng nhập bằng số thẻ và mật khẩu trên, "
+            "rồi đổi mật khẩu ngay. Giữ kín phiếu này.")
+    note_h = _para_height(note, styles["note"], w - 2 * PAD)
+    cell_text = escape(printable(slip.cell_name, family))
+    name_text = escape(printable(slip.full_name, family))
+    room = h - 2 * PAD - _BELOW_NAME - note_h - 2
+    cell_style = fit_style(cell_text, styles["cell"], text_w, min(2 * styles["cell"].leading, room / 3), 7)
+    cell_h = _para_height(cell_text, cell_style, text_w)
+    name_style = fit_style(name_text, styles["name"], text_w, room - cell_h)
     top = y + h - PAD
-    top = _draw_para(canvas, escape(nfc(slip.cell_name)), styles["cell"], x + PAD, top, w - 2 * PAD)
-    top = _draw_para(canvas, escape(nfc(slip.full_name)), styles["name"], x + PAD, top - 2, w - 2 * PAD)
+    top = _draw_para(canvas, cell_text, cell_style, x + PAD, top, text_w)
+    top = _draw_para(canvas, name_text, name_style, x + PAD, top - 2, text_w)
     top = _draw_para(canvas, "Tên đăng nhập (số thẻ đảng viên):", styles["label"], x + PAD, top - 4, text_w)
     canvas.setFont(_code_font(slip.member_code, family), 13)
     canvas.drawString(x + PAD, top - 13, slip.member_code)
@@ -145,8 +178,6 @@ def _draw_slip(canvas: Canvas, slip: Slip, x: float, y: float, w: float, h: floa
     canvas.translate(x + w - PAD - qr_size, top - 16)
     canvas.doForm(qr_form)  # the QR is drawn once per document and reused
     canvas.restoreState()
-    note = (f"Vào {escape(site_url)} (hoặc quét mã QR), đăng nhập bằng số thẻ và mật khẩu trên, "
-            "rồi đổi mật khẩu ngay. Giữ kín phiếu này.")
     _draw_para(canvas, note, styles["note"], x + PAD, top - 22, w - 2 * PAD)
 
 

@@ -57,7 +57,7 @@ def test_csv_bom_and_diacritics(world, data):
     """Does the CSV start with a UTF-8 BOM, keep diacritics and neutralize formulas?"""
     raw = excel.members_csv(data, world.committee)
     assert raw.startswith(b"\xef\xbb\xbf")
-    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
     assert rows[0][2] == "Họ và tên"
     names = [r[2] for r in rows[1:]]
     assert "Nguyễn Thị Ngọc Ánh" in names
@@ -68,7 +68,74 @@ def test_csv_bom_and_diacritics(world, data):
 
 def test_cell_export_scoped_to_cell(world, data):
     """Does a CB-A export leave out CB-B's members?"""
-    rows = list(csv.reader(io.StringIO(excel.members_csv(data, world.cell_a).decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(excel.members_csv(data, world.cell_a, ",").decode("utf-8-sig"))))
     names = {r[2] for r in rows[1:]}
     assert "Võ Văn Em" not in names and "Hoàng Văn Dũng" not in names
     assert "Trần Văn Bình" in names
+
+
+# ---------------------------------------------------------------- Vietnamese Excel: ';' CSV, roll-up xlsx
+def test_web_csv_defaults_to_semicolons_with_comma_as_option(world, data, client, login_as):
+    """Does the web CSV use ';' (what Vietnamese Excel splits on) with a BOM, ',' on request, and 404 otherwise?"""
+    login_as(world.secretary_a)
+    base = f"/reports/rounds/{data.id}/orgs/{world.cell_a.id}/export.csv"
+    semi = client.get(base)
+    assert semi.status_code == 200 and semi.data.startswith(b"\xef\xbb\xbf")
+    first = semi.data.decode("utf-8-sig").splitlines()[0]
+    assert first.startswith("STT;Mã đảng viên;Họ và tên;") and "," not in first
+    rows = list(csv.reader(io.StringIO(semi.data.decode("utf-8-sig")), delimiter=";"))
+    hostile = next(r for r in rows if r[2] == "'" + HOSTILE)
+    assert hostile[8] == "8,5"  # the decimal comma stays inside its cell
+    comma = client.get(base + "?sep=comma")
+    assert comma.data.decode("utf-8-sig").splitlines()[0].startswith("STT,Mã đảng viên,Họ và tên,")
+    rows = list(csv.reader(io.StringIO(comma.data.decode("utf-8-sig"))))
+    assert next(r for r in rows if r[2] == "'" + HOSTILE)[8] == "8,5"
+    assert client.get(base + "?sep=tab").status_code == 404
+
+
+def test_cli_csv_separator(world, data, runner, tmp_path):
+    """Does `flask reports export --format csv` write ';' by default and ',' with --sep comma?"""
+    out = tmp_path / "ds.csv"
+    args = ["reports", "export", "--round", str(data.id), "--org", "CB-A", "--format", "csv", "-o", str(out)]
+    assert runner.invoke(args=args).exit_code == 0
+    assert out.read_bytes().decode("utf-8-sig").startswith("STT;")
+    assert runner.invoke(args=[*args, "--sep", "comma"]).exit_code == 0
+    assert out.read_bytes().decode("utf-8-sig").startswith("STT,")
+
+
+def test_rollup_xlsx_title_rows_and_make_up_columns(world):
+    """Does the roll-up .xlsx carry org, round, date and number above the table, and make-up columns?"""
+    from datetime import date
+
+    from quizapp.services.reporting.rollup import issue_rollup
+
+    rnd = make_round([world.committee], world.committee, title="Học tập Nghị quyết 04 (đợt 1)")
+    make_attempt(rnd, world.secretary_a, 9.0)
+    make_attempt(rnd, world.deputy_a, 8.0, makeup=True)
+    make_attempt(rnd, world.member_b, 6.0)
+    db.session.commit()
+    _, data = issue_rollup(rnd, world.committee, world.staff, fmt="xlsx", issued_on=date(2026, 2, 9))
+    ws = load_workbook(io.BytesIO(data))["Tổng hợp"]
+    titles = [ws.cell(row=i, column=1).value for i in range(1, 6)]
+    assert titles[0] == "ĐẢNG ỦY KHỐI CÁC CƠ QUAN TỈNH"
+    assert "Học tập Nghị quyết 04 (đợt 1)" in titles[2] and "05/02/2026" in titles[2]
+    assert titles[3] == "Ngày lập: 09/02/2026" and "chưa ban hành" in titles[4]
+    head = [c.value for c in ws[7]]
+    assert head[7:10] == ["Học bù", "Tỷ lệ trước học bù (%)", "Tỷ lệ sau học bù (%)"]
+    rows = {r[1]: r for r in ([c.value for c in row] for row in ws.iter_rows(min_row=8)) if r[1]}
+    a = rows["CB-A"]  # 3 required: 1 on time, 1 made up
+    assert (a[6], a[7], a[8], a[9]) == (2, 1, 33.33, 66.66)  # truncated, never rounded up
+    issue_rollup(rnd, world.committee, world.staff, issued_on=date(2026, 2, 9), number=4)
+    _, data = issue_rollup(rnd, world.committee, world.staff, fmt="xlsx", issued_on=date(2026, 2, 9))
+    assert load_workbook(io.BytesIO(data))["Tổng hợp"].cell(row=5, column=1).value == "Số văn bản: 04-BC/ĐU"
+
+
+def test_results_page_truncates_rates(world, client, login_as):
+    """Does the results page show 2 of 3 as 66,66% (truncated, like the documents), not 66,67%?"""
+    rnd = make_round([world.committee], world.committee)
+    make_attempt(rnd, world.secretary_a, 9.0)
+    make_attempt(rnd, world.deputy_a, 8.0)
+    db.session.commit()
+    login_as(world.staff)
+    html = client.get(f"/reports/rounds/{rnd.id}").get_data(as_text=True)
+    assert "66,66%" in html and "66,67%" not in html

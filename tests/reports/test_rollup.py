@@ -17,7 +17,7 @@ def _text(pdf: bytes) -> str:
 
 
 def _setup(world):
-    """CB-A: 3/3 took part, all ≥ 9; CB-B: 1/2."""
+    """CB-A: 3/3 took part, all ≥ 9; CB-B: 1/2. The committee's secretary is Lê Thị Hồng (make_world)."""
     rnd = make_round([world.committee], world.committee)
     for p, s in [(world.secretary_a, 9.5), (world.deputy_a, 9.0), (world.member_a, 10.0), (world.member_b, 5.0)]:
         make_attempt(rnd, p, s)
@@ -46,10 +46,16 @@ def test_rollup_pdf_party_and_state_letterheads(world):
     assert "Chi bộ Sở Nội vụ" in text and "Tổng cộng" in text
     assert "T/M ĐẢNG ỦY" in text
     assert report.verify_code in text
+    assert "Lê Thị Hồng" in text and "Ban Thường vụ Tỉnh ủy Bình Phước (báo cáo)" in text
+    c = world.committee
+    c.state_unit_name, c.state_superior, c.state_abbr = "Sở Khoa học và Công nghệ", "Ủy ban nhân dân tỉnh Đồng Nai", "skhcn"
+    c.state_place, c.state_signer_title, c.state_signer_name = "Đồng Nai", "TM. Ban Giám đốc / Giám đốc", "Ngô Văn Hải"
+    db.session.commit()
     report2, pdf2 = issue_rollup(rnd, world.committee, world.staff, state=True)
     text2 = _text(pdf2)
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text2 and "Độc lập - Tự do - Hạnh phúc" in text2
-    assert "Số: 02/BC-DUCQ" in text2 and "TM." in text2
+    assert "Số: 01/BC-SKHCN" in text2 and "TM. BAN GIÁM ĐỐC" in text2 and "Ngô Văn Hải" in text2
+    assert "SỞ KHOA HỌC VÀ CÔNG NGHỆ" in text2 and "Đồng Nai, ngày" in text2
 
 
 def test_rollup_xlsx(world):
@@ -60,7 +66,7 @@ def test_rollup_xlsx(world):
     report, data = issue_rollup(rnd, world.committee, world.staff, fmt="xlsx")
     assert report is None
     ws = load_workbook(io.BytesIO(data))["Tổng hợp"]
-    rows = [[c.value for c in r] for r in ws.iter_rows(min_row=2)]
-    assert rows[0][1] == "CB-B" and rows[0][8] == "Chưa đạt"
-    assert rows[1][1] == "CB-A" and rows[1][7] == 100
+    rows = [[c.value for c in r] for r in ws.iter_rows(min_row=8)]
+    assert rows[0][1] == "CB-B" and rows[0][10] == "Chưa đạt"
+    assert rows[1][1] == "CB-A" and rows[1][9] == 100
     assert rows[-1][2] == "Tổng cộng" and rows[-1][5] == 6

@@ -13,6 +13,7 @@ from quizapp.extensions import db
 from quizapp.models import ORG_KINDS, ROLES, Person
 from quizapp.services import orgs as org_service
 from quizapp.services.exceptions import InvalidInput
+from quizapp.services.reporting import identity
 
 
 @bp.route("/orgs")
@@ -41,7 +42,8 @@ def org_detail(org_id: int):
         secretary = next((p for p in members if p.id == form.secretary_id.data), None)
         try:
             org_service.update_org(org, name=form.name.data, place=form.place.data, term=form.term.data,
-                                   has_seal=form.has_seal.data, secretary=secretary, actor=current_user)
+                                   has_seal=form.has_seal.data, secretary=secretary, actor=current_user,
+                                   documents={f: getattr(form, f).data for f in form.DOCUMENT_FIELDS})
         except InvalidInput as exc:
             flash(exc.message, "error")
         else:
@@ -49,6 +51,7 @@ def org_detail(org_id: int):
             return redirect(url_for("manage.org_detail", org_id=org.id))
     return render_template("manage/org_detail.html", org=org, form=form, create=create, role_form=role_form,
                            can_edit=can_edit, holders=org_service.role_holders(org),
+                           default_report_to=identity.default_receiving_body(org) or _("chưa có (tổ chức cấp cao nhất)"),
                            children=[o for o in org_service.subtree(org) if o.parent_id == org.id])
 
 

@@ -12,7 +12,7 @@ from quizapp.extensions import db
 from quizapp.models import ABSENCE_REASONS, Org, Person, StudyRound
 from quizapp.services import participation, rounds
 from quizapp.services.exceptions import InvalidInput, NotFound
-from quizapp.services.reporting import excel, items, numbering, queries
+from quizapp.services.reporting import excel, identity, items, numbering, queries
 from quizapp.services.reporting.rollup import issue_rollup
 from quizapp.services.reporting.sheets import issue_cell_sheet
 
@@ -86,11 +86,12 @@ def cell_sheet(round_id: int, org_id: int):
             report, pdf = issue_cell_sheet(rnd, org, _user(), number=form.number.data, issued_on=form.issued_on.data)
         except InvalidInput as exc:
             db.session.rollback()
-            form.number.errors = [*form.number.errors, exc.message]
+            _refusal(form, exc)
         else:
             return _download(pdf, PDF, f"bao-cao-{report.number:02d}-{org.code}-dot-{rnd.id}.pdf")
     status = 422 if form.errors else 200
-    return render_template("reports/issue_form.html", form=form, rnd=rnd, org=org, kind="sheet"), status
+    return render_template("reports/issue_form.html", form=form, rnd=rnd, org=org, kind="sheet",
+                           problems=[] if form.form_errors else identity.party_problems(org)), status
 
 
 @bp.route("/rounds/<int:round_id>/orgs/<int:org_id>/rollup", methods=["GET", "POST"])
@@ -107,13 +108,24 @@ def rollup(round_id: int, org_id: int):
                                         number=form.number.data, issued_on=form.issued_on.data)
         except InvalidInput as exc:
             db.session.rollback()
-            form.number.errors = [*form.number.errors, exc.message]
+            _refusal(form, exc)
         else:
             if report is None:
                 return _download(data, XLSX, f"tong-hop-{org.code}-dot-{rnd.id}.xlsx")
             return _download(data, PDF, f"tong-hop-{report.number:02d}-{org.code}-dot-{rnd.id}.pdf")
     status = 422 if form.errors else 200
-    return render_template("reports/issue_form.html", form=form, rnd=rnd, org=org, kind="rollup"), status
+    state_next = numbering.next_number(org, state=True, on=form.issued_on.data or today_local())
+    return render_template("reports/issue_form.html", form=form, rnd=rnd, org=org, kind="rollup",
+                           state_next=state_next,
+                           problems=[] if form.form_errors else identity.party_problems(org)), status
+
+
+def _refusal(form, exc: InvalidInput) -> None:
+    """Show why a document was refused: missing org settings above the form, anything else under the number."""
+    if isinstance(exc.details, dict) and exc.details.get("field") == "org_settings":
+        form.form_errors.append(exc.message)
+    else:
+        form.number.errors = [*form.number.errors, exc.message]
 
 
 @bp.route("/rounds/<int:round_id>/orgs/<int:org_id>/export.<fmt>")
@@ -125,7 +137,11 @@ def export(round_id: int, org_id: int, fmt: str):
     if fmt == "xlsx":
         return _download(excel.members_xlsx(rnd, org), XLSX, name + ".xlsx")
     if fmt == "csv":
-        return _download(excel.members_csv(rnd, org), "text/csv; charset=utf-8", name + ".csv")
+        # ';' by default: Vietnamese Excel splits on it; ?sep=comma for other tools.
+        sep = excel.CSV_SEPARATORS.get(request.args.get("sep", "semicolon"))
+        if sep is None:
+            raise NotFound("Dấu phân cách không được hỗ trợ (chỉ chấm phẩy hoặc phẩy).")
+        return _download(excel.members_csv(rnd, org, sep), "text/csv; charset=utf-8", name + ".csv")
     raise NotFound("Định dạng tệp không được hỗ trợ (chỉ .xlsx hoặc .csv).")
 
 

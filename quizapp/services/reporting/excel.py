@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime
+from datetime import date, datetime
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -17,14 +17,17 @@ from openpyxl.utils import get_column_letter
 from quizapp.clock import to_local
 from quizapp.models import ABSENCE_REASONS, CLASSIFICATIONS, PARTY_STATUSES, Org, StudyRound
 from quizapp.services.reporting import queries
-from quizapp.vn import format_number, nfc
+from quizapp.vn import format_date, format_number, nfc, truncate_rate
 
 DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 MEMBER_HEADERS = ["STT", "Mã đảng viên", "Họ và tên", "Chi bộ", "Tình trạng", "Miễn sinh hoạt", "Tham gia",
                   "Học bù", "Điểm", "Xếp loại", "Thời điểm nộp bài", "Lý do vắng", "Có lý do"]
 MEMBER_WIDTHS = [6, 14, 30, 34, 14, 10, 16, 8, 8, 12, 18, 30, 9]
 ROLLUP_HEADERS = ["STT", "Mã", "Chi bộ", "Tổng số đảng viên", "Miễn", "Phải tham gia", "Đã tham gia",
-                  "Tỷ lệ (%)", "Đạt chỉ tiêu", "Điểm trung bình", "Giỏi", "Khá", "Trung bình", "Chưa đạt"]
+                  "Học bù", "Tỷ lệ trước học bù (%)", "Tỷ lệ sau học bù (%)", "Đạt chỉ tiêu", "Điểm trung bình",
+                  "Giỏi", "Khá", "Trung bình", "Chưa đạt"]
+ROLLUP_WIDTHS = [6, 12, 40, 10, 8, 10, 10, 8, 11, 11, 10, 10, 8, 8, 10, 9]
+CSV_SEPARATORS = {"semicolon": ";", "comma": ","}  # ';' is what Vietnamese Excel splits on
 HEAD_FONT = Font(bold=True)
 HEAD_FILL = PatternFill("solid", fgColor="EEEEEE")
 LOW_FILL = PatternFill("solid", fgColor="FDE7E8")
@@ -100,10 +103,16 @@ def members_xlsx(rnd: StudyRound, org: Org) -> bytes:
     return buf.getvalue()
 
 
-def members_csv(rnd: StudyRound, org: Org) -> bytes:
-    """Per-member results as CSV, UTF-8 with BOM so Excel shows the diacritics."""
+def members_csv(rnd: StudyRound, org: Org, separator: str = ";") -> bytes:
+    """Per-member results as CSV, UTF-8 with BOM so Excel shows the diacritics.
+
+    `;` by default: Excel set to Vietnamese (decimal comma) splits on `;` and would show a
+    comma file in one column; `,` stays available for other tools.
+    """
+    if separator not in CSV_SEPARATORS.values():
+        raise ValueError(f"unsupported CSV separator {separator!r}")
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\r\n")
+    w = csv.writer(buf, delimiter=separator, lineterminator="\r\n")
     w.writerow(MEMBER_HEADERS)
     for rec in member_records(rnd, org):
         when: datetime | None = rec["finished_at"]
@@ -114,13 +123,28 @@ def members_csv(rnd: StudyRound, org: Org) -> bytes:
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
 
-def rollup_xlsx(data) -> bytes:
-    """The roll-up table (one row per cell, totals, cells below threshold highlighted and first)."""
+def rollup_xlsx(data, issued_on: date | None = None, number_label: str = "") -> bytes:
+    """The roll-up table: title rows (organization, round, date, number), one row per cell with
+    make-up columns, totals; cells below threshold highlighted and first."""
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("Tổng hợp")
-    for i, w in enumerate([6, 12, 40, 10, 8, 10, 10, 10, 10, 10, 8, 8, 10, 9], start=1):
+    for i, w in enumerate(ROLLUP_WIDTHS, start=1):
         ws.column_dimensions[get_column_letter(i)].width = w
-    ws.freeze_panes = "A2"
+    title_rows = [
+        safe_text(nfc(data.org_name).upper()),
+        "BẢNG TỔNG HỢP KẾT QUẢ KIỂM TRA NHẬN THỨC",
+        safe_text(f"Đợt học tập: {nfc(data.round_title)}; ngày học tập: {format_date(data.session_date)}"),
+        f"Ngày lập: {format_date(issued_on or date.today())}",
+        f"Số văn bản: {number_label}" if number_label else "Số văn bản: chưa ban hành (bản làm việc)",
+    ]
+    for n, text in enumerate(title_rows):
+        cell = WriteOnlyCell(ws, value=text)
+        if n < 2:
+            cell.font = HEAD_FONT
+        ws.append([cell])
+    ws.append([])
+    head_row = len(title_rows) + 2
+    ws.freeze_panes = f"A{head_row + 1}"
     ws.append(_head_cells(ws, ROLLUP_HEADERS))
 
     def numcell(value, fmt="0", fill=None):
@@ -134,21 +158,22 @@ def rollup_xlsx(data) -> bytes:
         low = not r["met"]
         fill = LOW_FILL if low else None
         vals = [numcell(i, fill=fill), numcell(safe_text(r["code"]), "@", fill), numcell(safe_text(r["name"]), "@", fill)]
-        vals += [numcell(r[k], fill=fill) for k in ("total", "exempt", "required", "took_part")]
-        vals += [numcell(round(r["rate"], 2), "0.00", fill), numcell("Đạt" if r["met"] else "Chưa đạt", "@", fill),
+        vals += [numcell(r[k], fill=fill) for k in ("total", "exempt", "required", "took_part", "made_up")]
+        vals += [numcell(truncate_rate(r["rate_before_makeup"]), "0.00", fill),
+                 numcell(truncate_rate(r["rate"]), "0.00", fill), numcell("Đạt" if r["met"] else "Chưa đạt", "@", fill),
                  numcell(None if r["mean"] is None else round(r["mean"], 2), "0.00", fill)]
         vals += [numcell(r["distribution"][k], fill=fill) for k in queries.CLASS_KEYS]
         ws.append(vals)
     t = data.totals
     total_row = [numcell(None), numcell(""), numcell("Tổng cộng")]
-    total_row += [numcell(t[k]) for k in ("total", "exempt", "required", "took_part")]
-    total_row += [numcell(round(t["rate"], 2), "0.00"), numcell("Đạt" if t["met"] else "Chưa đạt"),
-                  numcell(t["mean_score"], "0.00")]
+    total_row += [numcell(t[k]) for k in ("total", "exempt", "required", "took_part", "made_up")]
+    total_row += [numcell(truncate_rate(t["rate_before_makeup"]), "0.00"), numcell(truncate_rate(t["rate"]), "0.00"),
+                  numcell("Đạt" if t["met"] else "Chưa đạt"), numcell(t["mean_score"], "0.00")]
     total_row += [numcell(t["distribution"][k]) for k in queries.CLASS_KEYS]
     for c in total_row:
         c.font = HEAD_FONT
     ws.append(total_row)
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(ROLLUP_HEADERS))}{len(data.rows) + 1}"
+    ws.auto_filter.ref = f"A{head_row}:{get_column_letter(len(ROLLUP_HEADERS))}{head_row + len(data.rows)}"
     people = wb.create_sheet("Cá nhân xuất sắc")
     people.append(_head_cells(people, ["STT", "Họ và tên", "Chi bộ", "Điểm"]))
     for i, p in enumerate(data.outstanding_people, start=1):

@@ -6,7 +6,7 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from quizapp.clock import utcnow
+from quizapp.clock import today_local, utcnow
 from quizapp.extensions import db
 from quizapp.models import AuditLog, IssuedReport, Org, Person, StudyRound
 from quizapp.services.exceptions import InvalidInput, NotFound
@@ -15,21 +15,30 @@ from quizapp.services.reporting.pdf.common import ORG_SUFFIX
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud over the phone
 
 
-def next_number(org: Org, doc_type: str = "BC") -> int:
-    """Next free number: the highest issued for (org, doc_type, org.term) plus one."""
+def register(org: Org, state: bool = False, on: date | None = None) -> str:
+    """The register a number belongs to: the committee term (party, HD 36), or the calendar
+    year (state, NĐ 30: numbers restart on 1 January in the unit's own register)."""
+    if state:
+        return f"NĐ30-{(on or today_local()).year}"
+    return org.term or ""
+
+
+def next_number(org: Org, doc_type: str = "BC", *, state: bool = False, on: date | None = None) -> int:
+    """Next free number in the register: party — (org, doc_type, org.term); state — (org, doc_type, year of `on`)."""
     current = db.session.scalar(
         select(func.max(IssuedReport.number)).where(
             IssuedReport.org_id == org.id, IssuedReport.doc_type == doc_type,
-            IssuedReport.term == (org.term or ""),
+            IssuedReport.term == register(org, state, on),
         )
     )
     return int(current or 0) + 1
 
 
 def number_label(org: Org, number: int, doc_type: str = "BC", state: bool = False) -> str:
-    """'05-BC/CB' (party, HD 36) or '12/BC-CODE' (state, NĐ 30)."""
+    """'05-BC/CB' (party, HD 36) or '12/BC-SKHCN' (state, NĐ 30: the unit's abbreviation)."""
     if state:
-        return f"{number:02d}/{doc_type}-{org.code}"
+        abbr = (org.state_abbr or "").strip().upper() or org.code
+        return f"{number:02d}/{doc_type}-{abbr}"
     return f"{number:02d}-{doc_type}/{ORG_SUFFIX.get(org.kind, org.code)}"
 
 
@@ -46,8 +55,8 @@ def reserve(rnd: StudyRound, org: Org, kind: str, number: int | None, issued_on:
     Re-issuing the same round's document under the same number updates that record; a number
     already used by another document of the term is refused.
     """
-    term = org.term or ""
-    number = next_number(org, doc_type) if number is None else int(number)
+    term = register(org, state, issued_on)
+    number = next_number(org, doc_type, state=state, on=issued_on) if number is None else int(number)
     if number < 1 or number > 9999:
         raise InvalidInput("Số văn bản phải từ 1 đến 9999.")
     existing = db.session.scalar(select(IssuedReport).where(

@@ -9,7 +9,7 @@ from quizapp.database import begin_write
 from quizapp.extensions import db
 from quizapp.models import IssuedReport, Org, Person, StudyRound
 from quizapp.services import participation
-from quizapp.services.reporting import excel, items, numbering, queries
+from quizapp.services.reporting import excel, identity, items, numbering, queries
 from quizapp.services.reporting.sheets import snapshot, verify_url
 
 
@@ -42,6 +42,8 @@ class RollupData:
     secretary_name: str = ""
     place: str = ""
     has_seal: bool = False
+    recipient: str = ""                  # receiving body of a party roll-up ("Ban Thường vụ …")
+    state_identity: identity.StateIdentity | None = None   # set for a state-format (NĐ 30) PDF
 
 
 def rollup_data(rnd: StudyRound, org: Org) -> RollupData:
@@ -58,6 +60,8 @@ def rollup_data(rnd: StudyRound, org: Org) -> RollupData:
             continue
         rows.append({"org_id": r.org_id, "code": r.code, "name": r.name, "total": r.total, "exempt": r.exempt,
                      "required": r.required, "took_part": r.took_part, "rate": r.rate,
+                     "made_up": r.took_part - r.on_time,
+                     "rate_before_makeup": 100.0 * r.on_time / r.required if r.required else 100.0,
                      "met": r.rate + 1e-9 >= threshold, "mean": r.mean, "tested": r.tested,
                      "distribution": dict(r.distribution), "outstanding_people": r.outstanding_people})
     below = [r for r in rows if not r["met"]]
@@ -79,15 +83,25 @@ def rollup_data(rnd: StudyRound, org: Org) -> RollupData:
 
 def issue_rollup(rnd: StudyRound, org: Org, actor: Person | None, *, fmt: str = "pdf", state: bool = False,
                  number: int | None = None, issued_on: date | None = None) -> tuple[IssuedReport | None, bytes]:
-    """Render a roll-up: a numbered, verifiable PDF, or an .xlsx working file (not numbered)."""
+    """Render a roll-up: a numbered, verifiable PDF, or an .xlsx working file (not numbered).
+
+    A PDF needs its signer and receiver: the secretary and the receiving body (party), or the
+    unit's NĐ 30 settings (state); without them it is refused (InvalidInput) before a number is taken.
+    """
+    issued_on = issued_on or today_local()
     if fmt == "xlsx":
-        return None, excel.rollup_xlsx(rollup_data(rnd, org))
+        return None, excel.rollup_xlsx(rollup_data(rnd, org), issued_on=issued_on,
+                                       number_label=_issued_label(rnd, org))
     from quizapp.services.reporting.pdf.rollup import build_rollup
 
+    sid = identity.state_identity(org) if state else None
+    recipient = "" if sid is not None and sid.superior else identity.receiving_body(org, standing=True)
+    if sid is None:
+        identity.party_signer(org)
     begin_write()
-    issued_on = issued_on or today_local()
     report = numbering.reserve(rnd, org, "rollup", number, issued_on, actor, state=state)
     data = rollup_data(rnd, org)
+    data.recipient, data.state_identity = recipient, sid
     pdf = build_rollup(data, report.number_label, issued_on, state=state,
                        verify_url=verify_url(report.verify_code), verify_code=report.verify_code)
     report.figures = snapshot(rnd, org, report, data.totals, data.weakest)
@@ -95,3 +109,13 @@ def issue_rollup(rnd: StudyRound, org: Org, actor: Person | None, *, fmt: str = 
     report.figures["cells_below"] = len(data.below)
     db.session.commit()
     return report, pdf
+
+
+def _issued_label(rnd: StudyRound, org: Org) -> str:
+    """Number of the latest roll-up PDF issued for this round and node ('' if none yet)."""
+    from sqlalchemy import select
+
+    return db.session.scalar(
+        select(IssuedReport.number_label).where(IssuedReport.round_id == rnd.id, IssuedReport.org_id == org.id,
+                                                IssuedReport.kind == "rollup")
+        .order_by(IssuedReport.issued_on.desc(), IssuedReport.id.desc()).limit(1)) or ""

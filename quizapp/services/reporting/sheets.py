@@ -8,7 +8,7 @@ from quizapp.database import begin_write
 from quizapp.extensions import db
 from quizapp.models import PARTY_STATUSES, IssuedReport, Org, Person, StudyRound
 from quizapp.services import participation
-from quizapp.services.reporting import items, numbering
+from quizapp.services.reporting import identity, items, numbering
 from quizapp.services.reporting.pdf import common
 from quizapp.services.reporting.pdf.cell_sheet import MemberLine, SheetData, build_cell_sheet
 from quizapp.vn import nfc
@@ -68,6 +68,7 @@ def sheet_data(rnd: StudyRound, org: Org, number_label: str, issued_on: date, co
         figures=figs.to_dict(), excused=excused, unexcused=unexcused, made_up=made_up,
         weakest=items.weakest_topics(rnd, org, 3), members=members,
         secretary_name=org.secretary.full_name if org.secretary else "", has_seal=org.has_seal,
+        recipient=identity.receiving_body(org, standing=False),
         verify_url=verify_url(code) if code else "", verify_code=code,
     )
 
@@ -82,6 +83,8 @@ def snapshot(rnd: StudyRound, org: Org, report: IssuedReport, figures: dict, wea
 def issue_cell_sheet(rnd: StudyRound, org: Org, actor: Person | None, *, number: int | None = None,
                      issued_on: date | None = None) -> tuple[IssuedReport, bytes]:
     """Number, record and render a cell's result sheet; returns (record, PDF bytes)."""
+    identity.party_signer(org)  # refuse before claiming a number: a sheet needs its signer ...
+    identity.receiving_body(org, standing=False)  # ... and whom it goes to
     begin_write()
     issued_on = issued_on or today_local()
     report = numbering.reserve(rnd, org, "cell_sheet", number, issued_on, actor)

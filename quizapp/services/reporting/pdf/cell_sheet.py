@@ -5,10 +5,10 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from reportlab.lib.units import mm
-from reportlab.platypus import KeepTogether, PageBreak, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import PageBreak, Paragraph, Spacer, Table, TableStyle
 
 from quizapp.services.reporting.pdf import common
-from quizapp.services.reporting.pdf.common import CLASS_LABELS, esc, num, pct
+from quizapp.services.reporting.pdf.common import CLASS_LABELS, esc, num, pct, rate
 
 FORMS = {"truc_tiep": "trực tiếp", "truc_tuyen": "trực tuyến", "ket_hop": "kết hợp trực tiếp và trực tuyến"}
 
@@ -43,6 +43,7 @@ class SheetData:
     weakest: list[dict] = field(default_factory=list)
     members: list[MemberLine] = field(default_factory=list)
     secretary_name: str = ""
+    recipient: str = ""          # the receiving body, e.g. "Đảng ủy Khối các cơ quan tỉnh"
     has_seal: bool = False
     verify_url: str = ""
     verify_code: str = ""
@@ -58,13 +59,13 @@ def _participation(d: SheetData, st) -> list:
            Paragraph(f"- Tổng số đảng viên: {num(f['total'])}; miễn công tác và sinh hoạt đảng: {num(f['exempt'])}; "
                      f"số đảng viên phải tham gia: {num(f['required'])}.", st.body),
            Paragraph(f"- Tham gia kiểm tra: {num(f['took_part'])}/{num(f['required'])} đảng viên, "
-                     f"đạt {pct(f['rate'])} (chỉ tiêu {num(f['threshold'], 0)}%: "
+                     f"đạt {rate(f['rate'])} (chỉ tiêu {num(f['threshold'], 0)}%: "
                      f"<b>{'đạt' if f['met'] else 'chưa đạt'}</b>).", st.body)]
     if f["made_up"]:
         out.append(Paragraph(
             f"- Trước học bù: {num(f['took_part_on_time'])}/{num(f['required'])} đảng viên, đạt "
-            f"{pct(f['rate_before_makeup'])}; học bù: {num(f['made_up'])} đảng viên "
-            f"({esc(', '.join(d.made_up))}); sau học bù đạt {pct(f['rate'])}.", st.body))
+            f"{rate(f['rate_before_makeup'])}; học bù: {num(f['made_up'])} đảng viên "
+            f"({esc(', '.join(d.made_up))}); sau học bù đạt {rate(f['rate'])}.", st.body))
     absent = f["required"] - f["took_part"]
     text = f"- Vắng: {num(absent)} đồng chí"
     if absent:
@@ -125,7 +126,8 @@ def _appendix(d: SheetData, st, width: float) -> list:
         ("ALIGN", (0, 1), (0, -1), "CENTER"), ("ALIGN", (4, 1), (4, -1), "CENTER"),
     ]))
     title = Paragraph("<b>PHỤ LỤC: DANH SÁCH ĐẢNG VIÊN VÀ KẾT QUẢ KIỂM TRA</b>", st.center)
-    sub = Paragraph(f"(Kèm theo Báo cáo số {esc(d.letterhead.number_label)} của {esc(d.cell_name)})", st.center)
+    sub = Paragraph(f"(Kèm theo Báo cáo số {esc(d.letterhead.number_label)} ngày "
+                    f"{d.letterhead.issued_on.strftime('%d/%m/%Y')} của {esc(d.cell_name)})", st.center)
     return [PageBreak(), title, sub, Spacer(1, 6), table]
 
 
@@ -134,7 +136,7 @@ def build_cell_sheet(d: SheetData, margins_mm: tuple | None = None) -> bytes:
     family, st, width, margins = common.setup(margins_mm)
     docs = ", ".join(d.documents)
     story = common.letterhead(d.letterhead, st, width)
-    story += common.title_block("BÁO CÁO", f"Kết quả kiểm tra nhận thức sau học tập, quán triệt {docs}", st, width)
+    story += common.title_block("BÁO CÁO", f"kết quả kiểm tra nhận thức sau học tập, quán triệt {docs}", st, width)
     story += [
         Paragraph("<b>I. TÌNH HÌNH TỔ CHỨC HỌC TẬP</b>", st.head),
         Paragraph(f"Ngày {esc(d.session_date.strftime('%d/%m/%Y'))}, {esc(d.cell_name)} tổ chức học tập, quán triệt "
@@ -145,12 +147,11 @@ def build_cell_sheet(d: SheetData, margins_mm: tuple | None = None) -> bytes:
     story += _participation(d, st)
     story += _results(d, st)
     story += _weakest(d, st)
-    story.append(Paragraph(f"Trên đây là báo cáo kết quả kiểm tra nhận thức sau học tập của {esc(d.cell_name)}.", st.body))
-    story.append(Spacer(1, 6))
+    last = Paragraph(f"Trên đây là báo cáo kết quả kiểm tra nhận thức sau học tập của {esc(d.cell_name)}.", st.body)
     bottom = common.recipients_and_signature(
-        [f"- {d.superior_name} (báo cáo),", "- Lưu Chi bộ."], "T/M CHI BỘ", "BÍ THƯ", d.secretary_name,
+        [f"- {d.recipient or d.superior_name} (báo cáo),", "- Lưu Chi bộ."], "T/M CHI BỘ", "BÍ THƯ", d.secretary_name,
         st, width, d.has_seal)
-    story.append(KeepTogether([bottom]))
+    story.append(common.closing([last], bottom))
     if d.verify_code:
         story += [Spacer(1, 8), common.qr_block(d.verify_url, d.verify_code, st)]
     story += _appendix(d, st, width)

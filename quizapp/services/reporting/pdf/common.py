@@ -5,6 +5,7 @@ Paragraph, so names containing `<`, `&` or markup print literally.
 """
 from __future__ import annotations
 
+import functools
 import io
 from dataclasses import dataclass
 from datetime import date
@@ -18,18 +19,37 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from quizapp.services.pdf_fonts import register_serif
-from quizapp.vn import date_in_words, format_number, format_percent, nfc
+from quizapp.services.pdf_fonts import drop_unprintable, register_serif
+from quizapp.services.reporting.pdf.names import break_lines
+from quizapp.vn import date_in_words, format_number, format_percent, format_rate, nfc
 
 CLASS_LABELS = {"gioi": "Giỏi", "kha": "Khá", "trung_binh": "Trung bình", "chua_dat": "Chưa đạt"}
+PAGE_NUMBER_SIZE = 13.5  # HD 36: 13-14 pt, from page 2, top centre
 ORG_SUFFIX = {"chi_bo": "CB", "to_dang": "TĐ", "dang_uy_co_so": "ĐU", "dang_bo": "ĐU", "dang_bo_tinh": "TU"}
 
 
+def printable(text, font: str | None = None) -> str:
+    """NFC text without the characters `font` (default: the document serif) has no glyph for.
+
+    Emoji and other symbols outside the font would print as empty boxes; they are dropped
+    (names are refused with them on input, but older rows and free text may still hold some).
+    """
+    clean = nfc("" if text is None else str(text))
+    if clean.isascii():
+        return clean
+    return drop_unprintable(clean, font or _serif())
+
+
+@functools.cache
+def _serif() -> str:
+    return register_serif()  # registration is per process; esc() runs for every table cell
+
+
 def esc(text) -> str:
-    """NFC-normalize and escape for Paragraph markup."""
-    return escape(nfc("" if text is None else str(text)))
+    """NFC-normalize, drop what the font cannot print, and escape for Paragraph markup."""
+    return escape(printable(text))
 
 
 def upper(text) -> str:
@@ -43,8 +63,13 @@ def num(value, decimals: int = 0) -> str:
 
 
 def pct(value: float) -> str:
-    """Vietnamese percent with two decimals."""
+    """Vietnamese percent with two decimals (shares, facility; rates use `rate`)."""
     return format_percent(value, 2)
+
+
+def rate(value: float) -> str:
+    """A participation rate: truncated, never rounded up across the threshold (97,995 -> 97,99%)."""
+    return format_rate(value, 2)
 
 
 @dataclass
@@ -68,7 +93,8 @@ class Styles:
                                    alignment=TA_JUSTIFY, firstLineIndent=10 * mm, spaceAfter=3)
         self.plain = ParagraphStyle("plain", parent=self.body, firstLineIndent=0, alignment=TA_LEFT)
         self.center = ParagraphStyle("center", parent=self.plain, alignment=TA_CENTER)
-        self.head = ParagraphStyle("head", parent=self.plain, fontName=family + "-Bold", spaceBefore=6)
+        # A heading never ends a page: it goes with the paragraph after it.
+        self.head = ParagraphStyle("head", parent=self.plain, fontName=family + "-Bold", spaceBefore=6, keepWithNext=1)
         self.small = ParagraphStyle("small", parent=self.plain, fontSize=12, leading=14.5, spaceAfter=0)
         self.cell = ParagraphStyle("cell", parent=self.plain, fontSize=11.5, leading=13.5, spaceAfter=0)
         self.cell_c = ParagraphStyle("cellc", parent=self.cell, alignment=TA_CENTER)
@@ -108,6 +134,12 @@ class RuledText(Flowable):
         c.line(x0, 1, x0 + self.rule_width, 1)
 
 
+def name_block(text: str, style: ParagraphStyle, width: float) -> Paragraph:
+    """An organization's name in capitals, broken by `break_lines` (one Paragraph, lines joined by <br/>)."""
+    lines = break_lines(upper(printable(text)), style.fontName, style.fontSize, width)
+    return Paragraph("<br/>".join(escape(line) for line in lines), style)
+
+
 def letterhead(lh: Letterhead, st: Styles, width: float) -> list:
     """The two-column heading block of a party (HD 36) or state (NĐ 30) document."""
     fam = st.family
@@ -115,44 +147,66 @@ def letterhead(lh: Letterhead, st: Styles, width: float) -> list:
     sup = ParagraphStyle("sup", parent=st.center, fontSize=13 if lh.state else 14, leading=17, spaceAfter=0)
     iss = ParagraphStyle("iss", parent=sup, fontName=fam + "-Bold")
     date_st = ParagraphStyle("date", parent=st.center, fontName=fam + "-Italic", fontSize=14, leading=18, spaceAfter=0)
+    left = []
+    if lh.superior:
+        left.append(name_block(lh.superior, sup, left_w))
+    left.append(name_block(lh.issuer, iss, left_w))
     if lh.state:
-        left = [Paragraph(esc(upper(lh.superior)), sup), Paragraph(esc(upper(lh.issuer)), iss),
-                RuledText("", fam, 1, left_w, rule_width=left_w * 0.35),
-                Spacer(1, 4), Paragraph(f"Số: {esc(lh.number_label)}", ParagraphStyle("n", parent=st.center, fontSize=13))]
+        left += [RuledText("", fam, 1, left_w, rule_width=left_w * 0.35),
+                 Spacer(1, 4), Paragraph(f"Số: {esc(lh.number_label)}", ParagraphStyle("n", parent=st.center, fontSize=13))]
         motto = "Độc lập - Tự do - Hạnh phúc"
         right = [Paragraph("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", ParagraphStyle("nat", parent=iss, fontSize=12)),
                  RuledText(motto, fam + "-Bold", 13.5, right_w), Spacer(1, 6),
-                 Paragraph(esc(date_in_words(lh.issued_on, nfc(lh.place) or None)), date_st)]
+                 Paragraph(esc(date_in_words(lh.issued_on, printable(lh.place) or None)), date_st)]
     else:
-        left = [Paragraph(esc(upper(lh.superior)), sup), Paragraph(esc(upper(lh.issuer)), iss),
-                Paragraph("*", st.center), Paragraph(f"Số {esc(lh.number_label)}", st.center)]
+        left += [Paragraph("*", st.center), Paragraph(f"Số {esc(lh.number_label)}", st.center)]
         right = [RuledText("ĐẢNG CỘNG SẢN VIỆT NAM", fam + "-Bold", 15, right_w), Spacer(1, 8),
-                 Paragraph(esc(date_in_words(lh.issued_on, nfc(lh.place) or None)), date_st)]
+                 Paragraph(esc(date_in_words(lh.issued_on, printable(lh.place) or None)), date_st)]
     table = Table([[left, right]], colWidths=[left_w, right_w])
     table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
                                ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
     return [table]
 
 
-def title_block(doc_title: str, summary: str, st: Styles, width: float) -> list:
-    """`BÁO CÁO`, the bold summary line, and a short rule under it."""
-    return [Paragraph(esc(doc_title), st.title), Paragraph(esc(summary), st.summary),
-            RuledText("", st.family, 1, width, rule_width=30 * mm), Spacer(1, 8)]
+def summary_case(summary: str, state: bool = False) -> str:
+    """Trích yếu: a party document's starts in lower case (HD 36), a state one's with a capital (NĐ 30)."""
+    text = nfc(summary)
+    if not text:
+        return text
+    return (text[0].upper() if state else text[0].lower()) + text[1:]
+
+
+def title_block(doc_title: str, summary: str, st: Styles, width: float, state: bool = False) -> list:
+    """`BÁO CÁO`, the bold summary line (trích yếu), and a short rule under it."""
+    return [Paragraph(esc(doc_title), st.title), Paragraph(esc(summary_case(summary, state)), st.summary),
+            Spacer(1, 3), RuledText("", st.family, 1, width, rule_width=30 * mm), Spacer(1, 8)]
 
 
 def recipients_and_signature(recipients: list[str], sign_for: str, sign_title: str, signer: str,
-                             st: Styles, width: float, has_seal: bool = False) -> Table:
-    """Bottom block: `Nơi nhận:` (left) and the signature (right); a seal area only if the org has one."""
+                             st: Styles, width: float, has_seal: bool = False, state: bool = False) -> Table:
+    """Bottom block: `Nơi nhận:` (left) and the signature (right); a seal area only if the org has one.
+
+    Party (HD 36): "Nơi nhận:" underlined, recipients 12 pt. State (NĐ 30): "Nơi nhận:" bold
+    italic 12 pt, recipients 11 pt. `sign_title` may hold several lines separated by newlines
+    ("KT. GIÁM ĐỐC" / "PHÓ GIÁM ĐỐC").
+    """
     fam = st.family
-    rec_head = ParagraphStyle("rh", parent=st.small, fontName=fam + "-BoldItalic")
-    left = [Paragraph("<u>Nơi nhận:</u>", rec_head)] + [Paragraph(esc(r), st.small) for r in recipients]
+    rec_head = ParagraphStyle("rh", parent=st.small, fontName=fam + "-BoldItalic", fontSize=12, leading=14.5)
+    rec = ParagraphStyle("rc", parent=st.small, fontSize=11, leading=13) if state else st.small
+    head = "Nơi nhận:" if state else "<u>Nơi nhận:</u>"
+    left = [Paragraph(head, rec_head)] + [Paragraph(esc(r), rec) for r in recipients]
     sign = ParagraphStyle("sg", parent=st.center, fontName=fam + "-Bold", spaceAfter=0)
-    right = [Paragraph(esc(sign_for), sign), Paragraph(esc(sign_title), sign),
-             Spacer(1, (30 if has_seal else 22) * mm), Paragraph(esc(signer), sign)]
+    right = [Paragraph(esc(line), sign) for line in [sign_for, *str(sign_title).split("\n")] if nfc(line)]
+    right += [Spacer(1, (30 if has_seal else 22) * mm), Paragraph(esc(signer), sign)]
     t = Table([[left, right]], colWidths=[width * 0.45, width * 0.55])
     t.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
-    t.keepWithNext = False
     return t
+
+
+def closing(last_paragraphs: list, bottom) -> KeepTogether:
+    """The last body paragraph(s) and the signature block, kept on one page: the signature never
+    stands alone at the top of a page (HD 36)."""
+    return KeepTogether([*last_paragraphs, Spacer(1, 6), bottom])
 
 
 def distribution_chart(distribution: dict, family: str, width: float = 120 * mm, height: float = 45 * mm) -> Drawing:
@@ -240,7 +294,7 @@ def build(story: list, margins_mm: tuple, family: str, title: str) -> bytes:
 
     def later(canvas, d):
         canvas.saveState()
-        canvas.setFont(family, 12)
+        canvas.setFont(family, PAGE_NUMBER_SIZE)
         canvas.drawCentredString(left * mm + d.width / 2, A4[1] - top * mm / 2, str(d.page))
         canvas.restoreState()
 
