@@ -16,7 +16,8 @@ from quizapp.models import Answer, QuestionVersion
 from quizapp.services import delivery
 from tests.factories import PASSWORD, make_bank, make_quiz
 
-PUBLIC = {"main.index", "auth.login", "auth.set_language", "main.csrf_token", "main.healthz", "main.hello",
+PUBLIC = {"main.index", "auth.login", "auth.set_language", "main.csrf_token", "ops.healthz", "main.hello",
+          "ops.readyz", "ops.metrics",
           "static", "main.verify", "main.short_link", "take.by_code", "api.openapi"}
 SESSION_ENDERS = {"auth.logout", "auth.change_password"}
 ROLES = ["anonymous", "member_a", "member_b", "secretary_a", "deputy_a", "secretary_b", "staff", "admin"]
@@ -79,6 +80,8 @@ def test_every_get_route_for_every_role(app, world, login_as, role):
         path = url_for_rule(rule, values)
         resp = c.get(path)
         status, ep = resp.status_code, rule.endpoint
+        if ep == "ops.readyz" and status == 503 and resp.get_json()["reason"] == "migrations_missing":
+            continue  # the test schema comes from create_all, not migrations: "not ready" is right
         if status >= 500:
             problems.append(f"{ep} {path}: {status}")
             continue
