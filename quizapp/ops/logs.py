@@ -117,8 +117,6 @@ def install_request_hooks(app: Flask) -> None:
     """Request id in, X-Request-ID header out, one log line and the metrics per request."""
     from quizapp.ops import metrics
 
-    metrics_on = bool(app.config.get("METRICS_TOKEN"))
-
     def _start():
         g.request_id = request_id_from(request.headers.get(REQUEST_ID_HEADER))
         g.request_started = time.perf_counter()
@@ -133,7 +131,7 @@ def install_request_hooks(app: Flask) -> None:
         started = g.get("request_started")
         duration = (time.perf_counter() - started) if started is not None else 0.0
         endpoint = request.endpoint or "unmatched"
-        if metrics_on:
+        if app.config["METRICS_TOKEN"]:
             metrics.observe_request(endpoint, request.method, response.status_code, duration)
         level = logging.DEBUG if endpoint in QUIET_ENDPOINTS else logging.INFO
         if request_logger.isEnabledFor(level):
