@@ -94,6 +94,9 @@ def configure(level: str, fmt: str) -> logging.Handler:
 
     logger = logging.getLogger("quizapp")
     logger.setLevel(level)
+    for name in ("quizapp", request_logger.name, "quizapp.events"):
+        # An in-process `flask db upgrade` runs logging.config.fileConfig, which disables loggers.
+        logging.getLogger(name).disabled = False
     for handler in list(logger.handlers):
         if handler is default_handler or getattr(handler, "quizapp_handler", False):
             logger.removeHandler(handler)
