@@ -1,7 +1,7 @@
 """Error pages: HTML or JSON by what the client accepts; domain exceptions -> HTTP status."""
 from __future__ import annotations
 
-from flask import Flask, g, jsonify, render_template, request
+from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError
@@ -39,8 +39,6 @@ def error_response(status: int, message: str, details=None):
         body = {"error": {"status": status, "message": message}}
         if details:
             body["error"]["details"] = details
-        if g.get("request_id"):
-            body["error"]["request_id"] = g.request_id
         return jsonify(body), status
     return render_template("errors/error.html", status=status, message=message, details=details), status
 

@@ -66,12 +66,14 @@ def test_insane_incoming_request_id_is_replaced(client, incoming, request_lines)
 
 
 def test_error_pages_show_the_request_id(client):
-    """Does a 404 page (HTML and JSON) show the id that is also in the X-Request-ID header?"""
+    """Does a 404 page show the id that is also in the X-Request-ID header (JSON errors: header only)?"""
     html = client.get("/khong-co-trang-nay")
     rid = html.headers["X-Request-ID"]
-    assert html.status_code == 404 and rid in html.get_data(as_text=True)
+    assert html.status_code == 404 and HEX_ID.match(rid) and rid in html.get_data(as_text=True)
     api = client.get("/api/v1/khong-co", headers={"X-Request-ID": "req-0123456789"})
-    assert api.status_code == 404 and api.get_json()["error"]["request_id"] == "req-0123456789"
+    # The body stays byte-identical between requests (tests/attacks compare 404 bodies for leaks).
+    assert api.status_code == 404 and api.headers["X-Request-ID"] == "req-0123456789"
+    assert "req-0123456789" not in api.get_data(as_text=True)
 
 
 def test_crash_page_shows_the_request_id_and_the_log_has_it(app):
