@@ -100,7 +100,7 @@ def _run(args: list[str], env: dict, what: str) -> None:
 
 def create(database_url: str, path: Path, *, pg_bin_dir: str = "") -> BackupInfo:
     """Write a consistent backup of the database to `path` (never over an existing file)."""
-    path = Path(path)
+    path = Path(path).resolve()  # absolute: a name starting with "-" is never read as an option
     if path.exists():
         raise BackupError(f"Tệp {path} đã có; hãy chọn tên khác (bản sao lưu cũ không bị ghi đè).")
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -132,7 +132,7 @@ def create(database_url: str, path: Path, *, pg_bin_dir: str = "") -> BackupInfo
 
 def check(database_url: str, path: Path, *, pg_bin_dir: str = "") -> None:
     """Refuse a file that is not a readable backup of this kind of database."""
-    path = Path(path)
+    path = Path(path).resolve()
     if not path.is_file():
         raise BackupError(f"Không có tệp sao lưu {path}.")
     if backend(database_url) == "sqlite":
@@ -155,7 +155,7 @@ def check(database_url: str, path: Path, *, pg_bin_dir: str = "") -> None:
 
 def restore(database_url: str, path: Path, *, pg_bin_dir: str = "") -> None:
     """Replace the database's content with the backup's; all or nothing."""
-    path = Path(path)
+    path = Path(path).resolve()
     check(database_url, path, pg_bin_dir=pg_bin_dir)
     if backend(database_url) == "sqlite":
         target_file = _sqlite_file(database_url)
