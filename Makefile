@@ -40,6 +40,7 @@ demo: db
 	$(FLASK) demo load
 
 ## Serve on http://$(HOST):$(PORT) after migrating and loading demo data the first time.
+## The app logs one line per request (LOG_FORMAT=text here), so gunicorn's access log stays off.
 ## Beside gunicorn runs the sweep (`flask quiz sweep --loop 15`): it finishes attempts whose
 ## deadline + grace has passed, at their deadline time; the trap stops it with the server.
 SWEEP_SECONDS ?= 15
@@ -47,7 +48,7 @@ run: demo
 	@echo "Đang chạy tại http://$(HOST):$(PORT) — nhấn Ctrl+C để dừng."
 	$(FLASK) quiz sweep --loop $(SWEEP_SECONDS) & sweep=$$!; \
 	trap 'kill $$sweep 2>/dev/null' EXIT INT TERM; \
-	$(VENV)/bin/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - wsgi:app
+	$(VENV)/bin/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) wsgi:app
 
 ## Browser-test tools: Debian's Chromium (launched by path; no tool downloads a browser) and axe-core.
 browser-tools:

@@ -10,6 +10,8 @@ Tuned on the 2-core machine with bench/load.py (see bench/README.md):
 """
 import multiprocessing
 import os
+import shutil
+from pathlib import Path
 
 workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count()))
 worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
@@ -19,6 +21,34 @@ keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", 5))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", 60))
 graceful_timeout = 10
 preload_app = os.environ.get("GUNICORN_PRELOAD", "1") == "1"
+
+# Logs: the application writes one line per request (LOG_FORMAT json|text, with the request id),
+# so gunicorn's own access log stays off unless GUNICORN_ACCESS_LOG names a file ("-": stdout).
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
+errorlog = "-"
+
+# Metrics (METRICS_TOKEN set): every worker writes its counters into one directory that /metrics
+# adds up. It must be in the environment before prometheus_client is imported (the app is loaded
+# after this file), and emptied at start so counters of an earlier run do not linger.
+if os.environ.get("METRICS_TOKEN"):
+    os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR",
+                          str(Path(os.environ.get("QUIZAPP_INSTANCE", "instance")) / "prometheus"))
+
+
+def on_starting(server):
+    """Start with an empty metrics directory."""
+    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if directory:
+        shutil.rmtree(directory, ignore_errors=True)
+        os.makedirs(directory, exist_ok=True)
+
+
+def child_exit(server, worker):
+    """A dead worker's live gauges must not be added up any more."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)
 
 
 def post_fork(server, worker):

@@ -2,6 +2,10 @@
 import os
 
 from quizapp import create_app
-from quizapp.config import DevelopmentConfig, ProductionConfig
+from quizapp.config import ConfigError, DevelopmentConfig, ProductionConfig
 
-app = create_app(ProductionConfig if os.environ.get("QUIZAPP_ENV") == "production" else DevelopmentConfig)
+try:
+    app = create_app(ProductionConfig if os.environ.get("QUIZAPP_ENV") == "production" else DevelopmentConfig)
+except ConfigError as exc:
+    # One clear line naming the variable, not a traceback; the exit status is 1.
+    raise SystemExit(str(exc)) from None

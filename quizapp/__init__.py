@@ -47,7 +47,7 @@ def create_app(config_class: type[Config] = DevelopmentConfig, **overrides) -> F
     app.config.from_object(config_class)
     app.config.update(overrides)
     app.config["SQLALCHEMY_DATABASE_URI"] = normalize_db_url(app.config["SQLALCHEMY_DATABASE_URI"])
-    if not app.config.get("SECRET_KEY"):
+    if not app.config.get("SECRET_KEY") and app.config.get("GENERATE_SECRET_KEY", True):
         app.config["SECRET_KEY"] = _secret_key(app)
     config_class.validate(app.config)
 
@@ -62,13 +62,14 @@ def create_app(config_class: type[Config] = DevelopmentConfig, **overrides) -> F
     with app.app_context():
         configure_engine(db.engine, app.config)
 
-    from quizapp import auth_loader, errors, web
+    from quizapp import auth_loader, errors, ops, web
     from quizapp.blueprints import register_blueprints
     from quizapp.cli import register_cli
 
     auth_loader.init_app(app)
     errors.init_app(app)
     web.init_app(app)
+    ops.init_app(app)
     register_blueprints(app)
     register_cli(app)
     _trust_proxies(app)

@@ -129,11 +129,13 @@ def quiz_sweep(loop_seconds: int | None) -> None:
     from quizapp.extensions import db
     from quizapp.services.delivery import close_overdue
 
+    purge_due = 0.0
     while True:
         try:
             closed = close_overdue()
             if closed or not loop_seconds:
                 click.echo(f"Đã đóng {closed} bài làm quá hạn.")
+            purge_due = _purge_if_due(purge_due, verbose=not loop_seconds)
         except Exception as exc:  # noqa: BLE001 - a loop must survive a locked database or a restart
             db.session.rollback()
             click.echo(f"Lỗi khi đóng bài quá hạn: {exc}", err=True)
@@ -144,6 +146,27 @@ def quiz_sweep(loop_seconds: int | None) -> None:
         if not loop_seconds:
             return
         time.sleep(loop_seconds)
+
+
+def _purge_if_due(due_at: float, *, verbose: bool) -> float:
+    """Purge expired sessions and idle login counters when due; returns when it is due next."""
+    import time
+
+    from flask import current_app
+
+    from quizapp.services.maintenance import purge_expired
+
+    if time.monotonic() < due_at:
+        return due_at
+    cfg = current_app.config
+    result = purge_expired(
+        session_max_age_seconds=cfg["AUTH_SESSION_MAX_AGE_SECONDS"],
+        throttle_idle_seconds=int(cfg["LOGIN_FAILURE_MEMORY_SECONDS"]),
+        batch_size=cfg["PURGE_BATCH_SIZE"],
+    )
+    if verbose or result.auth_sessions or result.login_throttles:
+        click.echo(result.summary())
+    return time.monotonic() + cfg["PURGE_EVERY_SECONDS"]
 
 
 # ---------------------------------------------------------------------------- reports
@@ -258,6 +281,67 @@ def fonts_build() -> None:
         click.echo(f"{path}")
 
 
+backup_cli = AppGroup("backup", help="Sao lưu và khôi phục cơ sở dữ liệu (chạy được khi máy chủ đang phục vụ).")
+
+
+def _print_counts(database_url: str) -> None:
+    from quizapp.services import backup
+
+    counts = backup.table_counts(database_url)
+    click.echo("Số dòng: " + ", ".join(f"{name} {n}" for name, n in counts.items() if n))
+
+
+@backup_cli.command("create")
+@click.argument("path", required=False, type=click.Path(dir_okay=False))
+def backup_create(path: str | None) -> None:
+    """Write a backup to PATH (default: BACKUP_DIR/quizapp-<time>.sqlite3 or .dump)."""
+    from flask import current_app
+
+    from quizapp.clock import utcnow
+    from quizapp.services import backup
+    from quizapp.services.exceptions import DomainError
+
+    cfg = current_app.config
+    url = cfg["SQLALCHEMY_DATABASE_URI"]
+    try:
+        target = path or backup.default_path(cfg["BACKUP_DIR"], url, utcnow())
+        info = backup.create(url, target, pg_bin_dir=cfg["PG_BIN_DIR"])
+    except DomainError as exc:
+        raise click.ClickException(exc.message) from None
+    from quizapp.vn import format_number
+
+    click.echo(f"Đã sao lưu vào {info.path} ({format_number(info.size)} byte).")
+    _print_counts(url)
+
+
+@backup_cli.command("restore")
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--yes", is_flag=True, help="Xác nhận: toàn bộ dữ liệu hiện tại bị thay bằng dữ liệu trong bản sao lưu.")
+def backup_restore(path: str, yes: bool) -> None:
+    """Replace the database's content with the backup in PATH (refused without --yes)."""
+    from flask import current_app
+
+    from quizapp.services import backup
+    from quizapp.services.exceptions import DomainError
+
+    cfg = current_app.config
+    url = cfg["SQLALCHEMY_DATABASE_URI"]
+    try:
+        backup.check(url, path, pg_bin_dir=cfg["PG_BIN_DIR"])
+        if not yes:
+            raise click.ClickException(
+                "Khôi phục sẽ thay toàn bộ dữ liệu hiện tại bằng dữ liệu trong bản sao lưu. "
+                "Chạy lại với --yes để xác nhận (nên sao lưu dữ liệu hiện tại trước).")
+        backup.restore(url, path, pg_bin_dir=cfg["PG_BIN_DIR"])
+    except DomainError as exc:
+        raise click.ClickException(exc.message) from None
+    from quizapp.extensions import db
+
+    db.engine.dispose()  # pooled connections of this process must not keep pre-restore state
+    click.echo(f"Đã khôi phục từ {path}. Chạy `flask db upgrade` nếu bản sao lưu cũ hơn mã nguồn.")
+    _print_counts(url)
+
+
 def register_cli(app: Flask) -> None:
     """Attach every command group."""
     app.cli.add_command(demo_cli)
@@ -266,3 +350,4 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(roster_cli)
     app.cli.add_command(quiz_cli)
     app.cli.add_command(reports_cli)
+    app.cli.add_command(backup_cli)

@@ -15,8 +15,19 @@ def _env_bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+class ConfigError(RuntimeError):
+    """A setting is missing or wrong; the message is one line naming the variable."""
+
+    def __init__(self, name: str, problem: str = "chưa được đặt"):
+        self.name = name
+        super().__init__(f"Không khởi động được: biến môi trường {name} {problem} (xem docs/deploy.md).")
+
+
 class Config:
     """Defaults for running on a laptop: SQLite in WAL mode under instance/."""
+
+    # Without SECRET_KEY a key is generated once into instance/secret_key (one host only).
+    GENERATE_SECRET_KEY = True
 
     SECRET_KEY = os.environ.get("SECRET_KEY", "")
     SQLALCHEMY_DATABASE_URI = os.environ.get(
@@ -78,11 +89,35 @@ class Config:
     PDF_FONT_FAMILY = os.environ.get("PDF_FONT_FAMILY", "NotoSerif")
     FONT_CACHE_DIR = os.environ.get("FONT_CACHE_DIR", str(INSTANCE_DIR / "fonts"))
 
+    # Operations (docs/deploy.md): logs, metrics, purge of expired rows, backups.
+    # One log line per request and per domain event; json for log collectors, text for a terminal.
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "text").lower()
+    # /metrics answers only with `Authorization: Bearer <METRICS_TOKEN>`; unset, it is a 404 and
+    # nothing is counted (no cost per request).
+    METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+    # A login session stops working this long after it was opened, however often its cookie was
+    # renewed; the sweep deletes such sessions, and revoked ones, in batches.
+    AUTH_SESSION_MAX_AGE_SECONDS = int(os.environ.get("AUTH_SESSION_MAX_AGE_SECONDS", 7 * 24 * 3600))
+    PURGE_BATCH_SIZE = int(os.environ.get("PURGE_BATCH_SIZE", 500))
+    PURGE_EVERY_SECONDS = int(os.environ.get("PURGE_EVERY_SECONDS", 300))
+    # `flask backup create` writes here when no path is given; PG_BIN_DIR finds pg_dump/pg_restore
+    # when they are not on PATH (else /usr/lib/postgresql/<newest>/bin).
+    BACKUP_DIR = os.environ.get("BACKUP_DIR", str(INSTANCE_DIR / "backups"))
+    PG_BIN_DIR = os.environ.get("PG_BIN_DIR", "")
+
+    # Settings production cannot run without (ProductionConfig.validate); see docs/deploy.md.
+    REQUIRED_IN_PRODUCTION = ("SECRET_KEY", "DATABASE_URL", "SITE_URL")
+
     @classmethod
     def validate(cls, config: dict) -> None:
-        """Refuse to start with settings that would be unsafe in production."""
+        """Refuse to start with settings that would be unsafe or meaningless."""
         if not config.get("SECRET_KEY"):
-            raise RuntimeError("SECRET_KEY is not set")
+            raise ConfigError("SECRET_KEY")
+        if config.get("LOG_FORMAT") not in ("json", "text"):
+            raise ConfigError("LOG_FORMAT", "phải là json hoặc text")
+        if config.get("LOG_LEVEL") not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+            raise ConfigError("LOG_LEVEL", "phải là DEBUG, INFO, WARNING, ERROR hoặc CRITICAL")
 
 
 class DevelopmentConfig(Config):
@@ -98,9 +133,31 @@ class TestingConfig(Config):
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 1024
     SERVER_NAME = None
+    LOG_LEVEL = "WARNING"  # request lines stay out of test output; tests that read them lower it
 
 
 class ProductionConfig(Config):
-    """gunicorn behind a proxy: secure cookies, secret key required."""
+    """gunicorn behind a proxy: secure cookies; SECRET_KEY, DATABASE_URL and SITE_URL required.
+
+    No secret key is generated into instance/: every host must sign cookies with the same key,
+    and no database is guessed: an unset DATABASE_URL would quietly write under the code tree.
+    """
 
     SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", True)
+    GENERATE_SECRET_KEY = False
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", "")
+    SITE_URL = os.environ.get("SITE_URL", "")
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "json").lower()
+
+    @classmethod
+    def validate(cls, config: dict) -> None:
+        """Every required setting present, the secret key long enough, the metrics token too."""
+        for name in cls.REQUIRED_IN_PRODUCTION:
+            key = "SQLALCHEMY_DATABASE_URI" if name == "DATABASE_URL" else name
+            if not str(config.get(key) or "").strip():
+                raise ConfigError(name)
+        if len(config["SECRET_KEY"]) < 32:
+            raise ConfigError("SECRET_KEY", "quá ngắn (cần ít nhất 32 ký tự ngẫu nhiên)")
+        if config.get("METRICS_TOKEN") and len(config["METRICS_TOKEN"]) < 16:
+            raise ConfigError("METRICS_TOKEN", "quá ngắn (cần ít nhất 16 ký tự ngẫu nhiên)")
+        super().validate(config)

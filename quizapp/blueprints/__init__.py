@@ -10,6 +10,7 @@ def register_blueprints(app: Flask) -> None:
     from quizapp.blueprints.auth.routes import bp as auth_bp
     from quizapp.blueprints.main.routes import bp as main_bp
     from quizapp.blueprints.manage.routes import bp as manage_bp
+    from quizapp.blueprints.ops.routes import bp as ops_bp
     from quizapp.blueprints.reports.routes import bp as reports_bp
     from quizapp.blueprints.take.routes import bp as take_bp
 
@@ -19,3 +20,4 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(take_bp, url_prefix="/take")
     app.register_blueprint(reports_bp, url_prefix="/reports")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
+    app.register_blueprint(ops_bp)

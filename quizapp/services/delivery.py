@@ -24,6 +24,7 @@ from quizapp.models import (
     Answer, Attempt, AttemptItem, MakeupWindow, Membership, Org, Person, Question,
     QuestionVersion, Quiz, RoundOrg,
 )
+from quizapp.ops.events import count_event, log_event
 from quizapp.services.exceptions import Conflict, Forbidden, Gone, InvalidInput, NotFound
 from quizapp.services.papers import matches
 from quizapp.services.question_types import AnswerError, get_type
@@ -228,6 +229,7 @@ def start_attempt(quiz_id: int, person: Person, now: datetime | None = None) -> 
         ).returning(Attempt.__table__.c.id)).scalar_one()
         conn.execute(insert(AttemptItem.__table__), [dict(it, attempt_id=attempt_id) for it in items])
         db.session.commit()
+        log_event("attempt.started", attempt_id=attempt_id, quiz_id=quiz_id, person_id=person.id, org_id=cell_id)
     except IntegrityError:
         # Two starts raced (two tabs): the other one won; resume its attempt.
         db.session.rollback()
@@ -305,6 +307,7 @@ def save_answer(attempt_id: int, person_id: int, position: int, raw_value, seq: 
     applied = conn.execute(_upsert(conn.dialect.name), params).first() is not None
     current = seq if applied else conn.execute(_CURRENT_SEQ, params).scalar()
     db.session.commit()
+    count_event("answer.saved")
     return {"applied": applied, "position": position, "seq": current,
             "remaining_seconds": remaining_seconds(row.deadline, now)}
 
@@ -339,6 +342,7 @@ def finish_attempt(attempt_id: int, *, person_id: int | None = None, reason: str
     if won:
         grade_attempt(attempt)
         db.session.commit()
+        log_event("attempt.finished", attempt_id=attempt_id, reason=reason, person_id=attempt.person_id)
     else:
         db.session.rollback()
         attempt = db.session.get(Attempt, attempt_id, populate_existing=True)

@@ -16,7 +16,8 @@ from quizapp.models import Answer, QuestionVersion
 from quizapp.services import delivery
 from tests.factories import PASSWORD, make_bank, make_quiz
 
-PUBLIC = {"main.index", "auth.login", "auth.set_language", "main.csrf_token", "main.healthz", "main.hello",
+PUBLIC = {"main.index", "auth.login", "auth.set_language", "main.csrf_token", "ops.healthz", "main.hello",
+          "ops.readyz", "ops.metrics",
           "static", "main.verify", "main.short_link", "take.by_code", "api.openapi"}
 SESSION_ENDERS = {"auth.logout", "auth.change_password"}
 ROLES = ["anonymous", "member_a", "member_b", "secretary_a", "deputy_a", "secretary_b", "staff", "admin"]

@@ -39,12 +39,6 @@ def short_link(code: str):
     return redirect(nav_url("take.start", quiz_id=quiz.id) or url_for("main.home"))
 
 
-@bp.route("/healthz")
-def healthz():
-    """Liveness probe."""
-    return {"status": "ok"}
-
-
 @bp.route("/hello")
 def hello():
     """Baseline route for benchmarks: the cost of the stack with no database work."""

@@ -8,6 +8,7 @@ from quizapp.clock import today_local
 from quizapp.database import begin_write
 from quizapp.extensions import db
 from quizapp.models import IssuedReport, Org, Person, StudyRound
+from quizapp.ops.events import log_event
 from quizapp.services import participation
 from quizapp.services.reporting import excel, identity, items, numbering, queries
 from quizapp.services.reporting.sheets import snapshot, verify_url
@@ -108,6 +109,7 @@ def issue_rollup(rnd: StudyRound, org: Org, actor: Person | None, *, fmt: str = 
     report.figures["cells"] = len(data.rows)
     report.figures["cells_below"] = len(data.below)
     db.session.commit()
+    log_event("document.issued", report_id=report.id, kind="rollup", number=report.number_label, round_id=rnd.id, org_id=org.id)
     return report, pdf
 
 

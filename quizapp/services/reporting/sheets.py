@@ -7,6 +7,7 @@ from quizapp.clock import today_local
 from quizapp.database import begin_write
 from quizapp.extensions import db
 from quizapp.models import PARTY_STATUSES, IssuedReport, Org, Person, StudyRound
+from quizapp.ops.events import log_event
 from quizapp.services import participation
 from quizapp.services.reporting import identity, items, numbering
 from quizapp.services.reporting.pdf import common
@@ -92,4 +93,5 @@ def issue_cell_sheet(rnd: StudyRound, org: Org, actor: Person | None, *, number:
     pdf = build_cell_sheet(data)
     report.figures = snapshot(rnd, org, report, data.figures, data.weakest)
     db.session.commit()
+    log_event("document.issued", report_id=report.id, kind="cell_sheet", number=report.number_label, round_id=rnd.id, org_id=org.id)
     return report, pdf
