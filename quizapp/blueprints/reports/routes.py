@@ -132,18 +132,28 @@ def _document_form(rnd: StudyRound, org: Org, kind: str, form, state: bool) -> s
                            current=documents.current_document(rnd, org, kind, state))
 
 
-@bp.route("/rounds/<int:round_id>/orgs/<int:org_id>/<any(sheet, rollup):what>/preview")
+@bp.route("/rounds/<int:round_id>/orgs/<int:org_id>/sheet/preview")
 @permissions.manager_required
-def preview(round_id: int, org_id: int, what: str):
-    """The document as it would print today: no number, no code, DỰ THẢO across every page."""
+def sheet_preview(round_id: int, org_id: int):
+    """The cell sheet as it would print today: no number, no code, DỰ THẢO across every page."""
+    return _preview(round_id, org_id, "cell_sheet")
+
+
+@bp.route("/rounds/<int:round_id>/orgs/<int:org_id>/rollup/preview")
+@permissions.manager_required
+def rollup_preview(round_id: int, org_id: int):
+    """The roll-up as it would print today (?state=1: state letterhead), marked DỰ THẢO."""
+    return _preview(round_id, org_id, "rollup")
+
+
+def _preview(round_id: int, org_id: int, kind: str) -> Response:
     rnd, org = _round_org(round_id, org_id)
-    kind = "cell_sheet" if what == "sheet" else "rollup"
-    try:
-        pdf = documents.preview(rnd, org, kind, state=request.args.get("state") == "1")
-    except InvalidInput as exc:
-        raise NotFound(exc.message) from None
+    if kind == "cell_sheet" and not org.is_cell:
+        raise NotFound("Báo cáo kết quả theo mẫu chỉ lập cho chi bộ; cấp trên dùng báo cáo tổng hợp.")
+    pdf = documents.preview(rnd, org, kind, state=request.args.get("state") == "1")
+    stem = "bao-cao" if kind == "cell_sheet" else "tong-hop"
     resp = Response(pdf, mimetype=PDF)
-    resp.headers["Content-Disposition"] = f'inline; filename="du-thao-{what}-{org.code}-dot-{rnd.id}.pdf"'
+    resp.headers["Content-Disposition"] = f'inline; filename="du-thao-{stem}-{org.code}-dot-{rnd.id}.pdf"'
     resp.headers["Cache-Control"] = "no-store"
     return resp
 
