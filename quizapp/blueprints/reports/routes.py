@@ -132,6 +132,15 @@ def _document_form(rnd: StudyRound, org: Org, kind: str, form, state: bool) -> s
                            current=documents.current_document(rnd, org, kind, state))
 
 
+@bp.route("/rounds/<int:round_id>/orgs/<int:org_id>/rollup.xlsx")
+@permissions.manager_required
+def rollup_xlsx(round_id: int, org_id: int):
+    """The roll-up as an Excel working file (not numbered, not a document)."""
+    rnd, org = _round_org(round_id, org_id)
+    _, data = issue_rollup(rnd, org, _user(), fmt="xlsx")
+    return _download(data, XLSX, f"tong-hop-{org.code}-dot-{rnd.id}.xlsx")
+
+
 @bp.route("/rounds/<int:round_id>/orgs/<int:org_id>/sheet/preview")
 @permissions.manager_required
 def sheet_preview(round_id: int, org_id: int):
