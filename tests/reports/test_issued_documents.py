@@ -246,3 +246,42 @@ def test_rollup_correction_and_state_format(world, rnd):
     assert r3.replaces_id == r1.id and len({r1.number, r2.number, r3.number}) == 3
     db.session.expire_all()
     assert db.session.get(IssuedReport, r1.id).pdf == pdf1
+
+
+def test_racing_issuers_leave_one_current_document(app, world, rnd):
+    """Do four secretaries issuing the same round's first sheet at once end with one chain: one first
+    issue and the others refused (reason required) or recorded as corrections of it, numbers all distinct?"""
+    import threading
+
+    from quizapp.models import Org, StudyRound
+    from quizapp.services.exceptions import InvalidInput
+
+    round_id, org_id = rnd.id, world.cell_a.id
+    barrier = threading.Barrier(4)
+    outcomes, errors = [], []
+
+    def issuer(i: int):
+        with app.app_context():
+            try:
+                barrier.wait()
+                r, o = db.session.get(StudyRound, round_id), db.session.get(Org, org_id)
+                rep = documents.issue(r, o, "cell_sheet", None, reason="" if i % 2 else f"Lần {i}")
+                outcomes.append(("issued", rep.number))
+            except InvalidInput as exc:
+                outcomes.append(("refused", exc.message))
+            except Exception as exc:  # noqa: BLE001 - the assertion below reports it
+                errors.append(repr(exc))
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=issuer, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert errors == [], errors
+    db.session.rollback()  # end the test's own read snapshot
+    docs = db.session.scalars(select(IssuedReport).order_by(IssuedReport.id)).all()
+    assert docs and len({d.number for d in docs}) == len(docs), outcomes
+    assert [d.replaces_id for d in docs] == [None] + [d.id for d in docs[:-1]]
+    assert len([o for o in outcomes if o[0] == "issued"]) == len(docs)

@@ -233,6 +233,9 @@ def issue(rnd: StudyRound, org: Org, kind: str, actor: Person | None, *, number:
 def _issue(rnd: StudyRound, org: Org, kind: str, actor: Person | None, *, number: int | None,
            issued_on: date | None, state: bool, reason: str) -> IssuedReport:
     """The unit of work of issue(), without the commit."""
+    # One issuer per organization at a time (PostgreSQL row lock; SQLite's BEGIN IMMEDIATE already
+    # serializes writers): two first issues of one round cannot both become "current".
+    db.session.execute(select(Org.id).where(Org.id == org.id).with_for_update())
     plan = plan_issue(rnd, org, kind, number=number, issued_on=issued_on, state=state)
     reason = " ".join((reason or "").split())
     if plan.replaces is not None and not reason:
