@@ -176,13 +176,13 @@ def _report_target(round_id: int, org_code: str):
 @click.option("--org", "org_code", required=True, help="Mã chi bộ.")
 @click.option("--issue", "do_issue", is_flag=True,
               help="Cấp số và lưu văn bản (mặc định: chỉ xem trước, in chữ DỰ THẢO, không cấp số).")
-@click.option("--number", type=int, default=None, help="Số văn bản khi --issue (mặc định: số tiếp theo trong nhiệm kỳ).")
-@click.option("--date", "issued_on", type=click.DateTime(formats=["%Y-%m-%d", "%d/%m/%Y"]), default=None,
+@click.option("--number", default=None, help="Số văn bản khi --issue (mặc định: số tiếp theo trong nhiệm kỳ).")
+@click.option("--date", "issued_on", default=None,
               help="Ngày ban hành khi --issue (YYYY-MM-DD hoặc DD/MM/YYYY; mặc định: hôm nay).")
 @click.option("--reason", default="", help="Lý do thay thế, khi đợt này đã có văn bản.")
 @click.option("-o", "output", type=click.Path(dir_okay=False, writable=True), required=True)
-def reports_cell_sheet(round_id: int, org_code: str, do_issue: bool, number: int | None, issued_on, reason: str,
-                       output: str) -> None:
+def reports_cell_sheet(round_id: int, org_code: str, do_issue: bool, number: str | None, issued_on: str | None,
+                       reason: str, output: str) -> None:
     """Preview a cell's result sheet (DỰ THẢO), or with --issue issue it; write the PDF to a file."""
     _document_command("cell_sheet", round_id, org_code, do_issue, number, issued_on, reason, output, False)
 
@@ -194,13 +194,13 @@ def reports_cell_sheet(round_id: int, org_code: str, do_issue: bool, number: int
 @click.option("--state-letterhead", is_flag=True, help="Thể thức văn bản hành chính (Nghị định 30).")
 @click.option("--issue", "do_issue", is_flag=True,
               help="Cấp số và lưu văn bản PDF (mặc định: chỉ xem trước, in chữ DỰ THẢO, không cấp số).")
-@click.option("--number", type=int, default=None, help="Số văn bản khi --issue.")
-@click.option("--date", "issued_on", type=click.DateTime(formats=["%Y-%m-%d", "%d/%m/%Y"]), default=None,
-              help="Ngày ban hành khi --issue (mặc định: hôm nay).")
+@click.option("--number", default=None, help="Số văn bản khi --issue (mặc định: số tiếp theo trong nhiệm kỳ).")
+@click.option("--date", "issued_on", default=None,
+              help="Ngày ban hành khi --issue (YYYY-MM-DD hoặc DD/MM/YYYY; mặc định: hôm nay).")
 @click.option("--reason", default="", help="Lý do thay thế, khi đợt này đã có văn bản.")
 @click.option("-o", "output", type=click.Path(dir_okay=False, writable=True), required=True)
 def reports_rollup(round_id: int, org_code: str, fmt: str, state_letterhead: bool, do_issue: bool,
-                   number: int | None, issued_on, reason: str, output: str) -> None:
+                   number: str | None, issued_on: str | None, reason: str, output: str) -> None:
     """Preview the roll-up of a node (PDF, DỰ THẢO), issue it with --issue, or write the .xlsx working file."""
     if fmt == "xlsx":
         from quizapp.services.reporting.rollup import issue_rollup
@@ -214,19 +214,42 @@ def reports_rollup(round_id: int, org_code: str, fmt: str, state_letterhead: boo
     _document_command("rollup", round_id, org_code, do_issue, number, issued_on, reason, output, state_letterhead)
 
 
-def _document_command(kind: str, round_id: int, org_code: str, do_issue: bool, number: int | None, issued_on,
-                      reason: str, output: str, state: bool) -> None:
+def _parse_number(text: str | None) -> int | None:
+    if text is None:
+        return None
+    try:
+        return int(text.strip())
+    except ValueError:
+        raise CommandError(f"Số văn bản phải là số nguyên từ 1 đến 9999, không phải “{text}”.") from None
+
+
+def _parse_date(text: str | None):
+    from datetime import datetime
+
+    if text is None:
+        return None
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return datetime.strptime(text.strip(), fmt).date()
+        except ValueError:
+            continue
+    raise CommandError(f"Ngày ban hành “{text}” không hợp lệ; dùng YYYY-MM-DD hoặc DD/MM/YYYY.")
+
+
+def _document_command(kind: str, round_id: int, org_code: str, do_issue: bool, number: str | None,
+                      issued_on: str | None, reason: str, output: str, state: bool) -> None:
     """Preview or issue through reporting.documents; a refusal is one Vietnamese line, not a traceback."""
     from quizapp.extensions import db
     from quizapp.services.exceptions import DomainError
     from quizapp.services.reporting import documents
 
+    number_value, date_value = _parse_number(number), _parse_date(issued_on)
     rnd, org = _report_target(round_id, org_code)
     try:
         documents.check_kind(org, kind)
         if do_issue:
-            report = documents.issue(rnd, org, kind, None, number=number, state=state, reason=reason,
-                                     issued_on=issued_on.date() if issued_on else None)
+            report = documents.issue(rnd, org, kind, None, number=number_value, state=state, reason=reason,
+                                     issued_on=date_value)
             data = report.pdf
         else:
             if number is not None or issued_on is not None or reason:

@@ -186,6 +186,18 @@ def test_cli_refuses_a_non_cell(world, rnd, runner, tmp_path):
                                   "-o", str(tmp_path / "x.pdf")])
         assert res.exit_code == 1 and "không phải chi bộ" in res.output and "Traceback" not in res.output
     assert not (tmp_path / "x.pdf").exists()
+    for extra, message in ((["--date", "31/02/2026"], "Ngày ban hành “31/02/2026” không hợp lệ"),
+                           (["--number", "năm"], "Số văn bản phải là số nguyên"),
+                           (["--date", "2026-02-01"], "trước ngày học tập 05/02/2026")):
+        res = runner.invoke(args=["reports", "cell-sheet", "--round", str(rnd.id), "--org", "CB-A", "--issue",
+                                  *extra, "-o", str(tmp_path / "x.pdf")])
+        assert res.exit_code == 1 and res.output.startswith("Lỗi: ")
+        assert message in res.output and "\n" not in res.output.strip(), res.output
+    res = runner.invoke(args=["reports", "rollup", "--round", str(rnd.id), "--org", "DUCQ", "--issue",
+                              "--date", "06/02/2026", "--state-letterhead", "-o", str(tmp_path / "r.pdf")])
+    assert res.exit_code == 0, res.output
+    report = db.session.scalar(select(IssuedReport))
+    assert report.kind == "rollup" and report.state_format and (tmp_path / "r.pdf").read_bytes() == report.pdf
 
 
 def test_downloads_are_scoped(world, rnd, login_as, client, app):
