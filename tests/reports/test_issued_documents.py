@@ -62,6 +62,8 @@ def test_issued_sheet_keeps_its_figures_and_file(world, rnd, login_as, client):
     assert one.data == two.data and hashlib.sha256(one.data).hexdigest() == sha
     assert "2/3 đảng viên, đạt 66,67%" in pages(one.data)[0] and code in " ".join(pages(one.data))
 
+    note = client.get(f"/reports/rounds/{rnd.id}/orgs/{world.cell_a.id}/absences").get_data(as_text=True)
+    assert "Báo cáo Số 01-BC/CB đã cấp giữ nguyên số liệu đã in" in note
     # Afterwards: the absence becomes excused and a member is declared exempt.
     absence = db.session.scalar(select(Absence))
     absence.reason_code, absence.excused = "om", True

@@ -99,3 +99,19 @@ def test_wrong_password_refuses_with_message_and_writes_nothing(world, rnd, app,
     with pytest.raises(InvalidInput, match="chứng thư số"):
         documents.issue(rnd, world.cell_a, "cell_sheet", world.secretary_a)
     assert db.session.query(IssuedReport).count() == 0
+
+
+def test_signing_works_inside_a_running_event_loop(world, rnd, app, tmp_path, monkeypatch):
+    """Does issuing a signed document still work when the calling thread runs an asyncio loop?"""
+    import asyncio
+
+    path, _ = _self_signed(tmp_path)
+    monkeypatch.setitem(app.config, "REPORT_SIGNING_CERTS", {"CB-A": str(path)})
+    monkeypatch.setitem(app.config, "REPORT_SIGNING_PASSWORD_ENV", "TEST_SIGNING_PASSWORD")
+    monkeypatch.setenv("TEST_SIGNING_PASSWORD", PASSWORD)
+
+    async def inside():
+        return documents.issue(rnd, world.cell_a, "cell_sheet", world.secretary_a)
+
+    report = asyncio.run(inside())
+    assert report.signed and report.pdf.count(b"/ByteRange") == 1

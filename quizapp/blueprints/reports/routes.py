@@ -224,8 +224,9 @@ def absences(round_id: int, org_id: int):
             failed_for = _int(form.person_id.data)
     statuses = [s for s in participation.member_statuses(rnd, org) if s.required and s.state != "submitted"]
     status = 422 if form.errors else 200
+    issued = documents.current_document(rnd, org, "cell_sheet") if org.is_cell else None
     return render_template("reports/absences.html", rnd=rnd, org=org, statuses=statuses, form=form,
-                           failed_for=failed_for, reasons=ABSENCE_REASONS), status
+                           failed_for=failed_for, reasons=ABSENCE_REASONS, issued=issued), status
 
 
 def _int(value) -> int:

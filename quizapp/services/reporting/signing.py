@@ -61,5 +61,25 @@ def sign_pdf(pdf: bytes, key: SigningKey, *, reason: str, location: str = "", na
     meta = signers.PdfSignatureMetadata(field_name="ChuKySo", reason=reason, location=location or None,
                                         name=name or None, subfilter=fields.SigSeedSubFilter.PADES,
                                         md_algorithm="sha256")
-    out = signers.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(pdf)), meta, signer=signer)
-    return out.getvalue()
+
+    def run() -> bytes:
+        return signers.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(pdf)), meta, signer=signer).getvalue()
+
+    return _outside_event_loop(run)
+
+
+def _outside_event_loop(fn):
+    """Call fn here, or in a helper thread when this thread already runs an asyncio loop.
+
+    pyHanko's synchronous API starts its own event loop (asyncio.run), which fails inside a
+    thread that runs one (an async server, a browser driver in tests).
+    """
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return fn()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(fn).result()

@@ -290,8 +290,11 @@ def apply_marks(story: list, family: str):
     if marks.get("provisional"):
         style = ParagraphStyle("provisional", fontName=family + "-Bold", fontSize=14, leading=18,
                                alignment=TA_CENTER, textColor=colors.HexColor("#8c0f15"), spaceBefore=2)
-        titled = [i for i, f in enumerate(story) if getattr(getattr(f, "style", None), "name", "") in ("title", "summary")]
-        at = titled[-1] + 1 if titled else min(1, len(story))
+        names = [getattr(getattr(f, "style", None), "name", "") for f in story]
+        # Right after the title block's summary line (or after the letterhead if there is none).
+        at = names.index("title") + 1 if "title" in names else min(1, len(story))
+        while at < len(story) and names[at] == "summary":
+            at += 1
         story = story[:at] + [Paragraph("(TẠM THỜI)", style)] + story[at:]
 
     def marked(inner):
