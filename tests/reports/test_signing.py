@@ -16,6 +16,7 @@ from quizapp.extensions import db
 from quizapp.models import IssuedReport
 from quizapp.services.exceptions import InvalidInput
 from quizapp.services.reporting import documents
+from quizapp.services.reporting.signing import _outside_event_loop
 from tests.reports.helpers import make_attempt, make_questions, make_round
 
 PASSWORD = "mat-khau-chung-thu"
@@ -74,15 +75,16 @@ def test_signed_sheet_validates_with_pyhanko(world, rnd, app, tmp_path, monkeypa
 
     sigs = PdfFileReader(io.BytesIO(data)).embedded_signatures
     assert len(sigs) == 1
-    status = validate_pdf_signature(sigs[0], ValidationContext(trust_roots=[root]))
+    # pyHanko's synchronous validation starts an event loop: run it off any loop this thread runs.
+    status = _outside_event_loop(lambda: validate_pdf_signature(sigs[0], ValidationContext(trust_roots=[root])))
     assert status.intact and status.valid and status.trusted, status.pretty_print_details()
     assert status.coverage.name == "ENTIRE_FILE"
 
     # Against another trust root the same signature is intact but not trusted.
     (tmp_path / "other").mkdir()
     _, stranger = _self_signed(tmp_path / "other")
-    other = validate_pdf_signature(PdfFileReader(io.BytesIO(data)).embedded_signatures[0],
-                                   ValidationContext(trust_roots=[stranger]))
+    other = _outside_event_loop(lambda: validate_pdf_signature(
+        PdfFileReader(io.BytesIO(data)).embedded_signatures[0], ValidationContext(trust_roots=[stranger])))
     assert other.intact and not other.trusted
 
     # Cell B has no certificate: its sheet is issued unsigned, exactly as before.
@@ -104,6 +106,8 @@ def test_wrong_password_refuses_with_message_and_writes_nothing(world, rnd, app,
 def test_signing_works_inside_a_running_event_loop(world, rnd, app, tmp_path, monkeypatch):
     """Does issuing a signed document still work when the calling thread runs an asyncio loop?"""
     import asyncio
+    import contextvars
+    from concurrent.futures import ThreadPoolExecutor
 
     path, _ = _self_signed(tmp_path)
     monkeypatch.setitem(app.config, "REPORT_SIGNING_CERTS", {"CB-A": str(path)})
@@ -113,5 +117,10 @@ def test_signing_works_inside_a_running_event_loop(world, rnd, app, tmp_path, mo
     async def inside():
         return documents.issue(rnd, world.cell_a, "cell_sheet", world.secretary_a)
 
-    report = asyncio.run(inside())
+    # A fresh thread (carrying this app context) whose own event loop is running when issue() is called.
+    ctx = contextvars.copy_context()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        report_id = pool.submit(lambda: ctx.run(lambda: asyncio.run(inside()).id)).result()
+    db.session.rollback()
+    report = db.session.get(IssuedReport, report_id)
     assert report.signed and report.pdf.count(b"/ByteRange") == 1
