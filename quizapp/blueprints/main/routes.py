@@ -85,8 +85,10 @@ def verify(code: str):
                                       mb=format_number(limit / 1024 / 1024, 1))]
                 status = 413
             else:
-                result = {"match": documents.matches_upload(report, data), "sha256": documents.sha256_hex(data),
-                          "size": len(data)}
+                digest = documents.sha256_hex(data)
+                match = documents.matches_upload(report, data)
+                result = {"match": match, "sha256": digest, "size": len(data),
+                          "other": None if match else documents.find_by_sha256(digest)}
         else:
             status = 422
     return render_template("reports/verify.html", report=report, s=snap, f=snap.get("figures"),

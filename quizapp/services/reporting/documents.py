@@ -291,3 +291,8 @@ def filename(report: IssuedReport, org: Org) -> str:
 def matches_upload(report: IssuedReport, data: bytes) -> bool:
     """Is the uploaded file byte-for-byte the issued one (same SHA-256)?"""
     return bool(report.sha256) and sha256_hex(data) == report.sha256
+
+
+def find_by_sha256(digest: str) -> IssuedReport | None:
+    """The issued document whose stored file has this SHA-256, if any."""
+    return db.session.scalar(select(IssuedReport).where(IssuedReport.sha256 == digest).limit(1))
