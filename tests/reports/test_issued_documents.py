@@ -14,7 +14,7 @@ from quizapp.clock import utcnow
 from quizapp.extensions import db
 from quizapp.models import Absence, AuditLog, IssuedReport
 from quizapp.services.reporting import documents
-from tests.reports.helpers import add_member, make_attempt, make_questions, make_round
+from tests.reports.helpers import make_attempt, make_questions, make_round
 
 
 def pages(data: bytes) -> list[str]:
