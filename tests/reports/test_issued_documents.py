@@ -169,6 +169,19 @@ def test_pending_essays_and_unrecorded_absences_make_it_provisional(world, login
     verify = client.application.test_client().get(f"/verify/{report.verify_code}").get_data(as_text=True)
     assert "TẠM THỜI" in verify and "chưa được ghi lý do" in verify
 
+    # Once the essay is graded and the absence recorded, the page suggests a final replacement, which is not provisional.
+    from quizapp.models import Attempt
+
+    pending = db.session.scalar(select(Attempt).where(Attempt.person_id == world.secretary_a.id))
+    pending.pending_essays, pending.classification = 0, "kha"
+    db.session.add(Absence(round_id=r.id, person_id=world.member_a.id, reason_code="om", excused=True))
+    db.session.commit()
+    page = client.get(_sheet_url(r, world.cell_a)).get_data(as_text=True)
+    assert "số liệu nay đã đầy đủ" in page and "sẽ ghi" not in page
+    final = _issue(client, r, world.cell_a, number="2", reason="Bản chính thức")
+    assert final.provisional is False and final.replaces_id == report.id
+    assert "(TẠM THỜI)" not in pages(final.pdf)[0]
+
 
 def test_issue_date_before_session_refused(world, rnd):
     """Is an issue date before the study session refused with a clear message?"""
