@@ -5,6 +5,14 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
+class CommandError(click.ClickException):
+    """A refusal printed as one Vietnamese line ("Lỗi: …") with exit status 1, never a traceback."""
+
+    def show(self, file=None) -> None:
+        """Print 'Lỗi: <message>' to standard error."""
+        click.echo(f"Lỗi: {self.format_message()}", err=True, file=file)
+
+
 def _write_or_echo(text: str, output: str | None) -> None:
     """Write text to the output file, or to standard output when none is named."""
     if output:
@@ -182,36 +190,24 @@ def _report_target(round_id: int, org_code: str):
     rnd = db.session.get(StudyRound, round_id)
     org = db.session.scalar(select(Org).where(Org.code == org_code.strip().upper()))
     if rnd is None or org is None:
-        raise click.ClickException("Không tìm thấy đợt học tập hoặc tổ chức đảng với mã đã cho.")
+        raise CommandError("Không tìm thấy đợt học tập hoặc tổ chức đảng với mã đã cho.")
     return rnd, org
-
-
-def _issue_or_explain(issue, *args, **kwargs):
-    """Run an issuing service; a refusal (no signer, number in use...) becomes a plain message, exit 1."""
-    from quizapp.extensions import db
-    from quizapp.services.exceptions import InvalidInput
-
-    try:
-        return issue(*args, **kwargs)
-    except InvalidInput as exc:
-        db.session.rollback()
-        raise click.ClickException(exc.message) from None
 
 
 @reports_cli.command("cell-sheet")
 @click.option("--round", "round_id", type=int, required=True, help="Mã số đợt học tập.")
 @click.option("--org", "org_code", required=True, help="Mã chi bộ.")
-@click.option("--number", type=int, default=None, help="Số văn bản (mặc định: số tiếp theo trong nhiệm kỳ).")
+@click.option("--issue", "do_issue", is_flag=True,
+              help="Cấp số và lưu văn bản (mặc định: chỉ xem trước, in chữ DỰ THẢO, không cấp số).")
+@click.option("--number", default=None, help="Số văn bản khi --issue (mặc định: số tiếp theo trong nhiệm kỳ).")
+@click.option("--date", "issued_on", default=None,
+              help="Ngày ban hành khi --issue (YYYY-MM-DD hoặc DD/MM/YYYY; mặc định: hôm nay).")
+@click.option("--reason", default="", help="Lý do thay thế, khi đợt này đã có văn bản.")
 @click.option("-o", "output", type=click.Path(dir_okay=False, writable=True), required=True)
-def reports_cell_sheet(round_id: int, org_code: str, number: int | None, output: str) -> None:
-    """Issue a cell's result sheet (PDF) and write it to a file."""
-    from quizapp.services.reporting.sheets import issue_cell_sheet
-
-    rnd, org = _report_target(round_id, org_code)
-    report, pdf = _issue_or_explain(issue_cell_sheet, rnd, org, None, number=number)
-    with open(output, "wb") as fh:
-        fh.write(pdf)
-    click.echo(f"Đã ghi {output}: số {report.number_label}, mã xác thực {report.verify_code}.")
+def reports_cell_sheet(round_id: int, org_code: str, do_issue: bool, number: str | None, issued_on: str | None,
+                       reason: str, output: str) -> None:
+    """Preview a cell's result sheet (DỰ THẢO), or with --issue issue it; write the PDF to a file."""
+    _document_command("cell_sheet", round_id, org_code, do_issue, number, issued_on, reason, output, False)
 
 
 @reports_cli.command("rollup")
@@ -219,18 +215,83 @@ def reports_cell_sheet(round_id: int, org_code: str, number: int | None, output:
 @click.option("--org", "org_code", required=True, help="Mã tổ chức đảng (đảng ủy, đảng bộ...).")
 @click.option("--format", "fmt", type=click.Choice(["pdf", "xlsx"]), default="pdf")
 @click.option("--state-letterhead", is_flag=True, help="Thể thức văn bản hành chính (Nghị định 30).")
-@click.option("--number", type=int, default=None, help="Số văn bản (PDF).")
+@click.option("--issue", "do_issue", is_flag=True,
+              help="Cấp số và lưu văn bản PDF (mặc định: chỉ xem trước, in chữ DỰ THẢO, không cấp số).")
+@click.option("--number", default=None, help="Số văn bản khi --issue (mặc định: số tiếp theo trong nhiệm kỳ).")
+@click.option("--date", "issued_on", default=None,
+              help="Ngày ban hành khi --issue (YYYY-MM-DD hoặc DD/MM/YYYY; mặc định: hôm nay).")
+@click.option("--reason", default="", help="Lý do thay thế, khi đợt này đã có văn bản.")
 @click.option("-o", "output", type=click.Path(dir_okay=False, writable=True), required=True)
-def reports_rollup(round_id: int, org_code: str, fmt: str, state_letterhead: bool, number: int | None,
-                   output: str) -> None:
-    """Build the roll-up of a node (PDF or xlsx) and write it to a file."""
-    from quizapp.services.reporting.rollup import issue_rollup
+def reports_rollup(round_id: int, org_code: str, fmt: str, state_letterhead: bool, do_issue: bool,
+                   number: str | None, issued_on: str | None, reason: str, output: str) -> None:
+    """Preview the roll-up of a node (PDF, DỰ THẢO), issue it with --issue, or write the .xlsx working file."""
+    if fmt == "xlsx":
+        from quizapp.services.reporting.rollup import issue_rollup
 
+        rnd, org = _report_target(round_id, org_code)
+        _, data = issue_rollup(rnd, org, None, fmt="xlsx")
+        with open(output, "wb") as fh:
+            fh.write(data)
+        click.echo(f"Đã ghi {output}.")
+        return
+    _document_command("rollup", round_id, org_code, do_issue, number, issued_on, reason, output, state_letterhead)
+
+
+def _parse_number(text: str | None) -> int | None:
+    if text is None:
+        return None
+    try:
+        return int(text.strip())
+    except ValueError:
+        raise CommandError(f"Số văn bản phải là số nguyên từ 1 đến 9999, không phải “{text}”.") from None
+
+
+def _parse_date(text: str | None):
+    from datetime import datetime
+
+    if text is None:
+        return None
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return datetime.strptime(text.strip(), fmt).date()
+        except ValueError:
+            continue
+    raise CommandError(f"Ngày ban hành “{text}” không hợp lệ; dùng YYYY-MM-DD hoặc DD/MM/YYYY.")
+
+
+def _document_command(kind: str, round_id: int, org_code: str, do_issue: bool, number: str | None,
+                      issued_on: str | None, reason: str, output: str, state: bool) -> None:
+    """Preview or issue through reporting.documents; a refusal is one Vietnamese line, not a traceback."""
+    from quizapp.extensions import db
+    from quizapp.services.exceptions import DomainError
+    from quizapp.services.reporting import documents
+
+    number_value, date_value = _parse_number(number), _parse_date(issued_on)
     rnd, org = _report_target(round_id, org_code)
-    report, data = _issue_or_explain(issue_rollup, rnd, org, None, fmt=fmt, state=state_letterhead, number=number)
+    try:
+        documents.check_kind(org, kind)
+        if do_issue:
+            report = documents.issue(rnd, org, kind, None, number=number_value, state=state, reason=reason,
+                                     issued_on=date_value)
+            data = report.pdf
+        else:
+            if number is not None or issued_on is not None or reason:
+                raise CommandError("--number, --date và --reason chỉ dùng cùng --issue (cấp số văn bản).")
+            data = documents.preview(rnd, org, kind, state=state)
+    except DomainError as exc:
+        db.session.rollback()
+        raise CommandError(exc.message) from None
     with open(output, "wb") as fh:
         fh.write(data)
-    click.echo(f"Đã ghi {output}" + (f": số {report.number_label}, mã xác thực {report.verify_code}." if report else "."))
+    if do_issue:
+        note = " (TẠM THỜI)" if report.provisional else ""
+        click.echo(f"Đã cấp và ghi {output}: số {report.number_label}{note}, mã xác thực {report.verify_code}, "
+                   f"SHA-256 {report.sha256}.")
+    else:
+        ready = documents.readiness(rnd, org)
+        click.echo(f"Đã ghi bản xem trước (DỰ THẢO, chưa cấp số) vào {output}. Dùng --issue để cấp số.")
+        for line in ready.blocking + ready.provisional:
+            click.echo(f"Lưu ý: {line}")
 
 
 @reports_cli.command("export")

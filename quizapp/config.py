@@ -23,6 +23,16 @@ class ConfigError(RuntimeError):
         super().__init__(f"Không khởi động được: biến môi trường {name} {problem} (xem docs/deploy.md).")
 
 
+def _env_mapping(name: str) -> dict:
+    """'A=x, B=y' from the environment as {"A": "x", "B": "y"} (keys upper-cased)."""
+    out = {}
+    for part in os.environ.get(name, "").replace(";", ",").split(","):
+        key, sep, value = part.partition("=")
+        if sep and key.strip() and value.strip():
+            out[key.strip().upper()] = value.strip()
+    return out
+
+
 class Config:
     """Defaults for running on a laptop: SQLite in WAL mode under instance/."""
 
@@ -108,6 +118,15 @@ class Config:
 
     # Settings production cannot run without (ProductionConfig.validate); see docs/deploy.md.
     REQUIRED_IN_PRODUCTION = ("SECRET_KEY", "DATABASE_URL", "SITE_URL")
+
+
+    # Issued documents. Digital signature (PAdES) for organizations holding a certificate:
+    # org code -> PKCS#12 path ("CB01=/etc/quizapp/cb01.p12", optionally "path|PASSWORD_VARIABLE");
+    # the password is read from the environment variable named here. None configured: unsigned.
+    REPORT_SIGNING_CERTS = _env_mapping("REPORT_SIGNING_CERTS")
+    REPORT_SIGNING_PASSWORD_ENV = os.environ.get("REPORT_SIGNING_PASSWORD_ENV", "REPORT_SIGNING_PASSWORD")
+    # A PDF uploaded to /verify to compare with the issued file: refused above this size.
+    VERIFY_UPLOAD_MAX_BYTES = int(os.environ.get("VERIFY_UPLOAD_MAX_BYTES", 4 * 1024 * 1024))
 
     @classmethod
     def validate(cls, config: dict) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Optional
 
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from quizapp.extensions import db
@@ -35,10 +35,15 @@ class Absence(db.Model):
 
 
 class IssuedReport(db.Model):
-    """A result sheet or roll-up as issued: its number, date and a snapshot of its figures."""
+    """A result sheet or roll-up as issued: number, date, figures snapshot and the exact PDF bytes.
+
+    Never updated after issue: a correction is a new record whose `replaces_id` names this one
+    (a document is replaced at most once, so the unique constraint settles two racing corrections).
+    """
 
     __tablename__ = "issued_report"
-    __table_args__ = (UniqueConstraint("org_id", "doc_type", "term", "number"),)
+    __table_args__ = (UniqueConstraint("org_id", "doc_type", "term", "number"),
+                      UniqueConstraint("replaces_id", name="uq_issued_report_replaces_id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("study_round.id"), index=True)
@@ -53,3 +58,18 @@ class IssuedReport(db.Model):
     figures: Mapped[dict] = mapped_column(JSONType)
     created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("person.id"))
     created_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    # The file as issued (signed, when the org signs): served byte-for-byte on every download.
+    # NULL only for documents issued before files were kept.
+    pdf: Mapped[Optional[bytes]] = mapped_column(LargeBinary, deferred=True)
+    sha256: Mapped[Optional[str]] = mapped_column(String(64), index=True)
+    provisional: Mapped[bool] = mapped_column(Boolean, default=False)
+    signed: Mapped[bool] = mapped_column(Boolean, default=False)
+    state_format: Mapped[bool] = mapped_column(Boolean, default=False)
+    replaces_id: Mapped[Optional[int]] = mapped_column(
+        ForeignKey("issued_report.id", name="fk_issued_report_replaces_id"))
+    replace_reason: Mapped[Optional[str]] = mapped_column(String(300))
+
+    replaces: Mapped[Optional["IssuedReport"]] = relationship(
+        remote_side=[id], foreign_keys=[replaces_id], back_populates="replaced_by")
+    replaced_by: Mapped[Optional["IssuedReport"]] = relationship(
+        foreign_keys=[replaces_id], back_populates="replaces", uselist=False)

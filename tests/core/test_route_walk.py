@@ -39,12 +39,29 @@ def build_cell_a_objects(world) -> dict:
     delivery.submit_attempt(attempt.id, person_id=world.member_a.id)
     answer = db.session.query(Answer).filter_by(attempt_id=attempt.id, position=essay_pos).one()
     version = db.session.query(QuestionVersion).join(QuestionVersion.question).filter_by(bank_id=bank.id).first()
+    doc = _issued_document(world, quiz)
     return {
         "org_id": world.cell_a.id, "person_id": world.member_a.id, "bank_id": bank.id,
         "question_id": version.question_id, "round_id": quiz.round_id, "quiz_id": quiz.id,
         "attempt_id": attempt.id, "answer_id": answer.id, "version_id": version.id,
         "fmt": "xlsx", "code": quiz.short_code, "position": essay_pos, "filename": "css/app.css",
+        "doc_id": doc.id,
     }
+
+
+def _issued_document(world, quiz):
+    """A stored issued sheet of cell A (the walk's round is still open, so it is not issued through the service)."""
+    from datetime import date
+
+    from quizapp.models import IssuedReport
+
+    doc = IssuedReport(round_id=quiz.round_id, org_id=world.cell_a.id, kind="cell_sheet", doc_type="BC",
+                       term="", number=1, number_label="01-BC/CB", issued_on=date(2026, 2, 6),
+                       verify_code="WALK-WALK-WALK", figures={"org": world.cell_a.name}, pdf=b"%PDF-1.4\n%%EOF\n",
+                       sha256="0" * 64)
+    db.session.add(doc)
+    db.session.commit()
+    return doc
 
 
 def url_for_rule(rule: Rule, values: dict) -> str:

@@ -108,14 +108,15 @@ def test_numbering_per_term(world, cell_round):
     with pytest.raises(InvalidInput):
         issue_cell_sheet(other, world.cell_a, world.secretary_a, number=1)
     db.session.rollback()
-    # Re-issuing the same round's sheet under its own number updates the record.
-    again, _ = issue_cell_sheet(rnd, world.cell_a, world.secretary_a, number=1)
-    assert again.id == r1.id
+    # The same round's sheet may not be issued again under its own number either: a number is never reused.
+    with pytest.raises(InvalidInput, match="không dùng lại"):
+        issue_cell_sheet(rnd, world.cell_a, world.secretary_a, number=1, reason="Sửa số liệu")
+    db.session.rollback()
     world.cell_a.term = "2027-2030"
     db.session.commit()
     assert numbering.next_number(world.cell_a) == 1
-    r3, _ = issue_cell_sheet(rnd, world.cell_a, world.secretary_a)
-    assert r3.number_label == "01-BC/CB"
+    r3, _ = issue_cell_sheet(rnd, world.cell_a, world.secretary_a, reason="Cấp lại trong nhiệm kỳ mới")
+    assert r3.number_label == "01-BC/CB" and r3.replaces_id == r1.id
     assert db.session.query(IssuedReport).count() == 3
 
 

@@ -77,17 +77,23 @@ def test_staff_sees_every_cell(world, rnd, login_as, client):
 
 
 def test_sheet_download_and_verify(world, rnd, login_as, client):
-    """Does the sheet form suggest number 1, download a PDF, and does /verify/<code> show its figures?"""
+    """Does the sheet form suggest number 1, ask for confirmation, issue, download, and /verify show figures?"""
     login_as(world.secretary_a)
     url = f"/reports/rounds/{rnd.id}/orgs/{world.cell_a.id}/sheet"
     form = client.get(url).get_data(as_text=True)
     assert 'value="1"' in form
-    resp = client.form(url, {"number": "5", "issued_on": "2026-02-06"})
+    confirm = client.form(url, {"number": "5", "issued_on": "2026-02-06"})
+    page = confirm.get_data(as_text=True)
+    assert confirm.status_code == 200 and "Xác nhận cấp số 05-BC/CB" in page and 'name="confirm" value="1"' in page
+    assert db.session.query(IssuedReport).count() == 0
+    done = client.form(url, {"number": "5", "issued_on": "2026-02-06", "confirm": "1"})
+    assert done.status_code == 303
+    report = db.session.query(IssuedReport).one()
+    resp = client.get(f"/reports/documents/{report.id}/file")
     assert resp.status_code == 200 and resp.mimetype == "application/pdf"
     assert "attachment" in resp.headers["Content-Disposition"]
     text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(resp.data)).pages)
     assert "Số 05-BC/CB" in text
-    report = db.session.query(IssuedReport).one()
     anon = client.application.test_client()
     page = anon.get(f"/verify/{report.verify_code.lower().replace('-', '')}")
     html = page.get_data(as_text=True)
@@ -104,12 +110,15 @@ def test_sheet_form_errors_keep_input(world, rnd, login_as, client):
     other = make_round([world.cell_a], world.cell_a, title="Đợt khác")
     db.session.commit()
     assert client.form(f"/reports/rounds/{other.id}/orgs/{world.cell_a.id}/sheet",
-                       {"number": "3", "issued_on": "2026-02-06"}).status_code == 200
+                       {"number": "3", "issued_on": "2026-02-06", "confirm": "1"}).status_code == 303
     resp = client.form(f"/reports/rounds/{rnd.id}/orgs/{world.cell_a.id}/sheet",
                        {"number": "3", "issued_on": "2026-02-06"})
     html = resp.get_data(as_text=True)
     assert resp.status_code == 422
-    assert "đã dùng cho văn bản khác" in html and 'value="3"' in html
+    assert "không dùng lại" in html and 'value="3"' in html
+    early = client.form(f"/reports/rounds/{rnd.id}/orgs/{world.cell_a.id}/sheet",
+                        {"number": "4", "issued_on": "2026-02-04", "confirm": "1"})
+    assert early.status_code == 422 and "trước ngày học tập 05/02/2026" in early.get_data(as_text=True)
     bad = client.form(f"/reports/rounds/{rnd.id}/orgs/{world.cell_a.id}/sheet", {"number": "x", "issued_on": ""})
     assert bad.status_code == 422
 
@@ -144,8 +153,11 @@ def test_rollup_download(world, rnd, login_as, client):
     login_as(world.staff)
     url = f"/reports/rounds/{rnd.id}/orgs/{world.committee.id}/rollup"
     assert client.get(url).status_code == 200
-    pdf = client.form(url, {"number": "1", "issued_on": "2026-02-07", "fmt": "pdf"})
-    assert pdf.mimetype == "application/pdf"
+    assert client.form(url, {"number": "1", "issued_on": "2026-02-07", "fmt": "pdf", "confirm": "1"}).status_code == 303
+    report = db.session.query(IssuedReport).one()
+    assert report.kind == "rollup" and report.number_label == "01-BC/ĐU"
+    pdf = client.get(f"/reports/documents/{report.id}/file")
+    assert pdf.mimetype == "application/pdf" and pdf.data == report.pdf
     xlsx = client.form(url, {"number": "2", "issued_on": "2026-02-07", "fmt": "xlsx", "state_letterhead": "y"})
     assert xlsx.mimetype.endswith("spreadsheetml.sheet")
 
@@ -163,7 +175,13 @@ def test_cli_commands(world, rnd, runner, tmp_path):
     out = tmp_path / "s.pdf"
     res = runner.invoke(args=["reports", "cell-sheet", "--round", str(rnd.id), "--org", "CB-A", "-o", str(out)])
     assert res.exit_code == 0, res.output
-    assert out.read_bytes().startswith(b"%PDF")
+    assert out.read_bytes().startswith(b"%PDF") and "DỰ THẢO" in res.output
+    assert db.session.query(IssuedReport).count() == 0
+    res = runner.invoke(args=["reports", "cell-sheet", "--round", str(rnd.id), "--org", "CB-A", "--issue",
+                              "--date", "2026-02-06", "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    report = db.session.query(IssuedReport).one()
+    assert out.read_bytes() == report.pdf and report.verify_code in res.output
     res = runner.invoke(args=["reports", "rollup", "--round", str(rnd.id), "--org", "DUCQ", "--format", "xlsx",
                               "-o", str(tmp_path / "r.xlsx")])
     assert res.exit_code == 0 and (tmp_path / "r.xlsx").stat().st_size > 0

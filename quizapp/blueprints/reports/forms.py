@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, DateField, HiddenField, IntegerField, RadioField, SelectField, StringField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
@@ -10,12 +11,15 @@ from quizapp.models import ABSENCE_REASONS
 
 
 class SheetForm(FlaskForm):
-    """Number and date of a cell's result sheet (the number is suggested, and editable)."""
+    """Issuing a cell's result sheet: number (suggested, editable), date, why it replaces one; then confirm."""
 
     number = IntegerField(_l("Số văn bản"), validators=[
         InputRequired(_l("Vui lòng nhập số văn bản.")),
         NumberRange(1, 9999, _l("Số văn bản phải từ 1 đến 9999."))])
     issued_on = DateField(_l("Ngày ban hành"), validators=[InputRequired(_l("Vui lòng chọn ngày ban hành."))])
+    reason = StringField(_l("Lý do thay thế (khi đã có văn bản cho đợt này)"), validators=[
+        Optional(), Length(max=300, message=_l("Lý do thay thế tối đa 300 ký tự."))])
+    confirm = HiddenField(default="")
 
 
 class RollupForm(SheetForm):
@@ -35,3 +39,9 @@ class AbsenceForm(FlaskForm):
     reason_text = StringField(_l("Ghi rõ (nếu cần)"), validators=[Optional(), Length(max=300, message=_l(
         "Lý do tối đa 300 ký tự."))])
     excused = RadioField(_l("Vắng có lý do?"), choices=[("1", _l("Có lý do")), ("0", _l("Không lý do"))], default="1")
+
+
+class VerifyUploadForm(FlaskForm):
+    """A PDF someone received, to compare byte-for-byte with the issued file."""
+
+    file = FileField(_l("Tệp PDF cần đối chiếu"), validators=[FileRequired(_l("Vui lòng chọn tệp PDF cần đối chiếu."))])

@@ -9,12 +9,11 @@ from quizapp import permissions
 from quizapp.blueprints.reports.forms import AbsenceForm, RollupForm, SheetForm
 from quizapp.clock import today_local
 from quizapp.extensions import db
-from quizapp.models import ABSENCE_REASONS, Org, Person, StudyRound
+from quizapp.models import ABSENCE_REASONS, IssuedReport, Org, Person, StudyRound
 from quizapp.services import participation, rounds
 from quizapp.services.exceptions import InvalidInput, NotFound
-from quizapp.services.reporting import excel, identity, items, numbering, queries
+from quizapp.services.reporting import documents, excel, identity, items, numbering, queries
 from quizapp.services.reporting.rollup import issue_rollup
-from quizapp.services.reporting.sheets import issue_cell_sheet
 
 bp = Blueprint("reports", __name__)
 
@@ -67,57 +66,62 @@ def round_results(round_id: int):
     for root in _roots(rnd):
         rows = queries.cell_rows(rnd, root)
         blocks.append({"org": root, "figures": participation.figures_from_rows(rows, rnd.threshold_percent),
-                       "cells": [r for r in rows if r.org_id != root.id or root.is_cell]})
+                       "cells": [r for r in rows if r.org_id != root.id or root.is_cell],
+                       "docs": documents.documents_for(rnd, root)})
     return render_template("reports/round_results.html", rnd=rnd, blocks=blocks)
 
 
 @bp.route("/rounds/<int:round_id>/orgs/<int:org_id>/sheet", methods=["GET", "POST"])
 @permissions.manager_required
 def cell_sheet(round_id: int, org_id: int):
-    """Form with the suggested number; posting it issues and downloads the PDF sheet."""
+    """The cell's result sheet: preview (default), documents issued, and issuing a number (confirmed)."""
     rnd, org = _round_org(round_id, org_id)
     if not org.is_cell:
         raise NotFound("Báo cáo kết quả theo mẫu chỉ lập cho chi bộ; cấp trên dùng báo cáo tổng hợp.")
-    form = SheetForm()
-    if request.method == "GET":
-        form.number.data, form.issued_on.data = numbering.next_number(org), today_local()
-    elif form.validate_on_submit():
-        try:
-            report, pdf = issue_cell_sheet(rnd, org, _user(), number=form.number.data, issued_on=form.issued_on.data)
-        except InvalidInput as exc:
-            db.session.rollback()
-            _refusal(form, exc)
-        else:
-            return _download(pdf, PDF, f"bao-cao-{report.number:02d}-{org.code}-dot-{rnd.id}.pdf")
-    status = 422 if form.errors else 200
-    return render_template("reports/issue_form.html", form=form, rnd=rnd, org=org, kind="sheet",
-                           problems=[] if form.form_errors else identity.party_problems(org)), status
+    return _document_page(rnd, org, "cell_sheet", SheetForm())
 
 
 @bp.route("/rounds/<int:round_id>/orgs/<int:org_id>/rollup", methods=["GET", "POST"])
 @permissions.manager_required
 def rollup(round_id: int, org_id: int):
-    """Form for a roll-up; posting it downloads the PDF (numbered) or the .xlsx."""
+    """The roll-up: preview (default), the .xlsx working file, documents issued, issuing a number (confirmed)."""
     rnd, org = _round_org(round_id, org_id)
     form = RollupForm()
+    if request.method == "POST" and form.fmt.data == "xlsx" and form.validate_on_submit():
+        _, data = issue_rollup(rnd, org, _user(), fmt="xlsx")
+        return _download(data, XLSX, f"tong-hop-{org.code}-dot-{rnd.id}.xlsx")
+    return _document_page(rnd, org, "rollup", form)
+
+
+def _document_page(rnd: StudyRound, org: Org, kind: str, form):
+    """GET: the page. POST: check and show what will be issued; POST with confirm=1: issue it."""
+    state = bool(getattr(form, "state_letterhead", None) and form.state_letterhead.data)
     if request.method == "GET":
-        form.number.data, form.issued_on.data = numbering.next_number(org), today_local()
+        form.number.data, form.issued_on.data = documents.suggested_number(org), today_local()
     elif form.validate_on_submit():
         try:
-            report, data = issue_rollup(rnd, org, _user(), fmt=form.fmt.data, state=form.state_letterhead.data,
-                                        number=form.number.data, issued_on=form.issued_on.data)
+            if form.confirm.data == "1":
+                report = documents.issue(rnd, org, kind, _user(), number=form.number.data,
+                                         issued_on=form.issued_on.data, state=state, reason=form.reason.data or "")
+            else:
+                plan = documents.plan_issue(rnd, org, kind, number=form.number.data, issued_on=form.issued_on.data,
+                                            state=state)
+                if plan.replaces is not None and not (form.reason.data or "").strip():
+                    form.reason.errors = [_("Đợt này đã có văn bản số %(n)s: văn bản mới sẽ thay thế văn bản đó, "
+                                            "vui lòng ghi lý do thay thế.", n=plan.replaces.number_label)]
+                    return _document_form(rnd, org, kind, form, state), 422
+                return render_template("reports/confirm_issue.html", form=form, rnd=rnd, org=org, kind=kind,
+                                       plan=plan)
         except InvalidInput as exc:
             db.session.rollback()
             _refusal(form, exc)
+            form.confirm.data = ""
         else:
-            if report is None:
-                return _download(data, XLSX, f"tong-hop-{org.code}-dot-{rnd.id}.xlsx")
-            return _download(data, PDF, f"tong-hop-{report.number:02d}-{org.code}-dot-{rnd.id}.pdf")
-    status = 422 if form.errors else 200
-    state_next = numbering.next_number(org, state=True, on=form.issued_on.data or today_local())
-    return render_template("reports/issue_form.html", form=form, rnd=rnd, org=org, kind="rollup",
-                           state_next=state_next,
-                           problems=[] if form.form_errors else identity.party_problems(org)), status
+            flash(_("Đã cấp văn bản số %(n)s, mã xác thực %(c)s. Tải về từ danh sách văn bản đã cấp.",
+                    n=report.number_label, c=report.verify_code), "success")
+            endpoint = "reports.cell_sheet" if kind == "cell_sheet" else "reports.rollup"
+            return redirect(url_for(endpoint, round_id=rnd.id, org_id=org.id), 303)
+    return _document_form(rnd, org, kind, form, state), 422 if form.errors else 200
 
 
 def _refusal(form, exc: InvalidInput) -> None:
@@ -126,6 +130,63 @@ def _refusal(form, exc: InvalidInput) -> None:
         form.form_errors.append(exc.message)
     else:
         form.number.errors = [*form.number.errors, exc.message]
+
+
+def _document_form(rnd: StudyRound, org: Org, kind: str, form, state: bool) -> str:
+    """The document page: readiness, preview links, documents issued, the issue form."""
+    on = form.issued_on.data or today_local()
+    return render_template("reports/issue_form.html", form=form, rnd=rnd, org=org,
+                           kind="sheet" if kind == "cell_sheet" else "rollup",
+                           problems=[] if form.form_errors else identity.party_problems(org),
+                           state_next=numbering.next_number(org, state=True, on=on),
+                           ready=documents.readiness(rnd, org), docs=documents.documents_for_org(rnd, org, kind),
+                           current=documents.current_document(rnd, org, kind, state))
+
+
+@bp.route("/rounds/<int:round_id>/orgs/<int:org_id>/rollup.xlsx")
+@permissions.manager_required
+def rollup_xlsx(round_id: int, org_id: int):
+    """The roll-up as an Excel working file (not numbered, not a document)."""
+    rnd, org = _round_org(round_id, org_id)
+    _, data = issue_rollup(rnd, org, _user(), fmt="xlsx")
+    return _download(data, XLSX, f"tong-hop-{org.code}-dot-{rnd.id}.xlsx")
+
+
+@bp.route("/rounds/<int:round_id>/orgs/<int:org_id>/sheet/preview")
+@permissions.manager_required
+def sheet_preview(round_id: int, org_id: int):
+    """The cell sheet as it would print today: no number, no code, DỰ THẢO across every page."""
+    return _preview(round_id, org_id, "cell_sheet")
+
+
+@bp.route("/rounds/<int:round_id>/orgs/<int:org_id>/rollup/preview")
+@permissions.manager_required
+def rollup_preview(round_id: int, org_id: int):
+    """The roll-up as it would print today (?state=1: state letterhead), marked DỰ THẢO."""
+    return _preview(round_id, org_id, "rollup")
+
+
+def _preview(round_id: int, org_id: int, kind: str) -> Response:
+    rnd, org = _round_org(round_id, org_id)
+    if kind == "cell_sheet" and not org.is_cell:
+        raise NotFound("Báo cáo kết quả theo mẫu chỉ lập cho chi bộ; cấp trên dùng báo cáo tổng hợp.")
+    pdf = documents.preview(rnd, org, kind, state=request.args.get("state") == "1")
+    stem = "bao-cao" if kind == "cell_sheet" else "tong-hop"
+    resp = Response(pdf, mimetype=PDF)
+    resp.headers["Content-Disposition"] = f'inline; filename="du-thao-{stem}-{org.code}-dot-{rnd.id}.pdf"'
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
+
+
+@bp.route("/documents/<int:doc_id>/file")
+@permissions.manager_required
+def document_file(doc_id: int):
+    """An issued document, byte-for-byte as issued (the caller must manage its org and see its round)."""
+    report = db.session.get(IssuedReport, doc_id)
+    if report is None:
+        raise NotFound("Không tìm thấy văn bản này.")
+    rnd, org = _round_org(report.round_id, report.org_id)
+    return _download(documents.stored_file(report), PDF, documents.filename(report, org))
 
 
 @bp.route("/rounds/<int:round_id>/orgs/<int:org_id>/export.<fmt>")
@@ -178,8 +239,9 @@ def absences(round_id: int, org_id: int):
             failed_for = _int(form.person_id.data)
     statuses = [s for s in participation.member_statuses(rnd, org) if s.required and s.state != "submitted"]
     status = 422 if form.errors else 200
+    issued = documents.current_document(rnd, org, "cell_sheet") if org.is_cell else None
     return render_template("reports/absences.html", rnd=rnd, org=org, statuses=statuses, form=form,
-                           failed_for=failed_for, reasons=ABSENCE_REASONS), status
+                           failed_for=failed_for, reasons=ABSENCE_REASONS, issued=issued), status
 
 
 def _int(value) -> int:

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from quizapp.clock import today_local, utcnow
 from quizapp.extensions import db
-from quizapp.models import AuditLog, IssuedReport, Org, Person, StudyRound
+from quizapp.models import IssuedReport, Org, Person, StudyRound
 from quizapp.services.exceptions import InvalidInput, NotFound
 from quizapp.services.reporting.pdf.common import ORG_SUFFIX
 
@@ -50,10 +50,11 @@ def new_verify_code() -> str:
 
 def reserve(rnd: StudyRound, org: Org, kind: str, number: int | None, issued_on: date, actor: Person | None,
             *, state: bool = False, doc_type: str = "BC") -> IssuedReport:
-    """Claim a number for a document (flushes; the caller commits once the bytes are built).
+    """Claim a number and a new verification code for a NEW document (flushes; the caller commits).
 
-    Re-issuing the same round's document under the same number updates that record; a number
-    already used by another document of the term is refused.
+    A number is never reused: not for another document, and not for the same round's document
+    either (a correction is a new document with its own number). Two issuers racing for one
+    number meet the (org, doc_type, term, number) unique constraint at flush.
     """
     term = register(org, state, issued_on)
     number = next_number(org, doc_type, state=state, on=issued_on) if number is None else int(number)
@@ -62,23 +63,28 @@ def reserve(rnd: StudyRound, org: Org, kind: str, number: int | None, issued_on:
     existing = db.session.scalar(select(IssuedReport).where(
         IssuedReport.org_id == org.id, IssuedReport.doc_type == doc_type, IssuedReport.term == term,
         IssuedReport.number == number))
-    if existing is not None and (existing.round_id != rnd.id or existing.kind != kind):
+    if existing is not None:
         raise InvalidInput(
-            f"Số {number:02d} đã dùng cho văn bản khác trong nhiệm kỳ {term or 'này'}; "
-            f"số tiếp theo còn trống là {next_number(org, doc_type):02d}."
+            f"Số {number:02d} đã cấp cho văn bản {existing.number_label} ngày "
+            f"{existing.issued_on.strftime('%d/%m/%Y')} trong nhiệm kỳ {term or 'này'}; một số văn bản không "
+            f"dùng lại. Số tiếp theo còn trống là {next_number(org, doc_type):02d}."
         )
-    report = existing or IssuedReport(round_id=rnd.id, org_id=org.id, kind=kind, doc_type=doc_type, term=term,
-                                      number=number, verify_code=new_verify_code())
-    report.number_label = number_label(org, number, doc_type, state)
-    report.issued_on = issued_on
-    report.created_by_id = actor.id if actor else None
-    report.created_at = utcnow()
-    report.figures = {}
+    report = IssuedReport(round_id=rnd.id, org_id=org.id, kind=kind, doc_type=doc_type, term=term,
+                          number=number, verify_code=_free_verify_code(), state_format=state,
+                          number_label=number_label(org, number, doc_type, state), issued_on=issued_on,
+                          created_by_id=actor.id if actor else None, created_at=utcnow(), figures={})
     db.session.add(report)
     db.session.flush()
-    db.session.add(AuditLog(actor_id=actor.id if actor else None, action=f"report.{kind}", target_type="issued_report",
-                            target_id=report.id, details={"round_id": rnd.id, "org_id": org.id, "number": report.number_label}))
     return report
+
+
+def _free_verify_code() -> str:
+    """A verification code no document holds yet (collisions are astronomically rare; still checked)."""
+    for _ in range(20):
+        code = new_verify_code()
+        if db.session.scalar(select(IssuedReport.id).where(IssuedReport.verify_code == code)) is None:
+            return code
+    raise RuntimeError("could not find a free verification code")
 
 
 def find_by_code(code: str) -> IssuedReport:

@@ -5,13 +5,10 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from quizapp.clock import today_local
-from quizapp.database import begin_write
 from quizapp.extensions import db
 from quizapp.models import IssuedReport, Org, Person, StudyRound
-from quizapp.ops.events import log_event
 from quizapp.services import participation
-from quizapp.services.reporting import excel, identity, items, numbering, queries
-from quizapp.services.reporting.sheets import snapshot, verify_url
+from quizapp.services.reporting import excel, identity, items, queries
 
 
 def _setting(name: str, default: float) -> float:
@@ -83,34 +80,17 @@ def rollup_data(rnd: StudyRound, org: Org) -> RollupData:
 
 
 def issue_rollup(rnd: StudyRound, org: Org, actor: Person | None, *, fmt: str = "pdf", state: bool = False,
-                 number: int | None = None, issued_on: date | None = None) -> tuple[IssuedReport | None, bytes]:
-    """Render a roll-up: a numbered, verifiable PDF, or an .xlsx working file (not numbered).
-
-    A PDF needs its signer and receiver: the secretary and the receiving body (party), or the
-    unit's NĐ 30 settings (state); without them it is refused (InvalidInput) before a number is taken.
-    """
-    issued_on = issued_on or today_local()
+                 number: int | None = None, issued_on: date | None = None,
+                 reason: str = "") -> tuple[IssuedReport | None, bytes]:
+    """Issue a numbered, verifiable roll-up PDF (see reporting.documents), or build the .xlsx working file."""
     if fmt == "xlsx":
-        return None, excel.rollup_xlsx(rollup_data(rnd, org), issued_on=issued_on,
+        return None, excel.rollup_xlsx(rollup_data(rnd, org), issued_on=issued_on or today_local(),
                                        number_label=_issued_label(rnd, org))
-    from quizapp.services.reporting.pdf.rollup import build_rollup
+    from quizapp.services.reporting import documents
 
-    sid = identity.state_identity(org) if state else None
-    recipient = "" if sid is not None and sid.superior else identity.receiving_body(org, standing=True)
-    if sid is None:
-        identity.party_signer(org)
-    begin_write()
-    report = numbering.reserve(rnd, org, "rollup", number, issued_on, actor, state=state)
-    data = rollup_data(rnd, org)
-    data.recipient, data.state_identity = recipient, sid
-    pdf = build_rollup(data, report.number_label, issued_on, state=state,
-                       verify_url=verify_url(report.verify_code), verify_code=report.verify_code)
-    report.figures = snapshot(rnd, org, report, data.totals, data.weakest)
-    report.figures["cells"] = len(data.rows)
-    report.figures["cells_below"] = len(data.below)
-    db.session.commit()
-    log_event("document.issued", report_id=report.id, kind="rollup", number=report.number_label, round_id=rnd.id, org_id=org.id)
-    return report, pdf
+    report = documents.issue(rnd, org, "rollup", actor, number=number, issued_on=issued_on, state=state,
+                             reason=reason)
+    return report, report.pdf
 
 
 def _issued_label(rnd: StudyRound, org: Org) -> str:

@@ -1,17 +1,13 @@
-"""Issue documents: gather the data, claim a number, build the bytes, commit once."""
+"""The data a cell's result sheet prints, its verification address and its figures snapshot."""
 from __future__ import annotations
 
 from datetime import date
 
-from quizapp.clock import today_local
-from quizapp.database import begin_write
-from quizapp.extensions import db
 from quizapp.models import PARTY_STATUSES, IssuedReport, Org, Person, StudyRound
-from quizapp.ops.events import log_event
 from quizapp.services import participation
-from quizapp.services.reporting import identity, items, numbering
+from quizapp.services.reporting import identity, items
 from quizapp.services.reporting.pdf import common
-from quizapp.services.reporting.pdf.cell_sheet import MemberLine, SheetData, build_cell_sheet
+from quizapp.services.reporting.pdf.cell_sheet import MemberLine, SheetData
 from quizapp.vn import nfc
 
 
@@ -82,16 +78,9 @@ def snapshot(rnd: StudyRound, org: Org, report: IssuedReport, figures: dict, wea
 
 
 def issue_cell_sheet(rnd: StudyRound, org: Org, actor: Person | None, *, number: int | None = None,
-                     issued_on: date | None = None) -> tuple[IssuedReport, bytes]:
-    """Number, record and render a cell's result sheet; returns (record, PDF bytes)."""
-    identity.party_signer(org)  # refuse before claiming a number: a sheet needs its signer ...
-    identity.receiving_body(org, standing=False)  # ... and whom it goes to
-    begin_write()
-    issued_on = issued_on or today_local()
-    report = numbering.reserve(rnd, org, "cell_sheet", number, issued_on, actor)
-    data = sheet_data(rnd, org, report.number_label, issued_on, report.verify_code)
-    pdf = build_cell_sheet(data)
-    report.figures = snapshot(rnd, org, report, data.figures, data.weakest)
-    db.session.commit()
-    log_event("document.issued", report_id=report.id, kind="cell_sheet", number=report.number_label, round_id=rnd.id, org_id=org.id)
-    return report, pdf
+                     issued_on: date | None = None, reason: str = "") -> tuple[IssuedReport, bytes]:
+    """Issue a cell's result sheet (see reporting.documents); returns (record, the stored PDF bytes)."""
+    from quizapp.services.reporting import documents
+
+    report = documents.issue(rnd, org, "cell_sheet", actor, number=number, issued_on=issued_on, reason=reason)
+    return report, report.pdf

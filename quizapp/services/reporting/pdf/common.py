@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import functools
 import io
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date
 from xml.sax.saxutils import escape
@@ -298,7 +300,8 @@ def build(story: list, margins_mm: tuple, family: str, title: str) -> bytes:
         canvas.drawCentredString(left * mm + d.width / 2, A4[1] - top * mm / 2, str(d.page))
         canvas.restoreState()
 
-    doc.build(story, onLaterPages=later)
+    story, marked = apply_marks(story, family)
+    doc.build(story, onFirstPage=marked(None), onLaterPages=marked(later))
     return buf.getvalue()
 
 
@@ -317,3 +320,54 @@ def _config_margins() -> tuple:
         return tuple(current_app.config["PDF_MARGINS_MM"])
     except (RuntimeError, KeyError):
         return (20, 20, 30, 15)
+
+
+# ---------------------------------------------------------------------------- document marks
+# Set by reporting.documents around a build: a preview carries DỰ THẢO diagonally across every
+# page; a document issued while figures may still change says TẠM THỜI under its title.
+_MARKS: ContextVar[dict] = ContextVar("pdf_document_marks", default={})
+
+
+@contextmanager
+def document_marks(*, draft: bool = False, provisional: bool = False):
+    """Within the block, build() marks documents as a draft and/or provisional."""
+    token = _MARKS.set({"draft": draft, "provisional": provisional})
+    try:
+        yield
+    finally:
+        _MARKS.reset(token)
+
+
+def apply_marks(story: list, family: str):
+    """(story with the TẠM THỜI line after the title block, page-callback wrapper adding DỰ THẢO)."""
+    marks = _MARKS.get()
+    if marks.get("provisional"):
+        style = ParagraphStyle("provisional", fontName=family + "-Bold", fontSize=14, leading=18,
+                               alignment=TA_CENTER, textColor=colors.HexColor("#8c0f15"), spaceBefore=2)
+        names = [getattr(getattr(f, "style", None), "name", "") for f in story]
+        # Right after the title block's summary line (or after the letterhead if there is none).
+        at = names.index("title") + 1 if "title" in names else min(1, len(story))
+        while at < len(story) and names[at] == "summary":
+            at += 1
+        story = story[:at] + [Paragraph("(TẠM THỜI)", style)] + story[at:]
+
+    def marked(inner):
+        def on_page(canvas, doc):
+            if inner is not None:
+                inner(canvas, doc)
+            if marks.get("draft"):
+                draft_watermark(canvas, family)
+        return on_page
+
+    return story, marked
+
+
+def draft_watermark(canvas, family: str) -> None:
+    """'DỰ THẢO' in large grey letters across the page, corner to corner."""
+    canvas.saveState()
+    canvas.setFillColor(colors.Color(0.55, 0.55, 0.55, alpha=0.35))
+    canvas.setFont(family + "-Bold", 96)
+    canvas.translate(A4[0] / 2, A4[1] / 2)
+    canvas.rotate(54)
+    canvas.drawCentredString(0, -32, "DỰ THẢO")
+    canvas.restoreState()
