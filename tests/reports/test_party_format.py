@@ -203,7 +203,7 @@ def test_rollup_refused_without_a_secretary(world, client, login_as, runner):
     resp = client.form(url, {"number": "1", "issued_on": "2026-02-07", "fmt": "pdf"})
     html = resp.get_data(as_text=True)
     assert resp.status_code == 422 and "chưa có bí thư" in html and f"/manage/orgs/{world.committee.id}" in html
-    result = runner.invoke(args=["reports", "rollup", "--round", str(rnd.id), "--org", "DUCQ", "-o", "/dev/null"])
+    result = runner.invoke(args=["reports", "rollup", "--round", str(rnd.id), "--org", "DUCQ", "--issue", "-o", "/dev/null"])
     assert result.exit_code == 1 and "chưa có bí thư" in result.output and "Traceback" not in result.output
     assert db.session.query(IssuedReport).count() == 0
     world.committee.secretary_id = world.staff.id
@@ -234,7 +234,7 @@ def test_recipient_is_the_receiving_body(world):
     assert "Ban Thường vụ Tỉnh ủy Bình Phước" == identity.receiving_body(world.committee, standing=True)
     world.committee.report_to = "Ban Thường vụ Đảng ủy các cơ quan Đảng tỉnh"
     db.session.commit()
-    _, pdf = issue_rollup(rnd, world.committee, world.staff, issued_on=date(2026, 2, 8))
+    _, pdf = issue_rollup(rnd, world.committee, world.staff, issued_on=date(2026, 2, 8), reason="Đổi nơi nhận")
     assert "- Ban Thường vụ Đảng ủy các cơ quan Đảng tỉnh (báo cáo)," in _recipients(pdf)
     # A cell's sheet goes to its committee, by name of the body.
     _, pdf = issue_cell_sheet(rnd, world.cell_a, world.secretary_a)
