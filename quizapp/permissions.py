@@ -11,11 +11,12 @@ from functools import wraps
 
 from flask import abort, g
 from flask_login import current_user, login_required
-from sqlalchemy import false, or_, select, true
+from sqlalchemy import bindparam, false, or_, select, true
+from sqlalchemy.orm import aliased
 
 from quizapp.clock import today_local
 from quizapp.extensions import db
-from quizapp.models import Membership, Org, Person, RoleGrant
+from quizapp.models import Membership, Org, Person, RoleGrant, RoundOrg
 from quizapp.services.exceptions import Forbidden, NotFound
 
 MANAGER_ROLES = ("secretary", "deputy", "staff", "admin")
@@ -188,3 +189,61 @@ def managed_orgs(person: Person | None = None) -> list[Org]:
 def managed_cells(person: Person | None = None) -> list[Org]:
     """The cells (chi bộ) the person manages, in tree order."""
     return [o for o in managed_orgs(person) if o.kind == "chi_bo"]
+
+
+# ---------------------------------------------------------------- the cell an attempt belongs to
+
+def round_cell_id(round_id: int, session_date: date, person_id: int) -> int | None:
+    """The cell the person belonged to on the round's session date, if it lies under one of the
+    round's organizations; None otherwise. The one rule for who takes part in a round and which
+    cell their attempt belongs to: start, the grading queue (Attempt.org_id), board and reports
+    (which count members by the same session-date membership) all follow it. A member who moved
+    since keeps taking part with (and being graded by) the cell they studied with."""
+    row = db.session.connection().execute(
+        _ROUND_CELL, {"round_id": round_id, "pid": person_id, "day": session_date}).first()
+    return row[0] if row else None
+
+
+def membership_open_on(day):
+    """A WHERE clause: the Membership row is open on `day` (a date or a date column)."""
+    return (Membership.start_date <= day) & or_(Membership.end_date.is_(None), Membership.end_date >= day)
+
+
+def _round_cell_stmt():
+    cell, part = aliased(Org), aliased(Org)
+    return (
+        select(Membership.org_id)
+        .join(cell, cell.id == Membership.org_id)
+        .join(RoundOrg, RoundOrg.round_id == bindparam("round_id"))
+        .join(part, part.id == RoundOrg.org_id)
+        .where(Membership.person_id == bindparam("pid"), cell.path.like(part.path.concat("%")),
+               membership_open_on(bindparam("day")))
+        .order_by(Membership.start_date.desc())
+        .limit(1)
+    )
+
+
+# Built once: start_attempt runs it in the start storm.
+_ROUND_CELL = _round_cell_stmt()
+
+
+# ---------------------------------------------------------------- managers who also sit the test
+
+OWN_ATTEMPT = ("Bạn không được chấm bài làm của chính mình. Bài này do một đồng chí khác trong chi ủy "
+               "hoặc cấp ủy cấp trên chấm.")
+
+
+def grading_scope_clause(person: Person, attempt_person_col, attempt_org_col):
+    """WHERE clause of attempts the person may grade: their cell lies in the person's managed
+    subtrees, and the attempt is not the person's own (nobody grades their own attempt; it stays
+    with the cell's other managers and the committee staff above)."""
+    return org_scope_clause(person, attempt_org_col) & (attempt_person_col != person.id)
+
+
+def check_may_grade(attempt, person: Person) -> None:
+    """Raise NotFound for an attempt outside the person's scope, Forbidden for their own attempt."""
+    org = db.session.get(Org, attempt.org_id) if attempt is not None and attempt.org_id else None
+    if attempt is None or not can_manage_org(org, person):
+        raise NotFound("Không tìm thấy bài làm này.")
+    if attempt.person_id == person.id:
+        raise Forbidden(OWN_ATTEMPT)

@@ -31,8 +31,9 @@ def grading():
     """Finished attempts with essays waiting for a mark, in the caller's scope."""
     round_id = request.args.get("round_id", type=int)
     rnd = rounds.get_round_or_404(round_id, _user()) if round_id else None
-    tasks = round_grading.essays_to_grade(_user(), round_id)
-    return render_template("manage/rounds/grading_list.html", tasks=tasks, rnd=rnd)
+    show_graded = request.args.get("graded") == "1"
+    tasks = round_grading.essays_to_grade(_user(), round_id, include_graded=show_graded)
+    return render_template("manage/rounds/grading_list.html", tasks=tasks, rnd=rnd, show_graded=show_graded)
 
 
 @bp.route("/grading/answers/<int:answer_id>", methods=["GET", "POST"])
