@@ -94,3 +94,30 @@ def test_member_who_joined_after_the_session_date_is_not_in_the_round(app, world
     assert quiz.id not in rounds.eligible_quiz_ids(world.member_b)
     with pytest.raises(NotFound):
         delivery.start_attempt(quiz.id, world.member_b)
+
+
+# ---------------------------------------------------------------- replacing a cell's secretary
+
+def test_replaced_secretary_keeps_no_secretary_rights(app, world, login_as):
+    """After staff set a new secretary on the organization page, does the former one still manage
+    the cell (members list, grading queue)?"""
+    from quizapp import permissions
+    from quizapp.models import RoleGrant
+
+    quiz = _cell_quiz(world)
+    take(quiz.id, world.member_a, "Bài của đảng viên")
+    c = login_as(world.staff)
+    resp = c.form(f"/manage/orgs/{world.cell_a.id}", {
+        "edit-name": world.cell_a.name, "edit-place": "Đồng Xoài", "edit-term": "2025-2027",
+        "edit-secretary_id": str(world.deputy_a.id), "edit-submit": "Lưu"})
+    assert resp.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(type(world.cell_a), world.cell_a.id).secretary_id == world.deputy_a.id
+    held = {(g.person_id, g.role) for g in db.session.scalars(
+        select(RoleGrant).where(RoleGrant.org_id == world.cell_a.id))}
+    assert (world.secretary_a.id, "secretary") not in held and (world.deputy_a.id, "secretary") in held
+    former = db.session.get(type(world.secretary_a), world.secretary_a.id)
+    assert not permissions.is_manager(former) and round_grading.essays_to_grade(former) == []
+    old = login_as(world.secretary_a, c=app.test_client())
+    assert old.get(f"/manage/orgs/{world.cell_a.id}").status_code in (403, 404)
+    assert old.get("/manage/grading").status_code == 403
