@@ -23,6 +23,7 @@ from quizapp.models import (
     Answer, Attempt, AttemptItem, MakeupWindow, Org, Person, Question,
     QuestionVersion, Quiz,
 )
+from quizapp.services import display_ids
 from quizapp.services.exceptions import Conflict, Forbidden, Gone, InvalidInput, NotFound
 from quizapp.services.question_types import AnswerError, get_type
 
@@ -205,14 +206,15 @@ def start_attempt(quiz_id: int, person: Person, now: datetime | None = None) -> 
 # Built once: the hot path only binds values (no statement construction per request).
 _SAVE_CONTEXT = (
     select(Attempt.person_id, Attempt.status, Attempt.deadline, Quiz.grace_seconds,
-           QuestionVersion.type, QuestionVersion.spec)
+           QuestionVersion.type, QuestionVersion.spec, AttemptItem.choice_order)
     .join(Quiz, Quiz.id == Attempt.quiz_id)
     .join(AttemptItem, (AttemptItem.attempt_id == Attempt.id) & (AttemptItem.position == bindparam("pos")))
     .join(QuestionVersion, QuestionVersion.id == AttemptItem.question_version_id)
     .where(Attempt.id == bindparam("aid"))
     .with_for_update(read=True, of=Attempt)  # PostgreSQL: a racing submit waits for this save
 )
-_CURRENT_SEQ = select(Answer.seq).where(Answer.attempt_id == bindparam("aid"), Answer.position == bindparam("pos"))
+_CURRENT = select(Answer.seq, Answer.value).where(Answer.attempt_id == bindparam("aid"),
+                                                  Answer.position == bindparam("pos"))
 _UPSERTS: dict = {}
 
 
@@ -237,7 +239,10 @@ def _upsert(dialect: str):
 
 def save_answer(attempt_id: int, person_id: int, position: int, raw_value, seq: int,
                 now: datetime | None = None) -> dict:
-    """Upsert one answer if `seq` is newer than the stored one; returns after the commit."""
+    """Upsert one answer if `seq` is newer than the stored one; returns after the commit.
+
+    The reply carries the answer stored now (`value`, in the attempt's display ids): the one just
+    saved, or, when `applied` is false, the newer one another device saved, which was kept."""
     now = now or utcnow()
     try:
         seq = int(seq)
@@ -257,14 +262,18 @@ def save_answer(attempt_id: int, person_id: int, position: int, raw_value, seq: 
         submit_attempt(attempt_id, reason="read", now=now)
         raise Gone(TOO_LATE)
     try:
-        value = get_type(row.type).clean_answer(row.spec, raw_value)
+        value = get_type(row.type).clean_answer(row.spec, display_ids.to_real(row.spec, row.choice_order, raw_value))
     except AnswerError as exc:
         raise InvalidInput(f"Câu {position}: {exc}") from None
     params = {"aid": attempt_id, "pos": position, "value": value, "seq": seq, "now": now}
     applied = conn.execute(_upsert(conn.dialect.name), params).first() is not None
-    current = seq if applied else conn.execute(_CURRENT_SEQ, params).scalar()
+    if applied:
+        current, kept = seq, value
+    else:  # another device saved a newer answer: say so, and hand back the one that was kept
+        current, kept = conn.execute(_CURRENT, params).one()
     db.session.commit()
     return {"applied": applied, "position": position, "seq": current,
+            "value": display_ids.to_display(row.spec, row.choice_order, kept),
             "remaining_seconds": remaining_seconds(row.deadline, now)}
 
 

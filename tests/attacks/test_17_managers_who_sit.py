@@ -121,3 +121,84 @@ def test_replaced_secretary_keeps_no_secretary_rights(app, world, login_as):
     old = login_as(world.secretary_a, c=app.test_client())
     assert old.get(f"/manage/orgs/{world.cell_a.id}").status_code in (403, 404)
     assert old.get("/manage/grading").status_code == 403
+
+
+# ---------------------------------------------------------------- review policy and display ids
+
+def _finish_single(app, world, login_as, **quiz_fields):
+    """member_a answers the single-choice question right (by its text) and submits; returns (client, aid)."""
+    from tests.delivery.helpers import save, start
+
+    quiz = make_quiz(world.committee, [world.committee], **quiz_fields)
+    c = login_as(world.member_a, c=app.test_client())
+    body = start(c, quiz.id)
+    single = next(it for it in body["items"] if it["type"] == "single")
+    right = next(ch["id"] for ch in single["view"]["choices"] if ch["text"] == "Năm 2016")
+    assert save(c, body["id"], single["position"], right, 1).status_code == 200
+    assert c.json_post(f"/api/v1/attempts/{body['id']}/submit").status_code == 200
+    return c, body["id"]
+
+
+def test_answers_policy_shows_no_per_question_marks(app, world, login_as):
+    """Under "score and own answers" (no key), does the result still tell per question what was
+    right (awarded/fraction in JSON, "Điểm đạt" in HTML), so a second attempt keeps the right ones?"""
+    c, aid = _finish_single(app, world, login_as, review_policy="answers", attempts_allowed=2)
+    body = c.get(f"/api/v1/attempts/{aid}/result").get_json()
+    assert body["released"] and body["items"]
+    for it in body["items"]:
+        assert not {"awarded", "fraction", "key"} & set(it), it
+    html = c.get(f"/take/attempt/{aid}/result").get_data(as_text=True)
+    assert "Bài làm của bạn" in html and "Điểm đạt" not in html and "Đáp án" not in html
+
+
+def test_correct_policy_shows_marks_and_keys_in_display_ids(app, world, login_as):
+    """With the policy that shows keys, are marks shown, and does the key point at the right choice
+    in the ids the member saw?"""
+    c, aid = _finish_single(app, world, login_as, review_policy="correct", shuffle_choices=True)
+    items = c.get(f"/api/v1/attempts/{aid}/result").get_json()["items"]
+    single = next(it for it in items if it["type"] == "single")
+    right = next(ch["id"] for ch in single["view"]["choices"] if ch["text"] == "Năm 2016")
+    assert single["key"] == {"correct": [right]} and single["answer"] == {"choice": right}
+    assert single["fraction"] == 1.0
+    assert "Điểm đạt" in c.get(f"/take/attempt/{aid}/result").get_data(as_text=True)
+
+
+def test_choice_ids_shown_are_per_attempt_positions_not_authoring_ids(app, world, login_as):
+    """With shuffled choices, do the ids a taker sees (API, page) reveal the authoring ids/order, and
+    do saves in shown ids (API and no-JS form) still store the real ids graders use?"""
+    from quizapp.models import AttemptItem, QuestionVersion
+    from tests.delivery.helpers import save, start
+
+    quiz = make_quiz(world.committee, [world.committee], shuffle_choices=True)
+    c = login_as(world.member_a, c=app.test_client())
+    body = start(c, quiz.id)
+    for it in body["items"]:
+        if it["type"] in ("single", "multiple"):
+            ids = [ch["id"] for ch in it["view"]["choices"]]
+            assert ids == [f"c{n}" for n in range(1, len(ids) + 1)], ids
+    single = next(it for it in body["items"] if it["type"] == "single")
+    multiple = next(it for it in body["items"] if it["type"] == "multiple")
+    item = db.session.scalar(select(AttemptItem).where(AttemptItem.attempt_id == body["id"],
+                                                       AttemptItem.position == single["position"]))
+    spec = db.session.get(QuestionVersion, item.question_version_id).spec
+    real_by_text = {ch["text"]: ch["id"] for ch in spec["choices"]}
+    pick = single["view"]["choices"][0]
+    assert save(c, body["id"], single["position"], pick["id"], 1).get_json()["applied"] is True
+    stored = db.session.scalar(select(Answer.value).where(Answer.attempt_id == body["id"],
+                                                          Answer.position == single["position"]))
+    assert stored == {"choice": real_by_text[pick["text"]]}
+    html = c.get(f"/take/attempt/{body['id']}?mode=all").get_data(as_text=True)
+    for real in ("a", "b", "c", "d"):
+        assert f'value="{real}"' not in html
+    # The page shows the saved answer under its display id, and a no-JS post in display ids is stored real.
+    assert f'value="{pick["id"]}" checked' in html
+    mpos = multiple["position"]
+    shown = [ch["id"] for ch in multiple["view"]["choices"][:2]]
+    resp = c.post(f"/take/attempt/{body['id']}", data={"csrf_token": c.csrf(), "p": str(mpos),
+                                                       f"s{mpos}": "1", f"a{mpos}": shown})
+    assert resp.status_code == 302
+    db.session.expire_all()
+    stored = db.session.scalar(select(Answer.value).where(Answer.attempt_id == body["id"], Answer.position == mpos))
+    mitem = db.session.scalar(select(AttemptItem).where(AttemptItem.attempt_id == body["id"],
+                                                        AttemptItem.position == mpos))
+    assert stored == {"choices": sorted(mitem.choice_order[:2])}
