@@ -202,3 +202,35 @@ def test_choice_ids_shown_are_per_attempt_positions_not_authoring_ids(app, world
     mitem = db.session.scalar(select(AttemptItem).where(AttemptItem.attempt_id == body["id"],
                                                         AttemptItem.position == mpos))
     assert stored == {"choices": sorted(mitem.choice_order[:2])}
+
+
+# ---------------------------------------------------------------- safe review defaults
+
+def test_review_defaults_to_after_close_and_keys_right_after_submit_carry_a_warning(client, world, login_as):
+    """Does a new round default to showing results after the round closes, and is showing keys
+    "ngay sau khi nộp" (while others are still answering) saved only with a visible warning?"""
+    import re
+
+    from quizapp.models import Quiz
+    from tests.rounds._data import make_bank
+    from tests.rounds.test_round_pages import _form
+
+    assert Quiz.__table__.c.review_when.default.arg == "after_close"
+    bank = make_bank()
+    db.session.commit()
+    login_as(world.staff)
+    page = client.get("/manage/rounds/new").get_data(as_text=True)
+    assert re.search(r'<option selected value="after_close">|<option value="after_close" selected', page), \
+        "the form must preselect 'after the round closes'"
+    assert 'id="review-warning"' not in page
+    resp = client.form("/manage/rounds/new", _form(world, bank, review_policy="correct", review_when="after_submit"),
+                       follow_redirects=True)
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 200 and "Cảnh báo: đáp án đúng sẽ hiện" in html
+    quiz = db.session.scalar(select(Quiz))
+    assert (quiz.review_policy, quiz.review_when) == ("correct", "after_submit")
+    edit = client.get(f"/manage/rounds/{quiz.round_id}/edit").get_data(as_text=True)
+    assert 'id="review-warning"' in edit
+    safe = client.form("/manage/rounds/new", _form(world, bank, review_policy="correct", review_when="after_close"),
+                       follow_redirects=True)
+    assert "Cảnh báo: đáp án đúng sẽ hiện" not in safe.get_data(as_text=True)
