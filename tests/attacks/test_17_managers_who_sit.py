@@ -51,6 +51,8 @@ def test_secretary_essay_goes_to_another_manager_who_is_recorded_as_grader(app, 
     quiz = _cell_quiz(world)
     _aid, answer_id = take(quiz.id, world.secretary_a, "Bài của bí thư")
     grader = getattr(world, other)
+    if other == "deputy_a":  # she sits the quiz too: grading (rubric = key) waits until she has finished
+        take(quiz.id, grader, "Bài của phó bí thư")
     assert answer_id in {t.answer.id for t in round_grading.essays_to_grade(grader)}
     c = login_as(grader)
     resp = c.form(f"/manage/grading/answers/{answer_id}", {"awarded": "0.5", "comment": "Đạt"})
@@ -234,3 +236,86 @@ def test_review_defaults_to_after_close_and_keys_right_after_submit_carry_a_warn
     safe = client.form("/manage/rounds/new", _form(world, bank, review_policy="correct", review_when="after_close"),
                        follow_redirects=True)
     assert "Cảnh báo: đáp án đúng sẽ hiện" not in safe.get_data(as_text=True)
+
+
+# ---------------------------------------------------------------- no keys before finishing
+
+def _key_pages(world, quiz):
+    from quizapp.models import Question
+
+    bank_id = db.session.scalar(select(Question.bank_id).where(Question.id == quiz.draw_rule["question_ids"][0]))
+    qids = quiz.draw_rule["question_ids"]
+    return {
+        "export": f"/manage/banks/{bank_id}/export",
+        "edit": f"/manage/banks/{bank_id}/questions/{qids[0]}/edit",
+        "items": f"/reports/rounds/{quiz.round_id}/orgs/{world.cell_a.id}/items",
+        "key-fix": f"/manage/rounds/{quiz.round_id}/key-fix",
+    }, [f"/manage/banks/{bank_id}/questions/{q}" for q in qids], f"/manage/banks/{bank_id}"
+
+
+KEY_MARKS = ['badge-ok">Đúng<', "Đáp án:", "Đáp án được chấp nhận", "tự chuyển hóa", "Tiêu chí chấm", "cốt lõi", "Giải thích"]
+
+
+@pytest.mark.parametrize("role", ["secretary_a", "deputy_a"])
+def test_manager_who_sits_an_open_quiz_sees_no_key_until_finished(app, world, login_as, role):
+    """While the cell's quiz is open and she has not finished it, can a secretary (deputy) read its keys
+    on question pages, download the bank, open item analysis or the key-fix pages? And after she
+    submits (no attempt left), can she?"""
+    from quizapp.services import delivery
+
+    me = getattr(world, role)
+    quiz = _cell_quiz(world)
+    take(quiz.id, world.member_a, "Bài của đảng viên")
+    refused, questions, bank_page = _key_pages(world, quiz)
+    c = login_as(me)
+    for label, url in refused.items():
+        resp = c.get(url)
+        assert resp.status_code == 403, (label, resp.status_code)
+        assert "chưa làm xong bài" in resp.get_data(as_text=True), label
+    for url in questions:
+        html = c.get(url).get_data(as_text=True)
+        assert 'id="keys-hidden"' in html, url
+        leaks = [m for m in KEY_MARKS if m in html]
+        assert not leaks, (url, leaks)
+    assert 'id="keys-hidden"' in c.get(bank_page).get_data(as_text=True)
+    # Starting is not finishing.
+    attempt = delivery.start_attempt(quiz.id, me)
+    assert c.get(refused["export"]).status_code == 403
+    delivery.submit_attempt(attempt.id, person_id=me.id)
+    for label, url in refused.items():
+        if label != "edit" or role == "secretary_a":
+            assert c.get(url).status_code == 200, label
+    single = c.get(questions[0]).get_data(as_text=True)
+    assert 'id="keys-hidden"' not in single and 'badge-ok">Đúng<' in single
+
+
+def test_keys_stay_visible_to_staff_who_do_not_sit_and_after_close(app, world, login_as):
+    """Are managers who do not sit the quiz (committee staff) unaffected, and does the lock end when
+    the quiz closes even for a secretary who never took it?"""
+    from datetime import timedelta as td
+
+    from quizapp.clock import utcnow
+
+    quiz = _cell_quiz(world)
+    refused, questions, _bank = _key_pages(world, quiz)
+    staff = login_as(world.staff, c=app.test_client())
+    for label in ("export", "items", "key-fix"):
+        assert staff.get(refused[label]).status_code == 200, label
+    assert 'badge-ok">Đúng<' in staff.get(questions[0]).get_data(as_text=True)
+    quiz.closes_at = utcnow() - td(minutes=1)
+    quiz.opens_at = utcnow() - td(hours=2)
+    db.session.commit()
+    sec = login_as(world.secretary_a, c=app.test_client())
+    assert sec.get(refused["export"]).status_code == 200
+    assert 'badge-ok">Đúng<' in sec.get(questions[0]).get_data(as_text=True)
+
+
+def test_secretary_who_has_not_finished_cannot_grade_with_the_rubric(app, world, login_as):
+    """Can a secretary still sitting the quiz open an essay to grade (it shows the rubric, the essay's key)?"""
+    quiz = _cell_quiz(world)
+    _aid, answer_id = take(quiz.id, world.member_a, "Bài của đảng viên")
+    c = login_as(world.secretary_a)
+    resp = c.get(f"/manage/grading/answers/{answer_id}")
+    assert resp.status_code == 403 and "chưa làm xong bài" in resp.get_data(as_text=True)
+    take(quiz.id, world.secretary_a, "Bài của bí thư")
+    assert c.get(f"/manage/grading/answers/{answer_id}").status_code == 200

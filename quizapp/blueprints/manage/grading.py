@@ -41,6 +41,7 @@ def grading():
 def grade_answer(answer_id: int):
     """Grade one essay: rubric points, total and comment; saving is audited."""
     task = round_grading.essay_task(answer_id, _user())
+    permissions.check_keys_of_round(task.attempt.quiz.round, _user())  # the rubric is the essay's key
     rubric = (task.version.spec or {}).get("rubric") or []
     errors: list[str] = []
     status = 200
@@ -90,6 +91,7 @@ def _spec_from_form(version) -> dict:
 def key_fix(round_id: int, version_id: int | None = None):
     """Correct a wrong key or points: preview what changes, then confirm to regrade (audited)."""
     rnd = rounds.get_round_or_404(round_id, _user(), edit=True)
+    permissions.check_keys_of_round(rnd, _user())
     if version_id is None:
         return render_template("manage/rounds/key_fix_list.html", rnd=rnd,
                                versions=round_grading.versions_in_round(rnd))
