@@ -105,3 +105,26 @@ def can_fix_key(version: QuestionVersion, person: Person) -> bool:
         return True
     bank = version.question.bank
     return permissions.is_staff(person) and bank.org is not None and permissions.can_manage_org(bank.org, person)
+
+
+def essay_graders(rnd: StudyRound, person: Person) -> list[dict]:
+    """Who graded which essay of the round, in the person's scope (for the board, sheet appendix or
+    exports): member, question position, mark, grader and when; ungraded essays have grader None."""
+    if rnd.quiz is None:
+        return []
+    grader = aliased(Person)
+    member = aliased(Person)
+    rows = db.session.execute(
+        select(member.full_name, Attempt.org_id, Answer.position, Answer.awarded, grader.full_name, Answer.graded_at)
+        .select_from(Answer)
+        .join(Attempt, Attempt.id == Answer.attempt_id)
+        .join(member, member.id == Attempt.person_id)
+        .join(AttemptItem, (AttemptItem.attempt_id == Answer.attempt_id) & (AttemptItem.position == Answer.position))
+        .join(QuestionVersion, QuestionVersion.id == AttemptItem.question_version_id)
+        .outerjoin(grader, grader.id == Answer.grader_id)
+        .where(Attempt.quiz_id == rnd.quiz.id, Attempt.status == "finished", QuestionVersion.type == "essay",
+               permissions.org_scope_clause(person, Attempt.org_id))
+        .order_by(member.name_key, Answer.position)
+    ).all()
+    return [{"member": m, "org_id": o, "position": p, "awarded": a, "grader": g, "graded_at": t}
+            for m, o, p, a, g, t in rows]

@@ -319,3 +319,29 @@ def test_secretary_who_has_not_finished_cannot_grade_with_the_rubric(app, world,
     assert resp.status_code == 403 and "chưa làm xong bài" in resp.get_data(as_text=True)
     take(quiz.id, world.secretary_a, "Bài của bí thư")
     assert c.get(f"/manage/grading/answers/{answer_id}").status_code == 200
+
+
+def test_staff_who_is_a_member_of_a_participating_cell_is_covered_too(app, world, login_as):
+    """Committee staff who belong to cell A and sit its open quiz: are the bank export and item analysis
+    refused to them as well, until they finish?"""
+    from datetime import date
+
+    db.session.add(Membership(person_id=world.staff.id, org_id=world.cell_a.id, start_date=date(2020, 1, 1)))
+    db.session.commit()
+    quiz = _cell_quiz(world)
+    refused, _questions, _bank = _key_pages(world, quiz)
+    c = login_as(world.staff)
+    assert c.get(refused["export"]).status_code == 403 and c.get(refused["items"]).status_code == 403
+    take(quiz.id, world.staff, "Bài của cán bộ văn phòng")
+    assert c.get(refused["export"]).status_code == 200 and c.get(refused["items"]).status_code == 200
+
+
+def test_essay_graders_data_names_who_graded_what(app, world):
+    """Does the round's grader data (for the sheet appendix) name the grader of each essay, in scope?"""
+    quiz = _cell_quiz(world)
+    _a, answer_id = take(quiz.id, world.member_a, "Bài của đảng viên")
+    take(quiz.id, world.secretary_a, "Bài của bí thư")
+    grading.grade_essay(answer_id, world.secretary_a, 0.5, "Đạt")
+    rows = {(r["member"], r["grader"]) for r in round_grading.essay_graders(quiz.round, world.staff)}
+    assert rows == {(world.member_a.full_name, world.secretary_a.full_name), (world.secretary_a.full_name, None)}
+    assert round_grading.essay_graders(quiz.round, world.secretary_b) == []
