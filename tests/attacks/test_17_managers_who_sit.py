@@ -345,3 +345,33 @@ def test_essay_graders_data_names_who_graded_what(app, world):
     rows = {(r["member"], r["grader"]) for r in round_grading.essay_graders(quiz.round, world.staff)}
     assert rows == {(world.member_a.full_name, world.secretary_a.full_name), (world.secretary_a.full_name, None)}
     assert round_grading.essay_graders(quiz.round, world.secretary_b) == []
+
+
+def test_data_migration_refiles_attempts_and_ends_replaced_secretary_grants(app, world, monkeypatch):
+    """Does the data migration move an attempt filed under the member's new cell back to the cell of
+    the session date, and end a former secretary's grant that stayed behind?"""
+    import importlib.util
+    import pathlib
+
+    from sqlalchemy import text
+
+    from quizapp.models import RoleGrant
+
+    path = next(pathlib.Path("migrations/versions").glob("*_attempts_belong_to_session_date_cell.py"))
+    spec = importlib.util.spec_from_file_location("refile_migration", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    quiz = _cell_quiz(world, session_date=today_local() - timedelta(days=5))
+    aid, _answer = take(quiz.id, world.member_a)
+    _move(world.member_a, world.cell_b, today_local() - timedelta(days=1))
+    db.session.get(Attempt, aid).org_id = world.cell_b.id  # as the old rule filed it
+    db.session.add(RoleGrant(person_id=world.deputy_a.id, role="secretary", org_id=world.cell_a.id))
+    db.session.commit()
+    monkeypatch.setattr(module.op, "execute", lambda sql: db.session.execute(text(sql)), raising=False)
+    module.upgrade()
+    db.session.commit()
+    db.session.expire_all()
+    assert db.session.get(Attempt, aid).org_id == world.cell_a.id
+    secretaries = set(db.session.scalars(select(RoleGrant.person_id).where(
+        RoleGrant.role == "secretary", RoleGrant.org_id == world.cell_a.id)))
+    assert secretaries == {world.secretary_a.id}
