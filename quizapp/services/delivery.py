@@ -28,6 +28,7 @@ from quizapp.services.exceptions import Conflict, Forbidden, Gone, InvalidInput,
 from quizapp.services.question_types import AnswerError, get_type
 
 NOT_FOUND = "Không tìm thấy bài làm này."
+KEPT_NEWER = "Đã giữ câu trả lời mới hơn từ thiết bị khác."
 TOO_LATE = "Đã hết giờ làm bài, câu trả lời này không được lưu. Các câu đã lưu trước đó vẫn được tính."
 
 
@@ -272,9 +273,12 @@ def save_answer(attempt_id: int, person_id: int, position: int, raw_value, seq: 
     else:  # another device saved a newer answer: say so, and hand back the one that was kept
         current, kept = conn.execute(_CURRENT, params).one()
     db.session.commit()
-    return {"applied": applied, "position": position, "seq": current,
-            "value": display_ids.to_display(row.spec, row.choice_order, kept),
-            "remaining_seconds": remaining_seconds(row.deadline, now)}
+    result = {"applied": applied, "position": position, "seq": current,
+              "value": display_ids.to_display(row.spec, row.choice_order, kept),
+              "remaining_seconds": remaining_seconds(row.deadline, now)}
+    if not applied:
+        result["message"] = KEPT_NEWER
+    return result
 
 
 # ---------------------------------------------------------------- submit and sweep

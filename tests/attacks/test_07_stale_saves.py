@@ -96,6 +96,7 @@ def test_stale_api_save_returns_the_kept_answer(client, world, login_as):
     assert save(client, aid, pos, newer, 6).get_json()["value"] == {"choice": newer}
     r = save(client, aid, pos, older, 2).get_json()
     assert r["applied"] is False and r["seq"] == 6 and r["value"] == {"choice": newer}
+    assert r["message"] == "Đã giữ câu trả lời mới hơn từ thiết bị khác."
 
 
 def test_stale_page_post_says_the_newer_answer_was_kept_and_shows_it(client, world, login_as):

@@ -125,6 +125,7 @@ def document() -> dict:
                 "SaveResult": {"type": "object", "properties": {
                     "applied": {"type": "boolean"}, "position": {"type": "integer"}, "seq": {"type": "integer"},
                     "value": {"type": ["object", "null"], "description": "The answer stored now (as Item.answer)"},
+                    "message": {"type": "string", "description": "Only when applied=false: Đã giữ câu trả lời mới hơn…"},
                     "remaining_seconds": {"type": "integer"}}},
                 "Result": {"type": "object", "properties": {
                     "id": {"type": "integer"}, "status": {"type": "string"}, "released": {"type": "boolean"},
