@@ -16,7 +16,7 @@ from sqlalchemy.orm import aliased
 
 from quizapp.clock import today_local
 from quizapp.extensions import db
-from quizapp.models import Membership, Org, Person, RoleGrant, RoundOrg
+from quizapp.models import Membership, Org, Person, RoleGrant, RoundOrg, StudyRound
 from quizapp.services.exceptions import Forbidden, NotFound
 
 MANAGER_ROLES = ("secretary", "deputy", "staff", "admin")
@@ -193,14 +193,13 @@ def managed_cells(person: Person | None = None) -> list[Org]:
 
 # ---------------------------------------------------------------- the cell an attempt belongs to
 
-def round_cell_id(round_id: int, session_date: date, person_id: int) -> int | None:
+def round_cell_id(round_id: int, person_id: int) -> int | None:
     """The cell the person belonged to on the round's session date, if it lies under one of the
     round's organizations; None otherwise. The one rule for who takes part in a round and which
     cell their attempt belongs to: start, the grading queue (Attempt.org_id), board and reports
     (which count members by the same session-date membership) all follow it. A member who moved
     since keeps taking part with (and being graded by) the cell they studied with."""
-    row = db.session.connection().execute(
-        _ROUND_CELL, {"round_id": round_id, "pid": person_id, "day": session_date}).first()
+    row = db.session.connection().execute(_ROUND_CELL, {"round_id": round_id, "pid": person_id}).first()
     return row[0] if row else None
 
 
@@ -214,10 +213,11 @@ def _round_cell_stmt():
     return (
         select(Membership.org_id)
         .join(cell, cell.id == Membership.org_id)
-        .join(RoundOrg, RoundOrg.round_id == bindparam("round_id"))
+        .join(StudyRound, StudyRound.id == bindparam("round_id"))
+        .join(RoundOrg, RoundOrg.round_id == StudyRound.id)
         .join(part, part.id == RoundOrg.org_id)
         .where(Membership.person_id == bindparam("pid"), cell.path.like(part.path.concat("%")),
-               membership_open_on(bindparam("day")))
+               membership_open_on(StudyRound.session_date))
         .order_by(Membership.start_date.desc())
         .limit(1)
     )

@@ -41,7 +41,7 @@ def participant_cell_id(quiz: Quiz, person_id: int, now: datetime | None = None)
     lies under one of the round's organizations (permissions.round_cell_id); None otherwise."""
     from quizapp.permissions import round_cell_id
 
-    return round_cell_id(quiz.round_id, quiz.round.session_date, person_id)
+    return round_cell_id(quiz.round_id, person_id)
 
 
 def quiz_window(quiz: Quiz, person: Person, now: datetime) -> tuple[datetime, datetime, bool] | None:
