@@ -375,3 +375,13 @@ def test_data_migration_refiles_attempts_and_ends_replaced_secretary_grants(app,
     secretaries = set(db.session.scalars(select(RoleGrant.person_id).where(
         RoleGrant.role == "secretary", RoleGrant.org_id == world.cell_a.id)))
     assert secretaries == {world.secretary_a.id}
+
+
+def test_grading_list_says_why_grading_waits(app, world, login_as):
+    """Does the grading list tell a secretary still sitting the quiz why she cannot grade yet?"""
+    quiz = _cell_quiz(world)
+    take(quiz.id, world.member_a, "Bài của đảng viên")
+    c = login_as(world.secretary_a)
+    assert "chưa làm xong bài" in c.get("/manage/grading").get_data(as_text=True)
+    take(quiz.id, world.secretary_a, "Bài của bí thư")
+    assert "chưa làm xong bài" not in c.get("/manage/grading").get_data(as_text=True)

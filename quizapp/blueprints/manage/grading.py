@@ -33,7 +33,10 @@ def grading():
     rnd = rounds.get_round_or_404(round_id, _user()) if round_id else None
     show_graded = request.args.get("graded") == "1"
     tasks = round_grading.essays_to_grade(_user(), round_id, include_graded=show_graded)
-    return render_template("manage/rounds/grading_list.html", tasks=tasks, rnd=rnd, show_graded=show_graded)
+    waiting = [permissions.keys_locked_message(q) for q in permissions.quizzes_still_open_to(_user())
+               if rnd is None or q.round_id == rnd.id]
+    return render_template("manage/rounds/grading_list.html", tasks=tasks, rnd=rnd, show_graded=show_graded,
+                           keys_locked=waiting)
 
 
 @bp.route("/grading/answers/<int:answer_id>", methods=["GET", "POST"])
