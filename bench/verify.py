@@ -31,7 +31,8 @@ def verify(url: str, ledger_path: Path) -> dict:
     from sqlalchemy import create_engine, select
 
     from quizapp import normalize_db_url
-    from quizapp.models import Answer, Attempt
+    from quizapp.models import Answer, Attempt, AttemptItem, QuestionVersion
+    from quizapp.services.display_ids import to_display
 
     entries = read_ledger(ledger_path)
     engine = create_engine(normalize_db_url(url))
@@ -39,6 +40,10 @@ def verify(url: str, ledger_path: Path) -> dict:
     with engine.connect() as conn:
         attempts = {r.id: r for r in conn.execute(select(at))}
         answers = {(r.attempt_id, r.position): r for r in conn.execute(select(an))}
+        # Takers send choices in their attempt's display ids; the database keeps the bank's ids.
+        shown = {(r.attempt_id, r.position): (r.spec, r.choice_order) for r in conn.execute(
+            select(AttemptItem.attempt_id, AttemptItem.position, AttemptItem.choice_order, QuestionVersion.spec)
+            .join(QuestionVersion, QuestionVersion.id == AttemptItem.question_version_id))}
     engine.dispose()
 
     problems: list[str] = []
@@ -77,7 +82,7 @@ def verify(url: str, ledger_path: Path) -> dict:
             problem(f"acknowledged answer missing: attempt {key[0]} position {key[1]} seq {e['seq']}")
         elif row.seq < e["seq"]:
             problem(f"older seq stored: {key} has {row.seq}, acknowledged {e['seq']}")
-        elif row.seq == e["seq"] and row.value != e["value"]:
+        elif row.seq == e["seq"] and to_display(*shown.get(key, (None, None)), row.value) != e["value"]:
             problem(f"other value stored: {key} seq {row.seq}: {row.value!r} != {e['value']!r}")
 
     submits = defaultdict(set)

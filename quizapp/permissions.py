@@ -9,13 +9,14 @@ from __future__ import annotations
 from datetime import date
 from functools import wraps
 
-from flask import abort, g
+from flask import abort, g, has_request_context
 from flask_login import current_user, login_required
-from sqlalchemy import false, or_, select, true
+from sqlalchemy import bindparam, false, or_, select, true
+from sqlalchemy.orm import aliased
 
 from quizapp.clock import today_local
 from quizapp.extensions import db
-from quizapp.models import Membership, Org, Person, RoleGrant
+from quizapp.models import Membership, Org, Person, RoleGrant, RoundOrg, StudyRound
 from quizapp.services.exceptions import Forbidden, NotFound
 
 MANAGER_ROLES = ("secretary", "deputy", "staff", "admin")
@@ -188,3 +189,143 @@ def managed_orgs(person: Person | None = None) -> list[Org]:
 def managed_cells(person: Person | None = None) -> list[Org]:
     """The cells (chi bộ) the person manages, in tree order."""
     return [o for o in managed_orgs(person) if o.kind == "chi_bo"]
+
+
+# ---------------------------------------------------------------- the cell an attempt belongs to
+
+def round_cell_id(round_id: int, person_id: int) -> int | None:
+    """The cell the person belonged to on the round's session date, if it lies under one of the
+    round's organizations; None otherwise. The one rule for who takes part in a round and which
+    cell their attempt belongs to: start, the grading queue (Attempt.org_id), board and reports
+    (which count members by the same session-date membership) all follow it. A member who moved
+    since keeps taking part with (and being graded by) the cell they studied with."""
+    row = db.session.connection().execute(_ROUND_CELL, {"round_id": round_id, "pid": person_id}).first()
+    return row[0] if row else None
+
+
+def membership_open_on(day):
+    """A WHERE clause: the Membership row is open on `day` (a date or a date column)."""
+    return (Membership.start_date <= day) & or_(Membership.end_date.is_(None), Membership.end_date >= day)
+
+
+def _round_cell_stmt():
+    cell, part = aliased(Org), aliased(Org)
+    return (
+        select(Membership.org_id)
+        .join(cell, cell.id == Membership.org_id)
+        .join(StudyRound, StudyRound.id == bindparam("round_id"))
+        .join(RoundOrg, RoundOrg.round_id == StudyRound.id)
+        .join(part, part.id == RoundOrg.org_id)
+        .where(Membership.person_id == bindparam("pid"), cell.path.like(part.path.concat("%")),
+               membership_open_on(StudyRound.session_date))
+        .order_by(Membership.start_date.desc())
+        .limit(1)
+    )
+
+
+# Built once: start_attempt runs it in the start storm.
+_ROUND_CELL = _round_cell_stmt()
+
+
+# ---------------------------------------------------------------- managers who also sit the test
+
+OWN_ATTEMPT = ("Bạn không được chấm bài làm của chính mình. Bài này do một đồng chí khác trong chi ủy "
+               "hoặc cấp ủy cấp trên chấm.")
+
+
+def grading_scope_clause(person: Person, attempt_person_col, attempt_org_col):
+    """WHERE clause of attempts the person may grade: their cell lies in the person's managed
+    subtrees, and the attempt is not the person's own (nobody grades their own attempt; it stays
+    with the cell's other managers and the committee staff above)."""
+    return org_scope_clause(person, attempt_org_col) & (attempt_person_col != person.id)
+
+
+def check_may_grade(attempt, person: Person) -> None:
+    """Raise NotFound for an attempt outside the person's scope, Forbidden for their own attempt."""
+    org = db.session.get(Org, attempt.org_id) if attempt is not None and attempt.org_id else None
+    if attempt is None or not can_manage_org(org, person):
+        raise NotFound("Không tìm thấy bài làm này.")
+    if attempt.person_id == person.id:
+        raise Forbidden(OWN_ATTEMPT)
+
+
+# ---------------------------------------------------------------- no keys before finishing
+
+KEYS_LOCKED = ("Bạn đang tham gia bài kiểm tra “{title}” và chưa làm xong bài, nên chưa được xem đáp án "
+               "của các câu hỏi bài kiểm tra này có thể rút ra (trang câu hỏi, tải ngân hàng, phân tích câu hỏi, "
+               "sửa đáp án, chấm bài). Đáp án sẽ xem được khi bạn đã nộp bài và hết lượt làm, hoặc khi bài "
+               "kiểm tra đóng.")
+
+
+def quizzes_still_open_to(person: Person, now=None) -> list:
+    """Quizzes the person sits (their cell on the session date takes part) and may still answer now:
+    the window (or their make-up) is open and they have an attempt in progress or attempts left.
+    A manager, staff or admin who sits such a quiz sees none of its keys until then (cached per request)."""
+    from quizapp.services.attempt_view import member_quizzes
+
+    if not getattr(person, "is_authenticated", False):
+        return []
+    cache = g.setdefault("_open_to", {}) if has_request_context() and now is None else {}
+    if person.id not in cache:
+        cache[person.id] = [c["quiz"] for c in member_quizzes(person, now) if c["state"] == "open"]
+    return cache[person.id]
+
+
+def _drawable_question_ids(quiz) -> set[int]:
+    """Every question the quiz's draw rule can give a taker (fixed list, or each random rule's pool)."""
+    from quizapp.models import Question, QuestionVersion
+
+    rule = quiz.draw_rule or {}
+    if rule.get("mode") == "fixed":
+        return {int(i) for i in rule.get("question_ids") or []}
+    ids: set[int] = set()
+    for r in rule.get("rules") or []:
+        stmt = (select(Question.id).join(QuestionVersion, QuestionVersion.id == Question.current_version_id)
+                .where(Question.bank_id == int(r.get("bank_id") or 0)))
+        if r.get("topic"):
+            stmt = stmt.where(QuestionVersion.topic == r["topic"])
+        if r.get("difficulty"):
+            stmt = stmt.where(QuestionVersion.difficulty == r["difficulty"])
+        ids.update(db.session.scalars(stmt))
+    return ids
+
+
+def key_locks(person: Person, now=None) -> dict[int, object]:
+    """Question id -> the quiz still open to the person that can draw it (keys hidden from them)."""
+    locks: dict[int, object] = {}
+    for quiz in quizzes_still_open_to(person, now):
+        for qid in _drawable_question_ids(quiz):
+            locks.setdefault(qid, quiz)
+    return locks
+
+
+def keys_locked_message(quiz) -> str:
+    """The Vietnamese reason shown where a key is withheld."""
+    return KEYS_LOCKED.format(title=quiz.title)
+
+
+def check_keys_of_question(question_id: int, person: Person) -> None:
+    """Raise Forbidden (with the reason) when the person may not see this question's key yet."""
+    quiz = key_locks(person).get(question_id)
+    if quiz is not None:
+        raise Forbidden(keys_locked_message(quiz))
+
+
+def check_keys_of_bank(bank_id: int, person: Person) -> None:
+    """Raise Forbidden when any question of the bank is locked for the person (export, download)."""
+    from quizapp.models import Question
+
+    locks = key_locks(person)
+    if not locks:
+        return
+    hit = db.session.scalar(select(Question.id).where(Question.bank_id == bank_id, Question.id.in_(list(locks)))
+                            .limit(1))
+    if hit is not None:
+        raise Forbidden(keys_locked_message(locks[hit]))
+
+
+def check_keys_of_round(rnd, person: Person) -> None:
+    """Raise Forbidden when the round's quiz is still open to the person (item analysis, key fixes)."""
+    quiz = rnd.quiz
+    if quiz is not None and any(q.id == quiz.id for q in quizzes_still_open_to(person)):
+        raise Forbidden(keys_locked_message(quiz))

@@ -19,7 +19,9 @@ REVIEW_POLICIES = {
     "answers": "Điểm và bài làm của mình",
     "correct": "Điểm, bài làm và đáp án đúng",
 }
-REVIEW_WHEN = {"after_submit": "Ngay sau khi nộp bài", "after_close": "Sau khi đợt kiểm tra kết thúc"}
+REVIEW_WHEN = {"after_close": "Sau khi đợt kiểm tra kết thúc", "after_submit": "Ngay sau khi nộp bài"}
+# Safe default: keys and per-question marks are not shown while others in the hall are still answering.
+DEFAULT_REVIEW_WHEN = "after_close"
 ATTEMPT_POLICIES = {"best": "Lần cao điểm nhất", "last": "Lần cuối cùng", "first": "Lần đầu tiên"}
 
 
@@ -77,7 +79,7 @@ class Quiz(TimestampMixin, db.Model):
     attempt_policy: Mapped[str] = mapped_column(String(10), default="best")
     cutoffs: Mapped[dict] = mapped_column(JSONType)  # {"gioi": 8, "kha": 6.5, "trung_binh": 5}
     review_policy: Mapped[str] = mapped_column(String(10), default="answers")
-    review_when: Mapped[str] = mapped_column(String(15), default="after_submit")
+    review_when: Mapped[str] = mapped_column(String(15), default=DEFAULT_REVIEW_WHEN)
     partial_credit: Mapped[bool] = mapped_column(Boolean, default=True)
     grace_seconds: Mapped[int] = mapped_column(Integer, default=60)
 

@@ -2,7 +2,7 @@
 
 Pages and the JSON API both build from here, so the whitelist lives in one place: questions go
 out only through the registry's public_view(); the key only through key_view(), and only when the
-quiz's review policy releases it.
+quiz's review policy releases it. Choice ids go out as the attempt's display ids (display_ids).
 """
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from quizapp.clock import utcnow
 from quizapp.extensions import db
 from quizapp.models import CLASSIFICATIONS, Answer, Attempt, AttemptItem, MakeupWindow, QuestionVersion, Quiz
+from quizapp.services import display_ids
 from quizapp.services.delivery import remaining_seconds
 from quizapp.services.question_types import get_type
 
@@ -39,8 +40,9 @@ def attempt_items(attempt_id: int) -> list[dict]:
     for r in _rows(attempt_id):
         qtype = get_type(r.type)
         items.append({"position": r.position, "type": r.type, "type_label": qtype.label, "text": r.text,
-                      "points": r.points, "view": qtype.public_view(r.spec, r.choice_order),
-                      "answer": r.value, "seq": r.seq or 0})
+                      "points": r.points,
+                      "view": display_ids.view_to_display(r.spec, r.choice_order, qtype.public_view(r.spec, r.choice_order)),
+                      "answer": display_ids.to_display(r.spec, r.choice_order, r.value), "seq": r.seq or 0})
     return items
 
 
@@ -93,10 +95,14 @@ def result_payload(attempt: Attempt, now: datetime | None = None) -> dict:
         for r in _rows(attempt.id):
             qtype = get_type(r.type)
             item = {"position": r.position, "type": r.type, "type_label": qtype.label, "text": r.text,
-                    "points": r.points, "view": qtype.public_view(r.spec, r.choice_order), "answer": r.value,
-                    "awarded": r.awarded, "fraction": r.fraction, "comment": r.grader_comment}
+                    "points": r.points,
+                    "view": display_ids.view_to_display(r.spec, r.choice_order, qtype.public_view(r.spec, r.choice_order)),
+                    "answer": display_ids.to_display(r.spec, r.choice_order, r.value), "comment": r.grader_comment}
             if quiz.review_policy == "correct":
-                item["key"] = qtype.key_view(r.spec)
+                # Per-question marks tell right from wrong: only the policy that shows keys shows them
+                # (under "answers" a second attempt could otherwise keep the right ones and score 10).
+                item.update(key=display_ids.to_display(r.spec, r.choice_order, qtype.key_view(r.spec)),
+                            awarded=r.awarded, fraction=r.fraction)
             items.append(item)
         body["items"] = items
     return body

@@ -11,25 +11,26 @@ the grace still count), but its finished_at is the deadline itself, never the sw
 from __future__ import annotations
 
 import random
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, case, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased
 
-from quizapp.clock import to_local, utcnow
+from quizapp.clock import utcnow
 from quizapp.database import begin_write
 from quizapp.extensions import db
 from quizapp.models import (
-    Answer, Attempt, AttemptItem, MakeupWindow, Membership, Org, Person, Question,
-    QuestionVersion, Quiz, RoundOrg,
+    Answer, Attempt, AttemptItem, MakeupWindow, Org, Person, Question,
+    QuestionVersion, Quiz,
 )
 from quizapp.ops.events import count_event, log_event
+from quizapp.services import display_ids
 from quizapp.services.exceptions import Conflict, Forbidden, Gone, InvalidInput, NotFound
 from quizapp.services.papers import matches
 from quizapp.services.question_types import AnswerError, get_type
 
 NOT_FOUND = "Không tìm thấy bài làm này."
+KEPT_NEWER = "Đã giữ câu trả lời mới hơn từ thiết bị khác."
 TOO_LATE = "Đã hết giờ làm bài, câu trả lời này không được lưu. Các câu đã lưu trước đó vẫn được tính."
 
 
@@ -37,60 +38,22 @@ class QuizNotReady(Conflict):
     """The quiz cannot be drawn as configured (a manager must fix the draw rule)."""
 
 
-def local_day(now: datetime) -> date:
-    """The Vietnam calendar date of a naive-UTC instant."""
-    return to_local(now).date()
+def participant_cell_id(quiz: Quiz, person_id: int, now: datetime | None = None) -> int | None:
+    """The cell the person's attempt belongs to: their cell on the round's session date, if it
+    lies under one of the round's organizations (permissions.round_cell_id); None otherwise."""
+    from quizapp.permissions import round_cell_id
 
-
-def cell_of(person_id: int, day: date) -> Org | None:
-    """The organization the person belonged to on that day."""
-    return db.session.scalar(
-        select(Org).join(Membership, Membership.org_id == Org.id).where(
-            Membership.person_id == person_id, Membership.start_date <= day,
-            or_(Membership.end_date.is_(None), Membership.end_date >= day),
-        ).order_by(Membership.start_date.desc()).limit(1)
-    )
-
-
-_CELL, _PART = aliased(Org), aliased(Org)
-# Built once (constructing it per call cost more than running it): the person's cell on `day`
-# if it lies under one of the round's organizations.
-_PARTICIPANT = (
-    select(Membership.org_id)
-    .join(_CELL, _CELL.id == Membership.org_id)
-    .join(RoundOrg, RoundOrg.round_id == bindparam("round_id"))
-    .join(_PART, _PART.id == RoundOrg.org_id)
-    .where(Membership.person_id == bindparam("pid"), _CELL.path.like(_PART.path.concat("%")),
-           Membership.start_date <= bindparam("day"),
-           or_(Membership.end_date.is_(None), Membership.end_date >= bindparam("day")))
-    .limit(1)
-)
-
-
-def participant_cell_id(quiz: Quiz, person_id: int, now: datetime) -> int | None:
-    """The person's cell id today if they take part in the quiz's round (their cell today, or on
-    the session date, lies under one of the round's organizations); None otherwise."""
-    conn = db.session.connection()
-
-    def on(day: date):
-        return conn.execute(_PARTICIPANT, {"round_id": quiz.round_id, "pid": person_id, "day": day}).scalar()
-
-    today = local_day(now)
-    found = on(today)
-    if found is not None:
-        return found
-    session_date = quiz.round.session_date
-    if session_date != today and on(session_date) is not None:
-        current = cell_of(person_id, today)
-        return current.id if current else on(session_date)
-    return None
+    return round_cell_id(quiz.round_id, person_id)
 
 
 def quiz_window(quiz: Quiz, person: Person, now: datetime) -> tuple[datetime, datetime, bool] | None:
     """(opens, closes, is_makeup) of the window open to this person now, or None."""
     if quiz.opens_at <= now < quiz.closes_at:
         return quiz.opens_at, quiz.closes_at, False
-    cell = cell_of(person.id, local_day(now))
+    # A cell's make-up window covers the members of that cell on the session date (their attempts
+    # belong to it), also those who moved since.
+    cell_id = participant_cell_id(quiz, person.id)
+    cell = db.session.get(Org, cell_id) if cell_id is not None else None
     scope = [MakeupWindow.person_id == person.id]
     if cell is not None:
         scope.append(MakeupWindow.org_id.in_(cell.ancestor_ids()))
@@ -246,14 +209,15 @@ def start_attempt(quiz_id: int, person: Person, now: datetime | None = None) -> 
 # Built once: the hot path only binds values (no statement construction per request).
 _SAVE_CONTEXT = (
     select(Attempt.person_id, Attempt.status, Attempt.deadline, Quiz.grace_seconds,
-           QuestionVersion.type, QuestionVersion.spec)
+           QuestionVersion.type, QuestionVersion.spec, AttemptItem.choice_order)
     .join(Quiz, Quiz.id == Attempt.quiz_id)
     .join(AttemptItem, (AttemptItem.attempt_id == Attempt.id) & (AttemptItem.position == bindparam("pos")))
     .join(QuestionVersion, QuestionVersion.id == AttemptItem.question_version_id)
     .where(Attempt.id == bindparam("aid"))
     .with_for_update(read=True, of=Attempt)  # PostgreSQL: a racing submit waits for this save
 )
-_CURRENT_SEQ = select(Answer.seq).where(Answer.attempt_id == bindparam("aid"), Answer.position == bindparam("pos"))
+_CURRENT = select(Answer.seq, Answer.value).where(Answer.attempt_id == bindparam("aid"),
+                                                  Answer.position == bindparam("pos"))
 _UPSERTS: dict = {}
 
 
@@ -278,7 +242,10 @@ def _upsert(dialect: str):
 
 def save_answer(attempt_id: int, person_id: int, position: int, raw_value, seq: int,
                 now: datetime | None = None) -> dict:
-    """Upsert one answer if `seq` is newer than the stored one; returns after the commit."""
+    """Upsert one answer if `seq` is newer than the stored one; returns after the commit.
+
+    The reply carries the answer stored now (`value`, in the attempt's display ids): the one just
+    saved, or, when `applied` is false, the newer one another device saved, which was kept."""
     now = now or utcnow()
     try:
         seq = int(seq)
@@ -299,17 +266,25 @@ def save_answer(attempt_id: int, person_id: int, position: int, raw_value, seq: 
         raise Gone(TOO_LATE)
     try:
         qtype = get_type(row.type)
-        qtype.check_answer_shape(row.spec, raw_value)  # a wrong JSON shape never reaches clean_answer
-        value = qtype.clean_answer(row.spec, raw_value)
+        real = display_ids.to_real(row.spec, row.choice_order, raw_value)
+        qtype.check_answer_shape(row.spec, real)  # a wrong JSON shape never reaches clean_answer
+        value = qtype.clean_answer(row.spec, real)
     except AnswerError as exc:
         raise InvalidInput(f"Câu {position}: {exc}") from None
     params = {"aid": attempt_id, "pos": position, "value": value, "seq": seq, "now": now}
     applied = conn.execute(_upsert(conn.dialect.name), params).first() is not None
-    current = seq if applied else conn.execute(_CURRENT_SEQ, params).scalar()
+    if applied:
+        current, kept = seq, value
+    else:  # another device saved a newer answer: say so, and hand back the one that was kept
+        current, kept = conn.execute(_CURRENT, params).one()
     db.session.commit()
     count_event("answer.saved")
-    return {"applied": applied, "position": position, "seq": current,
-            "remaining_seconds": remaining_seconds(row.deadline, now)}
+    result = {"applied": applied, "position": position, "seq": current,
+              "value": display_ids.to_display(row.spec, row.choice_order, kept),
+              "remaining_seconds": remaining_seconds(row.deadline, now)}
+    if not applied:
+        result["message"] = KEPT_NEWER
+    return result
 
 
 # ---------------------------------------------------------------- submit and sweep

@@ -139,7 +139,7 @@ def _quiz_fields(title: str, draw_rule: dict, opens: datetime, closes: datetime,
         "shuffle_questions": True, "shuffle_choices": True, "time_limit_minutes": minutes,
         "opens_at": opens, "closes_at": closes, "attempts_allowed": 1, "attempt_policy": "best",
         "cutoffs": dict(current_app.config["DEFAULT_CUTOFFS"]), "review_policy": "correct",
-        "review_when": "after_submit", "partial_credit": True, "grace_seconds": 60,
+        "review_when": "after_close", "partial_credit": True, "grace_seconds": 60,
     }
 
 

@@ -130,14 +130,12 @@ def grade_attempt(attempt: Attempt) -> None:
 def grade_essay(answer_id: int, grader: Person, awarded: float, comment: str,
                 rubric_scores: list | None = None) -> Attempt:
     """Record a person's mark for an essay answer (scope-checked, audited) and rescore the attempt."""
-    from quizapp.permissions import can_manage_org
+    from quizapp.permissions import check_may_grade
 
     begin_write()
     answer = db.session.get(Answer, answer_id)
     attempt = db.session.get(Attempt, answer.attempt_id) if answer else None
-    org = db.session.get(Org, attempt.org_id) if attempt and attempt.org_id else None
-    if answer is None or attempt is None or not can_manage_org(org, grader):
-        raise NotFound("Không tìm thấy bài làm này.")
+    check_may_grade(attempt, grader)  # out of scope: not found; one's own attempt: forbidden
     if attempt.status != "finished":
         raise Conflict("Bài làm chưa nộp nên chưa thể chấm.")
     item, version = db.session.execute(

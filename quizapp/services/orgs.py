@@ -41,17 +41,30 @@ def grant_role(person: Person, role: str, org: Org | None) -> RoleGrant:
             RoleGrant.org_id == (org.id if org else None),
         )
     )
-    if existing:
-        return existing
-    grant = RoleGrant(person_id=person.id, role=role, org_id=org.id if org else None)
-    db.session.add(grant)
+    grant = existing or RoleGrant(person_id=person.id, role=role, org_id=org.id if org else None)
+    if existing is None:
+        db.session.add(grant)
     if role == "secretary" and org is not None:
+        end_other_secretaries(org, person)
         org.secretary_id = person.id
     return grant
 
 
 DOCUMENT_SETTINGS = {"report_to": 200, "state_unit_name": 200, "state_superior": 200, "state_abbr": 20,
                      "state_place": 100, "state_signer_title": 120, "state_signer_name": 120}
+
+
+def end_other_secretaries(org: Org, keep: Person) -> list[int]:
+    """A cell has one secretary: setting a new one ends every other secretary grant over the node
+    (the former secretary keeps no secretary rights). Returns the ids of the people whose grant
+    ended; the caller audits and commits."""
+    former = list(db.session.scalars(select(RoleGrant).where(
+        RoleGrant.role == "secretary", RoleGrant.org_id == org.id, RoleGrant.person_id != keep.id)))
+    for old in former:
+        db.session.delete(old)
+    if former:
+        db.session.flush()
+    return [g.person_id for g in former]
 
 
 def update_org(org: Org, *, name: str, place: str | None, term: str | None, has_seal: bool,
@@ -74,11 +87,13 @@ def update_org(org: Org, *, name: str, place: str | None, term: str | None, has_
         if len(text) > DOCUMENT_SETTINGS[key]:
             raise InvalidInput(f"Mỗi thông tin văn bản tối đa {DOCUMENT_SETTINGS[key]} ký tự.")
         setattr(org, key, (text.upper() if key == "state_abbr" else text) or None)
+    former_id = org.secretary_id
     if secretary is not None and secretary.id != org.secretary_id:
-        grant_role(secretary, "secretary", org)
+        grant_role(secretary, "secretary", org)  # ends the former secretary's grant
         org.secretary_id = secretary.id
     db.session.add(AuditLog(actor_id=actor.id, action="org.update", target_type="org", target_id=org.id,
-                            details={"name": org.name, "secretary_id": org.secretary_id}))
+                            details={"name": org.name, "secretary_id": org.secretary_id,
+                                     "former_secretary_id": former_id if former_id != org.secretary_id else None}))
     db.session.commit()
     return org
 

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from quizapp.extensions import db
 from quizapp.models import DIFFICULTIES, Bank, Org, Person, Question, QuestionVersion, Quiz
-from quizapp.models.round import ATTEMPT_POLICIES, REVIEW_POLICIES, REVIEW_WHEN
+from quizapp.models.round import ATTEMPT_POLICIES, DEFAULT_REVIEW_WHEN, REVIEW_POLICIES, REVIEW_WHEN
 from quizapp.services.papers import plan_papers, type_label
 from quizapp.services.question_types import REGISTRY
 from quizapp.vn import format_number, nfc
@@ -96,7 +96,7 @@ def check_quiz_fields(quiz_fields: dict) -> list[dict]:
         out.append(problem("attempt_policy", "Cách tính lần làm bài không hợp lệ."))
     if quiz_fields.get("review_policy", "answers") not in REVIEW_POLICIES:
         out.append(problem("review_policy", "Chế độ xem lại không hợp lệ."))
-    if quiz_fields.get("review_when", "after_submit") not in REVIEW_WHEN:
+    if quiz_fields.get("review_when", DEFAULT_REVIEW_WHEN) not in REVIEW_WHEN:
         out.append(problem("review_when", "Thời điểm xem lại không hợp lệ."))
     grace = quiz_fields.get("grace_seconds")
     if grace is None or not (0 <= int(grace) <= 600):
@@ -319,3 +319,16 @@ def paper_summary(draw_rule: dict | None, actor: Person) -> list[str]:
         rule["rules"] = [r for r in rule["rules"] if r["bank_id"] in allowed and 1 <= r["count"] <= MAX_DRAW_COUNT
                          and (not r.get("type") or r["type"] in REGISTRY)]
     return plan_lines(plan_papers(rule))
+
+
+KEYS_WHILE_OPEN_WARNING = (
+    "Cảnh báo: đáp án đúng sẽ hiện cho người vừa nộp bài trong khi những người khác trong hội trường có thể "
+    "vẫn đang làm bài, nên đáp án có thể bị truyền cho nhau. Nên chọn \"Sau khi đợt kiểm tra kết thúc\".")
+
+
+def review_warning(review_policy: str | None, review_when: str | None) -> str | None:
+    """The warning a round form shows when the review policy releases keys while others still answer
+    (keys "ngay sau khi nộp bài"); None for a safe choice. Allowed, but never silently."""
+    if review_policy == "correct" and (review_when or DEFAULT_REVIEW_WHEN) == "after_submit":
+        return KEYS_WHILE_OPEN_WARNING
+    return None

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import aliased
 
 from quizapp import permissions
 from quizapp.extensions import db
@@ -23,36 +24,43 @@ class EssayTask:
     attempt: Attempt
     item: AttemptItem
     version: QuestionVersion
+    grader: Person | None = None  # who graded it (Answer.grader_id), shown as "Người chấm"
 
 
-def _essay_rows(person: Person):
-    """Essay answers of finished attempts whose cell (at start) is in the person's scope."""
+def _essay_rows(person: Person, *, own: bool = False):
+    """Essay answers of finished attempts the person may grade (permissions.grading_scope_clause);
+    with own=True, only the cell scope applies (to tell one's own attempt from one out of scope)."""
+    scope = (permissions.org_scope_clause(person, Attempt.org_id) if own
+             else permissions.grading_scope_clause(person, Attempt.person_id, Attempt.org_id))
     return (
         select(Answer, Attempt, AttemptItem, QuestionVersion)
         .join(Attempt, Attempt.id == Answer.attempt_id)
         .join(AttemptItem, (AttemptItem.attempt_id == Answer.attempt_id) & (AttemptItem.position == Answer.position))
         .join(QuestionVersion, QuestionVersion.id == AttemptItem.question_version_id)
-        .where(Attempt.status == "finished", QuestionVersion.type == "essay",
-               permissions.org_scope_clause(person, Attempt.org_id))
+        .where(Attempt.status == "finished", QuestionVersion.type == "essay", scope)
     )
 
 
 def essays_to_grade(person: Person, round_id: int | None = None, *, include_graded: bool = False) -> list[EssayTask]:
-    """Essays waiting for a mark in the person's scope (optionally one round), oldest first."""
+    """Essays waiting for a mark in the person's scope (optionally one round; with include_graded
+    also those already marked, with their grader), oldest first. Never the person's own essays."""
     stmt = _essay_rows(person)
     if not include_graded:
         stmt = stmt.where(Answer.graded_at.is_(None))
     if round_id is not None:
         stmt = stmt.join(Quiz, Quiz.id == Attempt.quiz_id).where(Quiz.round_id == round_id)
-    stmt = stmt.order_by(Attempt.finished_at, Attempt.id, Answer.position)
+    grader = aliased(Person)
+    stmt = (stmt.add_columns(grader).outerjoin(grader, grader.id == Answer.grader_id)
+            .order_by(Attempt.finished_at, Attempt.id, Answer.position))
     return [EssayTask(*row) for row in db.session.execute(stmt).all()]
 
 
 def essay_task(answer_id: int, person: Person) -> EssayTask:
     """One essay answer the person may grade; anything else is 'not found'."""
-    row = db.session.execute(_essay_rows(person).where(Answer.id == answer_id)).first()
+    row = db.session.execute(_essay_rows(person, own=True).where(Answer.id == answer_id)).first()
     if row is None:
         raise NotFound("Không tìm thấy bài làm này.")
+    permissions.check_may_grade(row[1], person)
     return EssayTask(*row)
 
 
@@ -97,3 +105,26 @@ def can_fix_key(version: QuestionVersion, person: Person) -> bool:
         return True
     bank = version.question.bank
     return permissions.is_staff(person) and bank.org is not None and permissions.can_manage_org(bank.org, person)
+
+
+def essay_graders(rnd: StudyRound, person: Person) -> list[dict]:
+    """Who graded which essay of the round, in the person's scope (for the board, sheet appendix or
+    exports): member, question position, mark, grader and when; ungraded essays have grader None."""
+    if rnd.quiz is None:
+        return []
+    grader = aliased(Person)
+    member = aliased(Person)
+    rows = db.session.execute(
+        select(member.full_name, Attempt.org_id, Answer.position, Answer.awarded, grader.full_name, Answer.graded_at)
+        .select_from(Answer)
+        .join(Attempt, Attempt.id == Answer.attempt_id)
+        .join(member, member.id == Attempt.person_id)
+        .join(AttemptItem, (AttemptItem.attempt_id == Answer.attempt_id) & (AttemptItem.position == Answer.position))
+        .join(QuestionVersion, QuestionVersion.id == AttemptItem.question_version_id)
+        .outerjoin(grader, grader.id == Answer.grader_id)
+        .where(Attempt.quiz_id == rnd.quiz.id, Attempt.status == "finished", QuestionVersion.type == "essay",
+               permissions.org_scope_clause(person, Attempt.org_id))
+        .order_by(member.name_key, Answer.position)
+    ).all()
+    return [{"member": m, "org_id": o, "position": p, "awarded": a, "grader": g, "graded_at": t}
+            for m, o, p, a, g, t in rows]

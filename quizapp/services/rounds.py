@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import aliased, selectinload
 
 from quizapp import permissions
@@ -283,24 +283,18 @@ def makeup_candidates(rnd: StudyRound, person: Person) -> tuple[list[Person], li
 # ---------------------------------------------------------------------------- member view
 
 def eligible_quiz_ids(person: Person, now: datetime | None = None) -> set[int]:
-    """Quizzes whose round the person takes part in: their cell on the round's session date, or
-    today, lies in one of the round's participating subtrees (the rule delivery.start_attempt applies)."""
-    from quizapp.clock import to_local
+    """Quizzes whose round the person takes part in: their cell on the round's session date lies
+    in one of the round's participating subtrees (permissions.round_cell_id, as start applies it)."""
     from quizapp.models import Membership
 
     if person.state != "active":
         return set()
-    today = to_local(now or utcnow()).date()
     cell, part = aliased(Org), aliased(Org)
-
-    def open_on(day):
-        return and_(Membership.start_date <= day, or_(Membership.end_date.is_(None), Membership.end_date >= day))
-
     return set(db.session.scalars(
         select(Quiz.id).join(StudyRound, StudyRound.id == Quiz.round_id)
         .join(RoundOrg, RoundOrg.round_id == StudyRound.id).join(part, part.id == RoundOrg.org_id)
         .join(Membership, Membership.person_id == person.id).join(cell, cell.id == Membership.org_id)
-        .where(cell.path.like(part.path.concat("%")), or_(open_on(StudyRound.session_date), open_on(today)))
+        .where(cell.path.like(part.path.concat("%")), permissions.membership_open_on(StudyRound.session_date))
     ))
 
 

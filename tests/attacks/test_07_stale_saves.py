@@ -78,3 +78,40 @@ def test_reordered_saves_in_threads_keep_the_highest_seq(app, world, login_as):
         t.join(timeout=60)
     assert errors == []
     assert tuple(_stored(aid, pos)) == ({"choice": choices[20 % 4]}, 20)
+
+
+def _shown_id(body, pos: int, text: str) -> str:
+    item = next(it for it in body["items"] if it["position"] == pos)
+    return next(ch["id"] for ch in item["view"]["choices"] if ch["text"] == text)
+
+
+def test_stale_api_save_returns_the_kept_answer(client, world, login_as):
+    """When another device saved a newer answer, does the losing save get told which answer was kept
+    (in the ids this attempt shows), rather than look like a plain success?"""
+    quiz = make_quiz(world.committee, [world.committee], shuffle_choices=True)
+    login_as(world.member_a)
+    body = start(client, quiz.id)
+    aid, pos = body["id"], _single(body)
+    newer, older = _shown_id(body, pos, "Năm 2016"), _shown_id(body, pos, "Năm 2014")
+    assert save(client, aid, pos, newer, 6).get_json()["value"] == {"choice": newer}
+    r = save(client, aid, pos, older, 2).get_json()
+    assert r["applied"] is False and r["seq"] == 6 and r["value"] == {"choice": newer}
+    assert r["message"] == "Đã giữ câu trả lời mới hơn từ thiết bị khác."
+
+
+def test_stale_page_post_says_the_newer_answer_was_kept_and_shows_it(client, world, login_as):
+    """A no-JS page posted after a newer save from another device: does the member read "Đã lưu câu
+    trả lời" (false), or that the newer answer was kept, with that answer shown on the page?"""
+    quiz = make_quiz(world.committee, [world.committee])
+    login_as(world.member_a)
+    body = start(client, quiz.id)
+    aid, pos = body["id"], _single(body)
+    kept = _shown_id(body, pos, "Năm 2018")
+    assert save(client, aid, pos, kept, 4).get_json()["applied"] is True
+    resp = client.post(f"/take/attempt/{aid}", data={"csrf_token": client.csrf(), "p": str(pos), f"s{pos}": "1",
+                                                     f"a{pos}": _shown_id(body, pos, "Năm 2014"), "q": str(pos)},
+                       follow_redirects=True)
+    html = resp.get_data(as_text=True)
+    assert "Đã giữ câu trả lời mới hơn từ thiết bị khác" in html and "Đã lưu câu trả lời" not in html
+    assert f'value="{kept}" checked' in html and f'name="s{pos}" value="5"' in html
+    assert tuple(_stored(aid, pos))[1] == 4

@@ -126,6 +126,7 @@ def test_roster_import_names_are_escaped_everywhere(app, world, login_as):
 def test_essay_to_grader_and_comment_to_member_are_escaped(app, world, login_as):
     """Is a hostile essay escaped on the grader's pages, and a hostile comment on the member's result?"""
     scene = build_scene(world, essay_a="Bài " + XSS_TEXT)
+    take(scene.quiz_id, world.secretary_a, "Bài của bí thư")  # she sits the quiz too: grading opens once finished
     sec = login_as(world.secretary_a, c=app.test_client())
     for url in ("/manage/grading", f"/manage/grading/answers/{scene.essay_answer_a}"):
         body = sec.get(url).get_data(as_text=True)

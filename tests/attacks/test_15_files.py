@@ -10,6 +10,7 @@ import pytest
 
 from quizapp.extensions import db
 from quizapp.models import IssuedReport, Person
+from tests.attacks.helpers import take
 from tests.factories import make_quiz
 
 TRAVERSALS = ["/instance/secret_key", "/instance/quizapp.sqlite3", "/static/../instance/secret_key",
@@ -51,6 +52,7 @@ def test_downloads_need_a_login_and_the_right_scope(app, world, login_as):
     outsider = login_as(world.secretary_b, c=app.test_client())
     for url in files[:-1]:
         assert outsider.get(url).status_code == 404, url
+    take(quiz.id, world.secretary_a)  # she sits the quiz too: the bank export opens once she has finished
     insider = login_as(world.secretary_a, c=app.test_client())
     for url in files:
         resp = insider.get(url)

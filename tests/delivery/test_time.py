@@ -26,7 +26,9 @@ def test_stale_save_does_not_overwrite_newer(client, world, login_as):
         assert save(client, body["id"], 1, "c", 2).get_json()["applied"] is True
         stale = save(client, body["id"], 1, "a", 1)
     assert stale.status_code == 200
-    assert stale.get_json() == {"applied": False, "position": 1, "seq": 2, "remaining_seconds": 1200}
+    # The kept answer comes back in the attempt's display ids ("c" is shown third: "c3").
+    assert stale.get_json() == {"applied": False, "position": 1, "seq": 2, "value": {"choice": "c3"},
+                                "message": "Đã giữ câu trả lời mới hơn từ thiết bị khác.", "remaining_seconds": 1200}
     ans = db.session.scalar(select(Answer).where(Answer.attempt_id == body["id"], Answer.position == 1))
     assert ans.value == {"choice": "c"} and ans.seq == 2
 

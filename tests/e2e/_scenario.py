@@ -16,6 +16,12 @@ from tests.factories import make_quiz
 SINGLE, MULTIPLE, TRUE_FALSE, SHORT, ESSAY = 1, 2, 3, 4, 5
 
 
+def shown_id(real: str) -> str:
+    """The id a taker's page gives an unshuffled choice: its display position ("b" -> "c2").
+    Đúng/Sai keeps its fixed ids ("true", "false")."""
+    return real if real in ("true", "false") else f"c{'abcdefgh'.index(real) + 1}"
+
+
 def open_quiz(world, **fields):
     """A quiz open now for the whole committee (both cells), one question of every type."""
     return make_quiz(world.committee, [world.committee], **fields)

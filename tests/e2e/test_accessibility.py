@@ -75,6 +75,7 @@ def test_secretary_pages_pass_axe(page, live_server, world):
     finished = finished_attempt(quiz, world.member_a, {SINGLE: "b", TRUE_FALSE: "true",
                                                        ESSAY: "Bài thu hoạch <b>thử</b>."})
     delivery.start_attempt(quiz.id, world.deputy_a)
+    finished_attempt(quiz, world.secretary_a, {SINGLE: "b"})  # he sits it too: grading and keys open once finished
     essay_answer = db.session.scalar(select(Answer.id).where(Answer.attempt_id == finished.id, Answer.position == ESSAY))
     bank = make_bank(world.cell_a)
     db.session.commit()

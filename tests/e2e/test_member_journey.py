@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from quizapp.clock import utcnow
 from quizapp.services import delivery
 from tests.browser import login
-from tests.e2e._scenario import (ESSAY, MULTIPLE, SHORT, SINGLE, TRUE_FALSE, attempt_of, countdown_seconds,
+from tests.e2e._scenario import (ESSAY, MULTIPLE, SHORT, SINGLE, TRUE_FALSE, attempt_of, countdown_seconds, shown_id,
                                  open_quiz, saved_answers)
 from tests.factories import PASSWORD
 
@@ -20,7 +20,7 @@ TIMEOUT = 15_000
 
 def _choice(page, position: int, value: str):
     """The whole row (label) of one choice of one question."""
-    return page.locator(f"#q{position} label.choice", has=page.locator(f"input[value='{value}']"))
+    return page.locator(f"#q{position} label.choice", has=page.locator(f"input[value='{shown_id(value)}']"))
 
 
 def _saved(page) -> None:
@@ -53,7 +53,7 @@ def test_member_takes_quiz_through_reload_and_outage(page, live_server, world):
     assert bar_top >= header_bottom - 0.5, "the time bar must not cover the header's links"
     _choice(page, SINGLE, "b").click()
     _saved(page)
-    expect(page.locator(f"#q{SINGLE} input[value='b']")).to_be_checked()
+    expect(page.locator(f"#q{SINGLE} input[value='{shown_id('b')}']")).to_be_checked()
     page.get_by_role("button", name=re.compile("Câu sau")).click()
     expect(page.locator(f"#q{MULTIPLE}")).to_be_visible()
     _choice(page, MULTIPLE, "a").click()
@@ -70,10 +70,10 @@ def test_member_takes_quiz_through_reload_and_outage(page, live_server, world):
 
     # Reload mid-way: every answer is still there and the clock shows the server's time left.
     page.reload()
-    expect(page.locator(f"#q{SINGLE} input[value='b']")).to_be_checked()
-    expect(page.locator(f"#q{MULTIPLE} input[value='a']")).to_be_checked()
-    expect(page.locator(f"#q{MULTIPLE} input[value='b']")).to_be_checked()
-    expect(page.locator(f"#q{MULTIPLE} input[value='c']")).not_to_be_checked()
+    expect(page.locator(f"#q{SINGLE} input[value='{shown_id('b')}']")).to_be_checked()
+    expect(page.locator(f"#q{MULTIPLE} input[value='{shown_id('a')}']")).to_be_checked()
+    expect(page.locator(f"#q{MULTIPLE} input[value='{shown_id('b')}']")).to_be_checked()
+    expect(page.locator(f"#q{MULTIPLE} input[value='{shown_id('c')}']")).not_to_be_checked()
     expect(page.locator(f"#a{SHORT}")).to_have_value("tự chuyển hóa")
     shown = countdown_seconds(page.locator("#countdown-value").inner_text())
     true_left = (attempt_of(quiz, world.member_a).deadline - utcnow()).total_seconds()
@@ -145,6 +145,6 @@ def test_member_answers_with_keyboard_only(page, live_server, world):
             break
     expect(first).to_be_focused()
     page.keyboard.press("ArrowDown")  # radio group: arrows move and select
-    expect(page.locator(f"#q{SINGLE} input[value='b']")).to_be_checked()
+    expect(page.locator(f"#q{SINGLE} input[value='{shown_id('b')}']")).to_be_checked()
     _saved(page)
     assert saved_answers(attempt.id) == {SINGLE: {"choice": "b"}}

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import timedelta
 
 import openpyxl
 from playwright.sync_api import expect
 from pypdf import PdfReader
-from sqlalchemy import select
+from sqlalchemy import select, update
 
+from quizapp.clock import utcnow
+from quizapp.database import begin_write
 from quizapp.extensions import db
-from quizapp.models import Absence, Answer
+from quizapp.models import Absence, Answer, Quiz
 from tests.browser import login
 from tests.e2e._scenario import (ESSAY, MULTIPLE, SHORT, SINGLE, TRUE_FALSE, attempt_of, download_bytes,
                                  finished_attempt, folded, fresh, open_quiz)
@@ -55,6 +58,15 @@ def test_secretary_board_absence_grading_and_downloads(page, live_server, world,
     fresh()
     absence = db.session.scalar(select(Absence).where(Absence.person_id == world.secretary_a.id))
     assert absence is not None and absence.reason_code == "cong_tac" and absence.reason_text == "Họp tại Hà Nội"
+
+    # The quiz closes (he sat the round's quiz as a member of CB-A but was away): only now may he see
+    # its keys, the essay rubric included, and grade.
+    page.goto(f"{live_server}/manage/grading")
+    page.get_by_role("link", name="Chấm bài").first.click()
+    expect(page.locator("main")).to_contain_text("chưa làm xong bài")
+    begin_write()
+    db.session.execute(update(Quiz).where(Quiz.id == quiz.id).values(closes_at=utcnow() - timedelta(minutes=1)))
+    db.session.commit()
 
     # Grade the essay by rubric (Vietnamese decimal comma).
     page.goto(f"{live_server}/manage/grading")

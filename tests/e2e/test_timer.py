@@ -13,7 +13,7 @@ from quizapp.extensions import db
 from quizapp.models import Attempt
 from quizapp.services import delivery
 from tests.browser import login
-from tests.e2e._scenario import SINGLE, attempt_of, countdown_seconds, open_quiz, saved_answers
+from tests.e2e._scenario import SINGLE, attempt_of, countdown_seconds, open_quiz, saved_answers, shown_id
 from tests.factories import PASSWORD
 
 LEFT = 8  # seconds between loading the page and the deadline
@@ -33,7 +33,7 @@ def test_open_page_submits_itself_at_the_deadline(page, live_server, world):
     page.goto(f"{live_server}/take/attempt/{attempt.id}?mode=all")
     shown = countdown_seconds(page.locator("#countdown-value").inner_text())
     assert 0 < shown <= LEFT, shown
-    page.locator(f"#q{SINGLE} label.choice", has=page.locator("input[value='b']")).click()
+    page.locator(f"#q{SINGLE} label.choice", has=page.locator(f"input[value='{shown_id('b')}']")).click()
     expect(page.locator("#take-bar")).to_have_class(re.compile(r"\btime-low\b"))  # the last minute is flagged
 
     page.wait_for_url(f"**/take/attempt/{attempt.id}/result", timeout=LEFT * 1000 + 15_000)

@@ -61,7 +61,8 @@ def document() -> dict:
                     "description": (
                         "The client increments `seq` per question on every change. The server applies a save "
                         "only if its seq is greater than the stored one. A stale seq is not an error: the reply "
-                        "is 200 with applied=false and the stored seq (the client may drop that save)."),
+                        "is 200 with applied=false, the stored seq and the stored `value` (a newer answer from "
+                        "another device was kept: show it to the member)."),
                     "parameters": [_ATTEMPT_ID, {"name": "position", "in": "path", "required": True,
                                                  "schema": {"type": "integer", "minimum": 1}}, _CSRF],
                     "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("SaveRequest")}}},
@@ -103,7 +104,9 @@ def document() -> dict:
                     "position": {"type": "integer"},
                     "type": {"enum": ["single", "multiple", "true_false", "short_text", "essay"]},
                     "type_label": {"type": "string"}, "text": {"type": "string"}, "points": {"type": "number"},
-                    "view": {"type": "object", "description": "Public view: choices [{id, text}] or max_chars; never the key"},
+                    "view": {"type": "object", "description": "Public view: choices [{id, text}] or max_chars; never the key. "
+                                                          "Choice ids are this attempt's display ids (c1, c2, … in "
+                                                          "the order shown), never the bank's own ids"},
                     "answer": {"type": ["object", "null"], "description": "{choice} | {choices} | {value} | {text}"},
                     "seq": {"type": "integer", "description": "Stored seq; the next save must send a greater one"}}},
                 "Attempt": {"type": "object", "properties": {
@@ -116,11 +119,13 @@ def document() -> dict:
                     "remaining_seconds": {"type": "integer"}, "grace_seconds": {"type": "integer"},
                     "items": {"type": "array", "items": _ref("Item")}}},
                 "SaveRequest": {"type": "object", "required": ["seq"], "properties": {
-                    "value": {"description": "single: \"b\"; multiple: [\"a\",\"c\"]; true_false: true|false; "
+                    "value": {"description": "single: \"c2\"; multiple: [\"c1\",\"c3\"] (display ids); true_false: true|false; "
                                              "short_text/essay: \"text\"; null or \"\" clears"},
                     "seq": {"type": "integer", "minimum": 1}}},
                 "SaveResult": {"type": "object", "properties": {
                     "applied": {"type": "boolean"}, "position": {"type": "integer"}, "seq": {"type": "integer"},
+                    "value": {"type": ["object", "null"], "description": "The answer stored now (as Item.answer)"},
+                    "message": {"type": "string", "description": "Only when applied=false: Đã giữ câu trả lời mới hơn…"},
                     "remaining_seconds": {"type": "integer"}}},
                 "Result": {"type": "object", "properties": {
                     "id": {"type": "integer"}, "status": {"type": "string"}, "released": {"type": "boolean"},

@@ -9,7 +9,7 @@ from quizapp import permissions
 from quizapp.blueprints.manage.bank_forms import DIFFICULTY_LABELS, TYPE_LABELS, BankUploadForm, QuestionForm
 from quizapp.blueprints.manage.routes import bp
 from quizapp.services import banks as bank_service
-from quizapp.services.exceptions import InvalidInput
+from quizapp.services.exceptions import Forbidden, InvalidInput
 from quizapp.services.question_types import REGISTRY
 
 MAX_LISTED = 300
@@ -58,8 +58,17 @@ def bank_detail(bank_id: int):
     return render_template(
         "manage/banks/detail.html", bank=bank, rows=rows[:MAX_LISTED], total=len(rows), limit=MAX_LISTED,
         filters=filters, topics=bank_service.bank_topics(bank), can_edit=bank_service.can_edit_bank(bank, user),
-        **_labels(),
+        keys_hidden=_bank_lock(bank, user), **_labels(),
     )
+
+
+def _bank_lock(bank, user) -> str | None:
+    """The reason this bank's keys are withheld from the caller now (they sit an open quiz drawing from it)."""
+    try:
+        permissions.check_keys_of_bank(bank.id, user)
+    except Forbidden as exc:
+        return exc.message
+    return None
 
 
 @bp.route("/banks/<int:bank_id>/questions/<int:question_id>")
@@ -69,8 +78,10 @@ def question_detail(bank_id: int, question_id: int):
     user = _user()
     bank = bank_service.get_bank_or_404(bank_id, user)
     question = bank_service.get_question_or_404(bank, question_id)
+    lock = permissions.key_locks(user).get(question.id)
     return render_template(
         "manage/banks/question.html", bank=bank, question=question,
+        keys_hidden=permissions.keys_locked_message(lock) if lock is not None else None,
         answered={v.id for v in question.versions if bank_service.is_answered(v)},
         can_edit=bank_service.can_edit_bank(bank, user), **_labels(),
     )
@@ -111,7 +122,9 @@ def question_new(bank_id: int):
 def question_edit(bank_id: int, question_id: int):
     """Edit a question; a version already shown in an attempt is kept and a new one made."""
     bank = bank_service.get_bank_or_404(bank_id, _user(), edit=True)
-    return _question_page(bank, bank_service.get_question_or_404(bank, question_id))
+    question = bank_service.get_question_or_404(bank, question_id)
+    permissions.check_keys_of_question(question.id, _user())  # the editor shows the key
+    return _question_page(bank, question)
 
 
 @bp.route("/banks/upload", methods=["GET", "POST"])
@@ -151,5 +164,6 @@ def bank_upload():
 def bank_export(bank_id: int):
     """Download the bank as a native YAML file (active questions, current versions)."""
     bank = bank_service.get_bank_or_404(bank_id, _user())
+    permissions.check_keys_of_bank(bank.id, _user())
     return Response(bank_service.export_bank(bank), mimetype="application/x-yaml",
                     headers={"Content-Disposition": f'attachment; filename="{bank.slug}.yaml"'})

@@ -31,8 +31,12 @@ def grading():
     """Finished attempts with essays waiting for a mark, in the caller's scope."""
     round_id = request.args.get("round_id", type=int)
     rnd = rounds.get_round_or_404(round_id, _user()) if round_id else None
-    tasks = round_grading.essays_to_grade(_user(), round_id)
-    return render_template("manage/rounds/grading_list.html", tasks=tasks, rnd=rnd)
+    show_graded = request.args.get("graded") == "1"
+    tasks = round_grading.essays_to_grade(_user(), round_id, include_graded=show_graded)
+    waiting = [permissions.keys_locked_message(q) for q in permissions.quizzes_still_open_to(_user())
+               if rnd is None or q.round_id == rnd.id]
+    return render_template("manage/rounds/grading_list.html", tasks=tasks, rnd=rnd, show_graded=show_graded,
+                           keys_locked=waiting)
 
 
 @bp.route("/grading/answers/<int:answer_id>", methods=["GET", "POST"])
@@ -40,6 +44,7 @@ def grading():
 def grade_answer(answer_id: int):
     """Grade one essay: rubric points, total and comment; saving is audited."""
     task = round_grading.essay_task(answer_id, _user())
+    permissions.check_keys_of_round(task.attempt.quiz.round, _user())  # the rubric is the essay's key
     rubric = (task.version.spec or {}).get("rubric") or []
     errors: list[str] = []
     status = 200
@@ -89,6 +94,7 @@ def _spec_from_form(version) -> dict:
 def key_fix(round_id: int, version_id: int | None = None):
     """Correct a wrong key or points: preview what changes, then confirm to regrade (audited)."""
     rnd = rounds.get_round_or_404(round_id, _user(), edit=True)
+    permissions.check_keys_of_round(rnd, _user())
     if version_id is None:
         return render_template("manage/rounds/key_fix_list.html", rnd=rnd,
                                versions=round_grading.versions_in_round(rnd))

@@ -13,7 +13,7 @@ from flask_wtf import FlaskForm
 
 from quizapp.clock import local_to_utc, to_local
 from quizapp.models import DIFFICULTIES
-from quizapp.models.round import ATTEMPT_POLICIES, REVIEW_POLICIES, REVIEW_WHEN
+from quizapp.models.round import ATTEMPT_POLICIES, DEFAULT_REVIEW_WHEN, REVIEW_POLICIES, REVIEW_WHEN
 from quizapp.services.question_types import REGISTRY
 from quizapp.services.round_checks import CUTOFF_KEYS, ROUND_FORMS
 from quizapp.vn import format_number
@@ -109,7 +109,7 @@ class RoundForm(FlaskForm):
     cutoff_kha = VNDecimalField(_l("Khá: từ (điểm)"))
     cutoff_trung_binh = VNDecimalField(_l("Trung bình: từ (điểm)"))
     review_policy = SelectField(_l("Người làm bài được xem"), choices=list(REVIEW_POLICIES.items()), default="answers")
-    review_when = SelectField(_l("Được xem khi"), choices=list(REVIEW_WHEN.items()), default="after_submit")
+    review_when = SelectField(_l("Được xem khi"), choices=list(REVIEW_WHEN.items()), default=DEFAULT_REVIEW_WHEN)
     partial_credit = BooleanField(_l("Câu nhiều lựa chọn: cho điểm từng phần"), default=True)
     grace_seconds = IntegerField(_l("Thời gian gia hạn lưu bài sau giờ nộp (giây)"), default=60,
                                  validators=[InputRequired(_l("Vui lòng nhập thời gian gia hạn.")), NumberRange(0, 600, _l("Thời gian gia hạn phải từ 0 đến 600 giây."))])

@@ -22,10 +22,18 @@ def _render_form(form: RoundForm, rnd=None, problems=None, status: int = 200):
     banks = round_checks.usable_banks(_user())
     return render_template(
         "manage/rounds/form.html", form=form, rnd=rnd, problems=problems,
+        review_warning=round_checks.review_warning(form.review_policy.data, form.review_when.data),
         bank_questions=round_checks.questions_by_bank(banks), topics=round_checks.topics_of(banks),
         selected_ids=set(form.question_ids.data or []),
         paper_lines=round_checks.paper_summary(form_values(form)[1]["draw_rule"], _user()),
     ), status
+
+
+def _flash_review_warning(quiz_fields: dict) -> None:
+    """Saved with keys shown right after submitting: allowed, with the warning repeated."""
+    warning = round_checks.review_warning(quiz_fields.get("review_policy"), quiz_fields.get("review_when"))
+    if warning:
+        flash(_(warning), "warning")
 
 
 def _prepare(form: RoundForm) -> dict:
@@ -82,6 +90,7 @@ def round_new():
             flash(exc.message, "error")
             return _render_form(form, problems=exc.details, status=422)
         flash(_("Đã tạo đợt học tập."), "success")
+        _flash_review_warning(quiz_fields)
         return redirect(url_for("manage.round_detail", round_id=rnd.id))
     else:
         flash(_("Chưa lưu được: vui lòng sửa các lỗi được nêu."), "error")
@@ -112,6 +121,7 @@ def round_edit(round_id: int):
             flash(exc.message, "error")
             return _render_form(form, rnd, problems=exc.details, status=422)
         flash(_("Đã lưu thay đổi."), "success")
+        _flash_review_warning(quiz_fields)
         return redirect(url_for("manage.round_detail", round_id=rnd.id))
     else:
         flash(_("Chưa lưu được: vui lòng sửa các lỗi được nêu."), "error")

@@ -209,8 +209,10 @@ def export(round_id: int, org_id: int, fmt: str):
 @bp.route("/rounds/<int:round_id>/orgs/<int:org_id>/items")
 @permissions.manager_required
 def item_analysis(round_id: int, org_id: int):
-    """Per question and per topic: what members misunderstood."""
+    """Per question and per topic: what members misunderstood (it shows the keys: refused to a
+    manager who still sits the round's open quiz)."""
     rnd, org = _round_org(round_id, org_id)
+    permissions.check_keys_of_round(rnd, _user())
     return render_template("reports/items.html", rnd=rnd, org=org, stats=items.item_analysis(rnd, org),
                            topics=items.topic_facility(rnd, org))
 

@@ -86,16 +86,26 @@ def attempt(attempt_id: int):
 
 
 def _save_page(att: Attempt, items: list[dict]):
-    """Save every changed answer on the posted page, then go where the pressed button says."""
+    """Save every changed answer on the posted page, then go where the pressed button says.
+
+    A save that lost to a newer one from another device is not reported as saved: the member is
+    told the newer answer was kept and sees it (the page re-renders from what is stored)."""
+    kept = []
     for pos, raw, seq in answers_from_form(request.form, items):
         try:
-            delivery.save_answer(att.id, current_user.id, pos, raw, seq)
+            result = delivery.save_answer(att.id, current_user.id, pos, raw, seq)
         except Gone as exc:
             flash(exc.message, "error")
             return redirect(url_for("take.result", attempt_id=att.id))
         except InvalidInput as exc:
             flash(exc.message, "error")
             return redirect(url_for("take.attempt", attempt_id=att.id, q=pos))
+        if not result["applied"]:
+            kept.append(pos)
+    if kept:
+        flash(_("Đã giữ câu trả lời mới hơn từ thiết bị khác (câu %(list)s). Trang đang hiển thị câu trả lời đó; "
+                "nếu muốn đổi, hãy chọn lại.", list=", ".join(map(str, kept))), "warning")
+        return redirect(url_for("take.attempt", attempt_id=att.id, q=kept[0]))
     go = request.form.get("go", "")
     if go == "review":
         return redirect(url_for("take.review", attempt_id=att.id))

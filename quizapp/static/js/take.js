@@ -17,7 +17,8 @@
   var TEXT = {
     saved: "Đã lưu", saving: "Đang lưu…", retry: "Chưa lưu — đang thử lại",
     offline: "Chưa lưu — mất kết nối; câu trả lời được giữ trên máy và sẽ tự gửi khi có mạng",
-    late: "Đã hết giờ làm bài.", submitting: "Hết giờ — đang nộp bài…"
+    late: "Đã hết giờ làm bài.", submitting: "Hết giờ — đang nộp bài…",
+    kept: "Đã giữ câu trả lời mới hơn từ thiết bị khác"
   };
   // The deadline as a point on this page's monotonic clock: the phone's wall clock is never used.
   var deadlineAt = performance.now() + parseInt(bar.getAttribute("data-remaining") || "0", 10) * 1000;
@@ -27,6 +28,7 @@
   var backoff = 1000;
   var retryTimer = null;
   var finished = false;
+  var keptNotice = false;  // a save lost to a newer answer from another device: say so, not "Đã lưu"
 
   try { queue = JSON.parse(localStorage.getItem(KEY) || "{}") || {}; } catch (e) { queue = {}; }
   function persist() {
@@ -65,7 +67,37 @@
       el.checked = values.indexOf(el.value) !== -1;
     });
     var text = fs.querySelector("input[type=text], textarea");
-    if (text && typeof value === "string") { text.value = value; }
+    if (text && (typeof value === "string" || value === null)) { text.value = value || ""; }
+  }
+
+  // A stored answer as the API returns it ({choice} | {choices} | {value} | {text} | null) in the
+  // shape the inputs take (showValue / valueOf).
+  function formValue(stored) {
+    if (!stored) { return null; }
+    if (typeof stored.choice === "string") { return stored.choice; }
+    if (Array.isArray(stored.choices)) { return stored.choices; }
+    if (typeof stored.value === "boolean") { return stored.value ? "true" : "false"; }
+    if (typeof stored.text === "string") { return stored.text; }
+    return null;
+  }
+
+  // The server kept a newer answer saved from another device (applied=false): take its seq, and
+  // unless the member has changed this question again since, show the kept answer.
+  function keptNewer(pos, entry, body) {
+    seqs[pos] = Math.max(seqs[pos] || 0, parseInt(body.seq, 10) || 0);
+    if (queue[pos] && queue[pos].seq > entry.seq) {
+      // A later change made here is the newest: send it above the stored seq.
+      seqs[pos] += 1;
+      queue[pos].seq = seqs[pos];
+      persist();
+    } else {
+      var value = formValue(body.value);
+      showValue(pos, value);
+      markMap(pos, value !== null && value !== "" && !(Array.isArray(value) && value.length === 0));
+      keptNotice = true;
+    }
+    var f = seqField(pos);
+    if (f) { f.value = String(seqs[pos] + 1); }
   }
 
   function valueOf(fs) {
@@ -87,6 +119,7 @@
   }
 
   function enqueue(pos, value) {
+    keptNotice = false;
     seqs[pos] = (seqs[pos] || 0) + 1;
     queue[pos] = { value: value, seq: seqs[pos] };
     var f = seqField(pos);
@@ -118,7 +151,10 @@
   function flush() {
     if (inflight || finished) { return Promise.resolve(); }
     var keys = Object.keys(queue);
-    if (!keys.length) { setState("saved", "state-ok"); return Promise.resolve(); }
+    if (!keys.length) {
+      if (keptNotice) { setState("kept", "state-kept"); } else { setState("saved", "state-ok"); }
+      return Promise.resolve();
+    }
     var pos = keys[0];
     var entry = queue[pos];
     inflight = true;
@@ -132,6 +168,7 @@
       return resp.json().catch(function () { return {}; }).then(function (body) {
         if (resp.ok) {
           backoff = 1000;
+          if (body && body.applied === false) { keptNewer(pos, entry, body); }
           if (queue[pos] && queue[pos].seq <= entry.seq) { delete queue[pos]; persist(); }
           resync(body.remaining_seconds);
           return flush();
