@@ -38,7 +38,7 @@ _HEADING = re.compile(r"^\s*(?:(?:phần|chương)\s+(?:[IVXLC]+|\d+)\b|(?:chủ
 _KEY_TITLE = re.compile(r"^\s*(?:bảng\s+)?đáp\s*án(?:\s+(?:các\s+câu|trắc\s+nghiệm))?\s*:?\s*$", re.I)
 _KEY_PAIR = re.compile(r"(\d{1,4})\s*[-.:)–]?\s*((?:[A-Fa-f](?![^\W\d_]))(?:\s*[,;&]\s*[A-Fa-f](?![^\W\d_]))*|đúng|sai)",
                        re.I)
-_ESSAY = re.compile(r"\(\s*tự\s*luận\s*\)|^\s*\[\s*tự\s*luận\s*\]|^\s*tự\s*luận\s*[:.]", re.I)
+_ESSAY = re.compile(r"\(\s*tự\s*luận\s*(?:[,;:\-–]\s*(\d{1,3}(?:[.,]\d{1,2})?)\s*(?:điểm|đ)\s*)?\)|^\s*\[\s*tự\s*luận\s*\]|^\s*tự\s*luận\s*[:.]", re.I)
 _POINTS = re.compile(r"\(\s*(\d{1,3}(?:[.,]\d{1,2})?)\s*(?:điểm|đ)\s*\)", re.I)
 _TRUE, _FALSE = {"dung", "d", "true", "t"}, {"sai", "s", "false", "f"}
 
@@ -183,12 +183,13 @@ def _resolve(q: _Question, table_key: dict[int, str], ambiguous: set[int]) -> tu
     """(native fields, notes, None) or (None, [], why it is skipped)."""
     header = q.header
     text = nfc(" ".join([header, *q.text]) if header else " ".join(q.text))
-    is_essay = bool(_ESSAY.search(text))
+    essay = _ESSAY.search(text)
+    is_essay = bool(essay)
     text = nfc(_ESSAY.sub(" ", text))
     fields: dict = {"topic": q.topic} if q.topic else {}
     points = _POINTS.search(text)
-    if points:
-        fields["points"] = float(points.group(1).replace(",", "."))
+    if points or (essay and essay.group(1)):
+        fields["points"] = float((points.group(1) if points else essay.group(1)).replace(",", "."))
         text = nfc(_POINTS.sub(" ", text))
     text = re.sub(r"^[\s:.)\-–]+", "", text)
     if not text:

@@ -1,0 +1,193 @@
+"""Are Word files written the way cadres write them read question by question, choice by choice, key by key?"""
+from __future__ import annotations
+
+import io
+
+import pytest
+from docx import Document
+from docx.enum.text import WD_COLOR_INDEX
+from docx.shared import RGBColor
+
+from quizapp.services import banks
+
+SOURCE = ("Nghị quyết 04-NQ/TW", "Toàn văn")
+
+
+def _docx(*paragraphs, table=None, heading: str | None = None) -> bytes:
+    """Paragraphs as strings or lists of (text, mark) runs; mark: u, b, red, blue, hl or None."""
+    doc = Document()
+    if heading:
+        doc.add_heading(heading, level=2)
+    for para in paragraphs:
+        if para == "TABLE":
+            t = doc.add_table(rows=len(table), cols=len(table[0]))
+            for r, row in enumerate(table):
+                for c, value in enumerate(row):
+                    t.cell(r, c).text = value
+            continue
+        if isinstance(para, tuple) and para[0] == "HEADING":
+            doc.add_heading(para[1], level=1)
+            continue
+        p = doc.add_paragraph()
+        for text, mark in ([(para, None)] if isinstance(para, str) else para):
+            run = p.add_run(text)
+            if mark == "u":
+                run.font.underline = True
+            elif mark == "b":
+                run.font.bold = True
+            elif mark == "red":
+                run.font.color.rgb = RGBColor(0xFF, 0, 0)
+            elif mark == "blue":
+                run.font.color.rgb = RGBColor(0, 0x70, 0xC0)
+            elif mark == "hl":
+                run.font.highlight_color = WD_COLOR_INDEX.YELLOW
+    buf = io.BytesIO()
+    doc.save(buf)
+    return buf.getvalue()
+
+
+def _read(data: bytes, name: str = "de-thi.docx"):
+    return banks.read_file(data, name, source=SOURCE)
+
+
+def _choices(q) -> list[tuple[str, bool]]:
+    return [(c["text"], c["correct"]) for c in q.spec["choices"]]
+
+
+def test_cau_colon_choices_per_line_key_underlined(world):
+    """'Câu 1:' with one choice per line and the right one underlined: every question, choice and key."""
+    data = _docx("ĐỀ KIỂM TRA HỌC TẬP NGHỊ QUYẾT",
+                 "Câu 1: Nghị quyết 04 bàn về vấn đề gì?",
+                 "A. Phát triển kinh tế", [("B. ", None), ("Xây dựng, chỉnh đốn Đảng", "u")],
+                 "C. Quốc phòng", "D. Đối ngoại",
+                 "Câu 2: Chọn các biểu hiện suy thoái về tư tưởng chính trị.",
+                 [("A. Phai nhạt lý tưởng", "u")], "B. Chăm chỉ học tập", [("C. Nói không đi đôi với làm", "u")])
+    result = _read(data)
+    assert result.format == "docx" and result.errors == [] and result.skipped == []
+    q1, q2 = result.bank.questions
+    assert (q1.key, q1.type, q1.text) == ("cau-001", "single", "Nghị quyết 04 bàn về vấn đề gì?")
+    assert _choices(q1) == [("Phát triển kinh tế", False), ("Xây dựng, chỉnh đốn Đảng", True),
+                            ("Quốc phòng", False), ("Đối ngoại", False)]
+    assert q2.type == "multiple"
+    assert _choices(q2) == [("Phai nhạt lý tưởng", True), ("Chăm chỉ học tập", False),
+                            ("Nói không đi đôi với làm", True)]
+    assert (q1.source_document, q1.source_section) == SOURCE
+
+
+def test_several_choices_on_one_line_key_bold(world):
+    """'Câu 1.' with choices on one line separated by tabs and spaces, the right one in bold."""
+    data = _docx("Câu 1. Đại hội XIII của Đảng họp năm nào?",
+                 [("A. 2016\t", None), ("B. 2021", "b"), ("\tC. 2011   D. 2026", None)],
+                 "Câu 2. Cơ quan lãnh đạo cao nhất của Đảng là?",
+                 [("A. Đại hội đại biểu toàn quốc", "b"), ("    B. Bộ Chính trị", None)])
+    result = _read(data)
+    assert result.skipped == []
+    q1, q2 = result.bank.questions
+    assert _choices(q1) == [("2016", False), ("2021", True), ("2011", False), ("2026", False)]
+    assert _choices(q2) == [("Đại hội đại biểu toàn quốc", True), ("Bộ Chính trị", False)]
+
+
+@pytest.mark.parametrize("mark", ["red", "blue", "hl"])
+def test_numbered_lowercase_choices_key_coloured_or_highlighted(world, mark):
+    """'1.' numbering, 'a)' choices, the right one in a colour or highlighted."""
+    data = _docx("1. Chi bộ sinh hoạt thường kỳ mấy lần một tháng?",
+                 "a) Hai lần", [("b) Một lần", mark)], "c) Ba lần",
+                 "2. Đảng viên dự bị có quyền biểu quyết không?",
+                 [("a) Có", None), ("\tb) Không", mark)])
+    result = _read(data)
+    assert result.skipped == [] and [q.key for q in result.bank.questions] == ["cau-001", "cau-002"]
+    assert _choices(result.bank.questions[0]) == [("Hai lần", False), ("Một lần", True), ("Ba lần", False)]
+    assert _choices(result.bank.questions[1]) == [("Có", False), ("Không", True)]
+
+
+def test_answer_lines_true_false_explanation_and_topics(world):
+    """'Đáp án: B' / 'Đáp án: A, C' lines, Đúng/Sai, 'Giải thích:'/'Hướng dẫn:', headings and 'Phần' lines as topics."""
+    data = _docx(("HEADING", "Quan điểm chỉ đạo"),
+                 "Câu 1: Nghị quyết được ban hành năm nào?", "A. 2020", "B. 2021", "C. 2022", "Đáp án: B",
+                 "Giải thích: Nghị quyết ban hành ngày 25/10/2021.",
+                 "Câu 2: Những nội dung nào là nhiệm vụ?", "A. Học tập", "B. Nghỉ ngơi", "C. Nêu gương",
+                 "Đáp án: A, C",
+                 "Phần II. Liên hệ thực tiễn",
+                 "Câu 3: Đảng viên phải gương mẫu chấp hành nghị quyết.", "A. Đúng\tB. Sai", "Đáp án: A",
+                 "Hướng dẫn: Điều lệ Đảng quy định.",
+                 "Câu 4: Chi bộ được miễn học nghị quyết.", "Đáp án: Sai")
+    result = _read(data)
+    assert result.skipped == []
+    q1, q2, q3, q4 = result.bank.questions
+    assert q1.topic == q2.topic == "Quan điểm chỉ đạo" and q3.topic == q4.topic == "Phần II. Liên hệ thực tiễn"
+    assert [c["correct"] for c in q1.spec["choices"]] == [False, True, False]
+    assert q1.explanation == "Nghị quyết ban hành ngày 25/10/2021."
+    assert q2.type == "multiple" and [c["correct"] for c in q2.spec["choices"]] == [True, False, True]
+    assert (q3.type, q3.spec, q3.explanation) == ("true_false", {"answer": True}, "Điều lệ Đảng quy định.")
+    assert (q4.type, q4.spec) == ("true_false", {"answer": False})
+
+
+def test_answer_list_at_the_end(world):
+    """An answer list at the end ('ĐÁP ÁN' then '1-B, 2-A, 3-A,C') gives the keys."""
+    data = _docx("Câu 1: Một?", "A. x", "B. y", "Câu 2: Hai?", "A. x", "B. y",
+                 "Câu 3: Ba?", "A. x", "B. y", "C. z", "BẢNG ĐÁP ÁN", "1-B, 2-A, 3-A,C")
+    result = _read(data)
+    assert result.skipped == [] and result.notes == []
+    assert [[c["correct"] for c in q.spec["choices"]] for q in result.bank.questions] == [
+        [False, True], [True, False], [True, False, True]]
+
+
+@pytest.mark.parametrize("table", [
+    [["Câu", "Đáp án", "Câu", "Đáp án"], ["1", "C", "2", "A"]],
+    [["Câu", "1", "2"], ["Đáp án", "C", "A"]],
+])
+def test_answer_table_in_columns_or_rows(world, table):
+    """A Word table with Câu/Đáp án columns (or rows) gives the keys."""
+    data = _docx("Câu 1: Một?", "A. x", "B. y", "C. z", "Câu 2: Hai?", "A. x", "B. y", "TABLE", table=table)
+    result = _read(data)
+    assert result.skipped == []
+    assert [[c["correct"] for c in q.spec["choices"]] for q in result.bank.questions] == [
+        [False, False, True], [True, False]]
+
+
+def test_essay_only_when_marked_and_unreadable_questions_reported(world):
+    """'(Tự luận)' makes an essay; a question without choices or key, and conflicting keys, are reported by number."""
+    data = _docx("Câu 1 (Tự luận, 5 điểm): Liên hệ bản thân.",
+                 "Câu 2 (Tự luận) (5 điểm): Liên hệ chi bộ.",
+                 "Câu 3: Thủ đô của Việt Nam?",
+                 "Câu 4: Chọn một?", [("A. Một", "u")], [("B. Hai", "red")],
+                 "Câu 5: Chọn hai?", [("A. Một", "u")], "B. Hai", "Đáp án: B",
+                 "Câu 6: Không đánh dấu?", "A. Một", "B. Hai",
+                 "Câu 7: Đúng đáp án?", "A. Một", [("B. Hai", "u")], "Đáp án: B")
+    result = _read(data)
+    by_key = {q.key: q for q in result.bank.questions}
+    assert by_key["cau-001"].type == "essay" and by_key["cau-001"].points == 5.0
+    assert by_key["cau-001"].text == "Liên hệ bản thân."
+    assert by_key["cau-002"].type == "essay" and by_key["cau-002"].points == 5.0
+    assert by_key["cau-002"].text == "Liên hệ chi bộ."
+    assert _choices(by_key["cau-007"]) == [("Một", False), ("Hai", True)]
+    skipped = [s.message for s in result.skipped]
+    assert len(skipped) == 4, skipped
+    assert skipped[0].startswith("Câu 3: bỏ qua: không có phương án nào") and "Thủ đô của Việt Nam?" in skipped[0]
+    assert skipped[1].startswith("Câu 4: bỏ qua: các cách đánh dấu đáp án không khớp nhau")
+    assert skipped[2].startswith("Câu 5: bỏ qua: các nguồn đáp án không khớp nhau")
+    assert skipped[3].startswith("Câu 6: bỏ qua: không tìm thấy đáp án đúng")
+
+
+def test_bold_letters_on_every_choice_are_style_not_key(world):
+    """Every choice letter in bold is a style: the underlined choice is the key, nothing conflicts."""
+    data = _docx("Câu 1: Chọn?", [("A.", "b"), (" Một", None)], [("B.", "b"), (" Hai", "u")],
+                 [("C.", "b"), (" Ba", None)])
+    result = _read(data)
+    assert result.skipped == [] and _choices(result.bank.questions[0]) == [("Một", False), ("Hai", True),
+                                                                         ("Ba", False)]
+
+
+def test_word_file_imports_and_needs_a_source(world):
+    """Does a Word file import straight into a bank, and is one without a source refused?"""
+    data = _docx("Câu 1: Một?", "A. x", [("B. y", "u")])
+    refused = banks.read_file(data, "de.docx")
+    assert refused.bank is None and "nguồn" in refused.errors[0].message
+    result = banks.import_bank(("de-thi-nq04.docx", data), source=SOURCE)
+    assert result.added == 1 and result.slug == "de-thi-nq04"
+
+
+def test_file_name_does_not_decide_the_format(world):
+    """A Word file renamed .txt is still read as Word."""
+    data = _docx("Câu 1: Một?", "A. x", [("B. y", "u")])
+    assert _read(data, "tai-lieu.txt").format == "docx"
