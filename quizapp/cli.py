@@ -92,13 +92,16 @@ def banks_import(files: tuple[str, ...], org_code: str | None, document: str, se
 @banks_cli.command("export")
 @click.argument("slug")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="Ghi ra tệp thay vì màn hình.")
-def banks_export(slug: str, output: str | None) -> None:
-    """Write a bank (active questions, current versions) as native YAML."""
+@click.option("--format", "fmt", type=click.Choice(["yaml", "moodle-xml"]), default="yaml",
+              help="yaml (mặc định) hoặc moodle-xml.")
+def banks_export(slug: str, output: str | None, fmt: str) -> None:
+    """Write a bank (active questions, current versions) as native YAML or Moodle XML."""
     from quizapp.services import banks
     from quizapp.services.exceptions import DomainError
 
     try:
-        text = banks.export_bank(banks.bank_by_slug(slug))
+        bank = banks.bank_by_slug(slug)
+        text = banks.export_bank(bank) if fmt == "yaml" else banks.export_bank_moodle_xml(bank).decode("utf-8")
     except DomainError as exc:
         click.echo(exc.message, err=True)
         raise SystemExit(1) from None

@@ -399,17 +399,28 @@ def save_question(bank: Bank, question: Question | None, fields: dict, actor: Pe
     return question, outcome
 
 
-def export_bank(bank: Bank) -> str:
-    """The bank's active questions (current versions) as a native YAML file."""
-    header = {"slug": bank.slug, "title": bank.title, "document": bank.document,
-              "document_date": bank.document_date, "description": bank.description}
+def _export_rows(bank: Bank) -> list[tuple[str, dict]]:
     rows = db.session.execute(
         select(Question.key, QuestionVersion)
         .join(QuestionVersion, QuestionVersion.id == Question.current_version_id)
         .where(Question.bank_id == bank.id, Question.active.is_(True))
         .order_by(Question.position, Question.id)
     ).all()
-    return exporter.dump_bank(header, [(key, {f: getattr(v, f) for f in CONTENT_FIELDS}) for key, v in rows])
+    return [(key, {f: getattr(v, f) for f in CONTENT_FIELDS}) for key, v in rows]
+
+
+def export_bank(bank: Bank) -> str:
+    """The bank's active questions (current versions) as a native YAML file."""
+    header = {"slug": bank.slug, "title": bank.title, "document": bank.document,
+              "document_date": bank.document_date, "description": bank.description}
+    return exporter.dump_bank(header, _export_rows(bank))
+
+
+def export_bank_moodle_xml(bank: Bank) -> bytes:
+    """The bank's active questions as Moodle XML (topics as categories, difficulty and source as tags)."""
+    from quizapp.services.bank_formats import moodle_xml
+
+    return moodle_xml.dump(_export_rows(bank))
 
 
 def version_fields(question: Question) -> dict:

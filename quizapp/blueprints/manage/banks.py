@@ -153,3 +153,12 @@ def bank_export(bank_id: int):
     bank = bank_service.get_bank_or_404(bank_id, _user())
     return Response(bank_service.export_bank(bank), mimetype="application/x-yaml",
                     headers={"Content-Disposition": f'attachment; filename="{bank.slug}.yaml"'})
+
+
+@bp.route("/banks/<int:bank_id>/export.xml")
+@permissions.manager_required
+def bank_export_moodle(bank_id: int):
+    """Download the bank as Moodle XML, for Moodle-based learning platforms."""
+    bank = bank_service.get_bank_or_404(bank_id, _user())
+    return Response(bank_service.export_bank_moodle_xml(bank), mimetype="application/xml",
+                    headers={"Content-Disposition": f'attachment; filename="{bank.slug}.xml"'})
