@@ -175,20 +175,22 @@ def bank_upload_confirm():
     owners = bank_service.bank_owner_choices(user)
     confirm = BankConfirmForm()
     confirm.owner.choices = _owner_choices(owners)
+    form = BankUploadForm(formdata=None)
+    form.owner.choices = confirm.owner.choices
+
+    def refuse(errors):
+        return render_template("manage/banks/upload.html", form=form, errors=errors, read=None, confirm=None,
+                               checked=None, format_labels=FORMAT_LABELS, can_upload=bool(owners), **_labels()), 422
+
     if not confirm.validate_on_submit() or not (confirm.staged.data or "").strip():
-        flash(_("Phiên xem trước không còn hợp lệ; vui lòng tải lên lại."), "error")
-        return redirect(url_for("manage.bank_upload"))
+        return refuse([{"message": _("Phiên xem trước không còn hợp lệ; vui lòng tải lên lại.")}])
     owner = next((o for o in owners if o is not None and str(o.id) == confirm.owner.data), None)
     try:
         result = bank_service.import_bank(("xem-truoc.yaml", confirm.staged.data.encode("utf-8")),
                                           owner_org=owner, actor=user)
     except InvalidInput as exc:
-        form = BankUploadForm(formdata=None)
-        form.owner.choices = confirm.owner.choices
         flash(_("Tệp có lỗi; chưa ghi gì vào hệ thống. Hãy sửa các dòng được nêu rồi tải lên lại."), "error")
-        return render_template("manage/banks/upload.html", form=form, errors=exc.details or [{"message": exc.message}],
-                               read=None, confirm=None, checked=None, format_labels=FORMAT_LABELS,
-                               can_upload=bool(owners), **_labels()), 422
+        return refuse(exc.details or [{"message": exc.message}])
     _import_flash(result)
     return redirect(url_for("manage.bank_detail", bank_id=result.bank_id))
 
