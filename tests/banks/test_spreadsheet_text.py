@@ -103,3 +103,12 @@ def test_pasted_text_imports(world):
     assert len(result.skipped) == 1 and result.skipped[0].message.startswith("Câu 5: bỏ qua: không tìm thấy đáp án")
     imported = banks.import_bank(result.bank)
     assert imported.added == 4
+
+
+def test_answer_word_alone_then_letters_on_the_next_line(world):
+    """'Đáp án:' on its own line with the letter below is that question's key, not text of a choice."""
+    text = "Câu 1: Một?\nA. x\nB. y\nĐáp án:\nB\nCâu 2: Hai?\nA. x\nB. y\nĐÁP ÁN\n2-A\n"
+    result = banks.read_file(text.encode(), "", source=SOURCE, title="Thử")
+    assert result.skipped == []
+    assert [[c["correct"] for c in q.spec["choices"]] for q in result.bank.questions] == [[False, True], [True, False]]
+    assert [c["text"] for c in result.bank.questions[0].spec["choices"]] == ["x", "y"]

@@ -191,3 +191,28 @@ def test_file_name_does_not_decide_the_format(world):
     """A Word file renamed .txt is still read as Word."""
     data = _docx("Câu 1: Một?", "A. x", [("B. y", "u")])
     assert _read(data, "tai-lieu.txt").format == "docx"
+
+
+def test_cli_import_dry_run_then_import_and_template(runner, tmp_path, world):
+    """`flask banks import` reads a Word file, lists what it skipped, imports only without --dry-run."""
+    from sqlalchemy import func, select
+
+    from quizapp.extensions import db
+    from quizapp.models import Question
+
+    path = tmp_path / "de-cli.docx"
+    path.write_bytes(_docx("Câu 1: Một?", "A. x", [("B. y", "u")], "Câu 2: Hai?", "A. x", "B. y"))
+    args = ["banks", "import", str(path), "--document", SOURCE[0], "--section", SOURCE[1]]
+    result = runner.invoke(args=[*args, "--dry-run"])
+    assert result.exit_code == 0, result.output
+    assert "định dạng Word (.docx), đọc được 1 câu hỏi, bỏ qua 1" in result.output
+    assert "Câu 2: bỏ qua: không tìm thấy đáp án đúng" in result.output
+    assert db.session.scalar(select(func.count()).select_from(Question)) == 0
+    result = runner.invoke(args=args)
+    assert result.exit_code == 0 and "Đã tạo ngân hàng 'de-cli'" in result.output
+    assert db.session.scalar(select(func.count()).select_from(Question)) == 1
+    refused = runner.invoke(args=["banks", "import", str(path)])
+    assert refused.exit_code == 1 and "không ghi nguồn văn bản" in refused.output
+    out = tmp_path / "mau.xlsx"
+    assert runner.invoke(args=["banks", "template", str(out)]).exit_code == 0
+    assert banks.read_file(out, source=SOURCE).bank is not None

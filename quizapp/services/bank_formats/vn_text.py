@@ -38,6 +38,7 @@ _HEADING = re.compile(r"^\s*(?:(?:phần|chương)\s+(?:[IVXLC]+|\d+)\b|(?:chủ
 _KEY_TITLE = re.compile(r"^\s*(?:bảng\s+)?đáp\s*án(?:\s+(?:các\s+câu|trắc\s+nghiệm))?\s*:?\s*$", re.I)
 _KEY_PAIR = re.compile(r"(\d{1,4})\s*[-.:)–]?\s*((?:[A-Fa-f](?![^\W\d_]))(?:\s*[,;&]\s*[A-Fa-f](?![^\W\d_]))*|đúng|sai)",
                        re.I)
+_KEY_ONLY = re.compile(r"^(?:[A-Fa-f](?:\s*[,;&]\s*[A-Fa-f])*|đúng|sai)\.?$", re.I)
 _ESSAY = re.compile(r"\(\s*tự\s*luận\s*(?:[,;:\-–]\s*(\d{1,3}(?:[.,]\d{1,2})?)\s*(?:điểm|đ)\s*)?\)|^\s*\[\s*tự\s*luận\s*\]|^\s*tự\s*luận\s*[:.]", re.I)
 _POINTS = re.compile(r"\(\s*(\d{1,3}(?:[.,]\d{1,2})?)\s*(?:điểm|đ)\s*\)", re.I)
 _TRUE, _FALSE = {"dung", "d", "true", "t"}, {"sai", "s", "false", "f"}
@@ -315,8 +316,12 @@ def parse_items(items: list, filename: str, options: ReadOptions, fmt: str) -> R
                 continue
             if in_key or _KEY_TITLE.match(stripped):
                 pairs = _KEY_PAIR.findall(stripped)
+                if in_key == "line" and not pairs and _KEY_ONLY.match(stripped) and current is not None:
+                    # "Đáp án:" alone, its letters on the next line: this question's answer line
+                    current.answer, current.answer_lines, in_key = stripped, current.answer_lines + 1, False
+                    continue
                 if _KEY_TITLE.match(stripped) or pairs:
-                    in_key = True
+                    in_key = "line" if _KEY_TITLE.match(stripped) and current is not None and not pairs else True
                     for num, ans in pairs:
                         table_key[int(num)] = ans
                     continue
