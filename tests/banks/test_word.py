@@ -216,3 +216,41 @@ def test_cli_import_dry_run_then_import_and_template(runner, tmp_path, world):
     out = tmp_path / "mau.xlsx"
     assert runner.invoke(args=["banks", "template", str(out)]).exit_code == 0
     assert banks.read_file(out, source=SOURCE).bank is not None
+
+
+def _numbered_docx() -> bytes:
+    """Questions numbered by Word itself ('Câu %1:' level 0) and choices lettered by Word ('%2.' level 1)."""
+    from docx.oxml import parse_xml
+
+    doc = Document()
+    ns = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    numbering = doc.part.numbering_part.element
+    numbering.append(parse_xml(
+        f'<w:abstractNum {ns} w:abstractNumId="90">'
+        '<w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="decimal"/><w:lvlText w:val="Câu %1:"/></w:lvl>'
+        '<w:lvl w:ilvl="1"><w:start w:val="1"/><w:numFmt w:val="upperLetter"/><w:lvlText w:val="%2."/></w:lvl>'
+        '</w:abstractNum>'))
+    numbering.append(parse_xml(f'<w:num {ns} w:numId="90"><w:abstractNumId w:val="90"/></w:num>'))
+    for text, level, mark in [("Nghị quyết 04 bàn về gì?", 0, None), ("Kinh tế", 1, None),
+                              ("Xây dựng Đảng", 1, "u"), ("Đối ngoại", 1, None),
+                              ("Ai lãnh đạo Nhà nước?", 0, None), ("Đảng Cộng sản Việt Nam", 1, "b"),
+                              ("Quốc hội", 1, None)]:
+        p = doc.add_paragraph()
+        p._p.get_or_add_pPr().append(parse_xml(
+            f'<w:numPr {ns}><w:ilvl w:val="{level}"/><w:numId w:val="90"/></w:numPr>'))
+        run = p.add_run(text)
+        run.font.underline = mark == "u" or None
+        run.font.bold = mark == "b" or None
+    buf = io.BytesIO()
+    doc.save(buf)
+    return buf.getvalue()
+
+
+def test_word_automatic_numbering_is_read(world):
+    """Are 'Câu 1:' and 'A.' produced by Word's automatic numbering read like typed ones?"""
+    result = _read(_numbered_docx())
+    assert result.skipped == []
+    q1, q2 = result.bank.questions
+    assert (q1.key, q1.text) == ("cau-001", "Nghị quyết 04 bàn về gì?")
+    assert _choices(q1) == [("Kinh tế", False), ("Xây dựng Đảng", True), ("Đối ngoại", False)]
+    assert q2.key == "cau-002" and _choices(q2) == [("Đảng Cộng sản Việt Nam", True), ("Quốc hội", False)]
