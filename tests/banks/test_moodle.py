@@ -100,16 +100,18 @@ def _read_text(text: str, name: str = "moodle.txt"):
     return banks.read_file(text.encode("utf-8"), name, source=SOURCE)
 
 
-@pytest.mark.parametrize("name, fmt", [("aiken_errors.txt", "aiken"), ("moodle_examples.txt", "gift"),
-                                       ("moodle_tests_fixtures_questions.gift.txt", "gift")])
-def test_fixtures_as_exported_are_recognized_by_content(world, name, fmt):
+@pytest.mark.parametrize("name, fmt, kept, skipped", [
+    ("aiken_errors.txt", "aiken", 2, 4), ("aiken_questions.aiken.txt", "aiken", 2, 0),
+    ("moodle_examples.txt", "gift", 32, 11), ("moodle_tests_fixtures_questions.gift.txt", "gift", 7, 2),
+    ("moodle_tests_fixtures_questions_in_category.gift.txt", "gift", 3, 1),
+    ("moodle_qtype_ordering_testexport.gift.txt", "gift", 0, 1),
+])
+def test_fixtures_as_exported_are_recognized_by_content(world, name, fmt, kept, skipped):
     """Moodle exports GIFT and Aiken as .txt: is the format found from the content, every question kept or reported?"""
-    result = banks.read_file(FIX / name, name, source=SOURCE)
-    assert result.format == fmt and result.errors == []
-    blocks = {"aiken_errors.txt": 6, "moodle_examples.txt": None,
-              "moodle_tests_fixtures_questions.gift.txt": 9}[name]
-    if blocks is not None:
-        assert len(result.bank.questions) + len(result.skipped) == blocks
+    result = banks.read_file(FIX / name, name.split(".")[0] + ".txt", source=SOURCE)
+    assert result.format == fmt
+    assert (len(result.bank.questions) if result.bank else 0, len(result.skipped)) == (kept, skipped)
+    assert all("bỏ qua: " in s.message and s.line for s in result.skipped)
 
 
 def test_cloze_file_reports_its_question_and_is_refused(world):
