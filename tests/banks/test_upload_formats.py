@@ -20,7 +20,7 @@ def _count(model) -> int:
 
 
 def _staged(html: str) -> str:
-    return unescape(re.search(r'<textarea name="staged"[^>]*>(.*?)</textarea>', html, re.S).group(1))
+    return unescape(re.search(r'<textarea name="confirm-staged"[^>]*>(.*?)</textarea>', html, re.S).group(1))
 
 
 def test_word_upload_previews_then_imports(client, world, login_as):
@@ -36,7 +36,8 @@ def test_word_upload_previews_then_imports(client, world, login_as):
     assert "Word (.docx)" in html and "Xem trước: 1 câu hỏi đọc được" in html
     assert "✓ Xây dựng Đảng" in html and "Câu 2: bỏ qua: không tìm thấy đáp án đúng" in html
     assert _count(Bank) == 0
-    resp = client.form("/manage/banks/upload/confirm", {"staged": _staged(html), "owner": str(world.committee.id)})
+    resp = client.form("/manage/banks/upload/confirm", {"confirm-staged": _staged(html),
+                                                                "confirm-owner": str(world.committee.id)})
     assert resp.status_code == 302
     bank = db.session.scalar(select(Bank).where(Bank.slug == "de-nq04"))
     assert bank.org_id == world.committee.id and [q.key for q in bank.questions] == ["cau-001"]
@@ -51,7 +52,7 @@ def test_pasted_text_needs_a_source_then_imports(client, world, login_as):
                                                 "document": "Hiến pháp", "section": "Điều 53"})
     html = resp.get_data(as_text=True)
     assert resp.status_code == 200 and "✓ Hà Nội" in html and "Câu 2: bỏ qua" in html
-    resp = client.form("/manage/banks/upload/confirm", {"staged": _staged(html), "owner": ""})
+    resp = client.form("/manage/banks/upload/confirm", {"confirm-staged": _staged(html), "confirm-owner": ""})
     assert resp.status_code == 302 and _count(Question) == 1
     assert db.session.scalar(select(Bank.slug)) == "dan-thu"
 
@@ -61,7 +62,8 @@ def test_nothing_to_read_and_tampered_confirm_write_nothing(client, world, login
     login_as(world.admin)
     resp = client.form("/manage/banks/upload", {"owner": "", "preview": "1"})
     assert resp.status_code == 422 and "chọn một tệp hoặc dán nội dung" in resp.get_data(as_text=True)
-    resp = client.form("/manage/banks/upload/confirm", {"staged": "format: 1\nbank: [", "owner": ""})
+    resp = client.form("/manage/banks/upload/confirm", {"confirm-staged": "format: 1\nbank: [",
+                                                                "confirm-owner": ""})
     assert resp.status_code == 422 and "YAML" in resp.get_data(as_text=True)
     assert _count(Bank) == 0
 

@@ -160,7 +160,7 @@ def bank_upload():
         except InvalidInput as exc:
             errors, status = exc.details or [{"message": exc.message}], 422
             flash(_("Tệp có lỗi; chưa ghi gì vào hệ thống. Hãy sửa các dòng được nêu rồi tải lên lại."), "error")
-    confirm = BankConfirmForm(formdata=None, staged=staged, owner=form.owner.data)
+    confirm = BankConfirmForm(formdata=None, staged=staged, owner=form.owner.data, prefix="confirm")
     confirm.owner.choices = form.owner.choices
     return render_template("manage/banks/upload.html", form=form, errors=errors, read=read, confirm=confirm,
                            checked=read.bank if read is not None and not errors else None,
@@ -173,7 +173,7 @@ def bank_upload_confirm():
     """Import the bank shown in the preview (sent back as native YAML, checked again), all-or-nothing."""
     user = _user()
     owners = bank_service.bank_owner_choices(user)
-    confirm = BankConfirmForm()
+    confirm = BankConfirmForm(prefix="confirm")
     confirm.owner.choices = _owner_choices(owners)
     form = BankUploadForm(formdata=None)
     form.owner.choices = confirm.owner.choices
