@@ -112,3 +112,12 @@ def test_answer_word_alone_then_letters_on_the_next_line(world):
     assert result.skipped == []
     assert [[c["correct"] for c in q.spec["choices"]] for q in result.bank.questions] == [[False, True], [True, False]]
     assert [c["text"] for c in result.bank.questions[0].spec["choices"]] == ["x", "y"]
+
+
+def test_lettered_items_inside_the_question_are_text_when_choices_follow(world):
+    """'a) …, b) …' items in the question followed by 'A. … B. …' choices: the items stay question text."""
+    text = "Câu 1: Cho các ý sau:\na) Học tập\nb) Làm theo\nChọn đáp án đúng:\nA. Chỉ a\nB. Cả a và b\nĐáp án: B\n"
+    result = banks.read_file(text.encode(), "", source=SOURCE, title="Thử")
+    q = result.bank.questions[0]
+    assert q.text == "Cho các ý sau: a) Học tập b) Làm theo Chọn đáp án đúng:"
+    assert [(c["text"], c["correct"]) for c in q.spec["choices"]] == [("Chỉ a", False), ("Cả a và b", True)]

@@ -69,6 +69,7 @@ class Table:
 class _Choice:
     letter: str
     text: str
+    marker: str = ""
     star: bool = False
     letter_marks: frozenset = frozenset()
     body_marks: dict = field(default_factory=dict)  # mark -> share of body characters carrying it
@@ -136,7 +137,8 @@ def _split_choices(line: Line, expected: int) -> list[_Choice] | None:
         while end > body_start and text[end - 1].isspace():
             end -= 1
         letter_at = m.start(2)
-        choices.append(_Choice(letter=m.group(2).upper(), text=nfc(text[body_start:end]), star=bool(m.group(1)),
+        choices.append(_Choice(letter=m.group(2).upper(), text=nfc(text[body_start:end]), marker=nfc(m.group(0)),
+                               star=bool(m.group(1)),
                                letter_marks=line.mark(letter_at), body_marks=_body_marks(line, body_start, end)))
     return choices
 
@@ -359,7 +361,12 @@ def parse_items(items: list, filename: str, options: ReadOptions, fmt: str) -> R
                 current.explanation.append(stripped)
                 continue
             new = _split_choices(line, len(current.choices))
-            if new:
+            restart = _split_choices(line, 0) if current.choices and not new else None
+            if restart:
+                # a second "A." list: the first one ("a) …, b) …") was part of the question text
+                current.text.extend(f"{c.marker} {c.text}" for c in current.choices)
+                current.choices = restart
+            elif new:
                 current.choices.extend(new)
             elif current.choices:
                 current.choices[-1].text = nfc(f"{current.choices[-1].text} {stripped}")
