@@ -1,9 +1,10 @@
-"""Read Moodle GIFT and Aiken files into native question dicts, then through the native validator.
+"""Read Moodle GIFT and Aiken files (recognized by content: Moodle exports both as .txt).
 
-Supported: single and multiple choice, true/false, short answer, essay. Other Moodle types
-(matching, numerical, ordering, cloze…) are skipped, each with a line-numbered message. Moodle
-files carry no source document, so the caller supplies one (`source_document`, `source_section`);
-the result is meant to be reviewed as native YAML (`flask banks convert`) before import.
+Supported: single and multiple choice, true/false, short answer, essay (`{}` or `{####feedback}`).
+Other Moodle types (matching, numerical, ordering, cloze…) and questions the validator refuses are
+skipped, each with its line and reason; the rest of the file is kept. What cannot be carried over
+is noted per question: weights other than 0 %/100 %, partial-credit short answers, removed media.
+Moodle files carry no source document, so the caller supplies one (see common.ReadOptions).
 """
 from __future__ import annotations
 
