@@ -121,3 +121,11 @@ def test_lettered_items_inside_the_question_are_text_when_choices_follow(world):
     q = result.bank.questions[0]
     assert q.text == "Cho các ý sau: a) Học tập b) Làm theo Chọn đáp án đúng:"
     assert [(c["text"], c["correct"]) for c in q.spec["choices"]] == [("Chỉ a", False), ("Cả a và b", True)]
+
+
+def test_old_office_and_pdf_files_get_advice(world):
+    """Is an old .doc/.xls or a PDF refused with advice on what to upload instead (not a YAML error)?"""
+    doc = banks.read_file(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, "de.doc", source=SOURCE)
+    assert doc.bank is None and ".docx" in doc.errors[0].message
+    pdf = banks.read_file(b"%PDF-1.7\n%\xe2\xe3\n", "de.pdf", source=SOURCE)
+    assert pdf.bank is None and "PDF" in pdf.errors[0].message

@@ -48,7 +48,19 @@ def _looks_native(text: str | None) -> bool:
     return text is not None and bool(re.search(r"^(format|questions|bank)\s*:", text[:20000], re.M))
 
 
+def _refuse(message: str):
+    def read(data: bytes, filename: str, options: ReadOptions) -> ReadResult:
+        from quizapp.services.bank_formats.schema import BankError
+
+        return ReadResult("", None, [BankError(message, None, None, filename)])
+    return read
+
+
 FORMATS: list[Format] = [
+    Format("office_legacy", "Word/Excel đời cũ (.doc, .xls)", lambda d, n, t: d.startswith(b"\xd0\xcf\x11\xe0"),
+           _refuse("đây là tệp Word/Excel đời cũ (.doc, .xls): hãy mở bằng Word/Excel và lưu lại dạng .docx/.xlsx")),
+    Format("pdf", "PDF", lambda d, n, t: d.startswith(b"%PDF"),
+           _refuse("tệp PDF không đọc được câu hỏi: hãy dùng tệp Word (.docx) gốc, hoặc chép nội dung vào ô dán")),
     Format("docx", "Word (.docx)", lambda d, n, t: _zip_has(d, "word/document.xml"), word.read_docx),
     Format("xlsx", "Excel theo mẫu (.xlsx)", lambda d, n, t: _zip_has(d, "xl/workbook.xml"), spreadsheet.read),
     Format("moodle_xml", "Moodle XML", lambda d, n, t: moodle_xml.looks_like(d), moodle_xml.read),
