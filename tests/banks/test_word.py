@@ -254,3 +254,25 @@ def test_word_automatic_numbering_is_read(world):
     assert (q1.key, q1.text) == ("cau-001", "Nghị quyết 04 bàn về gì?")
     assert _choices(q1) == [("Kinh tế", False), ("Xây dựng Đảng", True), ("Đối ngoại", False)]
     assert q2.key == "cau-002" and _choices(q2) == [("Đảng Cộng sản Việt Nam", True), ("Quốc hội", False)]
+
+
+def test_picture_in_a_question_is_noted(world):
+    """Is a question whose paragraph holds a picture imported with a note that the picture is not?"""
+    from docx.oxml import parse_xml
+
+    doc = Document()
+    doc.add_paragraph("Câu 1: Đây là trụ sở nào?")
+    pic = doc.add_paragraph()
+    pic._p.append(parse_xml('<w:r xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+                            '<w:drawing/></w:r>'))
+    doc.add_paragraph("A. Trụ sở Tỉnh ủy")
+    doc.add_paragraph("B. Trụ sở UBND")
+    doc.add_paragraph("Đáp án: A")
+    doc.add_paragraph("Câu 2: Không hình?")
+    doc.add_paragraph("A. x\tB. y")
+    doc.add_paragraph("Đáp án: B")
+    buf = io.BytesIO()
+    doc.save(buf)
+    result = _read(buf.getvalue())
+    assert [q.key for q in result.bank.questions] == ["cau-001", "cau-002"]
+    assert [(n.question, n.message.startswith("Câu 1: có hình ảnh")) for n in result.notes] == [("cau-001", True)]

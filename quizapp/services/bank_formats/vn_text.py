@@ -52,6 +52,7 @@ class Line:
     marks: list[frozenset] | None = None
     heading: bool = False
     number: int | None = None
+    media: bool = False  # a picture or drawing Word showed on this line (not imported)
 
     def mark(self, i: int) -> frozenset:
         return self.marks[i] if self.marks and i < len(self.marks) else frozenset()
@@ -87,6 +88,7 @@ class _Question:
     answer_lines: int = 0
     explanation: list[str] = field(default_factory=list)
     in_explanation: bool = False
+    media: bool = False
 
     @property
     def label(self) -> str:
@@ -314,6 +316,8 @@ def parse_items(items: list, filename: str, options: ReadOptions, fmt: str) -> R
         for line in lines_of(item):
             raw = line.text
             stripped = nfc(raw)
+            if line.media and current is not None:
+                current.media = True
             if not stripped:
                 continue
             if in_key or _KEY_TITLE.match(stripped):
@@ -378,6 +382,8 @@ def parse_items(items: list, filename: str, options: ReadOptions, fmt: str) -> R
     drafts = []
     for q in questions:
         fields, notes, why = _resolve(q, table_key, ambiguous)
+        if fields is not None and q.media:
+            notes = [*notes, "có hình ảnh trong tệp Word; hình không được nhập, hãy kiểm tra câu còn đủ ý không"]
         if fields is None:
             skipped.append(skip(q.label, why, q.seen_text() or q.header, q.line, filename))
             continue

@@ -137,11 +137,12 @@ def _lines(paragraph, counter: list[int], numbering: _Numbering | None = None) -
         marks.extend([m] * len(text))
     style = (paragraph.style.name if paragraph.style is not None else "") or ""
     heading = style.lower().startswith(("heading", "title")) or style.startswith("Tiêu đề")
+    media = bool(paragraph._p.xpath(".//w:drawing | .//w:pict | .//w:object"))
     out, start = [], 0
     text = "".join(chars)
     for piece in text.split("\n"):
         counter[0] += 1
-        out.append(Line(text=piece, marks=marks[start:start + len(piece)], heading=heading))
+        out.append(Line(text=piece, marks=marks[start:start + len(piece)], heading=heading, media=media))
         start += len(piece) + 1
     return out
 
