@@ -5,6 +5,7 @@ import io
 
 import pytest
 from docx import Document
+from docx.enum.dml import MSO_THEME_COLOR
 from docx.enum.text import WD_COLOR_INDEX
 from docx.shared import RGBColor
 
@@ -41,6 +42,8 @@ def _docx(*paragraphs, table=None, heading: str | None = None) -> bytes:
                 run.font.color.rgb = RGBColor(0, 0x70, 0xC0)
             elif mark == "hl":
                 run.font.highlight_color = WD_COLOR_INDEX.YELLOW
+            elif mark == "theme":
+                run.font.color.theme_color = MSO_THEME_COLOR.ACCENT_2
     buf = io.BytesIO()
     doc.save(buf)
     return buf.getvalue()
@@ -87,7 +90,7 @@ def test_several_choices_on_one_line_key_bold(world):
     assert _choices(q2) == [("Đại hội đại biểu toàn quốc", True), ("Bộ Chính trị", False)]
 
 
-@pytest.mark.parametrize("mark", ["red", "blue", "hl"])
+@pytest.mark.parametrize("mark", ["red", "blue", "theme", "hl"])
 def test_numbered_lowercase_choices_key_coloured_or_highlighted(world, mark):
     """'1.' numbering, 'a)' choices, the right one in a colour or highlighted."""
     data = _docx("1. Chi bộ sinh hoạt thường kỳ mấy lần một tháng?",
@@ -276,3 +279,25 @@ def test_picture_in_a_question_is_noted(world):
     result = _read(buf.getvalue())
     assert [q.key for q in result.bank.questions] == ["cau-001", "cau-002"]
     assert [(n.question, n.message.startswith("Câu 1: có hình ảnh")) for n in result.notes] == [("cau-001", True)]
+
+
+@pytest.mark.parametrize("kind", ["docx", "xlsx", "xml", "text", "aiken"])
+def test_cli_convert_reads_every_format_whatever_the_name(runner, tmp_path, world, kind):
+    """Does `flask banks convert` read each format by content (all saved as .dat) into YAML that imports?"""
+    from quizapp.services.bank_formats import moodle_xml, spreadsheet
+
+    data = {
+        "docx": lambda: _docx("Câu 1: Một?", "A. x", [("B. y", "u")]),
+        "xlsx": spreadsheet.template_workbook,
+        "xml": lambda: moodle_xml.dump([("q1", {"type": "true_false", "text": "Đúng không?", "spec": {"answer": True},
+                                                "points": 1, "source_document": "A", "source_section": "B"})]),
+        "text": lambda: "Câu 1: Một?\nA. x\nB. y\nĐáp án: B\n".encode(),
+        "aiken": lambda: b"Mot?\nA) x\nB) y\nANSWER: B\n",
+    }[kind]()
+    path, out = tmp_path / "cau-hoi.dat", tmp_path / "out.yaml"
+    path.write_bytes(data)
+    result = runner.invoke(args=["banks", "convert", str(path), "--document", SOURCE[0], "--section", SOURCE[1],
+                                 "--title", "Chuyển đổi", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert banks.validate_file(str(out)) == []
+    assert banks.import_bank(str(out)).slug == "chuyen-doi"

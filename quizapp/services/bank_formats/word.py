@@ -18,18 +18,18 @@ _BLACKISH = 0x40
 
 
 def _colour(run) -> bool:
+    """A font colour other than black: a theme colour (the theme wins over the stored RGB) or an RGB value."""
     color = run.font.color
     if color is None or color.type is None:
         return False
+    theme = str(getattr(color, "theme_color", None) or "")
+    if theme:
+        return not any(t in theme for t in ("TEXT_1", "DARK_1", "TEXT1", "DARK1"))
     try:
         rgb = color.rgb
     except (ValueError, AttributeError):
-        rgb = None
-    if rgb is not None:
-        r, g, b = rgb[0], rgb[1], rgb[2]
-        return max(r, g, b) >= _BLACKISH
-    theme = str(getattr(color, "theme_color", "") or "")
-    return bool(theme) and not any(t in theme for t in ("TEXT_1", "DARK_1", "TEXT1", "DARK1"))
+        return False
+    return rgb is not None and max(rgb[0], rgb[1], rgb[2]) >= _BLACKISH
 
 
 def _marks(run) -> frozenset:
