@@ -129,3 +129,12 @@ def test_old_office_and_pdf_files_get_advice(world):
     assert doc.bank is None and ".docx" in doc.errors[0].message
     pdf = banks.read_file(b"%PDF-1.7\n%\xe2\xe3\n", "de.pdf", source=SOURCE)
     assert pdf.bank is None and "PDF" in pdf.errors[0].message
+
+
+def test_essays_only_text_is_recognized(world):
+    """Is text of essays only ('Câu 1 (Tự luận) …' without a colon) still read as the Word convention?"""
+    text = "Câu 1 (Tự luận) Liên hệ bản thân.\nCâu 2 (Tự luận, 3 điểm) Liên hệ chi bộ.\n"
+    result = banks.read_file(text.encode(), "", source=SOURCE, title="Tự luận")
+    assert result.format == "text"
+    assert [(q.type, q.text, q.points) for q in result.bank.questions] == [
+        ("essay", "Liên hệ bản thân.", 1.0), ("essay", "Liên hệ chi bộ.", 3.0)]

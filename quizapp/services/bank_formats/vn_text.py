@@ -404,7 +404,7 @@ def parse_items(items: list, filename: str, options: ReadOptions, fmt: str) -> R
 def looks_like(text: str) -> bool:
     """Does this text follow the convention (a numbered question followed by A./B. choices or an essay)?"""
     head = text[:20000]
-    return bool(re.search(r"^\s*câu(?:\s+hỏi)?\s*\d{1,4}\s*[.:)]", head, re.I | re.M)) or (
+    return bool(re.search(r"^\s*câu(?:\s+hỏi)?\s*\d{1,4}(?!\d)", head, re.I | re.M)) or (
         bool(re.search(r"^\s*\d{1,4}\s*[.)]\s+\S", head, re.M))
         and bool(re.search(r"^\s*\*?[Aa]\s*[.)]\s*\S", head, re.M))
         and bool(re.search(r"(^|\s)\*?[Bb]\s*[.)]\s*\S", head, re.M)))
