@@ -138,3 +138,16 @@ def test_essays_only_text_is_recognized(world):
     assert result.format == "text"
     assert [(q.type, q.text, q.points) for q in result.bank.questions] == [
         ("essay", "Liên hệ bản thân.", 1.0), ("essay", "Liên hệ chi bộ.", 3.0)]
+
+
+def test_essay_section_heading_makes_essays(world):
+    """Under 'PHẦN II. TỰ LUẬN', is a question without choices an essay (and outside it, reported)?"""
+    text = ("PHẦN I. TRẮC NGHIỆM\nCâu 1: Một?\nA. x\nB. y\nĐáp án: A\nCâu 2: Không phương án?\n"
+            "PHẦN II. TỰ LUẬN\nCâu 1 (3 điểm): Liên hệ bản thân.\n")
+    result = banks.read_file(text.encode(), "", source=SOURCE, title="Đề")
+    assert [(q.type, q.topic) for q in result.bank.questions] == [
+        ("single", "PHẦN I. TRẮC NGHIỆM"), ("essay", "PHẦN II. TỰ LUẬN")]
+    assert result.bank.questions[1].points == 3.0
+    assert [q.key for q in result.bank.questions] == ["phan-i-cau-001", "phan-ii-cau-001"]
+    assert result.notes == []
+    assert [s.message.split(":")[0] for s in result.skipped] == ["Câu 2"]

@@ -5,7 +5,8 @@ into the same lines, each character carrying its marks: underline, bold, colour,
 
 The convention, in its common variants:
 - a question starts with "Câu 1:", "Câu 1.", "Câu 1)" or "1." / "1)"; "(Tự luận)" after the
-  number makes it an essay, "(2 điểm)" sets its points;
+  number, or a heading containing "Tự luận" above it, makes a question without choices an
+  essay; "(2 điểm)" sets its points;
 - choices "A." / "A)" / "a." each on a line, or several on one line separated by tabs/spaces;
   a "*" right before the letter ("*B.") marks a right answer in plain text;
 - the right answer(s) marked by underline, bold, colour or highlight on the choice, or given by a
@@ -24,7 +25,7 @@ import re
 from dataclasses import dataclass, field
 
 from quizapp.services.bank_formats import native
-from quizapp.services.bank_formats.common import Draft, ReadOptions, ReadResult, build_bank, fold, skip
+from quizapp.services.bank_formats.common import Draft, ReadOptions, ReadResult, build_bank, fold, skip, slugify
 from quizapp.vn import nfc
 
 LETTERS = "ABCDEF"
@@ -189,7 +190,8 @@ def _resolve(q: _Question, table_key: dict[int, str], ambiguous: set[int]) -> tu
     header = q.header
     text = nfc(" ".join([header, *q.text]) if header else " ".join(q.text))
     essay = _ESSAY.search(text)
-    is_essay = bool(essay)
+    # "(Tự luận)" after the number, or a heading such as "PHẦN II. TỰ LUẬN" above the question
+    is_essay = bool(essay) or "tu luan" in fold(q.topic)
     text = nfc(_ESSAY.sub(" ", text))
     fields: dict = {"topic": q.topic} if q.topic else {}
     points = _POINTS.search(text)
@@ -296,6 +298,12 @@ def _table_pairs(rows: list[list[str]]) -> dict[int, str] | None:
     return pairs
 
 
+def _part_code(topic: str) -> str:
+    """'PHẦN II. TỰ LUẬN' -> 'phan-ii'; 'Chủ đề 3: …' -> 'chu-de-3'; other topics -> a short slug."""
+    m = re.match(r"^\s*((?:phần|chương|chủ\s*đề|chuyên\s*đề)\s+(?:[IVXLC]+|\d+))\b", topic, re.I)
+    return slugify(m.group(1) if m else topic, 20)
+
+
 def parse_items(items: list, filename: str, options: ReadOptions, fmt: str) -> ReadResult:
     """Lines and tables in document order -> questions, skips and notes."""
     questions: list[_Question] = []
@@ -387,10 +395,16 @@ def parse_items(items: list, filename: str, options: ReadOptions, fmt: str) -> R
         if fields is None:
             skipped.append(skip(q.label, why, q.seen_text() or q.header, q.line, filename))
             continue
+        key = f"cau-{q.number:03d}"
         if q.number in ambiguous:
-            notes = [*notes, f"số câu {q.number} bị trùng trong tệp; mã câu được đánh tự động"]
-        drafts.append(Draft(label=q.label, fields=fields, line=q.line, notes=notes,
-                            key="" if q.number in ambiguous else f"cau-{q.number:03d}"))
+            # numbering restarts in each part ("Phần I" câu 1…, "Phần II" câu 1…): the part names the key
+            part = _part_code(q.topic)
+            if part and [(x.number, _part_code(x.topic)) for x in questions].count((q.number, part)) == 1:
+                key = f"{part}-{key}"
+            else:
+                key = ""
+                notes = [*notes, f"số câu {q.number} bị trùng trong tệp; mã câu được đánh tự động"]
+        drafts.append(Draft(label=q.label, fields=fields, line=q.line, notes=notes, key=key))
     unused = sorted(set(table_key) - set(numbers))
     result = build_bank(fmt, drafts, skipped, filename, options)
     if unused and result.bank is not None:
