@@ -151,3 +151,11 @@ def test_essay_section_heading_makes_essays(world):
     assert [q.key for q in result.bank.questions] == ["phan-i-cau-001", "phan-ii-cau-001"]
     assert result.notes == []
     assert [s.message.split(":")[0] for s in result.skipped] == ["Câu 2"]
+
+
+def test_answer_list_with_repeated_numbers_is_not_guessed(world):
+    """With 'Câu 1' in two parts, an end list '1-B' is not applied to either; a marked key still counts."""
+    text = ("Phần I\nCâu 1: Một?\nA. x\nB. y\nPhần II\nCâu 1: Hai?\nA. x\n*B. y\nĐÁP ÁN\n1-B\n")
+    result = banks.read_file(text.encode(), "", source=SOURCE, title="Đề")
+    assert [q.key for q in result.bank.questions] == ["phan-ii-cau-001"]
+    assert "xuất hiện nhiều lần" in result.skipped[0].message and result.skipped[0].message.startswith("Câu 1")

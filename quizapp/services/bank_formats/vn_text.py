@@ -213,9 +213,7 @@ def _resolve(q: _Question, table_key: dict[int, str], ambiguous: set[int]) -> tu
         if why:
             return None, [], why
         keys.append(("dòng “Đáp án”", key))
-    if q.number in table_key:
-        if q.number in ambiguous:
-            return None, [], f"số câu {q.number} xuất hiện nhiều lần nên không biết đáp án ở bảng cuối thuộc câu nào"
+    if q.number in table_key and q.number not in ambiguous:
         key, why = _parse_key(table_key[q.number], q.choices)
         if why:
             return None, [], f"bảng đáp án: {why}"
@@ -249,6 +247,8 @@ def _resolve(q: _Question, table_key: dict[int, str], ambiguous: set[int]) -> tu
             return fields, [], None
         if len(q.choices) < 2:
             return None, [], "chỉ đọc được một phương án"
+        if key is None and q.number in table_key:
+            return None, [], f"số câu {q.number} xuất hiện nhiều lần nên không biết đáp án ở bảng cuối thuộc câu nào"
         if key is None:
             return None, [], ("không tìm thấy đáp án đúng (gạch chân, in đậm, tô màu phương án, "
                               "hoặc dòng “Đáp án: B”)")
