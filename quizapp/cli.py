@@ -35,20 +35,26 @@ def demo_load(force: bool) -> None:
     click.echo(result)
 
 
-banks_cli = AppGroup("banks", help="Ngân hàng câu hỏi: kiểm tra, nhập, xuất tệp YAML.")
+banks_cli = AppGroup("banks", help="Ngân hàng câu hỏi: kiểm tra, nhập (YAML, Word, Excel, văn bản, Moodle), xuất, chuyển đổi.")
 
 
 @banks_cli.command("validate")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
-def banks_validate(files: tuple[str, ...]) -> None:
-    """Check bank files; print every error as FILE:LINE: message; exit 1 if any."""
+@click.option("--document", default="", help="Văn bản nguồn (cho tệp Word, Excel, văn bản, Moodle).")
+@click.option("--section", default="", help="Mục, điều của văn bản nguồn.")
+def banks_validate(files: tuple[str, ...], document: str, section: str) -> None:
+    """Check bank files of any format; print every error as FILE:LINE: message; exit 1 if any."""
     from quizapp.services import banks
 
     bad = 0
     for path in files:
-        errors = banks.validate_file(path)
-        for e in errors:
-            click.echo(f"{path}:{e.line or 0}: {e}", err=True)
+        result = banks.read_file(path, source=(document, section))
+        errors = result.errors
+        if result.skipped or result.notes:
+            _echo_read(path, result)
+        else:
+            for e in errors:
+                click.echo(f"{path}:{e.line or 0}: {e}", err=True)
         bad += len(errors)
         if not errors:
             click.echo(f"{path}: hợp lệ")
@@ -59,14 +65,29 @@ def banks_validate(files: tuple[str, ...]) -> None:
 @banks_cli.command("import")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("--org", "org_code", default=None, help="Mã tổ chức đảng sở hữu (bỏ trống: dùng chung toàn hệ thống).")
-def banks_import(files: tuple[str, ...], org_code: str | None) -> None:
-    """Import bank files all-or-nothing: if any file is bad, nothing is written."""
+@click.option("--document", default="", help="Văn bản nguồn (cho tệp Word, Excel, văn bản, Moodle).")
+@click.option("--section", default="", help="Mục, điều của văn bản nguồn.")
+@click.option("--dry-run", is_flag=True, help="Chỉ đọc và liệt kê (xem trước), không ghi gì.")
+def banks_import(files: tuple[str, ...], org_code: str | None, document: str, section: str, dry_run: bool) -> None:
+    """Import bank files of any format all-or-nothing, after listing what was read from each."""
     from quizapp.services import banks
     from quizapp.services.exceptions import DomainError
 
+    source = (document, section)
+    parsed = []
+    for path in files:
+        result = banks.read_file(path, source=source)
+        _echo_read(path, result)
+        parsed.append(result.bank)
+    if any(p is None for p in parsed):
+        click.echo("Tệp ngân hàng câu hỏi có lỗi; chưa ghi gì vào hệ thống.", err=True)
+        raise SystemExit(1)
+    if dry_run:
+        click.echo("Chỉ xem trước: chưa ghi gì.")
+        return
     try:
         owner = banks.org_by_code(org_code) if org_code else None
-        results = banks.import_many(list(files), owner_org=owner)
+        results = banks.import_many(parsed, owner_org=owner)
     except DomainError as exc:
         for d in exc.details or []:
             click.echo(f"{d['file']}:{d['line'] or 0}: {d['message']}" if isinstance(d, dict) else d, err=True)
@@ -79,13 +100,16 @@ def banks_import(files: tuple[str, ...], org_code: str | None) -> None:
 @banks_cli.command("export")
 @click.argument("slug")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="Ghi ra tệp thay vì màn hình.")
-def banks_export(slug: str, output: str | None) -> None:
-    """Write a bank (active questions, current versions) as native YAML."""
+@click.option("--format", "fmt", type=click.Choice(["yaml", "moodle-xml"]), default="yaml",
+              help="yaml (mặc định) hoặc moodle-xml.")
+def banks_export(slug: str, output: str | None, fmt: str) -> None:
+    """Write a bank (active questions, current versions) as native YAML or Moodle XML."""
     from quizapp.services import banks
     from quizapp.services.exceptions import DomainError
 
     try:
-        text = banks.export_bank(banks.bank_by_slug(slug))
+        bank = banks.bank_by_slug(slug)
+        text = banks.export_bank(bank) if fmt == "yaml" else banks.export_bank_moodle_xml(bank).decode("utf-8")
     except DomainError as exc:
         click.echo(exc.message, err=True)
         raise SystemExit(1) from None
@@ -313,21 +337,43 @@ def reports_export(round_id: int, org_code: str, fmt: str, sep: str, output: str
     click.echo(f"Đã ghi {output}.")
 
 
+def _echo_read(path: str, result) -> None:
+    """Print what was read from one file: the format, errors, skipped questions and notes (stderr)."""
+    from quizapp.services.bank_formats.registry import LABELS
+
+    if result.format:
+        count = len(result.bank.questions) if result.bank is not None else 0
+        click.echo(f"{path}: định dạng {LABELS.get(result.format, result.format)}, đọc được {count} câu hỏi, "
+                   f"bỏ qua {len(result.skipped)}, ghi chú {len(result.notes)}.", err=True)
+    for e in [*result.errors, *result.skipped, *result.notes]:
+        click.echo(f"{path}:{e.line or 0}: {e}", err=True)
+
+
 @banks_cli.command("convert")
 @click.argument("file", type=click.Path(dir_okay=False, exists=True))
-@click.option("--document", required=True, help="Văn bản nguồn của các câu hỏi (tệp Moodle không ghi nguồn).")
-@click.option("--section", required=True, help="Mục, điều của văn bản nguồn.")
+@click.option("--document", default="", help="Văn bản nguồn của các câu hỏi (Word, Excel, Moodle không ghi nguồn).")
+@click.option("--section", default="", help="Mục, điều của văn bản nguồn.")
+@click.option("--title", default="", help="Tên ngân hàng (mặc định: tên tệp).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="Ghi ra tệp YAML thay vì màn hình.")
-def banks_convert(file: str, document: str, section: str, output: str | None) -> None:
-    """Convert a Moodle GIFT/Aiken file to native YAML for review; skipped questions are listed."""
+def banks_convert(file: str, document: str, section: str, title: str, output: str | None) -> None:
+    """Convert any supported file (Word, Excel, text, GIFT, Aiken, Moodle XML) to native YAML for review."""
     from quizapp.services import banks
 
-    text, errors, skipped = banks.convert_file(file, source=(document, section))
-    for e in [*errors, *skipped]:
-        click.echo(f"{file}:{e.line or 0}: {e}", err=True)
+    text, result = banks.convert_file(file, source=(document, section), title=title)
+    _echo_read(file, result)
     if text is None:
         raise SystemExit(1)
     _write_or_echo(text, output)
+
+
+@banks_cli.command("template")
+@click.argument("output", type=click.Path(dir_okay=False, writable=True))
+def banks_template(output: str) -> None:
+    """Write the Excel question template (.xlsx)."""
+    from quizapp.services.bank_formats.spreadsheet import template_workbook
+
+    with open(output, "wb") as fh:
+        fh.write(template_workbook())
 
 
 fonts_cli = AppGroup("fonts", help="Phông chữ cho PDF (fonts for PDFs).")

@@ -19,7 +19,9 @@ from quizapp.database import begin_write
 from quizapp.extensions import db
 from quizapp.models import AttemptItem, AuditLog, Bank, Org, Person, Question, QuestionVersion
 from quizapp.services.bank_formats import export as exporter
-from quizapp.services.bank_formats import moodle, native
+from quizapp.services.bank_formats import native
+from quizapp.services.bank_formats import registry as formats
+from quizapp.services.bank_formats.common import ReadOptions, ReadResult
 from quizapp.services.bank_formats.schema import CONTENT_FIELDS, BankError, ParsedBank, ParsedQuestion, parse_question
 from quizapp import permissions
 from quizapp.services.exceptions import Conflict, Forbidden, InvalidInput, NotFound
@@ -181,39 +183,45 @@ def _read(path_or_bytes: bytes | str | Path, filename: str | None, max_bytes: in
         return None, name, [BankError(f"không đọc được tệp ({exc.strerror or exc})", None, None, name)]
 
 
-MOODLE_SUFFIXES = (".gift", ".gift.txt", ".aiken", ".aiken.txt")
+def read_file(path_or_bytes: bytes | str | Path, filename: str | None = None, *,
+              source: tuple[str, str] | None = None, title: str = "") -> ReadResult:
+    """Read a bank file of any supported format, recognized by its content.
 
-
-def parse_file(path_or_bytes: bytes | str | Path, filename: str | None = None, *,
-               source: tuple[str, str] | None = None) -> tuple[ParsedBank | None, list[BankError]]:
-    """Read and validate a bank file; (bank, []) or (None, errors).
-
-    Native YAML by default; Moodle GIFT/Aiken by file name, which need `source` (document, section)
-    because Moodle files name none; their skipped questions are listed in `bank.skipped`.
+    Formats other than the native YAML name no source document, so `source` (document, section)
+    gives one to every question; `title` names the bank (else the file name does). The result
+    lists skipped questions with their reasons and per-question notes, for a preview.
     """
     max_bytes, max_questions = _limits()
     data, name, errors = _read(path_or_bytes, filename, max_bytes)
     if data is None:
-        return None, errors
-    if name.lower().endswith(MOODLE_SUFFIXES):
-        if not source or not all(nfc(s) for s in source):
-            return None, [BankError("tệp Moodle không ghi nguồn văn bản: hãy cho biết văn bản và mục "
-                                    "(flask banks convert TỆP --document … --section …)", None, None, name)]
-        bank, errors, _skipped = moodle.parse(data, name, source_document=source[0], source_section=source[1],
-                                              max_bytes=max_bytes, max_questions=max_questions)
-        return bank, errors
-    return native.parse(data, name, max_bytes=max_bytes, max_questions=max_questions)
+        return ReadResult("", None, errors)
+    document, section = source or ("", "")
+    options = ReadOptions(source_document=nfc(document), source_section=nfc(section), title=nfc(title),
+                          max_bytes=max_bytes, max_questions=max_questions)
+    if len(data) > max_bytes:
+        return ReadResult("", None, [BankError(f"tệp quá lớn; tối đa {max_bytes / (1024 * 1024):g} MB", None, None, name)])
+    return formats.read(data, name, options)
+
+
+def parse_file(path_or_bytes: bytes | str | Path, filename: str | None = None, *,
+               source: tuple[str, str] | None = None) -> tuple[ParsedBank | None, list[BankError]]:
+    """Read and validate a bank file of any format; (bank, []) or (None, errors)."""
+    result = read_file(path_or_bytes, filename, source=source)
+    return result.bank, result.errors
+
+
+def converted_yaml(bank: ParsedBank) -> str:
+    """A read bank as native YAML text (to review, or to import after a preview)."""
+    header = {"slug": bank.slug, "title": bank.title, "document": bank.document,
+              "document_date": bank.document_date, "description": bank.description}
+    return exporter.dump_bank(header, [(q.key, q.content()) for q in bank.questions])
 
 
 def convert_file(path_or_bytes: bytes | str | Path, filename: str | None = None, *,
-                 source: tuple[str, str]) -> tuple[str | None, list[BankError], list[BankError]]:
-    """A Moodle (or native) file as native YAML text for review: (yaml, errors, skipped questions)."""
-    bank, errors = parse_file(path_or_bytes, filename, source=source)
-    if bank is None:
-        return None, errors, []
-    header = {"slug": bank.slug, "title": bank.title, "document": bank.document,
-              "document_date": bank.document_date, "description": bank.description}
-    return exporter.dump_bank(header, [(q.key, q.content()) for q in bank.questions]), [], bank.skipped
+                 source: tuple[str, str] | None = None, title: str = "") -> tuple[str | None, ReadResult]:
+    """Any supported file as native YAML text for review: (yaml or None, what was read)."""
+    result = read_file(path_or_bytes, filename, source=source, title=title)
+    return (converted_yaml(result.bank) if result.bank is not None else None), result
 
 
 def validate_file(path_or_bytes: bytes | str | Path, filename: str | None = None) -> list[BankError]:
@@ -221,10 +229,11 @@ def validate_file(path_or_bytes: bytes | str | Path, filename: str | None = None
     return parse_file(path_or_bytes, filename)[1]
 
 
-def _parsed_or_raise(data) -> ParsedBank:
+def _parsed_or_raise(data, source: tuple[str, str] | None = None) -> ParsedBank:
     if isinstance(data, ParsedBank):
         return data
-    parsed, errors = parse_file(data) if not isinstance(data, tuple) else parse_file(data[1], data[0])
+    parsed, errors = (parse_file(data, source=source) if not isinstance(data, tuple)
+                      else parse_file(data[1], data[0], source=source))
     if errors:
         raise InvalidInput("Tệp ngân hàng câu hỏi có lỗi; chưa ghi gì vào hệ thống.",
                            details=[e.as_dict() for e in errors])
@@ -232,19 +241,24 @@ def _parsed_or_raise(data) -> ParsedBank:
 
 
 def import_bank(data, *, owner_org: Org | None = None, actor: Person | None = None,
-                filename: str | None = None) -> ImportResult:
+                filename: str | None = None, source: tuple[str, str] | None = None) -> ImportResult:
     """Import one bank (ParsedBank, bytes, path or (filename, bytes)) in one transaction."""
     if filename is not None and isinstance(data, (bytes, bytearray)):
         data = (filename, bytes(data))
-    return import_many([data], owner_org=owner_org, actor=actor)[0]
+    return import_many([data], owner_org=owner_org, actor=actor, source=source)[0]
 
 
-def import_many(items: list, *, owner_org: Org | None = None, actor: Person | None = None) -> list[ImportResult]:
-    """Import several banks all-or-nothing: if any file is bad, nothing at all is written."""
+def import_many(items: list, *, owner_org: Org | None = None, actor: Person | None = None,
+                source: tuple[str, str] | None = None) -> list[ImportResult]:
+    """Import several banks all-or-nothing: if any file is bad, nothing at all is written.
+
+    Files of any supported format; `source` (document, section) is given to questions of formats
+    that name none.
+    """
     parsed, details = [], []
     for item in items:
         try:
-            parsed.append(_parsed_or_raise(item))
+            parsed.append(_parsed_or_raise(item, source))
         except InvalidInput as exc:
             details.extend(exc.details or [])
     if details:
@@ -385,17 +399,28 @@ def save_question(bank: Bank, question: Question | None, fields: dict, actor: Pe
     return question, outcome
 
 
-def export_bank(bank: Bank) -> str:
-    """The bank's active questions (current versions) as a native YAML file."""
-    header = {"slug": bank.slug, "title": bank.title, "document": bank.document,
-              "document_date": bank.document_date, "description": bank.description}
+def _export_rows(bank: Bank) -> list[tuple[str, dict]]:
     rows = db.session.execute(
         select(Question.key, QuestionVersion)
         .join(QuestionVersion, QuestionVersion.id == Question.current_version_id)
         .where(Question.bank_id == bank.id, Question.active.is_(True))
         .order_by(Question.position, Question.id)
     ).all()
-    return exporter.dump_bank(header, [(key, {f: getattr(v, f) for f in CONTENT_FIELDS}) for key, v in rows])
+    return [(key, {f: getattr(v, f) for f in CONTENT_FIELDS}) for key, v in rows]
+
+
+def export_bank(bank: Bank) -> str:
+    """The bank's active questions (current versions) as a native YAML file."""
+    header = {"slug": bank.slug, "title": bank.title, "document": bank.document,
+              "document_date": bank.document_date, "description": bank.description}
+    return exporter.dump_bank(header, _export_rows(bank))
+
+
+def export_bank_moodle_xml(bank: Bank) -> bytes:
+    """The bank's active questions as Moodle XML (topics as categories, difficulty and source as tags)."""
+    from quizapp.services.bank_formats import moodle_xml
+
+    return moodle_xml.dump(_export_rows(bank))
 
 
 def version_fields(question: Question) -> dict:

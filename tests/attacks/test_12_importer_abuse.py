@@ -4,6 +4,7 @@ bombs — every one refused quickly with a clear Vietnamese message, nothing wri
 from __future__ import annotations
 
 import io
+import os
 import re
 import struct
 import tracemalloc
@@ -300,3 +301,90 @@ def test_yaml_nested_past_the_depth_budget_is_refused():
     deep = ("format: 1\nbank: {slug: sau, title: x, document: y}\nquestions:\n  - " + "[" * 30 + "]" * 30 + "\n").encode()
     msgs = " ".join(_bank_errors(deep))
     assert "quá sâu (quá 20 cấp)" in msgs and "dòng 4" in msgs.lower(), msgs
+
+
+# ------------------------------------------------------------------ bank Word, Excel and Moodle XML files
+BANK_SOURCE = ("Nghị quyết 04-NQ/TW", "Toàn văn")
+
+
+def _bank_docx() -> bytes:
+    from docx import Document
+
+    doc = Document()
+    for line in ("Câu 1: Một?", "A. x", "B. y", "Đáp án: B"):
+        doc.add_paragraph(line)
+    buf = io.BytesIO()
+    doc.save(buf)
+    return buf.getvalue()
+
+
+def _bank_refused(data: bytes, filename: str) -> str:
+    before = db.session.query(Bank).count()
+    with pytest.raises(InvalidInput) as info:
+        banks.import_bank((filename, data), source=BANK_SOURCE)
+    db.session.rollback()
+    assert db.session.query(Bank).count() == before
+    return " ".join(d["message"] for d in info.value.details or [])
+
+
+def test_control_the_clean_bank_docx_imports(world):
+    """Control: the clean Word file used below imports."""
+    assert banks.import_bank(("de.docx", _bank_docx()), source=BANK_SOURCE).added == 1
+
+
+def test_bank_docx_zip_bomb_by_declared_size(world):
+    """Is a .docx that would inflate past the safe limit refused before python-docx opens it?"""
+    from quizapp.services.bank_formats.common import MAX_UNPACKED
+
+    bomb = _replace_member(_bank_docx(), "word/media/zeros.bin", b"\0" * (MAX_UNPACKED + 1))
+    assert len(bomb) < 1024 * 1024
+    assert "giải nén" in _bank_refused(bomb, "de.docx")
+
+
+def test_bank_docx_lying_about_its_size(world):
+    """If the central directory claims a tiny size for a huge document.xml, is the file refused cleanly?"""
+    body = ('<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>'
+            + "<w:p><w:r><w:t>x</w:t></w:r></w:p>" * 200000 + "</w:body></w:document>").encode()
+    data = bytearray(_replace_member(_bank_docx(), "word/document.xml", body))
+    pos = 0
+    while (pos := data.find(b"PK\x01\x02", pos)) != -1:
+        name_len = struct.unpack_from("<H", data, pos + 28)[0]
+        if bytes(data[pos + 46: pos + 46 + name_len]) == b"word/document.xml":
+            struct.pack_into("<I", data, pos + 24, 1000)
+        pos += 4
+    assert "Word" in _bank_refused(bytes(data), "de.docx")
+
+
+@pytest.mark.parametrize("dtd", [LAUGHS, EXTERNAL])
+def test_bank_docx_with_entities_is_refused(world, dtd):
+    """Is a .docx whose document.xml declares entities (billion laughs, external file) refused?"""
+    ref = "&lol9;" if dtd == LAUGHS else "&xxe;"
+    body = (dtd + '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>'
+            f"<w:p><w:r><w:t>Câu 1: {ref}</w:t></w:r></w:p></w:body></w:document>").encode()
+    msg = _bank_refused(_replace_member(_bank_docx(), "word/document.xml", body), "de.docx")
+    assert "DOCTYPE" in msg and "root:" not in msg
+
+
+@pytest.mark.parametrize("dtd", [LAUGHS, EXTERNAL])
+def test_bank_moodle_xml_with_entities_is_refused(world, dtd):
+    """Is a Moodle XML file declaring entities refused before any expansion?"""
+    ref = "&lol9;" if dtd == LAUGHS else "&xxe;"
+    data = (dtd.replace("lolz", "quiz").replace("DOCTYPE x", "DOCTYPE quiz")
+            + f'<quiz><question type="essay"><name><text>{ref}</text></name>'
+            '<questiontext><text>Câu?</text></questiontext></question></quiz>').encode()
+    msg = _bank_refused(data, "moodle.xml")
+    assert "DOCTYPE/ENTITY" in msg and "root:" not in msg
+
+
+def test_bank_xlsx_with_entities_and_huge_bank_files_are_refused(app, world):
+    """Is a bank .xlsx with entities refused, and a bank file over MAX_CONTENT_LENGTH named too large?"""
+    sst = CLEAN_SST.replace('<?xml version="1.0"?>', LAUGHS).replace("Nguyễn Văn Chung", "&lol9;")
+    assert "DOCTYPE" in _bank_refused(_shared_strings_xlsx(sst), "cau-hoi.xlsx")
+    huge = _replace_member(_bank_docx(), "word/pad.bin", os.urandom(app.config["MAX_CONTENT_LENGTH"] + 1))
+    assert "quá lớn" in _bank_refused(huge, "de.docx")
+    many = b"<quiz>" + b'<question type="essay"><questiontext><text>x</text></questiontext></question>' * 10 + b"</quiz>"
+    app.config["IMPORT_MAX_ROWS"], old = 5, app.config["IMPORT_MAX_ROWS"]
+    try:
+        assert "quá nhiều câu hỏi" in _bank_refused(many, "m.xml")
+    finally:
+        app.config["IMPORT_MAX_ROWS"] = old

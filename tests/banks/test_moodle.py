@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from quizapp.services import banks
 
 FIX = Path(__file__).resolve().parent / "fixtures"
@@ -91,3 +93,100 @@ def test_right_answer_position_is_not_the_files(world, tmp_path):
     assert errors == [] and len(bank.questions) == 12
     first_ids = [next(c["id"] for c in q.spec["choices"] if c["correct"]) for q in bank.questions]
     assert len(set(first_ids)) > 1  # the right answer's id varies (all 'a' has odds 4^-11)
+
+
+# ------------------------------------------------------------------ read by content, every question accounted for
+def _read_text(text: str, name: str = "moodle.txt"):
+    return banks.read_file(text.encode("utf-8"), name, source=SOURCE)
+
+
+@pytest.mark.parametrize("name, fmt, kept, skipped", [
+    ("aiken_errors.txt", "aiken", 2, 4), ("aiken_questions.aiken.txt", "aiken", 2, 0),
+    ("moodle_examples.txt", "gift", 32, 11), ("moodle_tests_fixtures_questions.gift.txt", "gift", 7, 2),
+    ("moodle_tests_fixtures_questions_in_category.gift.txt", "gift", 3, 1),
+    ("moodle_qtype_ordering_testexport.gift.txt", "gift", 0, 1),
+])
+def test_fixtures_as_exported_are_recognized_by_content(world, name, fmt, kept, skipped):
+    """Moodle exports GIFT and Aiken as .txt: is the format found from the content, every question kept or reported?"""
+    result = banks.read_file(FIX / name, name.split(".")[0] + ".txt", source=SOURCE)
+    assert result.format == fmt
+    assert (len(result.bank.questions) if result.bank else 0, len(result.skipped)) == (kept, skipped)
+    assert all("bỏ qua: " in s.message and s.line for s in result.skipped)
+
+
+def test_cloze_file_reports_its_question_and_is_refused(world):
+    """Is the cloze (multianswer) fixture refused with its question reported, not silently emptied?"""
+    name = "moodle_multianswer_cloze_questions.multianswer.txt"
+    result = banks.read_file(FIX / name, name, source=SOURCE)
+    assert result.bank is None and result.errors[0].message == "tệp không có câu hỏi nào dùng được"
+    assert [s.message for s in result.skipped] == [
+        "bỏ qua: câu điền nhiều chỗ trống (cloze/multianswer) không được hỗ trợ"]
+
+
+def test_cli_lists_every_skip_reason_when_nothing_is_usable(runner, world):
+    """When every question is skipped, does the CLI still print each reason (not only 'no usable question')?"""
+    result = runner.invoke(args=["banks", "convert", str(FIX / "moodle_qtype_ordering_testexport.gift.txt"),
+                                 "--document", SOURCE[0], "--section", SOURCE[1]])
+    assert result.exit_code == 1
+    assert "câu sắp xếp thứ tự (ordering) không được hỗ trợ" in result.output
+    assert "tệp không có câu hỏi nào dùng được" in result.output
+
+
+def test_gift_essay_with_general_feedback_is_an_essay(world):
+    """Is '{####feedback}' an essay with its feedback as explanation (not a numerical question)?"""
+    result = _read_text("::e1:: Trình bày suy nghĩ của đồng chí. {####[html]<p>Nêu được <b>ba</b> ý.</p>}")
+    q = result.bank.questions[0]
+    assert (q.type, q.explanation) == ("essay", "Nêu được ba ý.")
+
+
+def test_html_tag_does_not_leak_into_general_feedback(world):
+    """Does a '[html]' tag at the start of '####' feedback disappear, markup stripped?"""
+    result = _read_text("::q:: Thủ đô? {=Hà Nội ~Huế ####[html]<i>Hà Nội</i> là thủ đô.}")
+    assert result.bank.questions[0].explanation == "Hà Nội là thủ đô."
+
+
+def test_arrow_inside_a_choice_is_not_matching(world):
+    """Is a choice containing '->' in a normal multiple-choice question kept, not taken for matching?"""
+    result = _read_text("::q:: Quy trình nào đúng? {=Đề xuất -> thảo luận -> biểu quyết ~Biểu quyết -> đề xuất}")
+    q = result.bank.questions[0]
+    assert q.type == "single" and ("Đề xuất -> thảo luận -> biểu quyết", True) in [
+        (c["text"], c["correct"]) for c in q.spec["choices"]]
+
+
+def test_unmarked_first_answer_is_reported_not_dropped(world):
+    """Is an answer written without '=' or '~' before it reported (the question skipped), not silently dropped?"""
+    result = _read_text("::a:: Một? {Hà Nội ~Huế ~Đà Nẵng}\n\n::b:: Hai? {=Có ~Không}")
+    assert [q.key for q in result.bank.questions] == ["b"]
+    assert "“Hà Nội” thiếu dấu = (đúng) hoặc ~ (sai)" in result.skipped[0].message
+
+
+def test_multiline_aiken_question_text_is_whole(world):
+    """Is an Aiken question written over several lines read in full?"""
+    result = _read_text("Nghị quyết Trung ương 4\nkhóa XIII bàn về vấn đề gì?\nA. Kinh tế\nB. Xây dựng Đảng\n"
+                        "ANSWER: B\n", "aiken.txt")
+    assert result.format == "aiken"
+    assert result.bank.questions[0].text == "Nghị quyết Trung ương 4 khóa XIII bàn về vấn đề gì?"
+
+
+def test_one_bad_question_does_not_reject_the_file(world):
+    """Is a question the validator refuses skipped with its reason while the others are kept?"""
+    long_text = "x" * 6000
+    result = _read_text(f"::ok:: Một? {{=Có ~Không}}\n\n::dai:: {long_text} {{=Có ~Không}}")
+    assert [q.key for q in result.bank.questions] == ["ok"] and result.errors == []
+    assert "dài quá 5000 ký tự" in result.skipped[0].message and result.skipped[0].line == 3
+
+
+def test_partial_and_negative_weights_are_noted_per_question(world):
+    """Are Moodle weights that cannot be kept noted on the question they belong to?"""
+    bank_result = banks.read_file(FIX / "moodle_tests_fixtures_questions.gift.txt", "q.gift.txt", source=SOURCE)
+    notes = {n.question: n.message for n in bank_result.notes}
+    assert "“red” -100%" in notes["colours"] and "“yellow” 50%" in notes["colours"]
+    assert "“Cat” 50%" in notes["shortanswer"]
+    assert "q2" not in notes
+
+
+def test_removed_media_is_noted(world):
+    """Is a picture or link removed from a question noted on that question?"""
+    result = _read_text('::img:: [html]Xem ảnh <img src="@@PLUGINFILE@@/a.png"> rồi chọn {=Có ~Không}')
+    assert result.bank.questions[0].text == "Xem ảnh rồi chọn"
+    assert "đã bỏ hình ảnh" in result.notes[0].message and result.notes[0].question == "img"

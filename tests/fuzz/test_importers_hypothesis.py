@@ -85,6 +85,25 @@ def test_bank_random_text(text):
     _bank(text.encode("utf-8", errors="surrogatepass") if "\ud800" not in text else b"x")
 
 
+convention_line = st.one_of(
+    st.sampled_from(["Câu 1: Hỏi?", "Câu 2.", "1. Hỏi", "A. Một", "B) Hai\tC. Ba", "*D. Bốn", "Đáp án: B", "Đáp án: A, C",
+                     "Đáp án: Đúng", "Giải thích: vì", "ĐÁP ÁN", "1-B, 2-A", "Phần I", "(Tự luận)", "::t:: Q {=a ~b}",
+                     "ANSWER: A", "{####x}", "{=a->b}", "$CATEGORY: x", "<quiz>", "{1:MC:=a~b}", ""]),
+    st.text(max_size=30))
+
+
+@FUZZ
+@given(lines=st.lists(convention_line, max_size=25))
+def test_any_text_format_reads_cleanly(lines):
+    """Does text mixing the Word convention, GIFT, Aiken and XML fragments read into a bank or clear messages?"""
+    text = "\n".join(lines)
+    if "\ud800" <= max(text or "a") and any("\ud800" <= ch <= "\udfff" for ch in text):
+        return
+    result = banks.read_file(text.encode("utf-8"), "", source=("Nghị quyết", "Mục 1"), title="Thử")
+    assert (result.bank is None) == bool(result.errors)
+    assert all(str(e) for e in [*result.errors, *result.skipped, *result.notes])
+
+
 yaml_scalar = st.one_of(st.text(max_size=20), st.integers(), st.floats(allow_nan=False), st.booleans(), st.none())
 yaml_value = st.recursive(yaml_scalar, lambda kids: st.one_of(st.lists(kids, max_size=4),
                                                                st.dictionaries(st.text(max_size=8), kids, max_size=4)),

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField, FileRequired
+from flask_wtf.file import FileField
 from wtforms import BooleanField, FieldList, Form, FormField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import Length, Optional
 
@@ -20,12 +20,33 @@ DIFFICULTY_LABELS = {"easy": _l("Dễ"), "medium": _l("Trung bình"), "hard": _l
 
 
 class BankUploadForm(FlaskForm):
-    """A bank file (YAML; GIFT/Aiken too) and who owns the bank if it is new."""
+    """A bank file of any supported format, or pasted text; the bank-level source; who owns a new bank."""
 
-    file = FileField(_l("Tệp ngân hàng câu hỏi (.yaml)"), validators=[FileRequired(_l("Vui lòng chọn một tệp."))])
+    file = FileField(_l("Tệp câu hỏi (Word, Excel, YAML, Moodle)"))
+    pasted = TextAreaField(_l("Hoặc dán nội dung câu hỏi"), validators=[Optional(), Length(max=1_000_000)])
+    title = StringField(_l("Tên ngân hàng"), validators=[Optional(), Length(max=300)])
+    document = StringField(_l("Văn bản nguồn"), validators=[Optional(), Length(max=300)])
+    section = StringField(_l("Mục, điều"), validators=[Optional(), Length(max=200)])
     owner = SelectField(_l("Đơn vị sở hữu (nếu là ngân hàng mới)"), choices=[], validate_choice=True)
     check_only = BooleanField(_l("Chỉ kiểm tra tệp, chưa nhập"))
+    preview = SubmitField(_l("Xem trước"))
     submit = SubmitField(_l("Tải lên"))
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        has_file = bool(self.file.data and getattr(self.file.data, "filename", ""))
+        if ok and not has_file and not (self.pasted.data or "").strip():
+            self.file.errors = [*self.file.errors, _l("Vui lòng chọn một tệp hoặc dán nội dung câu hỏi.")]
+            return False
+        return ok
+
+
+class BankConfirmForm(FlaskForm):
+    """The previewed bank (as native YAML) sent back to be imported, and its owner."""
+
+    staged = TextAreaField(validators=[Length(max=20_000_000)])
+    owner = SelectField(_l("Đơn vị sở hữu (nếu là ngân hàng mới)"), choices=[], validate_choice=True)
+    submit = SubmitField(_l("Nhập vào hệ thống"))
 
 
 class ChoiceRow(Form):

@@ -6,9 +6,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from quizapp import permissions
-from quizapp.blueprints.manage.bank_forms import DIFFICULTY_LABELS, TYPE_LABELS, BankUploadForm, QuestionForm
+from quizapp.blueprints.manage.bank_forms import (
+    DIFFICULTY_LABELS, TYPE_LABELS, BankConfirmForm, BankUploadForm, QuestionForm,
+)
 from quizapp.blueprints.manage.routes import bp
 from quizapp.services import banks as bank_service
+from quizapp.services.bank_formats.registry import LABELS as FORMAT_LABELS
 from quizapp.services.exceptions import Forbidden, InvalidInput
 from quizapp.services.question_types import REGISTRY
 
@@ -127,36 +130,93 @@ def question_edit(bank_id: int, question_id: int):
     return _question_page(bank, question)
 
 
+def _owner_choices(owners) -> list[tuple[str, str]]:
+    return [("" if o is None else str(o.id), _("Dùng chung toàn hệ thống") if o is None else o.name) for o in owners]
+
+
+def _import_flash(result, read=None) -> None:
+    flash(result.summary(), "success")
+    if read is not None and read.skipped:
+        flash(_("%(n)s câu không đọc được đã bị bỏ qua (xem danh sách ở bước xem trước).", n=len(read.skipped)),
+              "warning")
+
+
 @bp.route("/banks/upload", methods=["GET", "POST"])
 @permissions.manager_required
 def bank_upload():
-    """Upload a bank file: every error listed with its line; nothing written if any error."""
+    """Read a bank file or pasted text of any format; preview what was read, or import it all-or-nothing."""
     user = _user()
     owners = bank_service.bank_owner_choices(user)
     form = BankUploadForm()
-    form.owner.choices = [("" if o is None else str(o.id), _("Dùng chung toàn hệ thống") if o is None else o.name)
-                          for o in owners]
-    errors, checked, status = [], None, 200
+    form.owner.choices = _owner_choices(owners)
+    errors, read, staged, status = [], None, "", 200
     if request.method == "POST" and not form.validate_on_submit():
         status = 422
     elif form.validate_on_submit():
-        filename = form.file.data.filename or "tep-tai-len.yaml"
-        data = form.file.data.read()
+        if form.file.data and form.file.data.filename:
+            filename, data = form.file.data.filename, form.file.data.read()
+        else:
+            filename, data = "", (form.pasted.data or "").encode("utf-8")
         owner = next((o for o in owners if o is not None and str(o.id) == form.owner.data), None)
+        read = bank_service.read_file(data, filename, source=(form.document.data or "", form.section.data or ""),
+                                      title=form.title.data or "")
+        preview = bool(form.preview.data or form.check_only.data)
         try:
-            if form.check_only.data:
-                checked, found = bank_service.parse_file(data, filename)
-                if found:
-                    raise InvalidInput(_("Tệp có lỗi."), details=[e.as_dict() for e in found])
+            if read.bank is None:
+                raise InvalidInput(_("Tệp có lỗi."), details=[e.as_dict() for e in read.errors])
+            if preview:
+                staged = bank_service.converted_yaml(read.bank)
             else:
-                result = bank_service.import_bank((filename, data), owner_org=owner, actor=user)
-                flash(result.summary(), "success")
+                result = bank_service.import_bank(read.bank, owner_org=owner, actor=user)
+                _import_flash(result, read)
                 return redirect(url_for("manage.bank_detail", bank_id=result.bank_id))
         except InvalidInput as exc:
-            errors, status, checked = exc.details or [{"message": exc.message}], 422, None
+            errors, status = exc.details or [{"message": exc.message}], 422
             flash(_("Tệp có lỗi; chưa ghi gì vào hệ thống. Hãy sửa các dòng được nêu rồi tải lên lại."), "error")
-    return render_template("manage/banks/upload.html", form=form, errors=errors, checked=checked,
-                           can_upload=bool(owners)), status
+    confirm = BankConfirmForm(formdata=None, staged=staged, owner=form.owner.data, prefix="confirm")
+    confirm.owner.choices = form.owner.choices
+    return render_template("manage/banks/upload.html", form=form, errors=errors, read=read, confirm=confirm,
+                           checked=read.bank if read is not None and not errors else None,
+                           format_labels=FORMAT_LABELS, can_upload=bool(owners), **_labels()), status
+
+
+@bp.route("/banks/upload/confirm", methods=["POST"])
+@permissions.manager_required
+def bank_upload_confirm():
+    """Import the bank shown in the preview (sent back as native YAML, checked again), all-or-nothing."""
+    user = _user()
+    owners = bank_service.bank_owner_choices(user)
+    confirm = BankConfirmForm(prefix="confirm")
+    confirm.owner.choices = _owner_choices(owners)
+    form = BankUploadForm(formdata=None)
+    form.owner.choices = confirm.owner.choices
+
+    def refuse(errors):
+        return render_template("manage/banks/upload.html", form=form, errors=errors, read=None, confirm=None,
+                               checked=None, format_labels=FORMAT_LABELS, can_upload=bool(owners), **_labels()), 422
+
+    if not confirm.validate_on_submit() or not (confirm.staged.data or "").strip():
+        return refuse([{"message": _("Phiên xem trước không còn hợp lệ; vui lòng tải lên lại.")}])
+    owner = next((o for o in owners if o is not None and str(o.id) == confirm.owner.data), None)
+    try:
+        result = bank_service.import_bank(("xem-truoc.yaml", confirm.staged.data.encode("utf-8")),
+                                          owner_org=owner, actor=user)
+    except InvalidInput as exc:
+        flash(_("Tệp có lỗi; chưa ghi gì vào hệ thống. Hãy sửa các dòng được nêu rồi tải lên lại."), "error")
+        return refuse(exc.details or [{"message": exc.message}])
+    _import_flash(result)
+    return redirect(url_for("manage.bank_detail", bank_id=result.bank_id))
+
+
+@bp.route("/banks/template.xlsx")
+@permissions.manager_required
+def bank_template():
+    """The Excel question template (Vietnamese headers, one sample question of each type)."""
+    from quizapp.services.bank_formats.spreadsheet import template_workbook
+
+    return Response(template_workbook(),
+                    mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": 'attachment; filename="mau-cau-hoi.xlsx"'})
 
 
 @bp.route("/banks/<int:bank_id>/export")
@@ -167,3 +227,13 @@ def bank_export(bank_id: int):
     permissions.check_keys_of_bank(bank.id, _user())
     return Response(bank_service.export_bank(bank), mimetype="application/x-yaml",
                     headers={"Content-Disposition": f'attachment; filename="{bank.slug}.yaml"'})
+
+
+@bp.route("/banks/<int:bank_id>/export.xml")
+@permissions.manager_required
+def bank_export_moodle(bank_id: int):
+    """Download the bank as Moodle XML, for Moodle-based learning platforms."""
+    bank = bank_service.get_bank_or_404(bank_id, _user())
+    permissions.check_keys_of_bank(bank.id, _user())  # the file carries the keys
+    return Response(bank_service.export_bank_moodle_xml(bank), mimetype="application/xml",
+                    headers={"Content-Disposition": f'attachment; filename="{bank.slug}.xml"'})
