@@ -109,8 +109,10 @@ def _compact(variant: Variant, typed: str, parsed: Parsed) -> None:
             _letters(item, key, parsed)
 
 
-def parse_answers(variant: Variant, typed: str, texts: dict[int, str] | None = None) -> Parsed:
-    """Read one member's typed answers against a variant (see the module docstring for the forms)."""
+def parse_answers(variant: Variant, typed: str, texts: dict[int, str] | None = None,
+                  short_texts: list[str] | None = None) -> Parsed:
+    """Read one member's typed answers against a variant (see the module docstring for the forms).
+    `short_texts` are the short-answer cells, in the order the variant's sheet lists them."""
     parsed = Parsed()
     typed = nfc(typed or "")[:MAX_TYPED]
     n = len(variant.items)
@@ -128,6 +130,10 @@ def parse_answers(variant: Variant, typed: str, texts: dict[int, str] | None = N
         return item
 
     all_texts = dict(texts or {})
+    written = [it for it in variant.items if it.kind == "text"]
+    for item, text in zip(written, short_texts or []):
+        if text and text.strip():
+            all_texts[item.number] = text
     for m in _TEXT_TOKEN.finditer(typed):
         all_texts[int(m.group(1))] = next(g for g in m.groups()[1:] if g is not None)
     rest = _TEXT_TOKEN.sub(" ", typed).strip()
@@ -177,11 +183,12 @@ class EntryRow:
     variant: str = ""
     answers: str = ""
     texts: dict[int, str] = field(default_factory=dict)
+    short_texts: list[str] = field(default_factory=list)  # the short-answer cells, in sheet order
 
     @property
     def empty(self) -> bool:
         """Nothing typed: the row is left alone."""
-        return not self.answers.strip() and not any(t.strip() for t in self.texts.values())
+        return not self.answers.strip() and not any(t.strip() for t in [*self.texts.values(), *self.short_texts])
 
 
 @dataclass
@@ -221,7 +228,7 @@ def online_refusal(attempts: list[Attempt]) -> str | None:
     return "Đang làm bài trực tuyến nên không nhập bài giấy cho người này."
 
 
-def _attempts(quiz_id: int, person_ids: list[int]) -> dict[int, list[Attempt]]:
+def attempts_of(quiz_id: int, person_ids: list[int]) -> dict[int, list[Attempt]]:
     out: dict[int, list[Attempt]] = {}
     if person_ids:
         for a in db.session.scalars(select(Attempt).where(Attempt.quiz_id == quiz_id,
@@ -234,7 +241,7 @@ def check_rows(rnd: StudyRound, cell: Org, paper: PaperTest, rows: list[EntryRow
     """Validate every typed row (nothing written); rows with nothing typed come back untouched."""
     variants = load_variants(paper)
     roster = {s.person.id for s in cell_roster(rnd, cell)}
-    attempts = _attempts(rnd.quiz.id, [r.person_id for r in rows])
+    attempts = attempts_of(rnd.quiz.id, [r.person_id for r in rows])
     results = []
     for row in rows:
         result = RowResult(person_id=row.person_id)
@@ -254,7 +261,7 @@ def check_rows(rnd: StudyRound, cell: Org, paper: PaperTest, rows: list[EntryRow
             result.errors.append(CellError("variant", f"Chưa nhập mã đề (các mã đề: {codes})." if not code else
                                            f"Không có mã đề “{code}” (các mã đề: {codes})."))
             continue
-        result.errors.extend(parse_answers(variant, row.answers, row.texts).errors)
+        result.errors.extend(parse_answers(variant, row.answers, row.texts, row.short_texts).errors)
     return results
 
 
@@ -271,7 +278,7 @@ def save_rows(rnd: StudyRound, cell: Org, paper: PaperTest, rows: list[EntryRow]
     quiz = rnd.quiz
     begin_write()
     # Re-read inside the write lock: a member may have started online a moment ago.
-    attempts = _attempts(quiz.id, [row.person_id for row, _ in good])
+    attempts = attempts_of(quiz.id, [row.person_id for row, _ in good])
     conn = db.session.connection()
     for row, result in good:
         mine = attempts.get(row.person_id, [])
@@ -279,7 +286,7 @@ def save_rows(rnd: StudyRound, cell: Org, paper: PaperTest, rows: list[EntryRow]
         if result.refused:
             continue
         variant = variants[row.variant.strip()]
-        parsed = parse_answers(variant, row.answers, row.texts)
+        parsed = parse_answers(variant, row.answers, row.texts, row.short_texts)
         previous = next((a for a in mine if a.mode == "paper"), None)
         if previous is not None:
             conn.execute(delete(Answer.__table__).where(Answer.__table__.c.attempt_id == previous.id))
@@ -320,3 +327,41 @@ def save_rows(rnd: StudyRound, cell: Org, paper: PaperTest, rows: list[EntryRow]
 def printed_variant(paper: PaperTest, person_id: int) -> str:
     """The variant printed on the member's sheet (the grid's default)."""
     return variant_for(paper, person_id)
+
+
+_LINE = re.compile(r"^\s*(\S+)\s+(\S+)\s*(.*)$")
+
+
+def rows_from_lines(rnd: StudyRound, cell: Org, text: str) -> tuple[list[EntryRow], list[str]]:
+    """Rows from pasted lines "MÃĐV mã-đề answers" (member code, variant, answers; short answers as
+    N="…"); and a Vietnamese message per line that names no member of the cell."""
+    by_code = {s.person.member_code.upper(): s.person.id for s in cell_roster(rnd, cell)}
+    rows, problems = [], []
+    for number, line in enumerate(nfc(text or "")[:200_000].splitlines(), start=1):
+        if not line.strip():
+            continue
+        m = _LINE.match(line)
+        if not m:
+            problems.append(f"Dòng {number}: cần mã đảng viên, mã đề rồi các câu trả lời.")
+            continue
+        code, variant, answers = m.groups()
+        person_id = by_code.get(code.upper())
+        if person_id is None:
+            problems.append(f"Dòng {number}: mã đảng viên “{code}” không có trong chi bộ này.")
+            continue
+        if not answers.strip():
+            problems.append(f"Dòng {number}: chưa có câu trả lời nào.")
+            continue
+        rows.append(EntryRow(person_id=person_id, variant=variant, answers=answers))
+    return rows, problems
+
+
+def variant_structure(paper: PaperTest) -> dict:
+    """Per variant, what each question accepts (for checks as the secretary types; no answer keys)."""
+    out = {}
+    for code, variant in load_variants(paper).items():
+        out[code] = [{"n": it.number, "kind": it.kind,
+                      "accepts": it.qtype.paper_accepts(it.version.spec, it.choice_order),
+                      "multi": it.qtype.paper_multi,
+                      "hint": it.qtype.paper_hint(it.version.spec, it.choice_order)} for it in variant.items]
+    return out

@@ -59,7 +59,7 @@ def _question_paper(rnd: StudyRound, variant: Variant, minutes: int, styles: dic
                            f"<i>({points_text(item.points)} điểm)</i>", styles["q"])]
         if item.kind == "letters":
             block += [Paragraph(f"<b>{_t(letter)}.</b> {_t(text)}", styles["choice"]) for letter, text in item.choices]
-            if item.qtype.paper_hint(item.version.spec, item.choice_order).endswith("nhiều"):
+            if item.qtype.paper_multi:
                 block.append(Paragraph("(Có thể có nhiều phương án đúng — tô mọi ô đúng.)", styles["note"]))
         else:
             block.append(Paragraph(KIND_NOTES.get(item.kind, ""), styles["note"]))

@@ -68,6 +68,7 @@ class QuestionType:
     # How a paper answer sheet carries this type: "letters" (bubbles A–F), "text" (written on
     # the sheet, typed into its own cell) or "essay" (a lined area graded by hand).
     paper_kind: ClassVar[str] = "text"
+    paper_multi: ClassVar[bool] = False  # several letters may be filled on one question
 
     def paper_choices(self, spec: dict, choice_order: list | None) -> list[tuple[str, str]]:
         """(letter, text) of each printed choice in the paper's order; empty for types without choices."""
