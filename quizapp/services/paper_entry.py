@@ -15,6 +15,7 @@ replaces the member's paper attempt; a member who took the test online is refuse
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -69,6 +70,8 @@ def _letters(item, typed: str, parsed: Parsed) -> None:
         parsed.errors.append(CellError(item.number, f"Câu {item.number} là câu tự luận, chấm trên bản giấy: "
                                                      "không nhập chữ cái."))
         return
+    if typed and all(ch in BLANKS for ch in typed):
+        return  # "3-": left blank on the sheet
     if not typed:
         parsed.errors.append(CellError(item.number, f"Câu {item.number}: chưa nhập phương án "
                                                      f"({item.qtype.paper_hint(item.version.spec, item.choice_order)})."))
@@ -297,7 +300,6 @@ def save_rows(rnd: StudyRound, cell: Org, paper: PaperTest, rows: list[EntryRow]
                       "entered_by_id": previous.entered_by_id}
         else:
             attempt = Attempt(quiz_id=quiz.id, person_id=row.person_id, number=1, is_makeup=False, mode="paper")
-            db.session.add(attempt)
             before = None
         attempt.org_id = cell.id
         attempt.status = "finished"
@@ -306,6 +308,8 @@ def save_rows(rnd: StudyRound, cell: Org, paper: PaperTest, rows: list[EntryRow]
         attempt.started_at = attempt.deadline = attempt.finished_at = now
         attempt.entered_by_id = actor.id
         attempt.paper_variant = variant.code
+        attempt.pending_essays = attempt.pending_essays or 0
+        db.session.add(attempt)
         db.session.flush()
         conn.execute(insert(AttemptItem.__table__), [
             {"attempt_id": attempt.id, "position": it.number, "question_version_id": it.version.id,
@@ -337,7 +341,7 @@ def rows_from_lines(rnd: StudyRound, cell: Org, text: str) -> tuple[list[EntryRo
     N="…"); and a Vietnamese message per line that names no member of the cell."""
     by_code = {s.person.member_code.upper(): s.person.id for s in cell_roster(rnd, cell)}
     rows, problems = [], []
-    for number, line in enumerate(nfc(text or "")[:200_000].splitlines(), start=1):
+    for number, line in enumerate(unicodedata.normalize("NFC", text or "")[:200_000].splitlines(), start=1):
         if not line.strip():
             continue
         m = _LINE.match(line)

@@ -24,10 +24,10 @@ QR_Y_MM = HEADER_TOP_MM - 4.0 - QR_MM  # QR's bottom edge (4 mm clear of the top
 # The bubble grid.
 LETTERS = "ABCDEF"
 GRID_TOP_MM = 200.0  # centre line of the first row
-GRID_LEFT_MM = 22.0  # left edge of the first column's number
+GRID_LEFT_MM = 20.0  # left edge of the first column's number
 COLUMNS = 4
 ROWS_PER_COLUMN = 25  # 100 questions per sheet at most
-COLUMN_W_MM = 44.0
+COLUMN_W_MM = 43.0
 ROW_H_MM = 6.6
 NUMBER_W_MM = 9.0  # room for the question number before bubble A
 BUBBLE_PITCH_MM = 5.6  # centre to centre, A to B
