@@ -35,19 +35,24 @@ def paper_home(round_id: int):
         if not raw.isdigit():
             flash(f"Số mã đề phải là số từ 1 đến {paper_tests.MAX_VARIANTS}.", "error")
         else:
-            paper_tests.ensure_paper_test(rnd.quiz, _user(), int(raw))
-            flash("Đã rút đề giấy. In lại bao nhiêu lần cũng ra đúng các đề này.", "success")
+            try:
+                paper_tests.ensure_paper_test(rnd.quiz, _user(), int(raw))
+            except (InvalidInput, Conflict) as exc:
+                flash(exc.message, "error")
+            else:
+                flash("Đã rút đề giấy. In lại bao nhiêu lần cũng ra đúng các đề này.", "success")
         return redirect(url_for("manage.paper_home", round_id=rnd.id))
     paper = paper_tests.get_paper_test(rnd.quiz)
     return render_template("manage/papers/home.html", rnd=rnd, cells=cells, paper=paper,
                            default_variants=paper_tests.DEFAULT_VARIANTS, max_variants=paper_tests.MAX_VARIANTS)
 
 
-def _drawn(rnd):
-    paper = paper_tests.get_paper_test(rnd.quiz)
-    if paper is None:
-        raise Conflict("Chưa rút đề giấy cho đợt này: vào trang “Bài làm trên giấy” và bấm “Rút đề giấy”.")
-    return paper
+NOT_DRAWN = "Chưa rút đề giấy cho đợt này: hãy bấm “Rút đề giấy” trước khi in hoặc nhập bài."
+
+
+def _not_drawn(rnd):
+    flash(NOT_DRAWN, "error")
+    return redirect(url_for("manage.paper_home", round_id=rnd.id))
 
 
 @bp.route("/rounds/<int:round_id>/paper/<int:org_id>.pdf")
@@ -56,7 +61,9 @@ def paper_pdf_download(round_id: int, org_id: int):
     """The cell's question papers (one per variant) and every member's answer sheet."""
     rnd = _round(round_id)
     cell = paper_tests.paper_cell(rnd, org_id, _user())
-    paper = _drawn(rnd)
+    paper = paper_tests.get_paper_test(rnd.quiz)
+    if paper is None:
+        return _not_drawn(rnd)
     sheets = paper_tests.sheets_for(rnd, cell, paper, current_app.config["SECRET_KEY"])
     if not sheets:
         raise InvalidInput("Chi bộ này chưa có ai trong danh sách ngày học tập, không có phiếu nào để in.")
@@ -101,7 +108,9 @@ def paper_entry_page(round_id: int, org_id: int):
     """Keyboard-first grid: one row per member (mã đề, answers); saves finished paper attempts."""
     rnd = _round(round_id)
     cell = paper_tests.paper_cell(rnd, org_id, _user())
-    paper = _drawn(rnd)
+    paper = paper_tests.get_paper_test(rnd.quiz)
+    if paper is None:
+        return _not_drawn(rnd)
     typed: dict[int, paper_entry.EntryRow] = {}
     results: dict[int, paper_entry.RowResult] = {}
     line_problems: list[str] = []
