@@ -72,10 +72,12 @@ class _SheetPage(Flowable):
     """A whole answer-sheet page drawn at absolute positions from paper_layout."""
 
     def __init__(self, rnd: StudyRound, cell: Org, sheet: Sheet, variant: Variant, family: str, styles: dict,
-                 writing_page: bool = False):
+                 writing_items: list | None = None):
         super().__init__()
         self.rnd, self.cell, self.sheet, self.variant = rnd, cell, sheet, variant
-        self.family, self.styles, self.writing_page = family, styles, writing_page
+        self.family, self.styles = family, styles
+        self.writing_items = writing_items or []
+        self.writing_page = writing_items is not None
 
     def wrap(self, avail_w, avail_h):
         return A4
@@ -147,27 +149,44 @@ class _SheetPage(Flowable):
                 c.drawCentredString(cx * mm, (cy - 0.9) * mm, letter)
 
     def _writing(self, c) -> None:
-        top = (L.GRID_TOP_MM + 12) * mm
+        top = WRITING_TOP_MM * mm
         left, right = L.GRID_LEFT_MM * mm, (L.PAGE_W_MM - L.GRID_LEFT_MM) * mm
-        bottom = (L.MARGIN_MM + L.MARK_MM + 4) * mm
-        written = [it for it in self.variant.items if it.kind != "letters"]
-        essays = sum(1 for it in written if it.kind == "essay")
-        short = len(written) - essays
-        # Short answers get two lines; essays share what is left of the page.
-        spare = (top - bottom) / (7 * mm) - 2 * short - 2 * len(written)
-        essay_lines = max(4, int(spare // essays)) if essays else 0
         c.setLineWidth(0.4)
-        for it in written:
+        for it in self.writing_items:
             c.setFont(self.family + "-Bold", 10.5)
             label = "trả lời ngắn" if it.kind == "text" else "tự luận"
             c.drawString(left, top - 5 * mm, f"Câu {it.number} ({label}):")
-            top -= 7 * mm
-            for _ in range(2 if it.kind == "text" else essay_lines):
-                top -= 7 * mm
-                if top < bottom:
-                    return
+            top -= LABEL_MM * mm
+            for _ in range(_lines_for(it)):
+                top -= LINE_MM * mm
                 c.line(left, top, right, top)
-            top -= 4 * mm
+            top -= GAP_MM * mm
+
+
+# The writing pages: a label, ruled lines, a gap per written question; as many pages as needed.
+WRITING_TOP_MM = L.GRID_TOP_MM + 12
+WRITING_BOTTOM_MM = L.MARGIN_MM + L.MARK_MM + 4
+LABEL_MM, LINE_MM, GAP_MM = 7.0, 7.0, 4.0
+SHORT_LINES, ESSAY_LINES = 2, 12
+
+
+def _lines_for(item) -> int:
+    return SHORT_LINES if item.kind == "text" else ESSAY_LINES
+
+
+def writing_pages(variant: Variant) -> list[list]:
+    """The variant's written questions packed into pages (a question never splits across pages)."""
+    room = WRITING_TOP_MM - WRITING_BOTTOM_MM
+    pages: list[list] = []
+    used = room
+    for it in (i for i in variant.items if i.kind != "letters"):
+        height = LABEL_MM + _lines_for(it) * LINE_MM + GAP_MM
+        if used + height > room:
+            pages.append([])
+            used = 0.0
+        pages[-1].append(it)
+        used += height
+    return pages
 
 
 def build_paper_pdf(rnd: StudyRound, cell: Org, variants: dict[str, Variant], sheets: list[Sheet]) -> bytes:
@@ -193,7 +212,7 @@ def build_paper_pdf(rnd: StudyRound, cell: Org, variants: dict[str, Variant], sh
     for sheet in sheets:
         variant = variants[sheet.variant]
         story.append(_SheetPage(rnd, cell, sheet, variant, family, styles))
-        if any(it.kind != "letters" for it in variant.items):
-            story.append(_SheetPage(rnd, cell, sheet, variant, family, styles, writing_page=True))
+        for items in writing_pages(variant):
+            story.append(_SheetPage(rnd, cell, sheet, variant, family, styles, writing_items=items))
     doc.build(story)
     return buf.getvalue()

@@ -104,3 +104,65 @@ def test_pdf_reads_back_names_codes_variants_and_tokens(world):
     assert "Võ Văn Em" not in text  # cell B's member gets no sheet in cell A's print
     # 4 question papers + 2 pages (grid and writing page: the sample has essay and short text) per member
     assert len(reader.pages) == 4 + 2 * len(sheets)
+
+
+def _sheet_page_image(world):
+    """The first answer sheet of cell A rendered at 72 dpi × 4 (needs pypdfium2), and its sheet."""
+    pdfium = pytest.importorskip("pypdfium2")
+    quiz, paper = paper_scene(world)
+    sheets = paper_tests.sheets_for(quiz.round, world.cell_a, paper, SECRET)
+    pdf = paper_pdf.build_paper_pdf(quiz.round, world.cell_a, paper_tests.load_variants(paper), sheets)
+    doc = pdfium.PdfDocument(pdf)
+    image = doc[len(paper.variants)].render(scale=4).to_pil().convert("L")  # first sheet after the papers
+    return image, sheets[0]
+
+
+def _pixel(image, x_mm: float, y_mm: float) -> int:
+    """Grey level at a point given in mm from the page's bottom-left corner."""
+    px_per_mm = image.width / paper_layout.PAGE_W_MM
+    return image.getpixel((int(x_mm * px_per_mm), int(image.height - y_mm * px_per_mm)))
+
+
+def test_printed_marks_and_bubbles_sit_where_the_layout_says(world):
+    """Rendered, are the four corner squares solid black at the layout's positions, and is each bubble of
+    question 1 a ring (dark edge, light centre) at bubble_center — what a photo reader will rely on?"""
+    image, _sheet = _sheet_page_image(world)
+    for m in paper_layout.corner_marks():
+        assert _pixel(image, m.x + m.size / 2, m.y + m.size / 2) < 40
+        assert _pixel(image, m.x - 1.5, m.y + m.size / 2) > 200  # white outside it
+    # Question 1's row holds its choices (letters or Đ/S) or a written-answer note; find a letters row.
+    found = 0
+    for q in range(1, 6):
+        x, y = paper_layout.bubble_center(q, 0)
+        left_edge = _pixel(image, x - paper_layout.BUBBLE_R_MM, y)
+        if left_edge < 128:
+            found += 1
+            assert _pixel(image, x - paper_layout.BUBBLE_R_MM * 0.6, y + paper_layout.BUBBLE_R_MM * 0.6) > 180
+    assert found == 3  # single, multiple and true/false: three rows of bubbles
+
+
+def test_qr_on_the_sheet_decodes_to_the_token_when_a_reader_is_installed(world):
+    """With OpenCV installed, does the printed QR decode to the sheet's signed token?"""
+    cv2 = pytest.importorskip("cv2")
+    import numpy
+
+    image, sheet = _sheet_page_image(world)
+    text, _points, _ = cv2.QRCodeDetector().detectAndDecode(numpy.array(image.convert("RGB")))
+    assert text == sheet.token
+
+
+def test_every_written_question_gets_its_lines_across_pages(world):
+    """With many short answers and essays, does each one get a labelled area, on as many pages as needed?"""
+    quiz, paper = paper_scene(world, copies=6, variants=1)
+    variant = paper_tests.load_variants(paper)["101"]
+    pages = paper_pdf.writing_pages(variant)
+    assert len(pages) > 1
+    written = [it.number for it in variant.items if it.kind != "letters"]
+    assert [it.number for page in pages for it in page] == written
+    sheets = paper_tests.sheets_for(quiz.round, world.cell_a, paper, SECRET)[:1]
+    pdf = paper_pdf.build_paper_pdf(quiz.round, world.cell_a, paper_tests.load_variants(paper), sheets)
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
+    for it in variant.items:
+        if it.kind != "letters":
+            label = "trả lời ngắn" if it.kind == "text" else "tự luận"
+            assert f"Câu {it.number} ({label}):" in text
