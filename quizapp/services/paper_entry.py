@@ -240,7 +240,11 @@ def attempts_of(quiz_id: int, person_ids: list[int]) -> dict[int, list[Attempt]]
     return out
 
 
-def check_rows(rnd: StudyRound, cell: Org, paper: PaperTest, rows: list[EntryRow]) -> list[RowResult]:
+SELF_ENTRY = "Không tự nhập bài giấy của chính mình: nhờ người khác trong chi ủy hoặc cấp ủy nhập."
+
+
+def check_rows(rnd: StudyRound, cell: Org, paper: PaperTest, rows: list[EntryRow],
+               actor: Person | None = None) -> list[RowResult]:
     """Validate every typed row (nothing written); rows with nothing typed come back untouched."""
     variants = load_variants(paper)
     roster = {s.person.id for s in cell_roster(rnd, cell)}
@@ -253,6 +257,9 @@ def check_rows(rnd: StudyRound, cell: Org, paper: PaperTest, rows: list[EntryRow
             continue
         if row.person_id not in roster:
             result.errors.append(CellError("member", "Người này không có trong danh sách chi bộ của đợt học tập."))
+            continue
+        if actor is not None and row.person_id == actor.id:  # nobody marks their own test
+            result.refused = SELF_ENTRY
             continue
         result.refused = online_refusal(attempts.get(row.person_id, []))
         if result.refused:
@@ -273,7 +280,7 @@ def save_rows(rnd: StudyRound, cell: Org, paper: PaperTest, rows: list[EntryRow]
     """Save every valid typed row as a finished paper attempt (one transaction); rows with problems
     are reported and left unsaved, with nothing else lost."""
     now = now or utcnow()
-    results = check_rows(rnd, cell, paper, rows)
+    results = check_rows(rnd, cell, paper, rows, actor)
     good = [(row, res) for row, res in zip(rows, results) if not row.empty and not res.errors and not res.refused]
     if not good:
         return results

@@ -17,7 +17,7 @@ def test_secretary_types_paper_answers_row_by_row(page, live_server, world):
     quiz, paper = paper_scene(world)
     variants = paper_tests.load_variants(paper)
     db.session.commit()
-    login(page, live_server, world.secretary_a.member_code, PASSWORD)
+    login(page, live_server, world.deputy_a.member_code, PASSWORD)
     page.goto(f"{live_server}/manage/rounds/{quiz.round_id}/paper/{world.cell_a.id}/entry")
     assert not axe_violations(page)
     screenshot(page, "paper-entry")

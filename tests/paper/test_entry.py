@@ -160,3 +160,13 @@ def test_pasted_lines_name_members_by_code(world):
     assert [(r.person_id, r.variant, r.answers) for r in rows] == [(world.member_a.id, "102", "1A 2C")]
     assert problems[0].startswith("Dòng 2:") and "MEMB" in problems[0]
     assert problems[1].startswith("Dòng 4:") and problems[2].startswith("Dòng 5:")
+
+
+def test_nobody_enters_their_own_paper(world):
+    """Is a secretary refused when entering their own paper answers, while a deputy may enter them?"""
+    quiz, paper = paper_scene(world)
+    rows = [paper_entry.EntryRow(world.secretary_a.id, "101", "AAA")]
+    res = paper_entry.save_rows(quiz.round, world.cell_a, paper, rows, world.secretary_a)
+    assert res[0].refused == paper_entry.SELF_ENTRY and not res[0].saved
+    assert db.session.query(Attempt).count() == 0
+    assert paper_entry.save_rows(quiz.round, world.cell_a, paper, rows, world.deputy_a)[0].saved

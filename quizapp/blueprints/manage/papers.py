@@ -146,7 +146,8 @@ def paper_entry_page(round_id: int, org_id: int):
         paper_attempt = next((a for a in mine if a.mode == "paper" and a.status == "finished"), None)
         row = typed.get(s.person.id)
         rows.append({
-            "status": s, "refusal": paper_entry.online_refusal(mine), "paper_attempt": paper_attempt,
+            "status": s, "paper_attempt": paper_attempt,
+            "refusal": paper_entry.SELF_ENTRY if s.person.id == _user().id else paper_entry.online_refusal(mine),
             "variant": row.variant if row else (paper_attempt.paper_variant if paper_attempt
                                                 else paper_entry.printed_variant(paper, s.person.id)),
             "answers": row.answers if row else "",
