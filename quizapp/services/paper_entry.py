@@ -248,7 +248,7 @@ def check_rows(rnd: StudyRound, cell: Org, paper: PaperTest, rows: list[EntryRow
     """Validate every typed row (nothing written); rows with nothing typed come back untouched."""
     variants = load_variants(paper)
     roster = {s.person.id for s in cell_roster(rnd, cell)}
-    attempts = attempts_of(rnd.quiz.id, [r.person_id for r in rows])
+    attempts = attempts_of(rnd.quiz.id, [r.person_id for r in rows if r.person_id in roster])
     results = []
     for row in rows:
         result = RowResult(person_id=row.person_id)
@@ -330,6 +330,7 @@ def save_rows(rnd: StudyRound, cell: Org, paper: PaperTest, rows: list[EntryRow]
         db.session.add(AuditLog(actor_id=actor.id, action="paper.replace" if before else "paper.enter",
                                 target_type="attempt", target_id=attempt.id,
                                 details={"round_id": rnd.id, "person_id": row.person_id, "variant": variant.code,
+                                         "typed": row.answers[:MAX_TYPED], "short_texts": row.short_texts[:50],
                                          "score": attempt.score, "previous": before}))
     db.session.commit()
     return results

@@ -82,3 +82,24 @@ def test_board_and_xlsx_show_the_form(app, world, login_as):
     by_name = {r[2]: r[col] for r in rows[1:]}
     assert by_name["Nguyễn Thị Ngọc Ánh"] == "Giấy" and by_name["Phạm Thị Cúc"] == "Trực tuyến"
     assert by_name["Trần Văn Bình"] in ("", None)
+
+
+def test_hostile_grid_posts_get_messages_not_errors(app, world, login_as):
+    """Do huge ids, odd field names, markup and overlong text in the grid come back as row messages (no 500)?"""
+    quiz, paper = paper_scene(world)
+    c = login_as(world.secretary_a)
+    url = f"/manage/rounds/{quiz.round_id}/paper/{world.cell_a.id}/entry"
+    resp = c.form(url, {"v-999999999": "101", "a-999999999": "AAA", "v-1-2-3": "x", "s-5-99": "y",
+                        f"v-{world.member_a.id}": "<b>101</b>", f"a-{world.member_a.id}": "<script>x</script>" * 300,
+                        "lines": "=1+2 101 AAA\n" + "MEMA 101 " + "A" * 5000})
+    assert resp.status_code == 422
+    html = resp.get_data(as_text=True)
+    assert "<script>x</script>" not in html and "<b>101</b>" not in html
+    assert db.session.query(Attempt).count() == 0
+
+
+def test_round_page_links_to_paper_tests(app, world, login_as):
+    """Does the round's page offer "Bài làm trên giấy" to its secretary?"""
+    quiz = make_quiz(world.committee, [world.committee])
+    html = login_as(world.secretary_a).get(f"/manage/rounds/{quiz.round_id}").get_data(as_text=True)
+    assert f"/manage/rounds/{quiz.round_id}/paper" in html and "Bài làm trên giấy" in html

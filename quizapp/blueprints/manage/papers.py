@@ -76,7 +76,7 @@ def paper_pdf_download(round_id: int, org_id: int):
     }
 
 
-_FIELD = re.compile(r"^(v|a|s)-(\d{1,10})(?:-(\d{1,3}))?$")
+_FIELD = re.compile(r"^(v|a|s)-(\d{1,9})(?:-(\d{1,2}))?$")
 
 
 def _rows_from_form(form) -> list[paper_entry.EntryRow]:
