@@ -250,11 +250,17 @@ def check_rows(rnd: StudyRound, cell: Org, paper: PaperTest, rows: list[EntryRow
     roster = {s.person.id for s in cell_roster(rnd, cell)}
     attempts = attempts_of(rnd.quiz.id, [r.person_id for r in rows if r.person_id in roster])
     results = []
+    seen: set[int] = set()
     for row in rows:
         result = RowResult(person_id=row.person_id)
         results.append(result)
         if row.empty:
             continue
+        if row.person_id in seen:
+            result.errors.append(CellError("member", "Người này đã có một dòng nhập khác trong cùng lần lưu: "
+                                                     "chỉ dòng đầu tiên được xét."))
+            continue
+        seen.add(row.person_id)
         if row.person_id not in roster:
             result.errors.append(CellError("member", "Người này không có trong danh sách chi bộ của đợt học tập."))
             continue

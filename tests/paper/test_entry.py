@@ -170,3 +170,12 @@ def test_nobody_enters_their_own_paper(world):
     assert res[0].refused == paper_entry.SELF_ENTRY and not res[0].saved
     assert db.session.query(Attempt).count() == 0
     assert paper_entry.save_rows(quiz.round, world.cell_a, paper, rows, world.deputy_a)[0].saved
+
+
+def test_two_rows_for_one_member_in_one_save(world):
+    """Typed twice in one save (grid row and a pasted line), is the first row saved and the second reported?"""
+    quiz, paper = paper_scene(world)
+    rows = [paper_entry.EntryRow(world.member_a.id, "101", "AAA"), paper_entry.EntryRow(world.member_a.id, "102", "AAA")]
+    res = paper_entry.save_rows(quiz.round, world.cell_a, paper, rows, world.secretary_a)
+    assert res[0].saved and res[1].errors[0].where == "member" and not res[1].saved
+    assert db.session.query(Attempt).one().paper_variant == "101"
