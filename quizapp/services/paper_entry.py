@@ -20,11 +20,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import delete, insert, select
+from sqlalchemy.exc import IntegrityError
 
 from quizapp.clock import utcnow
 from quizapp.database import begin_write
 from quizapp.extensions import db
 from quizapp.models import Answer, Attempt, AttemptItem, AuditLog, Org, PaperTest, Person, StudyRound
+from quizapp.services.exceptions import Conflict
 from quizapp.services.grading import grade_attempt
 from quizapp.services.paper_tests import Variant, cell_roster, load_variants, variant_for
 from quizapp.services.question_types import AnswerError
@@ -290,6 +292,17 @@ def save_rows(rnd: StudyRound, cell: Org, paper: PaperTest, rows: list[EntryRow]
     good = [(row, res) for row, res in zip(rows, results) if not row.empty and not res.errors and not res.refused]
     if not good:
         return results
+    try:
+        return _write_rows(rnd, cell, paper, rows, actor, now, results, good)
+    except IntegrityError:
+        # PostgreSQL: another secretary saved the same member in the same instant; theirs stands.
+        db.session.rollback()
+        raise Conflict("Bài giấy của một người trong danh sách vừa được nhập ở máy khác. "
+                       "Vui lòng tải lại trang và kiểm tra trước khi lưu lại.") from None
+
+
+def _write_rows(rnd, cell, paper, rows, actor, now, results, good) -> list[RowResult]:
+    """The write half of save_rows: one transaction for every good row."""
     variants = load_variants(paper)
     quiz = rnd.quiz
     begin_write()

@@ -163,7 +163,9 @@ def load_variants(paper: PaperTest) -> dict[str, Variant]:
     out = {}
     for v in paper.variants:
         items = [PaperItem(number=it["position"], version=versions[it["question_version_id"]],
-                           choice_order=it.get("choice_order"), points=float(it.get("points") or 1))
+                           choice_order=it.get("choice_order"),
+                           # the version's points now: a key fix may have changed them since the draw
+                           points=float(versions[it["question_version_id"]].points or 1))
                  for it in sorted(v["items"], key=lambda x: x["position"])]
         out[v["code"]] = Variant(code=v["code"], items=items)
     return out

@@ -179,3 +179,26 @@ def test_two_rows_for_one_member_in_one_save(world):
     res = paper_entry.save_rows(quiz.round, world.cell_a, paper, rows, world.secretary_a)
     assert res[0].saved and res[1].errors[0].where == "member" and not res[1].saved
     assert db.session.query(Attempt).one().paper_variant == "101"
+
+
+def test_key_fix_reaches_paper_attempts_entered_before_and_after(world):
+    """After a key fix on a question of the paper test, are paper attempts entered before regraded, and
+    ones entered after graded by the corrected key?"""
+    from quizapp.services import grading
+
+    quiz, paper = paper_scene(world)
+    v = paper_tests.load_variants(paper)["101"]
+    single = next(it for it in v.items if it.version.type == "single")
+    old_right = key_letters(single)
+    rows = [paper_entry.EntryRow(world.member_a.id, "101", f"{single.number}{old_right}")]
+    paper_entry.save_rows(quiz.round, world.cell_a, paper, rows, world.secretary_a)
+    before = db.session.scalar(select(Attempt).where(Attempt.person_id == world.member_a.id))
+    assert before.points == 1
+    spec = {"choices": [dict(c, correct=(c["id"] == "a")) for c in single.version.spec["choices"]]}
+    grading.fix_key(single.version.id, spec, None, world.staff)
+    db.session.expire_all()
+    assert db.session.get(Attempt, before.id).points == 0
+    new_right = key_letters(paper_tests.load_variants(paper)["101"].item(single.number))
+    assert new_right != old_right
+    rows = [paper_entry.EntryRow(world.deputy_a.id, "101", f"{single.number}{new_right}")]
+    assert paper_entry.save_rows(quiz.round, world.cell_a, paper, rows, world.secretary_a)[0].score == 2.0
