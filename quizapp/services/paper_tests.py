@@ -21,7 +21,7 @@ from quizapp.database import begin_write
 from quizapp.extensions import db
 from quizapp.models import AuditLog, Org, PaperTest, Person, QuestionVersion, Quiz, StudyRound
 from quizapp.services import participation
-from quizapp.services.delivery import QuizNotReady, _draw
+from quizapp.services.delivery import QuizNotReady, draw_items
 from quizapp.services.exceptions import Conflict, InvalidInput, NotFound
 from quizapp.services.paper_layout import LETTERS, MAX_QUESTIONS
 from quizapp.services.question_types import get_type
@@ -108,7 +108,7 @@ def get_paper_test(quiz: Quiz) -> PaperTest | None:
 def draw_variants(quiz: Quiz, seed: int, count: int) -> list[dict]:
     """`count` variants of the same questions: shuffled order and shuffled choices from `seed`."""
     rng = random.Random(seed)
-    base = _draw(quiz, rng)
+    base = draw_items(quiz, rng)
     if len(base) > MAX_QUESTIONS:
         raise InvalidInput(f"Phiếu trả lời in được tối đa {MAX_QUESTIONS} câu; đề này có {len(base)} câu.")
     versions = {v.id: v for v in db.session.scalars(

@@ -103,3 +103,21 @@ def test_round_page_links_to_paper_tests(app, world, login_as):
     quiz = make_quiz(world.committee, [world.committee])
     html = login_as(world.secretary_a).get(f"/manage/rounds/{quiz.round_id}").get_data(as_text=True)
     assert f"/manage/rounds/{quiz.round_id}/paper" in html and "Bài làm trên giấy" in html
+
+
+def test_member_sees_their_paper_result_and_cannot_start_online(app, world, login_as):
+    """Does the member whose paper was entered see it on their pages (no error), and is a new online start refused?"""
+    from quizapp.services import paper_entry
+
+    quiz, paper = paper_scene(world)
+    res = paper_entry.save_rows(quiz.round, world.cell_a, paper,
+                                [paper_entry.EntryRow(world.member_a.id, "101", "AAA")], world.secretary_a)
+    attempt_id = db.session.scalar(select(Attempt.id))
+    assert res[0].saved
+    c = login_as(world.member_a)
+    for path in ("/take/", f"/take/quiz/{quiz.id}", f"/take/attempt/{attempt_id}/result",
+                 f"/take/attempt/{attempt_id}/review", f"/take/attempt/{attempt_id}"):
+        assert c.get(path).status_code < 500, path
+    start = c.form(f"/take/quiz/{quiz.id}")
+    assert start.status_code < 500
+    assert db.session.query(Attempt).count() == 1  # one attempt allowed: the paper one
