@@ -25,6 +25,8 @@ CLASSIFICATIONS = {
     "chua_dat": "Chưa đạt",
 }
 
+MODES = {"online": "Trực tuyến", "paper": "Giấy"}
+
 
 class Attempt(db.Model):
     """One person's try at a quiz. Finishing is one conditional update (in_progress -> finished)."""
@@ -54,12 +56,21 @@ class Attempt(db.Model):
     score: Mapped[Optional[float]] = mapped_column(SCORE)  # 10-point scale, one decimal
     classification: Mapped[Optional[str]] = mapped_column(String(12))
     pending_essays: Mapped[int] = mapped_column(Integer, default=0)
+    # "online" (taken by the member) or "paper" (a paper test entered by a secretary).
+    mode: Mapped[str] = mapped_column(String(8), default="online", server_default="online")
+    entered_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("person.id"))  # who typed in the paper
+    paper_variant: Mapped[Optional[str]] = mapped_column(String(8))  # mã đề of a paper attempt
 
     quiz: Mapped["Quiz"] = relationship()
-    person: Mapped["Person"] = relationship()
+    person: Mapped["Person"] = relationship(foreign_keys=[person_id])
     items: Mapped[list["AttemptItem"]] = relationship(
         back_populates="attempt", order_by="AttemptItem.position"
     )
+
+    @property
+    def mode_label(self) -> str:
+        """'Giấy' for a paper attempt, 'Trực tuyến' otherwise."""
+        return MODES.get(self.mode or "online", "")
 
     @property
     def classification_label(self) -> str:

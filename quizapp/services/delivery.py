@@ -351,3 +351,11 @@ def close_overdue(now: datetime | None = None) -> int:
         if now > deadline + timedelta(seconds=grace or 0):
             closed += finish_attempt(attempt_id, reason="sweep", now=now)[1]
     return closed
+
+
+# ---------------------------------------------------------------- the draw, for paper tests
+
+
+def draw_items(quiz: Quiz, rng: random.Random) -> list[dict]:
+    """One draw of the quiz's questions (position, version, choice order, points), as a start makes it."""
+    return _draw(quiz, rng)

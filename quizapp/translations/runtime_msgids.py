@@ -45,4 +45,7 @@ RUNTIME_MSGIDS = (
     _("Tự luận"),
     _("Đúng"),
     _("Sai"),
+    # quizapp/models/attempt.py MODES (the form of an attempt: board, exports)
+    _("Trực tuyến"),
+    _("Giấy"),
 )

@@ -202,3 +202,29 @@ def test_roster_import_by_deputy_cannot_rewrite_secretary(app, world, login_as):
     c2 = login_as(world.secretary_a, c=app.test_client())
     payload = {"file": (io.BytesIO(csv_bytes(rows[:1], HEADERS)), "ds.csv"), "default_org_id": world.cell_a.id}
     assert c2.form("/manage/people/import", payload, content_type="multipart/form-data").status_code == 200
+
+
+def test_paper_test_of_the_other_cell_is_out_of_reach(setup):
+    """Can a secretary print the other cell's answer sheets, open its entry grid, or enter (or replace)
+    a paper for its member — by changing the cell id or by naming the member in their own grid?"""
+    from quizapp.models import Attempt, StudyRound
+    from quizapp.services import paper_tests
+    from quizapp.services.exceptions import NotFound
+
+    scene, side, c = setup
+    rnd_id = scene.round_id
+    assert c.form(f"/manage/rounds/{rnd_id}/paper", {"variants": "2"}).status_code == 302
+    home = c.get(f"/manage/rounds/{rnd_id}/paper")
+    assert side.victim_cell.name not in home.get_data(as_text=True)
+    base = f"/manage/rounds/{rnd_id}/paper/{side.victim_cell.id}"
+    for resp in (c.get(base + ".pdf"), c.get(base + "/entry"),
+                 c.form(base + "/entry", {f"v-{side.victim.id}": "101", f"a-{side.victim.id}": "AAA"})):
+        assert resp.status_code in (403, 404)
+        _no_markers(resp, side, "paper")
+    own = f"/manage/rounds/{rnd_id}/paper/{side.own_cell.id}/entry"
+    resp = c.form(own, {f"v-{side.victim.id}": "101", f"a-{side.victim.id}": "AAA",
+                        "lines": f"{side.victim.member_code} 101 AAA"})
+    assert resp.status_code == 422
+    assert db.session.query(Attempt).filter_by(mode="paper").count() == 0
+    with pytest.raises(NotFound):
+        paper_tests.paper_cell(db.session.get(StudyRound, rnd_id), side.victim_cell.id, side.attacker)

@@ -56,12 +56,37 @@ def check_id(value: Any, what: str) -> None:
         raise AnswerError(f"mã phương án quá dài (tối đa {MAX_ID_CHARS} ký tự)")
 
 
+PAPER_LETTERS = "ABCDEF"  # the bubbles an answer sheet prints per question (services.paper_layout)
+
+
 class QuestionType:
     """One question type. Subclasses are registered by `name` in question_types.REGISTRY."""
 
     name: ClassVar[str]
     label: ClassVar[str]
     auto_graded: ClassVar[bool] = True
+    # How a paper answer sheet carries this type: "letters" (bubbles A–F), "text" (written on
+    # the sheet, typed into its own cell) or "essay" (a lined area graded by hand).
+    paper_kind: ClassVar[str] = "text"
+    paper_multi: ClassVar[bool] = False  # several letters may be filled on one question
+
+    def paper_choices(self, spec: dict, choice_order: list | None) -> list[tuple[str, str]]:
+        """(letter, text) of each printed choice in the paper's order; empty for types without choices."""
+        return []
+
+    def paper_accepts(self, spec: dict, choice_order: list | None) -> str:
+        """Every letter a secretary may type for this question (for checks as they type)."""
+        return ""
+
+    def paper_hint(self, spec: dict, choice_order: list | None) -> str:
+        """The letters a secretary may type for this question, in Vietnamese ("A–D", "Đ/S")."""
+        return ""
+
+    def paper_answer(self, spec: dict, choice_order: list | None, typed: str) -> Any:
+        """The raw answer (as a save would post it) for what was typed from a paper sheet;
+        AnswerError with a Vietnamese reason if it cannot be. Empty means no answer."""
+        text = typed.strip()
+        return {"text": text} if text else None
 
     def parse_spec(self, raw: dict) -> dict:
         """Turn a bank-file or form entry into the stored spec; raise SpecError if invalid."""

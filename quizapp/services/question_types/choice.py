@@ -4,7 +4,7 @@ from __future__ import annotations
 import string
 from fractions import Fraction
 
-from quizapp.services.question_types.base import ONE, ZERO, AnswerError, QuestionType, SpecError, check_id, json_kind, unwrap
+from quizapp.services.question_types.base import ONE, PAPER_LETTERS, ZERO, AnswerError, QuestionType, SpecError, check_id, json_kind, unwrap
 from quizapp.vn import nfc
 
 MAX_CHOICES = 8
@@ -33,6 +33,41 @@ def _parse_choices(raw: dict) -> list[dict]:
 
 
 class _ChoiceType(QuestionType):
+    paper_kind = "letters"
+    paper_multi = False
+
+    def paper_choices(self, spec, choice_order=None):
+        by_id = {c["id"]: c for c in spec["choices"]}
+        order = [cid for cid in (choice_order or [c["id"] for c in spec["choices"]]) if cid in by_id]
+        return [(PAPER_LETTERS[i] if i < len(PAPER_LETTERS) else "?", by_id[cid]["text"])
+                for i, cid in enumerate(order)]
+
+    def paper_accepts(self, spec, choice_order=None):
+        return "".join(letter for letter, _ in self.paper_choices(spec, choice_order))
+
+    def paper_hint(self, spec, choice_order=None):
+        n = len(self.paper_choices(spec, choice_order))
+        hint = f"A–{PAPER_LETTERS[min(n, len(PAPER_LETTERS)) - 1]}"
+        return hint + (", có thể chọn nhiều" if self.paper_multi else "")
+
+    def paper_answer(self, spec, choice_order, typed):
+        order = choice_order or [c["id"] for c in spec["choices"]]
+        letters = [ch for ch in typed.upper() if not ch.isspace()]
+        if not letters:
+            return None
+        picked = []
+        for ch in letters:
+            index = PAPER_LETTERS.find(ch)
+            if index < 0 or index >= len(order):
+                raise AnswerError(f"không có phương án {ch} (câu này có {self.paper_hint(spec, choice_order)})")
+            if order[index] not in picked:
+                picked.append(order[index])
+        if not self.paper_multi:
+            if len(picked) > 1:
+                raise AnswerError(f"câu một lựa chọn chỉ được chọn một phương án, đã nhập {''.join(letters)}")
+            return picked[0]
+        return picked
+
     def public_view(self, spec, choice_order=None):
         by_id = {c["id"]: c for c in spec["choices"]}
         order = choice_order or [c["id"] for c in spec["choices"]]
@@ -89,6 +124,7 @@ class MultipleChoice(_ChoiceType):
 
     name = "multiple"
     label = "Nhiều lựa chọn"
+    paper_multi = True
 
     def check_answer_shape(self, spec, value):
         """A list of choice ids (["a", "c"] or {"choices": [...]}); null, "" or [] clears."""

@@ -36,6 +36,30 @@ class TrueFalse(QuestionType):
 
     name = "true_false"
     label = "Đúng/Sai"
+    paper_kind = "letters"
+    # Đ (or D, A) = Đúng, S (or B) = Sai: sheets print Đ/S; people also type A/B.
+    PAPER_TRUE, PAPER_FALSE = "ĐDA", "SB"
+
+    def paper_choices(self, spec, choice_order=None):
+        return [("Đ", "Đúng"), ("S", "Sai")]
+
+    def paper_accepts(self, spec, choice_order=None):
+        return self.PAPER_TRUE + self.PAPER_FALSE
+
+    def paper_hint(self, spec, choice_order=None):
+        return "Đ/S (hoặc A/B)"
+
+    def paper_answer(self, spec, choice_order, typed):
+        letters = [ch for ch in typed.upper() if not ch.isspace()]
+        if not letters:
+            return None
+        if len(set(letters)) > 1 or len(letters) > 1 and letters[0] not in self.PAPER_TRUE + self.PAPER_FALSE:
+            raise AnswerError(f"câu đúng/sai chỉ nhận một chữ Đ hoặc S, đã nhập {''.join(letters)}")
+        if letters[0] in self.PAPER_TRUE:
+            return True
+        if letters[0] in self.PAPER_FALSE:
+            return False
+        raise AnswerError(f"câu đúng/sai chỉ nhận Đ/S (hoặc A/B), không nhận {letters[0]}")
 
     def check_answer_shape(self, spec, value):
         """true/false, or the strings a form posts ("true"/"false"), or {"value": ...}; null or "" clears."""
@@ -140,6 +164,12 @@ class Essay(QuestionType):
     name = "essay"
     label = "Tự luận"
     auto_graded = False
+    paper_kind = "essay"
+    PAPER_TEXT = "(Bài viết trên giấy — chấm trên bản giấy)"
+
+    def paper_answer(self, spec, choice_order, typed):
+        # The essay stays on paper; the stored text only marks it for hand grading.
+        return {"text": typed.strip() or self.PAPER_TEXT}
 
     def check_answer_shape(self, spec, value):
         """A string or {"text": string}; null clears."""

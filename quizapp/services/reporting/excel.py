@@ -15,14 +15,14 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from quizapp.clock import to_local
-from quizapp.models import ABSENCE_REASONS, CLASSIFICATIONS, PARTY_STATUSES, Org, StudyRound
+from quizapp.models import ABSENCE_REASONS, CLASSIFICATIONS, MODES, PARTY_STATUSES, Org, StudyRound
 from quizapp.services.reporting import queries
 from quizapp.vn import format_date, format_number, nfc, truncate_rate
 
 DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 MEMBER_HEADERS = ["STT", "Mã đảng viên", "Họ và tên", "Chi bộ", "Tình trạng", "Miễn sinh hoạt", "Tham gia",
-                  "Học bù", "Điểm", "Xếp loại", "Thời điểm nộp bài", "Lý do vắng", "Có lý do"]
-MEMBER_WIDTHS = [6, 14, 30, 34, 14, 10, 16, 8, 8, 12, 18, 30, 9]
+                  "Học bù", "Điểm", "Xếp loại", "Thời điểm nộp bài", "Lý do vắng", "Có lý do", "Hình thức"]
+MEMBER_WIDTHS = [6, 14, 30, 34, 14, 10, 16, 8, 8, 12, 18, 30, 9, 11]
 ROLLUP_HEADERS = ["STT", "Mã", "Chi bộ", "Tổng số đảng viên", "Miễn", "Phải tham gia", "Đã tham gia",
                   "Học bù", "Tỷ lệ trước học bù (%)", "Tỷ lệ sau học bù (%)", "Đạt chỉ tiêu", "Điểm trung bình",
                   "Giỏi", "Khá", "Trung bình", "Chưa đạt"]
@@ -51,7 +51,7 @@ def member_records(rnd: StudyRound, org: Org):
     """Plain per-member records (dict per row) shared by the xlsx and csv writers."""
     for i, r in enumerate(queries.member_result_rows(rnd, org), start=1):
         (code, name, cell, status, exempt, took, open_, makeup, score, cls, pending, finished_at,
-         reason_code, reason_text, excused) = r
+         reason_code, reason_text, excused, mode) = r
         absent = not took
         reason = ""
         if absent and reason_code:
@@ -66,6 +66,7 @@ def member_records(rnd: StudyRound, org: Org):
             "classification": ("Chờ chấm" if pending else CLASSIFICATIONS.get(cls or "", "")) if took else "",
             "finished_at": to_local(finished_at).replace(tzinfo=None) if took and finished_at else None,
             "reason": reason, "excused": ("Có" if excused else "Không") if absent and reason_code else "",
+            "mode": MODES.get(mode or "online", "") if took else "",
         }
 
 
@@ -96,7 +97,7 @@ def members_xlsx(rnd: StudyRound, org: Org) -> bytes:
         when.number_format = "dd/mm/yyyy hh:mm"
         ws.append([rec["stt"], safe_text(rec["code"]), safe_text(rec["name"]), safe_text(rec["cell"]),
                    rec["status"], rec["exempt"], rec["state"], rec["makeup"], score, rec["classification"],
-                   when, safe_text(rec["reason"]), rec["excused"]])
+                   when, safe_text(rec["reason"]), rec["excused"], rec["mode"]])
     ws.auto_filter.ref = f"A1:{get_column_letter(len(MEMBER_HEADERS))}{n + 1}"
     buf = io.BytesIO()
     wb.save(buf)
@@ -119,7 +120,8 @@ def members_csv(rnd: StudyRound, org: Org, separator: str = ";") -> bytes:
         w.writerow([rec["stt"], safe_text(rec["code"]), safe_text(rec["name"]), safe_text(rec["cell"]),
                     rec["status"], rec["exempt"], rec["state"], rec["makeup"],
                     "" if rec["score"] is None else format_number(rec["score"], 1), rec["classification"],
-                    when.strftime("%d/%m/%Y %H:%M") if when else "", safe_text(rec["reason"]), rec["excused"]])
+                    when.strftime("%d/%m/%Y %H:%M") if when else "", safe_text(rec["reason"]), rec["excused"],
+                    rec["mode"]])
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
 

@@ -240,7 +240,8 @@ def member_result_rows(rnd: StudyRound, node: Org):
     """Per-member result rows for exports, streamed in cell then Vietnamese name order.
 
     Yields (member_code, full_name, cell_name, party_status, exempt, took_part, open_attempt,
-    is_makeup, score, classification, pending_essays, finished_at, reason_code, reason_text, excused).
+    is_makeup, score, classification, pending_essays, finished_at, reason_code, reason_text, excused,
+    mode) — mode of the counted attempt: "online" or "paper".
     """
     m = members_subquery(rnd, node)
     c, c_on = counted(m.c.person_id, rnd.quiz)
@@ -251,7 +252,7 @@ def member_result_rows(rnd: StudyRound, node: Org):
         select(Person.member_code, Person.full_name, Org.name, m.c.party_status, m.c.exempt,
                c.c.id.is_not(None), open_attempt, c.c.is_makeup, c.c.score, c.c.classification,
                c.c.pending_essays, c.c.finished_at, Absence.reason_code, Absence.reason_text,
-               Absence.excused)
+               Absence.excused, c.c.mode)
         .select_from(m)
         .join(Person, Person.id == m.c.person_id)
         .join(Org, Org.id == m.c.cell_id)
