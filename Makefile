@@ -12,11 +12,26 @@ WORKERS ?= 2
 
 .PHONY: run test setup deps translations db demo serve clean bench browser-tools
 
+# requirements.txt (runtime) and requirements-test.txt (runtime + test tools) are locked with
+# hashes by `make lock` from requirements.in and requirements-test.in.
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
-	$(PIP) install --quiet -r requirements.txt
+	$(PIP) install --quiet --require-hashes -r requirements.txt
 	touch $@
+
+$(VENV)/.installed-test: requirements-test.txt $(VENV)/.installed
+	$(PIP) install --quiet --require-hashes -r requirements-test.txt
+	touch $@
+
+## Re-lock both requirement files (exact versions and hashes) after editing a .in file.
+.PHONY: lock
+lock:
+	test -x .lock-venv/bin/pip-compile || { $(PYTHON) -m venv .lock-venv && .lock-venv/bin/pip install --quiet pip-tools==7.6.2; }
+	.lock-venv/bin/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe --no-emit-index-url \
+	  --no-emit-find-links --no-emit-trusted-host -o requirements.txt requirements.in
+	.lock-venv/bin/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe --no-emit-index-url \
+	  --no-emit-find-links --no-emit-trusted-host -o requirements-test.txt requirements-test.in
 
 deps: $(VENV)/.installed
 
@@ -57,7 +72,7 @@ browser-tools:
 	@test -f node_modules/axe-core/axe.min.js || npm ci --no-audit --no-fund --silent
 
 ## The whole test suite (SQLite by default; TEST_DATABASE_URL=postgresql://... for PostgreSQL).
-test: setup browser-tools
+test: setup $(VENV)/.installed-test browser-tools
 	$(PY) -m pytest -q $(PYTEST_ARGS)
 
 bench: setup
