@@ -25,7 +25,14 @@ def home():
     member_home = nav_url("take.index")
     if not permissions.is_manager() and member_home:
         return redirect(member_home)
-    return render_template("main/home.html", orgs=permissions.managed_orgs() if permissions.is_manager() else [])
+    overviews = []
+    if permissions.is_manager():
+        from quizapp.services import round_overview
+        from quizapp.web import public_base_url
+
+        overviews = round_overview.open_overviews(current_user._get_current_object(), public_base_url())
+    return render_template("main/home.html", orgs=permissions.managed_orgs() if permissions.is_manager() else [],
+                           overviews=overviews)
 
 
 @bp.route("/q/<code>")
