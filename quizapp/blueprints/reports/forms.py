@@ -35,3 +35,7 @@ class AbsenceForm(FlaskForm):
     reason_text = StringField(_l("Ghi rõ (nếu cần)"), validators=[Optional(), Length(max=300, message=_l(
         "Lý do tối đa 300 ký tự."))])
     excused = RadioField(_l("Vắng có lý do?"), choices=[("1", _l("Có lý do")), ("0", _l("Không lý do"))], default="1")
+
+
+class AbsenceTableForm(FlaskForm):
+    """The one-table absence form: its rows are read by the view (one set of fields per person)."""
