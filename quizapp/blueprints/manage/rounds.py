@@ -173,25 +173,41 @@ def makeup(round_id: int):
     if form.validate_on_submit():
         kind, _sep, raw_id = (form.target.data or "").partition(":")
         person = org = None
+        offered = {value for value, _label in form.target.choices if value}
         try:
             if kind == "person" and raw_id.isdigit():
                 person = permissions.get_person_or_404(int(raw_id), user)
             elif kind == "org" and raw_id.isdigit():
                 org = permissions.get_org_or_404(int(raw_id), user)
+            if form.target.data and form.target.data not in offered:
+                rounds.check_makeup_scope(rnd, person, org, user)  # outside one's scope stays "not found"
+                raise InvalidInput(_("Người hoặc chi bộ này không còn được học bù (đã làm bài, không thuộc diện "
+                                     "phải làm hoặc đã được cho học bù)."))
             opens_at, closes_at = form.utc_times()
-            rounds.grant_makeup(rnd.quiz, person=person, org=org, opens_at=opens_at, closes_at=closes_at,
-                                reason=form.reason.data, actor=user)
+            window = rounds.grant_makeup(rnd.quiz, person=person, org=org, opens_at=opens_at, closes_at=closes_at,
+                                         reason=form.reason.data, actor=user)
         except InvalidInput as exc:
             attach_problems(form, exc.details)
             flash(exc.message, "error")
             status = 422
         else:
-            flash(_("Đã cho học bù."), "success")
+            flash(_makeup_confirmation(window), "success")
             return redirect(url_for("manage.makeup", round_id=rnd.id))
     elif request.method == "POST":
         status = 422
     return render_template("manage/rounds/makeup.html", rnd=rnd, form=form,
                            makeups=rounds.makeup_windows(rnd.quiz, user)), status
+
+
+def _makeup_confirmation(window) -> str:
+    """Who may now take the quiz, and until when."""
+    from quizapp.services.round_overview import deadline_text
+
+    until = deadline_text(window.closes_at)
+    if window.person is not None:
+        return _("Đã cho đồng chí %(name)s học bù, được làm bài đến %(until)s.", name=window.person.full_name,
+                 until=until)
+    return _("Đã cho cả %(name)s học bù, được làm bài đến %(until)s.", name=window.org.name, until=until)
 
 
 @bp.route("/rounds/<int:round_id>/qr")
