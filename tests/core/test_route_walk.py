@@ -17,7 +17,7 @@ from quizapp.services import delivery
 from tests.factories import PASSWORD, make_bank, make_quiz
 
 PUBLIC = {"main.index", "auth.login", "auth.set_language", "main.csrf_token", "main.healthz", "main.hello",
-          "static", "main.verify", "main.short_link", "take.by_code", "api.openapi"}
+          "static", "main.verify", "main.short_link", "main.short_link_card", "take.by_code", "api.openapi"}
 SESSION_ENDERS = {"auth.logout", "auth.change_password"}
 ROLES = ["anonymous", "member_a", "member_b", "secretary_a", "deputy_a", "secretary_b", "staff", "admin"]
 INSIDERS = {"secretary_a", "deputy_a", "staff", "admin"}
