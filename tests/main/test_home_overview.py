@@ -94,3 +94,22 @@ def test_member_home_has_no_overview(client, world, login_as, rnd):
     login_as(world.member_a)
     page = client.get("/home", follow_redirects=True).get_data(as_text=True)
     assert "Chưa làm bài (" not in page and world.deputy_a.full_name not in page
+
+
+def test_large_node_gives_counts_not_names(world, rnd, app, monkeypatch):
+    """Above NAMES_LIMIT people, are names left out, the reminder giving the number, and absences still counted?"""
+    monkeypatch.setattr(round_overview, "NAMES_LIMIT", 2)
+    ov = round_overview.overview(rnd, world.staff, "https://x.vn")
+    assert ov.names_omitted and ov.missing == [] and ov.missing_count == 4
+    assert "Còn 4 đồng chí chưa làm bài." in ov.reminder and world.member_b.full_name not in ov.reminder
+    assert ov.absent_without_reason == 3  # secretary_a, secretary_b, member_b; deputy_a is mid-quiz
+    cell = round_overview.overview(rnd, world.secretary_a, "https://x.vn")
+    assert not cell.names_omitted and len(cell.missing) == 2  # a cell is always listed by name
+
+
+def test_recorded_reason_no_longer_unexplained(world, rnd, app):
+    """Once a reason is recorded for the one not-started member of CB-A, is the count 0?"""
+    from quizapp.services import participation
+
+    participation.record_absence(rnd, world.secretary_a, "om", None, True, world.secretary_a)
+    assert round_overview.overview(rnd, world.secretary_a, "https://x.vn").absent_without_reason == 0
