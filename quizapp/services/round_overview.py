@@ -97,14 +97,17 @@ def reminder_text(rnd: StudyRound, node: Org, missing: list[participation.Member
     return "\n".join(lines)
 
 
-def overview(rnd: StudyRound, person: Person, base_url: str) -> RoundOverview:
-    """Figures, the missing list and the reminder for the node the person watches in the round."""
+def overview(rnd: StudyRound, person: Person, base_url: str, names: bool = True) -> RoundOverview:
+    """Figures, the missing list and the reminder for the node the person watches in the round
+    (names=False: SQL figures only, as the round list needs)."""
     node = round_board.board_node(rnd, person)
     figures = participation.figures(rnd, node)
     link = short_url(rnd.quiz, base_url) if rnd.quiz else ""
     ov = RoundOverview(rnd=rnd, node=node, figures=figures, link=link,
                        absent_without_reason=unexplained_absences(rnd, node))
-    if node.is_cell or figures.total <= NAMES_LIMIT:
+    if not names:
+        ov.names_omitted = True
+    elif node.is_cell or figures.total <= NAMES_LIMIT:
         ov.missing = missing_members(participation.member_statuses(rnd, node))
         ov.reminder = reminder_text(rnd, node, ov.missing, link)
     else:
@@ -136,7 +139,7 @@ def list_overviews(items: list[StudyRound], person: Person, base_url: str) -> di
     out = {}
     for rnd in items:
         try:
-            out[rnd.id] = overview(rnd, person, base_url)
+            out[rnd.id] = overview(rnd, person, base_url, names=False)
         except NotFound:
             continue
     return out
