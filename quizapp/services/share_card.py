@@ -41,6 +41,7 @@ def _wrap(draw: ImageDraw.ImageDraw, text: str, font, width: int, max_lines: int
     return lines
 
 
+@lru_cache(maxsize=64)  # anyone may fetch it: drawing once per title and deadline keeps it cheap
 def card_png(title: str, deadline: str) -> bytes:
     """A red-banded card: the app's name, the round's title (up to four lines) and its deadline."""
     img = Image.new("RGB", (WIDTH, HEIGHT), WHITE)
