@@ -98,3 +98,39 @@ def test_banner_is_for_admins_only(client, world, login_as, site_url):
     site_url("")
     login_as(world.secretary_a)
     assert 'id="local-address-warning"' not in client.get("/home").get_data(as_text=True)
+
+
+def test_slips_and_qr_pdf_use_the_request_host(client, world, login_as, rnd, site_url):
+    """With SITE_URL unset, do the login slips and the printable QR page carry the request's host?"""
+    import io
+
+    from pypdf import PdfReader
+
+    site_url("")
+    host = "http://hoc.dangbo.vn"
+    _login(client, world.secretary_a, host)
+    token = client.get("/csrf-token", base_url=host).get_json()["csrf_token"]
+    slips = client.post("/manage/people/slips", base_url=host,
+                        data={"org_id": world.cell_a.id, "mode": "all", "csrf_token": token})
+    assert slips.mimetype == "application/pdf"
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(slips.data)).pages)
+    assert "hoc.dangbo.vn" in text and "localhost" not in text
+    qr = client.get(f"/manage/rounds/{rnd.id}/qr.pdf", base_url=host)
+    assert "hoc.dangbo.vn/q/ABCD234" in PdfReader(io.BytesIO(qr.data)).pages[0].extract_text()
+
+
+def test_issued_sheet_verification_link_uses_the_request_host(client, world, login_as, rnd, site_url):
+    """With SITE_URL unset, does an issued sheet's verification link name the host it was issued from?"""
+    import io
+
+    from pypdf import PdfReader
+
+    site_url("")
+    host = "http://hoc.dangbo.vn"
+    _login(client, world.secretary_a, host)
+    token = client.get("/csrf-token", base_url=host).get_json()["csrf_token"]
+    resp = client.post(f"/reports/rounds/{rnd.id}/orgs/{world.cell_a.id}/sheet", base_url=host,
+                       data={"number": "5", "issued_on": "2026-03-03", "csrf_token": token})
+    assert resp.mimetype == "application/pdf", resp.get_data(as_text=True)[:300]
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(resp.data)).pages)
+    assert "hoc.dangbo.vn/verify/" in text.replace("\n", "")
