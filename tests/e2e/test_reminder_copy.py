@@ -47,3 +47,18 @@ def test_reminder_copy_falls_back_to_selecting_the_text(page, live_server, world
     selected = page.evaluate("(() => { const t = document.querySelector('textarea.reminder-text');"
                              " return [t.selectionStart, t.selectionEnd, t.value.length]; })()")
     assert selected[0] == 0 and selected[1] == selected[2] > 0
+
+
+def test_shared_link_page_logs_in_to_the_quiz(page, live_server, world):
+    """Opened from the pasted reminder, does the short link show title and deadline (axe-clean) and log a
+    member in straight to the quiz's start page?"""
+    quiz = open_quiz(world)
+    page.goto(f"{live_server}/q/{quiz.short_code}")
+    expect(page.locator("h1")).to_have_text(quiz.round.title)
+    assert page.locator('meta[property="og:title"]').get_attribute("content") == quiz.round.title
+    screenshot(page, "shared-link")
+    assert not axe_violations(page)
+    page.get_by_label("Số thẻ đảng viên / mã đăng nhập").fill(world.member_a.member_code)
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_url(f"**/take/quiz/{quiz.id}")

@@ -39,7 +39,7 @@ def home():
 def short_link(code: str):
     """The short link under a round's QR code: the quiz's start page for a member; for anyone not
     logged in (and for the link preview of Zalo or Facebook) a page with the round's title and
-    deadline only, its Open Graph tags, and the way in through login."""
+    deadline only, its Open Graph tags, and the login form (posting to /auth/login?next=here)."""
     from quizapp.services.rounds import quiz_by_short_code
 
     if not current_user.is_authenticated:
@@ -49,6 +49,7 @@ def short_link(code: str):
 
 
 def _short_link_landing(quiz):
+    from quizapp.blueprints.auth.forms import LoginForm
     from quizapp.services.round_overview import deadline_text
     from quizapp.web import public_base_url
 
@@ -58,7 +59,7 @@ def _short_link_landing(quiz):
         "main/short_link.html", title=quiz.round.title, deadline=deadline_text(quiz.closes_at),
         page_url=base + url_for("main.short_link", code=code),
         image_url=base + url_for("main.short_link_card", code=code),
-        login_url=url_for("auth.login", next=url_for("main.short_link", code=code)),
+        login_url=url_for("auth.login", next=url_for("main.short_link", code=code)), form=LoginForm(),
     )
 
 
