@@ -77,7 +77,7 @@ def create_app(config_class: type[Config] = DevelopmentConfig, **overrides) -> F
 
 
 def _trust_proxies(app: Flask) -> None:
-    """Behind PROXY_COUNT reverse proxies, take the client address and scheme from their headers.
+    """Behind PROXY_COUNT reverse proxies, take the client address, scheme and host from their headers.
 
     With the default 0 the headers are ignored: anyone can send X-Forwarded-For, and trusting it
     would let a guesser pick a fresh address for every try.
@@ -86,4 +86,4 @@ def _trust_proxies(app: Flask) -> None:
     if count > 0:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)

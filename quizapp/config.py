@@ -84,8 +84,9 @@ class Config:
     IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", 20000))
     XLSX_MAX_UNCOMPRESSED = int(os.environ.get("XLSX_MAX_UNCOMPRESSED", 50 * 1024 * 1024))
 
-    # Public address printed on login slips and QR codes.
-    SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:5000")
+    # Public address printed on login slips, QR codes, short links and PDFs. Unset: the address
+    # each request came in on (behind a proxy: X-Forwarded-Host/-Proto, only with PROXY_COUNT>0).
+    SITE_URL = os.environ.get("SITE_URL", "")
 
     # Quiz policy defaults [guess: domain.md] — each round/quiz may override.
     DEFAULT_THRESHOLD_PERCENT = 98

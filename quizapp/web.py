@@ -1,7 +1,9 @@
 """Template filters, globals and response headers shared by every page."""
 from __future__ import annotations
 
-from flask import Flask, request, session, url_for
+from urllib.parse import urlsplit
+
+from flask import Flask, current_app, has_request_context, request, session, url_for
 from werkzeug.routing import BuildError, IntegerConverter
 
 from quizapp import vn
@@ -19,6 +21,34 @@ def nav_url(endpoint: str, **values) -> str | None:
         return url_for(endpoint, **values)
     except BuildError:
         return None
+
+
+LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "0.0.0.0", ""})
+
+
+def public_base_url() -> str:
+    """The address shared links are built on: SITE_URL when set, else the one the request came in on.
+
+    Behind PROXY_COUNT proxies ProxyFix has already put X-Forwarded-Host/-Proto into the request;
+    with PROXY_COUNT=0 those headers are ignored. Views pass the result to services as an argument.
+    """
+    configured = (current_app.config.get("SITE_URL") or "").strip().rstrip("/")
+    if configured:
+        return configured
+    if has_request_context():
+        return request.host_url.rstrip("/")
+    return ""
+
+
+def is_local_address(url: str) -> bool:
+    """True when a link built on `url` would only work on the server itself (localhost, 127.x)."""
+    host = (urlsplit(url if "://" in url else f"http://{url}").hostname or "").lower()
+    return host in LOCAL_HOSTS or host.startswith("127.") or host.endswith(".localhost")
+
+
+def local_address_warning() -> bool:
+    """For the admin banner: shared links, QR codes and slips would point at this machine only."""
+    return is_local_address(public_base_url())
 
 
 class BoundedIntConverter(IntegerConverter):
@@ -39,6 +69,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["vn_datetime"] = lambda d: vn.format_datetime(to_local(d))
     app.jinja_env.filters["local"] = to_local
     app.jinja_env.globals["nav_url"] = nav_url
+    app.jinja_env.globals["local_address_warning"] = local_address_warning
 
     @app.context_processor
     def _inject():

@@ -40,6 +40,7 @@ class Board:
     figures: participation.ParticipationFigures
     statuses: list = field(default_factory=list)
     cells: list[CellRow] = field(default_factory=list)
+    shown: str = "all"  # the member filter: "all" or "missing" (chưa làm)
 
     @property
     def is_cell(self) -> bool:
@@ -83,11 +84,28 @@ def _in_progress_by_cell(rnd: StudyRound, node: Org) -> dict[int, int]:
     return {cell_id: n for cell_id, n in db.session.execute(stmt)}
 
 
-def build_board(rnd: StudyRound, node: Org) -> Board:
+# ------------------------------------------------------------- member filter ("chưa làm")
+FILTERS = ("all", "missing")
+
+
+def shown_filter(value: str | None) -> str:
+    """The filter asked for, or "all" for anything unknown."""
+    return value if value in FILTERS else "all"
+
+
+def filter_statuses(statuses: list, shown: str) -> list:
+    """"missing": only the members who count and have not submitted (not started or in progress)."""
+    if shown == "missing":
+        return [s for s in statuses if s.required and s.state != "submitted"]
+    return statuses
+
+
+def build_board(rnd: StudyRound, node: Org, shown: str = "all") -> Board:
     """A cell: each member's state. Above cells: SQL aggregates per cell, no per-person objects."""
     if node.is_cell:
-        return Board(node=node, figures=participation.figures(rnd, node),
-                     statuses=participation.member_statuses(rnd, node))
+        shown = shown_filter(shown)
+        return Board(node=node, figures=participation.figures(rnd, node), shown=shown,
+                     statuses=filter_statuses(participation.member_statuses(rnd, node), shown))
     rows = queries.cell_rows(rnd, node)
     figures = participation.figures_from_rows(rows, float(rnd.threshold_percent))
     open_by_cell = _in_progress_by_cell(rnd, node)

@@ -221,6 +221,13 @@ def _person_cell(person: Person, on: date) -> Org | None:
     return membership.org if membership else None
 
 
+def check_makeup_scope(rnd: StudyRound, person: Person | None, org: Org | None, actor: Person) -> None:
+    """NotFound unless the make-up target (a person's cell on the session date, or a cell) is the actor's."""
+    target = org if org is not None else (_person_cell(person, rnd.session_date) if person else None)
+    if target is None or not permissions.can_manage_org(target, actor):
+        raise NotFound("Không tìm thấy đảng viên hoặc chi bộ này trong phạm vi bạn quản lý.")
+
+
 def grant_makeup(quiz: Quiz, *, person: Person | None = None, org: Org | None = None,
                  opens_at: datetime | None, closes_at: datetime | None, reason: str, actor: Person) -> MakeupWindow:
     """Open a học bù window for one person or one cell, within the actor's own subtree; commits."""
@@ -269,15 +276,32 @@ def makeup_windows(quiz: Quiz, person: Person) -> list[MakeupWindow]:
 
 
 def makeup_candidates(rnd: StudyRound, person: Person) -> tuple[list[Person], list[Org]]:
-    """People and cells the person may grant a make-up to in this round."""
+    """People and cells the person may grant a make-up to in this round: only those who can still
+    take it — members who count (party members, not exempt, on the session date), have no counted
+    attempt and hold no make-up window yet (their own or their cell's). A cell is offered while
+    it has such a member and no cell-wide window."""
+    from quizapp.services.participation import member_statuses
+
     prefixes = participating_paths(rnd)
     cells = [o for o in permissions.managed_orgs(person)
              if o.is_cell and any(o.path.startswith(p) for p in prefixes)]
-    people = []
+    windows = list(db.session.scalars(select(MakeupWindow).where(MakeupWindow.quiz_id == rnd.quiz.id))) \
+        if rnd.quiz is not None else []
+    granted_people = {w.person_id for w in windows if w.person_id}
+    granted_cells = {w.org_id for w in windows if w.org_id}
+    people, open_cells, seen = [], [], set()
     for cell in cells:
-        stmt = permissions.members_in_scope(person, on=rnd.session_date, org=cell)
-        people += [p for p in db.session.scalars(stmt) if p not in people]
-    return people, cells
+        if cell.id in granted_cells:
+            continue
+        waiting = [s.person for s in member_statuses(rnd, cell)
+                   if s.required and s.state != "submitted" and s.person.id not in granted_people
+                   and s.person.id not in seen]
+        if waiting:
+            open_cells.append(cell)
+        for p in waiting:
+            seen.add(p.id)
+            people.append(p)
+    return people, open_cells
 
 
 # ---------------------------------------------------------------------------- member view

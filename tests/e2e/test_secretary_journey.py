@@ -51,10 +51,10 @@ def test_secretary_board_absence_grading_and_downloads(page, live_server, world,
     page.get_by_role("link", name="Ghi lý do vắng").click()
     form = page.locator("form.absence", has_text=world.secretary_a.full_name)
     expect(page.locator("form.absence")).to_have_count(1)
-    form.get_by_label("Lý do", exact=True).select_option("cong_tac")
-    form.get_by_label("Ghi rõ").fill("Họp tại Hà Nội")
+    form.get_by_label(f"Lý do của {world.secretary_a.full_name}", exact=True).select_option("cong_tac")
+    form.get_by_label(f"Ghi rõ lý do của {world.secretary_a.full_name}").fill("Họp tại Hà Nội")
     form.get_by_role("button", name="Lưu lý do").click()
-    expect(page.locator(".flash-success")).to_contain_text(f"Đã ghi lý do vắng của đồng chí {world.secretary_a.full_name}")
+    expect(page.locator(".flash-success")).to_contain_text("Đã lưu lý do vắng (1 thay đổi).")
     fresh()
     absence = db.session.scalar(select(Absence).where(Absence.person_id == world.secretary_a.id))
     assert absence is not None and absence.reason_code == "cong_tac" and absence.reason_text == "Họp tại Hà Nội"

@@ -27,18 +27,54 @@ def home():
     member_home = nav_url("take.index")
     if not permissions.is_manager() and member_home:
         return redirect(member_home)
-    return render_template("main/home.html", orgs=permissions.managed_orgs() if permissions.is_manager() else [])
+    overviews = []
+    if permissions.is_manager():
+        from quizapp.services import round_overview
+        from quizapp.web import public_base_url
+
+        overviews = round_overview.open_overviews(current_user._get_current_object(), public_base_url())
+    return render_template("main/home.html", orgs=permissions.managed_orgs() if permissions.is_manager() else [],
+                           overviews=overviews)
 
 
 @bp.route("/q/<code>")
 def short_link(code: str):
-    """The short link under a round's QR code: the quiz's start page (via login if needed)."""
-    if not current_user.is_authenticated:
-        return redirect(url_for("auth.login", next=url_for("main.short_link", code=code)))
+    """The short link under a round's QR code: the quiz's start page for a member; for anyone not
+    logged in (and for the link preview of Zalo or Facebook) a page with the round's title and
+    deadline only, its Open Graph tags, and the login form (posting to /auth/login?next=here)."""
     from quizapp.services.rounds import quiz_by_short_code
 
+    if not current_user.is_authenticated:
+        return _short_link_landing(quiz_by_short_code(code[:16]))
     quiz = quiz_by_short_code(code[:16])
     return redirect(nav_url("take.start", quiz_id=quiz.id) or url_for("main.home"))
+
+
+def _short_link_landing(quiz):
+    from quizapp.blueprints.auth.forms import LoginForm
+    from quizapp.services.round_overview import deadline_text
+    from quizapp.web import public_base_url
+
+    base = public_base_url()
+    code = quiz.short_code
+    return render_template(
+        "main/short_link.html", title=quiz.round.title, deadline=deadline_text(quiz.closes_at),
+        page_url=base + url_for("main.short_link", code=code),
+        image_url=base + url_for("main.short_link_card", code=code),
+        login_url=url_for("auth.login", next=url_for("main.short_link", code=code)), form=LoginForm(),
+    )
+
+
+@bp.route("/q/<code>/card.png")
+def short_link_card(code: str):
+    """The 1200×630 preview image of a shared short link (the round's title and deadline only)."""
+    from quizapp.services.round_overview import deadline_text
+    from quizapp.services.rounds import quiz_by_short_code
+    from quizapp.services.share_card import card_png
+
+    quiz = quiz_by_short_code(code[:16])
+    data = card_png(quiz.round.title, deadline_text(quiz.closes_at))
+    return data, 200, {"Content-Type": "image/png", "Cache-Control": "public, max-age=600"}
 
 
 @bp.route("/hello")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from io import BytesIO
 
-from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
@@ -17,6 +17,7 @@ from quizapp.clock import today_local
 from quizapp.services import people as people_svc
 from quizapp.services import history, roster, roster_files, slips
 from quizapp.services.exceptions import DomainError, InvalidInput
+from quizapp.web import public_base_url
 
 PAGE_SIZE = 100
 
@@ -202,7 +203,7 @@ def login_slips():
         ids = request.form.getlist("person_ids", type=int)
         try:
             chosen = slips.slip_candidates(_me(), org, form.mode.data, ids)
-            batch = slips.issue_slips(_me(), org, chosen, current_app.config["SITE_URL"])
+            batch = slips.issue_slips(_me(), org, chosen, public_base_url())
         except DomainError as exc:
             flash(exc.message, "error")
             return redirect(url_for("manage.login_slips", org=org.id))

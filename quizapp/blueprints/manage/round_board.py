@@ -13,7 +13,7 @@ def _board():
     user = current_user._get_current_object()
     rnd = rounds.get_round_or_404(request.view_args["round_id"], user)
     node = round_board.board_node(rnd, user, request.args.get("org", type=int))
-    return rnd, round_board.build_board(rnd, node)
+    return rnd, round_board.build_board(rnd, node, request.args.get("show"))
 
 
 @bp.route("/rounds/<int:round_id>/board", endpoint="round_board")

@@ -1,7 +1,7 @@
 """Study rounds for managers: list, create, edit, copy, detail, make-up windows, QR code."""
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -9,9 +9,10 @@ from quizapp import permissions
 from quizapp.blueprints.manage.round_forms import (CopyForm, MakeupForm, RoundForm, attach_problems, fill_form,
                                                    form_values, setup_choices)
 from quizapp.blueprints.manage.routes import bp
-from quizapp.services import round_checks, rounds
+from quizapp.services import round_checks, round_overview, rounds
 from quizapp.services import round_qr as qr_service
 from quizapp.services.exceptions import InvalidInput
+from quizapp.web import public_base_url
 
 
 def _user():
@@ -59,6 +60,7 @@ def rounds_list():
     user = _user()
     items = rounds.rounds_in_scope(user)
     return render_template("manage/rounds/list.html", rounds=items,
+                           overviews=round_overview.list_overviews(items, user, public_base_url()),
                            editable={r.id for r in items if rounds.can_edit_round(r, user)},
                            can_create=bool(rounds.owner_choices(user)))
 
@@ -139,7 +141,7 @@ def round_detail(round_id: int):
         "manage/rounds/detail.html", rnd=rnd, quiz=rnd.quiz, can_edit=rounds.can_edit_round(rnd, user),
         makeups=rounds.makeup_windows(rnd.quiz, user), rule_rows=round_checks.describe_draw_rule(rnd.quiz.draw_rule),
         paper_lines=round_checks.paper_summary(rnd.quiz.draw_rule, user),
-        short_url=qr_service.short_url(rnd.quiz, current_app.config["SITE_URL"]),
+        short_url=qr_service.short_url(rnd.quiz, public_base_url()),
     )
 
 
@@ -181,20 +183,25 @@ def makeup(round_id: int):
     if form.validate_on_submit():
         kind, _sep, raw_id = (form.target.data or "").partition(":")
         person = org = None
+        offered = {value for value, _label in form.target.choices if value}
         try:
             if kind == "person" and raw_id.isdigit():
                 person = permissions.get_person_or_404(int(raw_id), user)
             elif kind == "org" and raw_id.isdigit():
                 org = permissions.get_org_or_404(int(raw_id), user)
+            if form.target.data and form.target.data not in offered:
+                rounds.check_makeup_scope(rnd, person, org, user)  # outside one's scope stays "not found"
+                raise InvalidInput(_("Người hoặc chi bộ này không còn được học bù (đã làm bài, không thuộc diện "
+                                     "phải làm hoặc đã được cho học bù)."))
             opens_at, closes_at = form.utc_times()
-            rounds.grant_makeup(rnd.quiz, person=person, org=org, opens_at=opens_at, closes_at=closes_at,
-                                reason=form.reason.data, actor=user)
+            window = rounds.grant_makeup(rnd.quiz, person=person, org=org, opens_at=opens_at, closes_at=closes_at,
+                                         reason=form.reason.data, actor=user)
         except InvalidInput as exc:
             attach_problems(form, exc.details)
             flash(exc.message, "error")
             status = 422
         else:
-            flash(_("Đã cho học bù."), "success")
+            flash(_makeup_confirmation(window), "success")
             return redirect(url_for("manage.makeup", round_id=rnd.id))
     elif request.method == "POST":
         status = 422
@@ -202,12 +209,23 @@ def makeup(round_id: int):
                            makeups=rounds.makeup_windows(rnd.quiz, user)), status
 
 
+def _makeup_confirmation(window) -> str:
+    """Who may now take the quiz, and until when."""
+    from quizapp.services.round_overview import deadline_text
+
+    until = deadline_text(window.closes_at)
+    if window.person is not None:
+        return _("Đã cho đồng chí %(name)s học bù, được làm bài đến %(until)s.", name=window.person.full_name,
+                 until=until)
+    return _("Đã cho cả %(name)s học bù, được làm bài đến %(until)s.", name=window.org.name, until=until)
+
+
 @bp.route("/rounds/<int:round_id>/qr")
 @permissions.manager_required
 def round_qr(round_id: int):
     """A big QR code and short link to show on the hall's screen."""
     rnd = rounds.get_round_or_404(round_id, _user())
-    url = qr_service.short_url(rnd.quiz, current_app.config["SITE_URL"])
+    url = qr_service.short_url(rnd.quiz, public_base_url())
     return render_template("manage/rounds/qr.html", rnd=rnd, url=url, svg=qr_service.qr_svg(url))
 
 
@@ -216,7 +234,7 @@ def round_qr(round_id: int):
 def round_qr_pdf(round_id: int):
     """The same QR code and short link as a printable A4 landscape PDF."""
     rnd = rounds.get_round_or_404(round_id, _user())
-    data = qr_service.qr_pdf(rnd, current_app.config["SITE_URL"])
+    data = qr_service.qr_pdf(rnd, public_base_url())
     return data, 200, {
         "Content-Type": "application/pdf",
         "Content-Disposition": f'inline; filename="ma-qr-{rnd.quiz.short_code}.pdf"',

@@ -4,10 +4,8 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, DateField, HiddenField, IntegerField, RadioField, SelectField, StringField
+from wtforms import BooleanField, DateField, HiddenField, IntegerField, RadioField, StringField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
-
-from quizapp.models import ABSENCE_REASONS
 
 
 class SheetForm(FlaskForm):
@@ -30,15 +28,8 @@ class RollupForm(SheetForm):
     state_letterhead = BooleanField(_l("Dùng thể thức văn bản hành chính nhà nước (Nghị định 30)"))
 
 
-class AbsenceForm(FlaskForm):
-    """Why one member did not take part."""
-
-    person_id = HiddenField(validators=[InputRequired()])
-    reason_code = SelectField(_l("Lý do"), choices=[("", _l("— Chọn lý do —"))] + list(ABSENCE_REASONS.items()),
-                              validators=[InputRequired(_l("Vui lòng chọn lý do vắng mặt."))])
-    reason_text = StringField(_l("Ghi rõ (nếu cần)"), validators=[Optional(), Length(max=300, message=_l(
-        "Lý do tối đa 300 ký tự."))])
-    excused = RadioField(_l("Vắng có lý do?"), choices=[("1", _l("Có lý do")), ("0", _l("Không lý do"))], default="1")
+class AbsenceTableForm(FlaskForm):
+    """The one-table absence form: its rows are read by the view (one set of fields per person)."""
 
 
 class VerifyUploadForm(FlaskForm):

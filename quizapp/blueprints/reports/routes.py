@@ -6,11 +6,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from quizapp import permissions
-from quizapp.blueprints.reports.forms import AbsenceForm, RollupForm, SheetForm
+from quizapp.blueprints.reports.forms import AbsenceTableForm, RollupForm, SheetForm
 from quizapp.clock import today_local
 from quizapp.extensions import db
 from quizapp.models import ABSENCE_REASONS, IssuedReport, Org, Person, StudyRound
-from quizapp.services import participation, rounds
+from quizapp.services import absence_table, participation, rounds
 from quizapp.services.exceptions import InvalidInput, NotFound
 from quizapp.services.reporting import documents, excel, identity, items, numbering, queries
 from quizapp.services.reporting.rollup import issue_rollup
@@ -220,30 +220,52 @@ def item_analysis(round_id: int, org_id: int):
 @bp.route("/rounds/<int:round_id>/orgs/<int:org_id>/absences", methods=["GET", "POST"])
 @permissions.manager_required
 def absences(round_id: int, org_id: int):
-    """Members of the org who did not take part, with a reason form for each."""
+    """Members of the org who have not taken part: one table, a reason per row, one Save for all."""
     rnd, org = _round_org(round_id, org_id)
-    form = AbsenceForm()
-    failed_for = None
+    form = AbsenceTableForm()
+    errors: dict[int, str] = {}
+    posted: dict[int, absence_table.AbsenceRow] = {}
+    form_error = None
     if request.method == "POST":
-        if form.validate_on_submit():
-            target = _person_in_round(rnd, org, form.person_id.data)
+        if not form.validate_on_submit():
+            form_error = _("Phiên làm việc đã hết hạn, vui lòng gửi lại.")
+        else:
+            posted = {row.person_id: row for row in _absence_rows(request.form)}
             try:
-                participation.record_absence(rnd, target, form.reason_code.data, form.reason_text.data,
-                                             form.excused.data == "1", _user())
+                if not posted:
+                    raise InvalidInput(_("Chưa có dòng nào để lưu."))
+                changed = absence_table.save_absences(rnd, org, list(posted.values()), _user())
             except InvalidInput as exc:
                 db.session.rollback()
-                form.reason_text.errors = [exc.message]
-                failed_for = target.id
+                errors = exc.details if isinstance(exc.details, dict) else {}
+                form_error = exc.message
             else:
-                flash(_("Đã ghi lý do vắng của đồng chí %(name)s.", name=target.full_name), "success")
+                flash(_("Đã lưu lý do vắng (%(n)s thay đổi).", n=changed), "success")
                 return redirect(url_for("reports.absences", round_id=rnd.id, org_id=org.id))
-        else:
-            failed_for = _int(form.person_id.data)
-    statuses = [s for s in participation.member_statuses(rnd, org) if s.required and s.state != "submitted"]
-    status = 422 if form.errors else 200
+    if form_error:
+        flash(form_error, "error")
+    status = 422 if form_error else 200
     issued = documents.current_document(rnd, org, "cell_sheet") if org.is_cell else None
-    return render_template("reports/absences.html", rnd=rnd, org=org, statuses=statuses, form=form,
-                           failed_for=failed_for, reasons=ABSENCE_REASONS, issued=issued), status
+    return render_template("reports/absences.html", rnd=rnd, org=org, statuses=absence_table.absent_statuses(rnd, org),
+                           form=form, errors=errors, posted=posted, form_error=form_error,
+                           reasons=ABSENCE_REASONS, issued=issued), status
+
+
+def _absence_rows(data) -> list[absence_table.AbsenceRow]:
+    """Rows of the absence table (reason_code-<id>, reason_text-<id>, excused-<id>); a single
+    person_id/reason_code/reason_text/excused set is read as one row too."""
+    rows = []
+    for key in data:
+        if key.startswith("reason_code-"):
+            pid = _int(key.partition("-")[2])
+            rows.append(absence_table.AbsenceRow(
+                person_id=pid, reason_code=data.get(key, "").strip(), reason_text=data.get(f"reason_text-{pid}", ""),
+                excused=data.get(f"excused-{pid}", "1") == "1"))
+    if "person_id" in data:
+        rows.append(absence_table.AbsenceRow(
+            person_id=_int(data.get("person_id")), reason_code=data.get("reason_code", "").strip(),
+            reason_text=data.get("reason_text", ""), excused=data.get("excused", "1") == "1"))
+    return rows
 
 
 def _int(value) -> int:
@@ -251,12 +273,3 @@ def _int(value) -> int:
         return int(value)
     except (TypeError, ValueError):
         raise NotFound("Không tìm thấy đảng viên này.") from None
-
-
-def _person_in_round(rnd: StudyRound, org: Org, person_id) -> Person:
-    """A person listed in the org's statuses for the round; anyone else is 'not found'."""
-    pid = _int(person_id)
-    for s in participation.member_statuses(rnd, org):
-        if s.person.id == pid:
-            return s.person
-    raise NotFound("Không tìm thấy đảng viên này trong đợt học tập.")

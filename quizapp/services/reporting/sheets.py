@@ -12,11 +12,11 @@ from quizapp.vn import nfc
 
 
 def site_url() -> str:
-    """SITE_URL from config (no trailing slash)."""
+    """SITE_URL from config, else the address the request came in on (no trailing slash)."""
     try:
-        from flask import current_app
+        from quizapp.web import public_base_url
 
-        return current_app.config.get("SITE_URL", "").rstrip("/")
+        return public_base_url()
     except RuntimeError:
         return ""
 
