@@ -130,7 +130,15 @@ def test_issued_sheet_verification_link_uses_the_request_host(client, world, log
     _login(client, world.secretary_a, host)
     token = client.get("/csrf-token", base_url=host).get_json()["csrf_token"]
     resp = client.post(f"/reports/rounds/{rnd.id}/orgs/{world.cell_a.id}/sheet", base_url=host,
-                       data={"number": "5", "issued_on": "2026-03-03", "csrf_token": token})
-    assert resp.mimetype == "application/pdf", resp.get_data(as_text=True)[:300]
+                       data={"number": "5", "issued_on": "2026-03-03", "confirm": "1", "csrf_token": token})
+    assert resp.status_code == 303, resp.get_data(as_text=True)[:300]
+    from sqlalchemy import select
+
+    from quizapp.extensions import db
+    from quizapp.models import IssuedReport
+
+    report = db.session.scalar(select(IssuedReport))
+    resp = client.get(f"/reports/documents/{report.id}/file", base_url=host)
+    assert resp.mimetype == "application/pdf"
     text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(resp.data)).pages)
     assert "hoc.dangbo.vn/verify/" in text.replace("\n", "")
