@@ -14,7 +14,7 @@ from quizapp.models import Answer, Question
 from quizapp.services import delivery
 from tests.browser import axe_violations, login, screenshot
 from tests.e2e._scenario import ESSAY, MULTIPLE, SHORT, SINGLE, TRUE_FALSE, finished_attempt, open_quiz
-from tests.factories import PASSWORD, make_bank
+from tests.factories import PASSWORD, make_bank, make_person
 
 
 def _walk(page, base: str, pages: list[tuple[str, str, int]]) -> dict:
@@ -76,6 +76,7 @@ def test_secretary_pages_pass_axe(page, live_server, world):
                                                        ESSAY: "Bài thu hoạch <b>thử</b>."})
     delivery.start_attempt(quiz.id, world.deputy_a)
     finished_attempt(quiz, world.secretary_a, {SINGLE: "b"})  # he sits it too: grading and keys open once finished
+    make_person(world.cell_a, "Lê Thị Vắng")  # has not started: the absence table lists her
     essay_answer = db.session.scalar(select(Answer.id).where(Answer.attempt_id == finished.id, Answer.position == ESSAY))
     bank = make_bank(world.cell_a)
     db.session.commit()
