@@ -102,7 +102,7 @@ def result_payload(attempt: Attempt, now: datetime | None = None) -> dict:
                 # Per-question marks tell right from wrong: only the policy that shows keys shows them
                 # (under "answers" a second attempt could otherwise keep the right ones and score 10).
                 item.update(key=display_ids.to_display(r.spec, r.choice_order, qtype.key_view(r.spec)),
-                            awarded=r.awarded, fraction=r.fraction, verdict=verdict(r.fraction),
+                            awarded=r.awarded, fraction=r.fraction, verdict=verdict(r.fraction, r.type, r.value is not None),
                             explanation=(r.explanation or "").strip() or None)
             items.append(item)
         body["items"] = items
@@ -112,10 +112,11 @@ def result_payload(attempt: Attempt, now: datetime | None = None) -> dict:
 AUTO_REASONS = ("timer", "sweep", "read")
 
 
-def verdict(fraction: float | None) -> str | None:
-    """"right" (full marks), "partial", "wrong", or None while not graded (an essay waiting)."""
+def verdict(fraction: float | None, qtype: str = "", answered: bool = True) -> str | None:
+    """"right" (full marks), "partial", "wrong", "blank" (left unanswered, no marks), or None
+    while an essay waits for a person."""
     if fraction is None:
-        return None
+        return "blank" if qtype != "essay" and not answered else None
     if fraction >= 1:
         return "right"
     return "partial" if fraction > 0 else "wrong"

@@ -44,6 +44,8 @@ def test_marks_and_explanations_only_when_policy_shows_keys(client, world, login
     # Question 1 (right) carries ✓, question 3 (wrong) carries ✗.
     blocks = re.findall(r'<section class="card review-item">(.*?)</section>', page, re.S)
     assert "✓ Đúng" in blocks[0] and "✗ Sai" in blocks[2] and "Chờ chấm" in blocks[4]
+    # Unanswered (2, 4): no marks, said as such — never "waiting to be graded".
+    assert "✗ Bỏ trống" in blocks[1] and "✗ Bỏ trống" in blocks[3] and "Chờ chấm" not in blocks[1] + blocks[3]
     for policy in ("answers", "score"):
         page = _result(client, shown[policy])
         assert "✓" not in page and "✗" not in page and "Giải thích" not in page, policy

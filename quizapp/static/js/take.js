@@ -272,6 +272,13 @@
       if (navigator.onLine === false) { ev.preventDefault(); setState("offline", "state-retry"); }
     });
   }
+  // Links that need the server (switch view, back to the list) would show the browser's offline
+  // page: stay on the quiz and say why.
+  document.querySelectorAll(".mode-switch a").forEach(function (a) {
+    a.addEventListener("click", function (ev) {
+      if (navigator.onLine === false) { ev.preventDefault(); setState("offline", "state-retry"); }
+    });
+  });
   window.addEventListener("online", function () { backoff = 1000; flush(); });
   window.addEventListener("offline", function () { setState("offline", "state-retry"); });
 
