@@ -63,6 +63,10 @@ def test_one_question_per_page_works_offline(page, live_server, world):
     page.locator(f"#a{SHORT}").fill("tự chuyển hóa")
     page.get_by_role("button", name=re.compile("Câu trước")).click()
     expect(page.locator(f"#q{TRUE_FALSE}")).to_be_visible()
+    # Switching to the all-on-one-page view needs the server: offline it stays put and says why.
+    page.get_by_role("link", name="Xem tất cả câu trên một trang").click()
+    expect(page.locator("#save-state")).to_have_text("Chưa lưu — đang chờ có mạng")
+    expect(page.locator(f"#q{TRUE_FALSE}")).to_be_visible()
     assert page.evaluate("() => window.__samePage === true"), "moving between questions loaded a page"
     assert page.url.endswith(f"q={TRUE_FALSE}")
     assert saved_answers(attempt.id) == {}

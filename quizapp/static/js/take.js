@@ -29,7 +29,8 @@
   var backoff = 1000;
   var retryTimer = null;
   var finished = false;
-  var keptNotice = false;  // a save lost to a newer answer from another device: say so, not "Đã lưu"
+  var keptNotice = false;
+  var typing = {};  // position -> timer of a text answer still being typed (saved after a pause)  // a save lost to a newer answer from another device: say so, not "Đã lưu"
 
   try { queue = JSON.parse(localStorage.getItem(KEY) || "{}") || {}; } catch (e) { queue = {}; }
   function persist() {
@@ -212,6 +213,7 @@
     if (inflight || finished) { return Promise.resolve(); }
     var keys = Object.keys(queue);
     if (!keys.length) {
+      if (Object.keys(typing).length) { setState("saving", "state-busy"); return Promise.resolve(); }
       if (keptNotice) { setState("kept", "state-kept"); } else { setState("saved", "state-ok"); }
       return Promise.resolve();
     }
@@ -254,18 +256,20 @@
   if (form) {
     form.addEventListener("change", function (ev) {
       var fs = ev.target.closest("fieldset.question");
-      if (fs && ev.target.type !== "text" && ev.target.tagName !== "TEXTAREA") {
-        enqueue(fs.getAttribute("data-position"), valueOf(fs));
-      }
+      if (!fs) { return; }
+      var pos = fs.getAttribute("data-position");
+      var isText = ev.target.type === "text" || ev.target.tagName === "TEXTAREA";
+      if (!isText) { enqueue(pos, valueOf(fs)); return; }
+      // Leaving a text field: save what was typed now, not after the pause.
+      if (typing[pos]) { clearTimeout(typing[pos]); delete typing[pos]; enqueue(pos, valueOf(fs)); }
     });
-    var typing = {};
     form.addEventListener("input", function (ev) {
       var fs = ev.target.closest("fieldset.question");
       if (!fs || (ev.target.type !== "text" && ev.target.tagName !== "TEXTAREA")) { return; }
       var pos = fs.getAttribute("data-position");
       clearTimeout(typing[pos]);
       setState("saving", "state-busy");
-      typing[pos] = setTimeout(function () { enqueue(pos, valueOf(fs)); }, 700);
+      typing[pos] = setTimeout(function () { delete typing[pos]; enqueue(pos, valueOf(fs)); }, 700);
     });
     form.addEventListener("submit", function (ev) {
       // Offline, a page post would fail and show the browser's error page: stay, keep the queue.
