@@ -116,7 +116,7 @@ def verdict(fraction: float | None, qtype: str = "", answered: bool = True) -> s
     """"right" (full marks), "partial", "wrong", "blank" (left unanswered, no marks), or None
     while an essay waits for a person."""
     if fraction is None:
-        return "blank" if qtype != "essay" and not answered else None
+        return None if answered and qtype == "essay" else "blank"
     if fraction >= 1:
         return "right"
     return "partial" if fraction > 0 else "wrong"

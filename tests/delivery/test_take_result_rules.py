@@ -41,15 +41,28 @@ def test_marks_and_explanations_only_when_policy_shows_keys(client, world, login
     page = _result(client, shown["correct"])
     assert "✓ Đúng" in page and "✗ Sai" in page and EXPLANATION in page
     assert page.count("Giải thích:") == 5
+    assert "Chờ chấm" not in page
     # Question 1 (right) carries ✓, question 3 (wrong) carries ✗.
     blocks = re.findall(r'<section class="card review-item">(.*?)</section>', page, re.S)
-    assert "✓ Đúng" in blocks[0] and "✗ Sai" in blocks[2] and "Chờ chấm" in blocks[4]
+    assert "✓ Đúng" in blocks[0] and "✗ Sai" in blocks[2] and "✗ Bỏ trống" in blocks[4]
     # Unanswered (2, 4): no marks, said as such — never "waiting to be graded".
     assert "✗ Bỏ trống" in blocks[1] and "✗ Bỏ trống" in blocks[3] and "Chờ chấm" not in blocks[1] + blocks[3]
     for policy in ("answers", "score"):
         page = _result(client, shown[policy])
         assert "✓" not in page and "✗" not in page and "Giải thích" not in page, policy
     assert "bạn đã chọn" in _result(client, shown["answers"])
+
+
+def test_written_essay_waits_for_grading_without_a_mark(client, world, login_as):
+    """An essay that was written shows "Chờ chấm", not ✓/✗, until the cell grades it."""
+    quiz = make_quiz(world.committee, [world.committee], review_policy="correct", review_when="after_submit")
+    attempt = delivery.start_attempt(quiz.id, world.member_a)
+    delivery.save_answer(attempt.id, world.member_a.id, 5, "Bài thu hoạch của tôi.", 1)
+    delivery.submit_attempt(attempt.id, person_id=world.member_a.id, reason="member")
+    db.session.commit()
+    login_as(world.member_a)
+    blocks = re.findall(r'<section class="card review-item">(.*?)</section>', _result(client, attempt), re.S)
+    assert "Chờ chấm" in blocks[4] and "✓" not in blocks[4] and "✗" not in blocks[4]
 
 
 def test_correct_policy_keeps_marks_until_the_round_closes(client, world, login_as):

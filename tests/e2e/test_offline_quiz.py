@@ -14,7 +14,7 @@ from quizapp.database import begin_write
 from quizapp.extensions import db
 from quizapp.models import Attempt
 from quizapp.services import delivery
-from tests.browser import CHROMIUM_ARGS, DESKTOP, PHONE, assert_accessible, login
+from tests.browser import DESKTOP, PHONE, assert_accessible, login, screenshot
 from tests.e2e._scenario import MULTIPLE, SHORT, SINGLE, TRUE_FALSE, open_quiz, saved_answers, shown_id
 from tests.factories import PASSWORD
 
@@ -75,6 +75,7 @@ def test_one_question_per_page_works_offline(page, live_server, world):
                                  " return [s.getBoundingClientRect().height, parseFloat(getComputedStyle(s).lineHeight)]; }")
     assert height <= line * 1.5, (height, line)
     assert_accessible(page)
+    screenshot(page, "take-paged-offline")
 
     page.context.set_offline(False)
     _saved(page)
@@ -131,6 +132,7 @@ def test_lost_session_keeps_answers_until_login(page, live_server, world):
     expect(relogin).to_be_visible(timeout=TIMEOUT)
     expect(page.locator("#save-state")).to_have_text("Đăng nhập lại để làm tiếp")
     assert_accessible(page)
+    screenshot(page, "take-session-lost")
     assert saved_answers(attempt.id) == {}
     queued = page.evaluate(f"() => localStorage.getItem('quiz-queue-{attempt.id}')")
     assert queued and shown_id("d") in queued
@@ -162,6 +164,7 @@ def test_alerts_at_five_and_one_minute_once_each(page, live_server, world):
     expect(live).to_have_text("Còn 5 phút làm bài.")
     assert live.get_attribute("aria-live") == "polite"
     assert_accessible(page)
+    screenshot(page, "take-alert-5min")
     # Once: a reload still under 5 minutes does not repeat it.
     page.reload()
     page.wait_for_timeout(2500)
@@ -172,3 +175,24 @@ def test_alerts_at_five_and_one_minute_once_each(page, live_server, world):
     page.reload()
     expect(alert).to_have_text("Còn 1 phút — hết giờ bài sẽ tự nộp.", timeout=TIMEOUT)
     expect(live).to_have_text("Còn 1 phút — hết giờ bài sẽ tự nộp.")
+
+
+def test_result_page_marks_and_auto_submit_notice(page, live_server, world):
+    """An attempt submitted by the timer under the policy that shows keys: the notice, ✓/✗ and the
+    explanation are shown, readable on a phone and axe-clean."""
+    quiz = open_quiz(world, review_policy="correct", review_when="after_submit")
+    attempt = delivery.start_attempt(quiz.id, world.member_a)
+    delivery.save_answer(attempt.id, world.member_a.id, SINGLE, shown_id("b"), 1)
+    delivery.save_answer(attempt.id, world.member_a.id, TRUE_FALSE, "false", 1)
+    delivery.submit_attempt(attempt.id, person_id=world.member_a.id, reason="timer")
+    db.session.commit()
+    login(page, live_server, world.member_a.member_code, PASSWORD)
+    page.goto(f"{live_server}/take/attempt/{attempt.id}/result")
+    expect(page.locator("#auto-submitted")).to_have_text("Hết giờ — bài đã được nộp tự động.")
+    items = page.locator("section.review-item")
+    expect(items.nth(SINGLE - 1)).to_contain_text("✓ Đúng")
+    expect(items.nth(TRUE_FALSE - 1)).to_contain_text("✗ Sai")
+    expect(items.nth(SINGLE - 1)).to_contain_text("Giải thích:")
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1")
+    assert_accessible(page)
+    screenshot(page, "take-result-correct")
