@@ -52,10 +52,11 @@ def _session_lost() -> bool:
 
 def _login_again():
     """JSON clients get 401 (a quiz page keeps its queued answers); pages go to the login page."""
-    from flask import redirect, request, url_for
+    from flask import flash, redirect, request, url_for
 
     if request.path.startswith("/api/"):
         return error_response(401, _(MESSAGES[401]))
+    flash(_("Phiên đăng nhập đã hết nên câu trả lời vừa gửi chưa được lưu. Đăng nhập lại để làm tiếp."), "warning")
     return redirect(url_for("auth.login", next=request.path))
 
 

@@ -166,3 +166,5 @@ def test_quiz_save_after_session_lost_asks_to_log_in_again(client, world, login_
     assert resp.get_json()["error"]["message"] == "Vui lòng đăng nhập để tiếp tục."
     page = client.post(f"/take/attempt/{attempt.id}", data={"csrf_token": token, "p": "1", "s1": "1", "a1": "c2"})
     assert page.status_code == 302 and "/auth/login" in page.headers["Location"]
+    login = client.get(page.headers["Location"]).get_data(as_text=True)
+    assert "câu trả lời vừa gửi chưa được lưu" in login
