@@ -96,10 +96,19 @@
       var value = formValue(body.value);
       showValue(pos, value);
       markMap(pos, value !== null && value !== "" && !(Array.isArray(value) && value.length === 0));
-      keptNotice = true;
+      // The same answer already stored (e.g. by this page's own form post) is no conflict.
+      if (!sameAnswer(value, entry.value)) { keptNotice = true; }
     }
     var f = seqField(pos);
     if (f) { f.value = String(seqs[pos] + 1); }
+  }
+
+  function sameAnswer(a, b) {
+    function norm(v) {
+      if (Array.isArray(v)) { return v.length ? JSON.stringify(v.slice().sort()) : "null"; }
+      return v === null || v === undefined || v === "" ? "null" : JSON.stringify(v);
+    }
+    return norm(a) === norm(b);
   }
 
   function valueOf(fs) {
