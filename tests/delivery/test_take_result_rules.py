@@ -51,6 +51,12 @@ def test_marks_and_explanations_only_when_policy_shows_keys(client, world, login
         page = _result(client, shown[policy])
         assert "✓" not in page and "✗" not in page and "Giải thích" not in page, policy
     assert "bạn đã chọn" in _result(client, shown["answers"])
+    # The JSON result follows the same rule.
+    api = {p: client.get(f"/api/v1/attempts/{shown[p].id}/result").get_json() for p in shown}
+    assert [it["verdict"] for it in api["correct"]["items"]][:3] == ["right", "blank", "wrong"]
+    assert api["correct"]["items"][0]["explanation"] == EXPLANATION
+    assert all("verdict" not in it and "explanation" not in it for it in api["answers"]["items"])
+    assert "items" not in api["score"]
 
 
 def test_written_essay_waits_for_grading_without_a_mark(client, world, login_as):
