@@ -43,6 +43,23 @@ def error_response(status: int, message: str, details=None):
     return render_template("errors/error.html", status=status, message=message, details=details), status
 
 
+def _session_lost() -> bool:
+    """A quiz save whose session is gone (cookies cleared, logged out elsewhere): not a bad form."""
+    from flask_login import current_user
+
+    return request.blueprint in ("api", "take") and not current_user.is_authenticated
+
+
+def _login_again():
+    """JSON clients get 401 (a quiz page keeps its queued answers); pages go to the login page."""
+    from flask import flash, redirect, request, url_for
+
+    if request.path.startswith("/api/"):
+        return error_response(401, _(MESSAGES[401]))
+    flash(_("Phiên đăng nhập đã hết nên câu trả lời vừa gửi chưa được lưu. Đăng nhập lại để làm tiếp."), "warning")
+    return redirect(url_for("auth.login", next=request.path))
+
+
 def init_app(app: Flask) -> None:
     """Register handlers for HTTP errors, CSRF failures, domain errors and crashes."""
 
@@ -53,6 +70,8 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def _csrf(exc: CSRFError):
+        if _session_lost():
+            return _login_again()
         return error_response(
             400, _("Phiên làm việc của biểu mẫu đã hết hạn hoặc không hợp lệ. Vui lòng tải lại trang và thử lại.")
         )

@@ -27,7 +27,7 @@ def _rows(attempt_id: int):
     return db.session.execute(
         select(AttemptItem.position, AttemptItem.points, AttemptItem.choice_order, QuestionVersion.type,
                QuestionVersion.text, QuestionVersion.spec, Answer.value, Answer.seq, Answer.fraction,
-               Answer.awarded, Answer.grader_comment)
+               Answer.awarded, Answer.grader_comment, QuestionVersion.explanation)
         .join(QuestionVersion, QuestionVersion.id == AttemptItem.question_version_id)
         .outerjoin(Answer, (Answer.attempt_id == AttemptItem.attempt_id) & (Answer.position == AttemptItem.position))
         .where(AttemptItem.attempt_id == attempt_id).order_by(AttemptItem.position)
@@ -102,10 +102,37 @@ def result_payload(attempt: Attempt, now: datetime | None = None) -> dict:
                 # Per-question marks tell right from wrong: only the policy that shows keys shows them
                 # (under "answers" a second attempt could otherwise keep the right ones and score 10).
                 item.update(key=display_ids.to_display(r.spec, r.choice_order, qtype.key_view(r.spec)),
-                            awarded=r.awarded, fraction=r.fraction)
+                            awarded=r.awarded, fraction=r.fraction, verdict=verdict(r.fraction, r.type, r.value is not None),
+                            explanation=(r.explanation or "").strip() or None)
             items.append(item)
         body["items"] = items
     return body
+
+
+AUTO_REASONS = ("timer", "sweep", "read")
+
+
+def verdict(fraction: float | None, qtype: str = "", answered: bool = True) -> str | None:
+    """"right" (full marks), "partial", "wrong", "blank" (left unanswered, no marks), or None
+    while an essay waits for a person."""
+    if fraction is None:
+        return None if answered and qtype == "essay" else "blank"
+    if fraction >= 1:
+        return "right"
+    return "partial" if fraction > 0 else "wrong"
+
+
+def auto_submitted(attempt: Attempt) -> bool:
+    """True when the attempt was submitted for the member because time ran out (not by the member)."""
+    return attempt.status == "finished" and attempt.finish_reason in AUTO_REASONS
+
+
+def quiz_title_for_code(code: str | None) -> str | None:
+    """The title of the quiz behind a short link (QR) code, for the login page; nothing else."""
+    code = (code or "").strip()[:16]
+    if not code:
+        return None
+    return db.session.scalar(select(Quiz.title).where(Quiz.short_code == code))
 
 
 def member_quizzes(person, now: datetime | None = None) -> list[dict]:

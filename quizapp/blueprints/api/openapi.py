@@ -134,7 +134,9 @@ def document() -> dict:
                     "score": {"type": ["number", "null"]}, "points": {"type": ["number", "null"]},
                     "max_points": {"type": ["number", "null"]}, "pending_essays": {"type": "integer"},
                     "classification": {"type": ["string", "null"]}, "classification_label": {"type": "string"},
-                    "items": {"type": "array", "description": "With review_policy answers/correct; `key` only for correct"}}},
+                    "items": {"type": "array", "description": "With review_policy answers/correct; `key`, `awarded`, `fraction`, "
+                              "`verdict` (right | partial | wrong | blank | null while an essay waits) and "
+                              "`explanation` only for correct"}}},
             },
         },
     }

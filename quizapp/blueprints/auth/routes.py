@@ -26,11 +26,22 @@ def _safe_next(target: str | None) -> str | None:
     return target
 
 
+def _quiz_title_from_next(target: str | None) -> str | None:
+    """The quiz a short link (QR) sent the visitor for, named on the login page; only its title."""
+    path = urlsplit(_safe_next(target) or "").path
+    prefix = url_for("take.by_code", code="x")[:-1]
+    if not path.startswith(prefix) or "/" in path[len(prefix):]:
+        return None
+    from quizapp.services.attempt_view import quiz_title_for_code
+
+    return quiz_title_for_code(path[len(prefix):])
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     """The login page; a fresh server-side session on success."""
     if current_user.is_authenticated:
-        return redirect(url_for("main.home"))
+        return redirect(_safe_next(request.args.get("next")) or url_for("main.home"))
     form = LoginForm()
     status, headers = 200, {}
     if form.validate_on_submit():
@@ -51,7 +62,8 @@ def login():
             if person.must_change_password:
                 flash(_("Đây là lần đăng nhập đầu tiên bằng mật khẩu được cấp. Bạn nên đổi mật khẩu ngay."), "info")
             return redirect(_safe_next(request.args.get("next")) or url_for("main.home"))
-    return render_template("auth/login.html", form=form), status, headers
+    return (render_template("auth/login.html", form=form, quiz_title=_quiz_title_from_next(request.args.get("next"))),
+            status, headers)
 
 
 @bp.route("/logout", methods=["POST"])

@@ -41,10 +41,16 @@ def index():
 @bp.route("/c/<code>")
 @login_required
 def by_code(code: str):
-    """The short link printed under the QR code: straight to the quiz's start page."""
+    """The short link printed under the QR code: the attempt in progress, else the start page while
+    the member may still start, else the latest result (scanning again after submitting)."""
     quiz_id = db.session.scalar(select(Quiz.id).where(Quiz.short_code == code.strip()[:16]))
     if quiz_id is None:
         raise NotFound(_("Không tìm thấy bài kiểm tra này."))
+    card = next((c for c in attempt_view.member_quizzes(current_user) if c["quiz"].id == quiz_id), None)
+    if card and card["open_attempt"]:
+        return redirect(url_for("take.attempt", attempt_id=card["open_attempt"].id))
+    if card and card["state"] != "open" and card["finished"]:
+        return redirect(url_for("take.result", attempt_id=card["finished"][-1].id))
     return redirect(url_for("take.start", quiz_id=quiz_id))
 
 
@@ -146,4 +152,5 @@ def result(attempt_id: int):
     if att.status == "in_progress":
         return redirect(url_for("take.attempt", attempt_id=att.id))
     return render_template("take/result.html", attempt=att, result=attempt_view.result_payload(att, utcnow()),
-                           release_at=attempt_view.release_time(att.quiz))
+                           release_at=attempt_view.release_time(att.quiz),
+                           auto_submitted=attempt_view.auto_submitted(att))

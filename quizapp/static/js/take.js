@@ -16,7 +16,8 @@
   var KEY = "quiz-queue-" + attemptId;
   var TEXT = {
     saved: "Đã lưu", saving: "Đang lưu…", retry: "Chưa lưu — đang thử lại",
-    offline: "Chưa lưu — mất kết nối; câu trả lời được giữ trên máy và sẽ tự gửi khi có mạng",
+    offline: bar.getAttribute("data-offline") || "Chưa lưu — đang chờ có mạng",
+    relogin: bar.getAttribute("data-relogin") || "Đăng nhập lại để làm tiếp",
     late: "Đã hết giờ làm bài.", submitting: "Hết giờ — đang nộp bài…",
     kept: "Đã giữ câu trả lời mới hơn từ thiết bị khác"
   };
@@ -28,7 +29,8 @@
   var backoff = 1000;
   var retryTimer = null;
   var finished = false;
-  var keptNotice = false;  // a save lost to a newer answer from another device: say so, not "Đã lưu"
+  var keptNotice = false;
+  var typing = {};  // position -> timer of a text answer still being typed (saved after a pause)  // a save lost to a newer answer from another device: say so, not "Đã lưu"
 
   try { queue = JSON.parse(localStorage.getItem(KEY) || "{}") || {}; } catch (e) { queue = {}; }
   function persist() {
@@ -94,10 +96,19 @@
       var value = formValue(body.value);
       showValue(pos, value);
       markMap(pos, value !== null && value !== "" && !(Array.isArray(value) && value.length === 0));
-      keptNotice = true;
+      // The same answer already stored (e.g. by this page's own form post) is no conflict.
+      if (!sameAnswer(value, entry.value)) { keptNotice = true; }
     }
     var f = seqField(pos);
     if (f) { f.value = String(seqs[pos] + 1); }
+  }
+
+  function sameAnswer(a, b) {
+    function norm(v) {
+      if (Array.isArray(v)) { return v.length ? JSON.stringify(v.slice().sort()) : "null"; }
+      return v === null || v === undefined || v === "" ? "null" : JSON.stringify(v);
+    }
+    return norm(a) === norm(b);
   }
 
   function valueOf(fs) {
@@ -116,6 +127,65 @@
   function markMap(pos, answered) {
     var link = document.querySelector('[data-qmap="' + pos + '"]');
     if (link) { link.classList.toggle("done", answered); link.classList.toggle("todo", !answered); }
+    var label = link ? link.querySelector(".chip-state") : null;
+    var words = document.querySelector(".qmap-list");
+    if (label && words) { label.textContent = words.getAttribute(answered ? "data-done" : "data-todo"); }
+  }
+
+  // One question per page: every question is already on the page, so moving between them is
+  // local (works offline); the buttons are plain submits only for browsers without this file.
+  var paged = form && form.getAttribute("data-mode") === "one";
+  var count = form ? parseInt(form.getAttribute("data-count") || "0", 10) : 0;
+  function showPage(n, focus) {
+    n = Math.min(Math.max(n, 1), count);
+    form.querySelectorAll(".qpage").forEach(function (el) {
+      el.hidden = parseInt(el.getAttribute("data-page"), 10) !== n;
+    });
+    document.querySelectorAll("[data-qmap]").forEach(function (chip) {
+      var here = parseInt(chip.getAttribute("data-qmap"), 10) === n;
+      chip.classList.toggle("here", here);
+      if (here) { chip.setAttribute("aria-current", "step"); } else { chip.removeAttribute("aria-current"); }
+    });
+    var qField = form.querySelector('input[name="q"]');
+    if (qField) { qField.value = String(n); }
+    try {
+      var url = new URL(window.location.href);
+      url.searchParams.set("q", String(n));
+      url.searchParams.delete("mode");
+      history.replaceState(null, "", url.pathname + url.search);
+      form.setAttribute("action", url.pathname + "?q=" + n);
+      document.querySelectorAll('input[name="next"]').forEach(function (el) { el.value = url.pathname + url.search; });
+    } catch (e) { /* old browser: the address just keeps the first question */ }
+    var pageEl = document.getElementById("page" + n);
+    if (focus && pageEl) {
+      pageEl.focus({ preventScroll: true });
+      var top = pageEl.getBoundingClientRect().top + window.pageYOffset - bar.offsetHeight - 8;
+      window.scrollTo(0, Math.max(0, top));
+    }
+  }
+  if (paged) {
+    form.querySelectorAll("fieldset.question[disabled]").forEach(function (fs) { fs.disabled = false; });
+    form.addEventListener("click", function (ev) {
+      var btn = ev.target.closest('button[name="go"]');
+      if (!btn || !/^\d+$/.test(btn.value)) { return; }
+      ev.preventDefault();
+      showPage(parseInt(btn.value, 10), true);
+    });
+  }
+
+  // The session ended (cookies cleared, password changed elsewhere): keep the queue, offer login
+  // with a way back here; after logging in the page loads again and sends what is queued.
+  var relogin = document.getElementById("relogin");
+  var reloginLink = document.getElementById("relogin-link");
+  var loginUrl = bar.getAttribute("data-login");
+  function sessionLost() {
+    setState("relogin", "state-error");
+    if (reloginLink && loginUrl) {
+      reloginLink.href = loginUrl + "?next=" + encodeURIComponent(window.location.pathname + window.location.search);
+    }
+    if (relogin) { relogin.hidden = false; }
+    // Logged in again in another tab? Keep trying now and then (the queue is never dropped here).
+    if (!retryTimer) { retryTimer = setTimeout(function () { retryTimer = null; flush(); }, 15000); }
   }
 
   function enqueue(pos, value) {
@@ -152,6 +222,7 @@
     if (inflight || finished) { return Promise.resolve(); }
     var keys = Object.keys(queue);
     if (!keys.length) {
+      if (Object.keys(typing).length) { setState("saving", "state-busy"); return Promise.resolve(); }
       if (keptNotice) { setState("kept", "state-kept"); } else { setState("saved", "state-ok"); }
       return Promise.resolve();
     }
@@ -168,6 +239,7 @@
       return resp.json().catch(function () { return {}; }).then(function (body) {
         if (resp.ok) {
           backoff = 1000;
+          if (relogin) { relogin.hidden = true; }
           if (body && body.applied === false) { keptNewer(pos, entry, body); }
           if (queue[pos] && queue[pos].seq <= entry.seq) { delete queue[pos]; persist(); }
           resync(body.remaining_seconds);
@@ -175,10 +247,15 @@
         }
         var msg = body && body.error ? body.error.message : "";
         if (resp.status === 410 || resp.status === 409) { stop(msg || "late"); return null; }
-        if (resp.status === 422 || resp.status === 400) {
+        if (resp.status === 401 || resp.status === 400) {
+          // 401: the session is gone; 400: the page's form token no longer matches the session
+          // (logged in again elsewhere). Either way the answer is not bad: keep it queued.
+          sessionLost(); return null;
+        }
+        if (resp.status === 422) {
           delete queue[pos]; persist(); setState(msg, "state-error"); return null;
         }
-        if (resp.status === 401 || resp.status === 404) { setState(msg, "state-error"); return null; }
+        if (resp.status === 404) { setState(msg, "state-error"); return null; }
         scheduleRetry();
         return null;
       });
@@ -188,24 +265,33 @@
   if (form) {
     form.addEventListener("change", function (ev) {
       var fs = ev.target.closest("fieldset.question");
-      if (fs && ev.target.type !== "text" && ev.target.tagName !== "TEXTAREA") {
-        enqueue(fs.getAttribute("data-position"), valueOf(fs));
-      }
+      if (!fs) { return; }
+      var pos = fs.getAttribute("data-position");
+      var isText = ev.target.type === "text" || ev.target.tagName === "TEXTAREA";
+      if (!isText) { enqueue(pos, valueOf(fs)); return; }
+      // Leaving a text field: save what was typed now, not after the pause.
+      if (typing[pos]) { clearTimeout(typing[pos]); delete typing[pos]; enqueue(pos, valueOf(fs)); }
     });
-    var typing = {};
     form.addEventListener("input", function (ev) {
       var fs = ev.target.closest("fieldset.question");
       if (!fs || (ev.target.type !== "text" && ev.target.tagName !== "TEXTAREA")) { return; }
       var pos = fs.getAttribute("data-position");
       clearTimeout(typing[pos]);
       setState("saving", "state-busy");
-      typing[pos] = setTimeout(function () { enqueue(pos, valueOf(fs)); }, 700);
+      typing[pos] = setTimeout(function () { delete typing[pos]; enqueue(pos, valueOf(fs)); }, 700);
     });
     form.addEventListener("submit", function (ev) {
       // Offline, a page post would fail and show the browser's error page: stay, keep the queue.
       if (navigator.onLine === false) { ev.preventDefault(); setState("offline", "state-retry"); }
     });
   }
+  // Links that need the server (switch view, back to the list) would show the browser's offline
+  // page: stay on the quiz and say why.
+  document.querySelectorAll(".mode-switch a").forEach(function (a) {
+    a.addEventListener("click", function (ev) {
+      if (navigator.onLine === false) { ev.preventDefault(); setState("offline", "state-retry"); }
+    });
+  });
   window.addEventListener("online", function () { backoff = 1000; flush(); });
   window.addEventListener("offline", function () { setState("offline", "state-retry"); });
 
@@ -233,6 +319,27 @@
     trySubmit();
   }
 
+  // Alerts at 5 and 1 minute left, once each per attempt (also across page loads): a visible
+  // banner plus a polite live region. Loaded already past both? Only the nearer one is shown.
+  var ALERTS = [[300, "alert5"], [60, "alert1"]];
+  var alertKey = "quiz-alerts-" + attemptId;
+  var alerted = {};
+  try { alerted = JSON.parse(localStorage.getItem(alertKey) || "{}") || {}; } catch (e) { alerted = {}; }
+  var alertEl = document.getElementById("time-alert");
+  var liveEl = document.getElementById("time-live");
+  function checkAlerts(left) {
+    if (left <= 0) { return; }
+    var show = null;
+    ALERTS.forEach(function (a) {
+      if (left <= a[0] && !alerted[a[1]]) { alerted[a[1]] = true; show = a[1]; }
+    });
+    if (!show) { return; }
+    try { localStorage.setItem(alertKey, JSON.stringify(alerted)); } catch (e) { /* storage off */ }
+    var msg = bar.getAttribute("data-" + show) || "";
+    if (alertEl) { alertEl.textContent = msg; alertEl.hidden = false; }
+    if (liveEl) { liveEl.textContent = msg; }
+  }
+
   function tick() {
     var left = Math.max(0, Math.round((deadlineAt - performance.now()) / 1000));
     if (clockEl) {
@@ -240,6 +347,7 @@
       clockEl.textContent = m + ":" + (s < 10 ? "0" : "") + s;
     }
     bar.classList.toggle("time-low", left <= 60);
+    checkAlerts(left);
     if (left <= 0) { autoSubmit(); return; }
     setTimeout(tick, 1000 - (performance.now() % 1000));
   }
