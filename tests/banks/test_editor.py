@@ -13,6 +13,11 @@ from tests.banks.helpers import bank_yaml
 
 
 def _bank(slug: str, org=None, questions=None) -> Bank:
+    if questions == {}:
+        bank = Bank(slug=slug, title="Ngân hàng trống", document="Nghị quyết 04-NQ/TW", org_id=org.id if org else None)
+        db.session.add(bank)
+        db.session.commit()
+        return bank
     result = banks.import_bank(bank_yaml(slug, questions), owner_org=org)
     return db.session.get(Bank, result.bank_id)
 

@@ -325,6 +325,7 @@ def bank_copy(bank_id: int):
     """Copy a bank the caller may see (site-wide or another org's) to their own org, to edit there."""
     user = _user()
     bank = bank_service.get_bank_or_404(bank_id, user)
+    permissions.check_keys_of_bank(bank.id, user)  # the copy would show the keys
     owners = [o for o in bank_service.bank_owner_choices(user) if o is not None] or bank_service.bank_owner_choices(user)
     if not owners:
         raise Forbidden(_("Bạn không có quyền tạo ngân hàng câu hỏi."))
