@@ -261,3 +261,29 @@ def test_other_cell_cannot_reorder_retire_or_edit(client, world, login_as):
     assert _keys(bank) == ["x-1", "x-2"] and all(q.active for q in bank.questions)
     assert client.get(f"/manage/banks/{bank.id}/quality").status_code in (403, 404)
     assert client.get(f"/manage/banks/{bank.id}/questions/{q.id}/preview").status_code in (403, 404)
+
+
+def test_retired_question_is_never_drawn_and_drawn_rounds_keep_it(client, world, login_as):
+    """After retiring a question through the page, does a random draw over the bank never pick it,
+    while an attempt that already holds its version keeps it?"""
+    import random
+
+    from quizapp.models import AttemptItem
+    from quizapp.services import delivery
+    from tests.factories import make_quiz
+
+    bank = _bank("rut-de", org=world.cell_a, questions={f"d-{i}": f"Câu rút {i}?" for i in range(1, 5)})
+    retired = next(q for q in bank.questions if q.key == "d-2")
+    quiz = make_quiz(world.cell_a, [world.cell_a], draw_rule={"mode": "random", "rules": [{"bank_id": bank.id, "count": 4}]})
+    attempt = delivery.start_attempt(quiz.id, world.member_a)
+    held = {i.question_version_id for i in db.session.scalars(select(AttemptItem).where(AttemptItem.attempt_id == attempt.id))}
+    assert retired.current_version_id in held
+    login_as(world.secretary_a)
+    client.form(f"/manage/banks/{bank.id}/questions/{retired.id}/active", {"active": "0"})
+    db.session.expire_all()
+    for seed in range(20):
+        drawn = {it["question_version_id"] for it in delivery._draw(
+            quiz.__class__(draw_rule={"mode": "random", "rules": [{"bank_id": bank.id, "count": 3}]}), random.Random(seed))}
+        assert retired.current_version_id not in drawn
+    again = {i.question_version_id for i in db.session.scalars(select(AttemptItem).where(AttemptItem.attempt_id == attempt.id))}
+    assert again == held
