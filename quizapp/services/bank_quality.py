@@ -25,6 +25,8 @@ LONG_RATIO = 1.5
 LONG_EXTRA_CHARS = 20
 #: A distinctive phrase: this many consecutive content words.
 PHRASE_WORDS = 4
+#: A phrase used by more questions than this is the bank's common vocabulary, not a give-away.
+COMMON_IN_QUESTIONS = 3
 #: The shape rule needs this many multi-select questions in the bank before it says anything.
 SHAPE_MIN_QUESTIONS = 4
 QUOTES = "\"“”«»„‟"
@@ -136,20 +138,34 @@ def _phrases(words: list[str]) -> set[tuple[str, ...]]:
 
 
 def give_away(questions: Iterable[Mapping]) -> list[Warning]:
-    """Pairs where a distinctive phrase of one question's answer appears in another question's text."""
+    """Pairs where a distinctive phrase of one question's answer appears in another question's text.
+
+    A phrase is distinctive when the answering question's own text does not contain it and at most
+    `COMMON_IN_QUESTIONS` questions use it anywhere (text or choices): a document's name or a
+    slogan repeated across the bank is common vocabulary, not a give-away.
+    """
     items = list(questions)
-    texts = [(q, content_words(q.get("text", ""))) for q in items]
+    texts = [(q, _phrases(content_words(q.get("text", "")))) for q in items]
+    seen_in: Counter = Counter()
+    for q, phrases in texts:
+        everywhere = set(phrases)
+        for choice in _choices(q):
+            everywhere |= _phrases(content_words(choice.get("text", "")))
+        for answer in key_texts(q):
+            everywhere |= _phrases(content_words(answer))
+        seen_in.update(everywhere)
     out = []
-    for q in items:
+    for q, own in texts:
         phrases = set()
         for answer in key_texts(q):
             phrases |= _phrases(content_words(answer))
+        phrases = {p for p in phrases - own if seen_in[p] <= COMMON_IN_QUESTIONS}
         if not phrases:
             continue
-        for other, words in texts:
+        for other, other_phrases in texts:
             if other is q or other.get("key") == q.get("key"):
                 continue
-            if phrases & _phrases(words):
+            if phrases & other_phrases:
                 out.append(Warning(other["key"], "give_away",
                                    f"Nội dung câu này chứa nguyên cụm từ là đáp án của câu {q['key']}; "
                                    "làm câu này là biết đáp án câu kia. Hãy diễn đạt lại một trong hai câu.",

@@ -93,3 +93,15 @@ def test_question_warnings_checks_one_question_against_its_bank():
     q = _choice("o-2", "Nhiệm vụ nào đúng?", [("Kiên quyết đấu tranh ngăn chặn đẩy lùi", True), ("Buông lỏng quản lý, kỷ luật đảng viên", False)])
     warnings = qa.question_warnings(q, [other])
     assert [(w.rule, w.other) for w in warnings] == [("give_away", "o-1")]
+
+
+def test_give_away_ignores_the_banks_common_vocabulary():
+    """Is a phrase that many questions use (the document's name) not treated as a give-away,
+    nor a phrase the answering question's own text already shows?"""
+    name = "Hội nghị Trung ương bốn khóa mười hai"
+    a = _choice("c-1", "Văn bản nào?", [(f"{name} ban hành", True), ("Chỉ thị khác hẳn", False)])
+    others = [_short(f"c-{i}", f"{name} câu thứ {i}?", ["đáp án"]) for i in range(2, 6)]
+    assert qa.give_away([a, *others]) == []
+    own = _choice("c-9", "Phai nhạt lý tưởng cách mạng là gì?", [("Phai nhạt lý tưởng cách mạng", True), ("Khác", False)])
+    echo = _short("c-10", "Vì sao phai nhạt lý tưởng cách mạng?", ["không rõ"])
+    assert qa.give_away([own, echo]) == []
