@@ -376,13 +376,16 @@ def save_question(bank: Bank, question: Question | None, fields: dict, actor: Pe
     fields = dict(fields)
     if question is not None:
         fields["id"] = question.key  # the key is stable; the form cannot change it
-    elif not str(fields.get("id") or "").strip():
+    auto_key = question is None and not str(fields.get("id") or "").strip()
+    if auto_key:
         fields["id"] = next_question_key(bank)  # an empty code field: the next free automatic code
     errors: list[BankError] = []
     pq = parse_question(fields, errors)
     if errors:
         raise InvalidInput("Câu hỏi chưa hợp lệ; vui lòng sửa các lỗi dưới đây.", details=[e.message for e in errors])
     begin_write()
+    if auto_key:
+        pq.key = next_question_key(bank)  # again under the write lock: another editor may have just added one
     if question is None:
         if db.session.scalar(select(Question.id).where(Question.bank_id == bank.id, Question.key == pq.key)):
             db.session.rollback()
@@ -392,13 +395,18 @@ def save_question(bank: Bank, question: Question | None, fields: dict, actor: Pe
     else:
         position = question.position
         answered = {question.current_version_id} if question.current_version and is_answered(question.current_version) else set()
-    outcome = _apply(bank, question, pq, position, answered)
-    if question is None:
-        question = db.session.scalar(select(Question).where(Question.bank_id == bank.id, Question.key == pq.key))
-    db.session.flush()
-    db.session.add(AuditLog(actor_id=actor.id, action=f"question.{outcome}", target_type="question",
-                            target_id=question.id, details={"bank_id": bank.id, "key": pq.key}))
-    db.session.commit()
+    try:
+        outcome = _apply(bank, question, pq, position, answered)
+        if question is None:
+            question = db.session.scalar(select(Question).where(Question.bank_id == bank.id, Question.key == pq.key))
+        db.session.flush()
+        db.session.add(AuditLog(actor_id=actor.id, action=f"question.{outcome}", target_type="question",
+                                target_id=question.id, details={"bank_id": bank.id, "key": pq.key}))
+        db.session.commit()
+    except IntegrityError:  # PostgreSQL: another editor saved the same code at the same moment
+        db.session.rollback()
+        raise InvalidInput(f"Mã câu hỏi '{pq.key}' vừa được người khác dùng; vui lòng lưu lại.",
+                           details=[f"mã câu hỏi '{pq.key}' đã được dùng"]) from None
     return question, outcome
 
 

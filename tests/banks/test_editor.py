@@ -287,3 +287,15 @@ def test_retired_question_is_never_drawn_and_drawn_rounds_keep_it(client, world,
         assert retired.current_version_id not in drawn
     again = {i.question_version_id for i in db.session.scalars(select(AttemptItem).where(AttemptItem.attempt_id == attempt.id))}
     assert again == held
+
+
+def test_auto_code_taken_meanwhile_is_a_message_at_the_code_field(client, world, login_as, monkeypatch):
+    """If the automatic code is taken by the time of writing, is the answer a 422 under the code field
+    with everything typed kept (never a 500)?"""
+    bank = _bank("dua-nhau", org=world.cell_a, questions={"kh-001": "Một?"})
+    monkeypatch.setattr(banks, "next_question_key", lambda b: "kh-001")
+    login_as(world.secretary_a)
+    resp = client.form(f"/manage/banks/{bank.id}/questions/new", _question(text="Câu đang gõ dở?"))
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 422 and 'id="key-err">Mã này đã có trong ngân hàng' in html
+    assert "Câu đang gõ dở?" in html and _keys(bank) == ["kh-001"]
