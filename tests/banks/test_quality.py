@@ -105,3 +105,16 @@ def test_give_away_ignores_the_banks_common_vocabulary():
     own = _choice("c-9", "Phai nhạt lý tưởng cách mạng là gì?", [("Phai nhạt lý tưởng cách mạng", True), ("Khác", False)])
     echo = _short("c-10", "Vì sao phai nhạt lý tưởng cách mạng?", ["không rõ"])
     assert qa.give_away([own, echo]) == []
+
+
+def test_cli_quality_lists_warnings_of_a_file(runner, tmp_path):
+    """Does `flask banks quality` print each warning with file and question code, and a count?"""
+    from tests.banks.helpers import bank_yaml
+
+    path = tmp_path / "nh.yaml"
+    data = bank_yaml("cli", {"q-001": "Câu một?"}).decode().replace(
+        '"Đúng là A"', '"Đúng là A và còn rất nhiều chữ nữa cho dài hẳn ra"')
+    path.write_text(data, encoding="utf-8")
+    result = runner.invoke(args=["banks", "quality", str(path)])
+    assert result.exit_code == 0
+    assert f"{path}: q-001: [long_key]" in result.output and f"{path}: 1/1 câu có gợi ý" in result.output
