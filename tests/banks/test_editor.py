@@ -168,14 +168,14 @@ def test_reorder_without_javascript(client, world, login_as):
     ids = {q.key: q.id for q in bank.questions}
     resp = client.form(f"/manage/banks/{bank.id}/questions/{ids['a-3']}/move",
                        {"direction": "up", "next": f"/manage/banks/{bank.id}?q=a"})
-    assert resp.status_code == 302 and resp.headers["Location"].endswith(f"/manage/banks/{bank.id}?q=a")
+    assert resp.status_code == 302 and resp.headers["Location"].endswith(f"/manage/banks/{bank.id}?q=a#qi-{ids['a-3']}")
     assert _keys(bank) == ["a-1", "a-3", "a-2"]
     client.form(f"/manage/banks/{bank.id}/questions/{ids['a-1']}/move", {"direction": "up"})
     assert _keys(bank) == ["a-1", "a-3", "a-2"]
     client.form(f"/manage/banks/{bank.id}/questions/{ids['a-1']}/move", {"direction": "down"})
     assert _keys(bank) == ["a-3", "a-1", "a-2"]
     resp = client.form(f"/manage/banks/{bank.id}/questions/{ids['a-1']}/move", {"direction": "up", "next": "https://evil.example/"})
-    assert resp.headers["Location"].endswith(f"/manage/banks/{bank.id}")
+    assert resp.headers["Location"].endswith(f"/manage/banks/{bank.id}#qi-{ids['a-1']}")
     assert client.form(f"/manage/banks/{bank.id}/questions/{ids['a-1']}/move", {"direction": "sideways"}).status_code == 302
     assert _keys(bank) == ["a-1", "a-3", "a-2"]
 

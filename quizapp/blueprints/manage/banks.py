@@ -343,11 +343,12 @@ def bank_copy(bank_id: int):
                            count=bank_service.bank_counts([bank.id]).get(bank.id, 0)), status
 
 
-def _back_to_list(bank):
-    target = request.form.get("next", "")
-    if target.startswith(f"/manage/banks/{bank.id}") and "//" not in target:
-        return redirect(target)
-    return redirect(url_for("manage.bank_detail", bank_id=bank.id))
+def _back_to_list(bank, question):
+    """Back to the same page of the bank list (filters kept), scrolled to the question."""
+    target = request.form.get("next", "").split("#")[0]
+    if not (target.startswith(f"/manage/banks/{bank.id}") and "//" not in target and "\\" not in target):
+        target = url_for("manage.bank_detail", bank_id=bank.id)
+    return redirect(f"{target.rstrip('?')}#qi-{question.id}")
 
 
 @bp.route("/banks/<int:bank_id>/questions/<int:question_id>/move", methods=["POST"])
@@ -362,7 +363,7 @@ def question_move(bank_id: int, question_id: int):
     elif not bank_service.move_question(bank, question, direction, _user()):
         flash(_("Câu %(k)s đã ở đầu danh sách.", k=question.key) if direction == "up"
               else _("Câu %(k)s đã ở cuối danh sách.", k=question.key), "warning")
-    return _back_to_list(bank)
+    return _back_to_list(bank, question)
 
 
 @bp.route("/banks/<int:bank_id>/questions/<int:question_id>/active", methods=["POST"])
@@ -376,7 +377,7 @@ def question_active(bank_id: int, question_id: int):
     flash(_("Đã dùng lại câu %(k)s.", k=question.key) if active
           else _("Đã ngừng dùng câu %(k)s; câu này không được rút vào bài mới, các đợt đã rút giữ nguyên.",
                  k=question.key), "success")
-    return _back_to_list(bank)
+    return _back_to_list(bank, question)
 
 
 @bp.route("/banks/<int:bank_id>/questions/<int:question_id>/preview")
