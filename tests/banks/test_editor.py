@@ -65,7 +65,10 @@ def test_secretary_cannot_create_for_another_cell(client, world, login_as):
     login_as(world.secretary_b)
     resp = client.form("/manage/banks/new", {"title": "Lấn sân", "document": "NQ", "owner": str(world.cell_a.id)})
     assert resp.status_code == 422
-    assert db.session.scalar(select(Bank)) is None
+    assert 'id="owner-err">Vui lòng chọn một đơn vị trong phạm vi bạn quản lý.' in resp.get_data(as_text=True)
+    resp = client.form(f"/manage/banks/{_bank('chung-2').id}/copy", {"owner": str(world.cell_a.id)})
+    assert resp.status_code == 422 and "Vui lòng chọn một đơn vị trong phạm vi bạn quản lý." in resp.get_data(as_text=True)
+    assert db.session.scalar(select(Bank).where(Bank.org_id.is_not(None))) is None
 
 
 def test_copy_a_site_bank_to_own_cell(client, world, login_as):

@@ -312,6 +312,8 @@ def bank_new():
             else:
                 flash(_("Đã tạo ngân hàng câu hỏi “%(t)s”. Hãy thêm câu hỏi đầu tiên.", t=bank.title), "success")
                 return redirect(url_for("manage.bank_detail", bank_id=bank.id))
+        if form.owner.errors:
+            form.owner.errors = [_("Vui lòng chọn một đơn vị trong phạm vi bạn quản lý.")]
         if form.document_date.raw_data and form.document_date.errors:
             form.document_date.errors = [_("Ngày không hợp lệ; hãy chọn ngày theo lịch.")]
         status = 422
@@ -338,6 +340,7 @@ def bank_copy(bank_id: int):
             flash(_("Đã sao chép thành ngân hàng “%(s)s”; bạn có thể chỉnh sửa bản này.", s=copy.slug), "success")
             return redirect(url_for("manage.bank_detail", bank_id=copy.id))
         status = 422
+        form.owner.errors = [_("Vui lòng chọn một đơn vị trong phạm vi bạn quản lý.")] if form.owner.errors else []
         flash(_("Vui lòng chọn đơn vị nhận bản sao."), "error")
     return render_template("manage/banks/copy.html", bank=bank, form=form,
                            count=bank_service.bank_counts([bank.id]).get(bank.id, 0)), status
