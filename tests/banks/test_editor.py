@@ -302,3 +302,19 @@ def test_auto_code_taken_meanwhile_is_a_message_at_the_code_field(client, world,
     html = resp.get_data(as_text=True)
     assert resp.status_code == 422 and 'id="key-err">Mã này đã có trong ngân hàng' in html
     assert "Câu đang gõ dở?" in html and _keys(bank) == ["kh-001"]
+
+
+def test_too_long_fields_are_told_in_vietnamese(client, world, login_as):
+    """Are a too-long code, a too-long choice and an unknown type answered in Vietnamese at their fields?"""
+    bank = _bank("dai-qua", org=world.cell_a)
+    login_as(world.secretary_a)
+    resp = client.form(f"/manage/banks/{bank.id}/questions/new",
+                       _question(key="k" * 41, type="ordering", **{"choices-1-text": "x" * 1001}))
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 422
+    assert 'id="key-err">Dài quá 40 ký tự; hãy rút gọn.' in html
+    assert 'id="type-err">Vui lòng chọn một mục trong danh sách.' in html
+    assert "Dài quá 1000 ký tự; hãy rút gọn." in html
+    assert "Field cannot be longer" not in html and "Not a valid choice" not in html
+    resp = client.form("/manage/banks/new", {"title": "t" * 301, "document": "NQ", "owner": str(world.cell_a.id)})
+    assert 'id="title-err">Dài quá 300 ký tự; hãy rút gọn.' in resp.get_data(as_text=True)

@@ -257,3 +257,26 @@ def _mark_duplicate_choices(form: QuestionForm, groups: dict) -> None:
         seen.add(text)
     if not marked:
         groups["choices"].append(_l("Có hai phương án trùng nội dung."))
+
+
+def _walk_fields(form):
+    for f in form:
+        if isinstance(f, FieldList):
+            for entry in f:
+                yield from _walk_fields(entry.form) if isinstance(entry, FormField) else [entry]
+        elif isinstance(f, FormField):
+            yield from _walk_fields(f.form)
+        else:
+            yield f
+
+
+def vietnamese_field_errors(form) -> None:
+    """WTForms' own (English) messages for too-long text and bad choices, said in Vietnamese."""
+    for f in _walk_fields(form):
+        if not f.errors:
+            continue
+        limit = next((v.max for v in f.validators if isinstance(v, Length) and v.max and v.max > 0), None)
+        if limit and f.data and len(str(f.data)) > limit:
+            f.errors = [_l("Dài quá %(n)s ký tự; hãy rút gọn.", n=limit)]
+        elif f.type in ("SelectField", "RadioField") and any("valid choice" in str(e) for e in f.errors):
+            f.errors = [_l("Vui lòng chọn một mục trong danh sách.")]

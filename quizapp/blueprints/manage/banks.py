@@ -8,7 +8,7 @@ from flask_login import current_user
 from quizapp import permissions
 from quizapp.blueprints.manage.bank_forms import (
     DIFFICULTY_LABELS, TYPE_LABELS, BankConfirmForm, BankCopyForm, BankCreateForm, BankUploadForm, QuestionForm,
-    place_errors,
+    place_errors, vietnamese_field_errors,
 )
 from quizapp.blueprints.manage.routes import bp
 from quizapp.services import bank_quality
@@ -147,6 +147,7 @@ def _question_page(bank, question):
                 return redirect(url_for("manage.question_detail", bank_id=bank.id, question_id=saved.id))
     else:
         status = 422
+        vietnamese_field_errors(form)
     if status == 422:
         flash(_("Chưa lưu được; vui lòng sửa các ô được đánh dấu."), "error")
     return render_template("manage/banks/question_form.html", bank=bank, question=question, form=form,
@@ -312,6 +313,7 @@ def bank_new():
             else:
                 flash(_("Đã tạo ngân hàng câu hỏi “%(t)s”. Hãy thêm câu hỏi đầu tiên.", t=bank.title), "success")
                 return redirect(url_for("manage.bank_detail", bank_id=bank.id))
+        vietnamese_field_errors(form)
         if form.owner.errors:
             form.owner.errors = [_("Vui lòng chọn một đơn vị trong phạm vi bạn quản lý.")]
         if form.document_date.raw_data and form.document_date.errors:
