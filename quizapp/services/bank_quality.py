@@ -1,7 +1,7 @@
 """Quality help while writing questions: pure checks on question content, no database, no request.
 
 Each question is a plain mapping with `key`, `type`, `text` and `spec` (the stored version fields).
-Every check returns `Warning` items with a Vietnamese message; none of them blocks saving — they
+Every check returns `QualityWarning` items with a Vietnamese message; none of them blocks saving — they
 point at the ways a member could guess the answer without having studied the document:
 
 - the correct choice much longer than every distractor (long_key);
@@ -41,7 +41,7 @@ _WORD_RE = re.compile(r"\w+", re.UNICODE)
 
 
 @dataclass(frozen=True)
-class Warning:  # noqa: A001 - a quality warning, not the builtin
+class QualityWarning:
     """One piece of quality help: which question, which rule, what to look at (Vietnamese)."""
 
     key: str
@@ -73,7 +73,7 @@ def key_texts(q: Mapping) -> list[str]:
     return []
 
 
-def long_key(q: Mapping) -> list[Warning]:
+def long_key(q: Mapping) -> list[QualityWarning]:
     """A correct choice more than 1.5 times as long as the longest distractor and 20 characters longer."""
     if q.get("type") not in ("single", "multiple"):
         return []
@@ -86,7 +86,7 @@ def long_key(q: Mapping) -> list[Warning]:
     for c in choices:
         n = len(nfc(c.get("text", "")))
         if c.get("correct") and n > LONG_RATIO * longest and n - longest > LONG_EXTRA_CHARS:
-            out.append(Warning(q["key"], "long_key",
+            out.append(QualityWarning(q["key"], "long_key",
                                f"Phương án đúng dài hơn hẳn mọi phương án sai ({n} so với tối đa {longest} ký tự); "
                                "người làm có thể đoán theo độ dài. Hãy viết các phương án dài tương đương."))
             break
@@ -100,7 +100,7 @@ def _contains_words(haystack: list[str], needle: list[str]) -> bool:
     return any(haystack[i:i + n] == needle for i in range(len(haystack) - n + 1))
 
 
-def nested(q: Mapping) -> list[Warning]:
+def nested(q: Mapping) -> list[QualityWarning]:
     """A correct choice whose words appear whole inside a distractor, or the reverse."""
     if q.get("type") not in ("single", "multiple"):
         return []
@@ -112,13 +112,13 @@ def nested(q: Mapping) -> list[Warning]:
             if d.get("correct") or not dwords:
                 continue
             if _contains_words(dwords, words) or _contains_words(words, dwords):
-                return [Warning(q["key"], "nested",
+                return [QualityWarning(q["key"], "nested",
                                 f"Phương án đúng “{c.get('text', '')}” và phương án sai “{d.get('text', '')}” "
                                 "chứa nhau; người làm dễ loại trừ hoặc đoán. Hãy viết lại một trong hai.")]
     return []
 
 
-def quotes(q: Mapping) -> list[Warning]:
+def quotes(q: Mapping) -> list[QualityWarning]:
     """A short-text prompt with quote marks while no accepted answer has any."""
     if q.get("type") != "short_text":
         return []
@@ -128,7 +128,7 @@ def quotes(q: Mapping) -> list[Warning]:
     answers = (q.get("spec") or {}).get("answers") or []
     if any(ch in a for a in answers for ch in QUOTES):
         return []
-    return [Warning(q["key"], "quotes",
+    return [QualityWarning(q["key"], "quotes",
                     "Đề bài có dấu ngoặc kép nhưng đáp án được chấp nhận thì không; kiểm tra xem người làm "
                     "có cần chép cả phần trong ngoặc không, và đáp án có đủ chưa.")]
 
@@ -137,7 +137,7 @@ def _phrases(words: list[str]) -> set[tuple[str, ...]]:
     return {tuple(words[i:i + PHRASE_WORDS]) for i in range(len(words) - PHRASE_WORDS + 1)}
 
 
-def give_away(questions: Iterable[Mapping]) -> list[Warning]:
+def give_away(questions: Iterable[Mapping]) -> list[QualityWarning]:
     """Pairs where a distinctive phrase of one question's answer appears in another question's text.
 
     A phrase is distinctive when the answering question's own text does not contain it and at most
@@ -166,11 +166,11 @@ def give_away(questions: Iterable[Mapping]) -> list[Warning]:
             if other is q or other.get("key") == q.get("key"):
                 continue
             if phrases & other_phrases:
-                out.append(Warning(other["key"], "give_away",
+                out.append(QualityWarning(other["key"], "give_away",
                                    f"Nội dung câu này chứa nguyên cụm từ là đáp án của câu {q['key']}; "
                                    "làm câu này là biết đáp án câu kia. Hãy diễn đạt lại một trong hai câu.",
                                    other=q["key"]))
-                out.append(Warning(q["key"], "give_away",
+                out.append(QualityWarning(q["key"], "give_away",
                                    f"Đáp án của câu này xuất hiện nguyên văn trong nội dung câu {other['key']}; "
                                    "người làm có thể chép đáp án từ câu đó.", other=other["key"]))
     return out
@@ -192,17 +192,17 @@ def common_shape(questions: Iterable[Mapping]) -> tuple[int, int] | None:
     return shape if count * 2 > total else None
 
 
-def shape(q: Mapping, common: tuple[int, int] | None) -> list[Warning]:
+def shape(q: Mapping, common: tuple[int, int] | None) -> list[QualityWarning]:
     """A multi-select shaped like most others in the bank: members learn 'always 2 of 4'."""
     if q.get("type") != "multiple" or common is None or shape_of(q) != common:
         return []
     right, total = common
-    return [Warning(q["key"], "shape",
+    return [QualityWarning(q["key"], "shape",
                     f"Câu nhiều lựa chọn này có {right} phương án đúng trên {total}, giống phần lớn các câu nhiều "
                     "lựa chọn khác trong ngân hàng; người làm có thể đoán theo quy luật. Hãy thay đổi số phương án đúng.")]
 
 
-def question_warnings(q: Mapping, others: Iterable[Mapping] = ()) -> list[Warning]:
+def question_warnings(q: Mapping, others: Iterable[Mapping] = ()) -> list[QualityWarning]:
     """Warnings for one question, checked also against the other questions of its bank."""
     others = [o for o in others if o.get("key") != q.get("key")]
     out = long_key(q) + nested(q) + quotes(q)
@@ -211,11 +211,11 @@ def question_warnings(q: Mapping, others: Iterable[Mapping] = ()) -> list[Warnin
     return out
 
 
-def bank_report(questions: Iterable[Mapping]) -> dict[str, list[Warning]]:
+def bank_report(questions: Iterable[Mapping]) -> dict[str, list[QualityWarning]]:
     """Every warning of a bank, by question key, in the order given; questions without any are left out."""
     items = list(questions)
     common = common_shape(items)
-    report: dict[str, list[Warning]] = {}
+    report: dict[str, list[QualityWarning]] = {}
     for q in items:
         found = long_key(q) + nested(q) + quotes(q) + shape(q, common)
         if found:
