@@ -7,6 +7,7 @@ missing from a re-imported file are deactivated, never deleted.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -458,13 +459,11 @@ def bank_by_slug(slug: str) -> Bank:
 
 # ---------------------------------------------------------------- the editor without files
 
-KEY_NUMBER_RE = __import__("re").compile(r"^([a-z0-9-]*?)-?(\d+)$")
+KEY_NUMBER_RE = re.compile(r"^([a-z0-9-]*?)-?(\d+)$")
 
 
 def slugify(text: str, limit: int = 60) -> str:
     """A bank slug from a title: folded, lower case, words joined by '-'."""
-    import re
-
     folded = strip_diacritics(nfc(text or "").lower())
     words = re.findall(r"[a-z0-9]+", folded)
     slug = "-".join(words)[:limit].strip("-")
