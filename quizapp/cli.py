@@ -376,6 +376,26 @@ def banks_template(output: str) -> None:
         fh.write(template_workbook())
 
 
+@banks_cli.command("quality")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+def banks_quality(files: tuple[str, ...]) -> None:
+    """Quality help for bank files (any format): print FILE: KEY: warning; never fails on warnings."""
+    from quizapp.services import bank_quality, banks
+
+    for path in files:
+        result = banks.read_file(path)
+        if result.bank is None:
+            for e in result.errors:
+                click.echo(f"{path}:{e.line or 0}: {e}", err=True)
+            continue
+        items = [{"key": q.key, "type": q.type, "text": q.text, "spec": q.spec} for q in result.bank.questions]
+        report = bank_quality.bank_report(items)
+        for key, warnings in report.items():
+            for w in warnings:
+                click.echo(f"{path}: {key}: [{w.rule}] {w.message}")
+        click.echo(f"{path}: {len(report)}/{len(items)} câu có gợi ý")
+
+
 fonts_cli = AppGroup("fonts", help="Phông chữ cho PDF (fonts for PDFs).")
 
 

@@ -7,6 +7,7 @@ missing from a re-imported file are deactivated, never deleted.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -369,17 +370,23 @@ def save_question(bank: Bank, question: Question | None, fields: dict, actor: Pe
     """Add (question=None) or edit a question from native-format fields; same versioning as import.
 
     Returns the question and the outcome: added, updated_in_place, new_versions or unchanged.
+    A new question without a code gets the bank's next automatic one (`next_question_key`).
     """
     if not can_edit_bank(bank, actor):
         raise Forbidden("Bạn không có quyền sửa ngân hàng câu hỏi này.")
     fields = dict(fields)
     if question is not None:
         fields["id"] = question.key  # the key is stable; the form cannot change it
+    auto_key = question is None and not str(fields.get("id") or "").strip()
+    if auto_key:
+        fields["id"] = next_question_key(bank)  # an empty code field: the next free automatic code
     errors: list[BankError] = []
     pq = parse_question(fields, errors)
     if errors:
         raise InvalidInput("Câu hỏi chưa hợp lệ; vui lòng sửa các lỗi dưới đây.", details=[e.message for e in errors])
     begin_write()
+    if auto_key:
+        pq.key = next_question_key(bank)  # again under the write lock: another editor may have just added one
     if question is None:
         if db.session.scalar(select(Question.id).where(Question.bank_id == bank.id, Question.key == pq.key)):
             db.session.rollback()
@@ -389,13 +396,18 @@ def save_question(bank: Bank, question: Question | None, fields: dict, actor: Pe
     else:
         position = question.position
         answered = {question.current_version_id} if question.current_version and is_answered(question.current_version) else set()
-    outcome = _apply(bank, question, pq, position, answered)
-    if question is None:
-        question = db.session.scalar(select(Question).where(Question.bank_id == bank.id, Question.key == pq.key))
-    db.session.flush()
-    db.session.add(AuditLog(actor_id=actor.id, action=f"question.{outcome}", target_type="question",
-                            target_id=question.id, details={"bank_id": bank.id, "key": pq.key}))
-    db.session.commit()
+    try:
+        outcome = _apply(bank, question, pq, position, answered)
+        if question is None:
+            question = db.session.scalar(select(Question).where(Question.bank_id == bank.id, Question.key == pq.key))
+        db.session.flush()
+        db.session.add(AuditLog(actor_id=actor.id, action=f"question.{outcome}", target_type="question",
+                                target_id=question.id, details={"bank_id": bank.id, "key": pq.key}))
+        db.session.commit()
+    except IntegrityError:  # PostgreSQL: another editor saved the same code at the same moment
+        db.session.rollback()
+        raise InvalidInput(f"Mã câu hỏi '{pq.key}' vừa được người khác dùng; vui lòng lưu lại.",
+                           details=[f"mã câu hỏi '{pq.key}' đã được dùng"]) from None
     return question, outcome
 
 
@@ -443,3 +455,177 @@ def bank_by_slug(slug: str) -> Bank:
     if bank is None:
         raise InvalidInput(f"Không có ngân hàng câu hỏi mã '{slug}'.")
     return bank
+
+
+# ---------------------------------------------------------------- the editor without files
+
+KEY_NUMBER_RE = re.compile(r"^([a-z0-9-]*?)-?(\d+)$")
+
+
+def slugify(text: str, limit: int = 60) -> str:
+    """A bank slug from a title: folded, lower case, words joined by '-'."""
+    folded = strip_diacritics(nfc(text or "").lower())
+    words = re.findall(r"[a-z0-9]+", folded)
+    slug = "-".join(words)[:limit].strip("-")
+    return slug or "ngan-hang"
+
+
+def _free_slug(base: str) -> str:
+    base = base[:70].strip("-") or "ngan-hang"
+    taken = set(db.session.scalars(select(Bank.slug).where(Bank.slug.like(base + "%"))))
+    if base not in taken:
+        return base
+    n = 2
+    while f"{base}-{n}" in taken:
+        n += 1
+    return f"{base}-{n}"
+
+
+def key_prefix(bank: Bank) -> str:
+    """The prefix of the bank's question codes: the most used one ('kh' of kh-001), else the slug's initials."""
+    from collections import Counter
+
+    counts = Counter()
+    for key in db.session.scalars(select(Question.key).where(Question.bank_id == bank.id)):
+        m = KEY_NUMBER_RE.match(key)
+        if m and m.group(1):
+            counts[m.group(1)] += 1
+    if counts:
+        return counts.most_common(1)[0][0]
+    initials = "".join(part[0] for part in bank.slug.split("-") if part and not part.isdigit())
+    return (initials or "q")[:10]
+
+
+def next_question_key(bank: Bank) -> str:
+    """The next free automatic code of a bank: '<prefix>-001', '<prefix>-002', ..."""
+    prefix = key_prefix(bank)
+    keys = set(db.session.scalars(select(Question.key).where(Question.bank_id == bank.id)))
+    numbers = [int(k[len(prefix) + 1:]) for k in keys
+               if k.startswith(prefix + "-") and k[len(prefix) + 1:].isdigit()]
+    n = max(numbers, default=0) + 1
+    while f"{prefix}-{n:03d}" in keys:
+        n += 1
+    return f"{prefix}-{n:03d}"
+
+
+def create_bank(*, title: str, document: str, owner_org: Org | None, actor: Person,
+                document_date=None, description: str | None = None) -> Bank:
+    """A new, empty bank for an owner in the actor's scope (a slug made from the title); audited."""
+    title, document = nfc(title or "").strip(), nfc(document or "").strip()
+    if not title or not document:
+        raise InvalidInput("Cần tên ngân hàng và văn bản được học tập.")
+    if not can_create_bank(owner_org, actor):
+        raise Forbidden("Bạn không có quyền tạo ngân hàng câu hỏi cho đơn vị này.")
+    begin_write()
+    bank = Bank(slug=_free_slug(slugify(title)), title=title[:300], document=document[:300],
+                document_date=document_date, description=nfc(description or "").strip() or None,
+                org_id=owner_org.id if owner_org else None)
+    db.session.add(bank)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        raise Conflict("Ngân hàng vừa được người khác tạo cùng lúc; vui lòng thử lại.") from None
+    db.session.add(AuditLog(actor_id=actor.id, action="bank.create", target_type="bank", target_id=bank.id,
+                            details={"slug": bank.slug, "org_id": bank.org_id}))
+    db.session.commit()
+    return bank
+
+
+def copy_bank(source: Bank, *, owner_org: Org | None, actor: Person) -> Bank:
+    """Copy a bank the actor may view to an owner in their scope: new slug, every active question's
+    current version as version 1 of a new question (same codes, same order); audited."""
+    if not can_view_bank(source, actor):
+        raise NotFound("Không tìm thấy ngân hàng câu hỏi này.")
+    if not can_create_bank(owner_org, actor):
+        raise Forbidden("Bạn không có quyền tạo ngân hàng câu hỏi cho đơn vị này.")
+    suffix = owner_org.code.lower() if owner_org is not None else "chung"
+    begin_write()
+    bank = Bank(slug=_free_slug(slugify(f"{source.slug}-{suffix}")), title=source.title, document=source.document,
+                document_date=source.document_date, description=source.description,
+                org_id=owner_org.id if owner_org else None)
+    db.session.add(bank)
+    db.session.flush()
+    rows = db.session.execute(
+        select(Question, QuestionVersion).join(QuestionVersion, QuestionVersion.id == Question.current_version_id)
+        .where(Question.bank_id == source.id, Question.active.is_(True)).order_by(Question.position, Question.id)
+    ).all()
+    for position, (q, v) in enumerate(rows, start=1):
+        copy = Question(bank=bank, key=q.key, position=position, active=True)
+        version = QuestionVersion(question=copy, version=1, **{f: getattr(v, f) for f in CONTENT_FIELDS})
+        db.session.add_all([copy, version])
+        copy.current_version = version
+    db.session.flush()
+    db.session.add(AuditLog(actor_id=actor.id, action="bank.copy", target_type="bank", target_id=bank.id,
+                            details={"from_bank_id": source.id, "from_slug": source.slug, "questions": len(rows)}))
+    db.session.commit()
+    return bank
+
+
+def _ordered(bank: Bank) -> list[Question]:
+    return list(db.session.scalars(select(Question).where(Question.bank_id == bank.id)
+                                   .order_by(Question.position, Question.id)))
+
+
+def move_question(bank: Bank, question: Question, direction: str, actor: Person) -> bool:
+    """Swap a question with its neighbour above ('up') or below ('down'); False at either end."""
+    if not can_edit_bank(bank, actor):
+        raise Forbidden("Bạn không có quyền sửa ngân hàng câu hỏi này.")
+    if direction not in ("up", "down"):
+        raise InvalidInput("Hướng di chuyển không hợp lệ.")
+    begin_write()
+    ordered = _ordered(bank)
+    index = next(i for i, q in enumerate(ordered) if q.id == question.id)
+    other = index - 1 if direction == "up" else index + 1
+    if not 0 <= other < len(ordered):
+        db.session.rollback()
+        return False
+    ordered[index], ordered[other] = ordered[other], ordered[index]
+    for position, q in enumerate(ordered, start=1):
+        q.position = position
+    db.session.add(AuditLog(actor_id=actor.id, action="question.move", target_type="question",
+                            target_id=question.id, details={"bank_id": bank.id, "direction": direction}))
+    db.session.commit()
+    return True
+
+
+def set_question_active(bank: Bank, question: Question, active: bool, actor: Person) -> None:
+    """Retire (never drawn again; rounds already drawn keep their versions) or restore a question."""
+    if not can_edit_bank(bank, actor):
+        raise Forbidden("Bạn không có quyền sửa ngân hàng câu hỏi này.")
+    begin_write()
+    question.active = bool(active)
+    db.session.add(AuditLog(actor_id=actor.id, action="question.restore" if active else "question.retire",
+                            target_type="question", target_id=question.id,
+                            details={"bank_id": bank.id, "key": question.key}))
+    db.session.commit()
+
+
+def quality_items(bank: Bank, *, include_inactive: bool = False) -> list[dict]:
+    """The bank's questions (current versions) as plain mappings for services.bank_quality."""
+    stmt = (select(Question, QuestionVersion).join(QuestionVersion, QuestionVersion.id == Question.current_version_id)
+            .where(Question.bank_id == bank.id).order_by(Question.position, Question.id))
+    if not include_inactive:
+        stmt = stmt.where(Question.active.is_(True))
+    return [{"key": q.key, "id": q.id, "type": v.type, "text": v.text, "spec": v.spec}
+            for q, v in db.session.execute(stmt).all()]
+
+
+def check_question(fields: dict) -> tuple[ParsedQuestion | None, list[str]]:
+    """Validate question fields without saving (for a preview): (parsed, []) or (None, messages)."""
+    errors: list[BankError] = []
+    pq = parse_question(dict(fields), errors)
+    return pq, [e.message for e in errors]
+
+
+def preview_item(pq_or_version) -> dict:
+    """A question as a member's attempt page shows it (take/_question.html): public view only, no key."""
+    from quizapp.services import display_ids
+    from quizapp.services.question_types import get_type
+
+    qtype = get_type(pq_or_version.type)
+    spec = pq_or_version.spec
+    return {"position": 1, "type": pq_or_version.type, "type_label": qtype.label, "text": pq_or_version.text,
+            "points": float(pq_or_version.points),
+            "view": display_ids.view_to_display(spec, None, qtype.public_view(spec, None)),
+            "answer": None, "seq": 0}

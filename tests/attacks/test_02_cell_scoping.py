@@ -228,3 +228,44 @@ def test_paper_test_of_the_other_cell_is_out_of_reach(setup):
     assert db.session.query(Attempt).filter_by(mode="paper").count() == 0
     with pytest.raises(NotFound):
         paper_tests.paper_cell(db.session.get(StudyRound, rnd_id), side.victim_cell.id, side.attacker)
+
+
+@pytest.mark.parametrize("which", ["b_vs_a", "a_vs_b"])
+def test_bank_editor_refuses_the_other_cell(app, world, login_as, which):
+    """Can a cell secretary create a bank for the other cell, copy a bank into it, or add, move, retire
+    or preview questions of the other cell's bank? Every attempt is refused and nothing is written."""
+    from sqlalchemy import func, select
+
+    from quizapp.models import AuditLog, Bank, Question
+
+    side = _sides(world, which)
+    victim_bank = make_bank(side.victim_cell, slug=f"rieng-{side.victim_cell.code.lower()}")
+    site_bank = make_bank(None, slug="dung-chung")
+    db.session.commit()
+    before = (db.session.scalar(select(func.count()).select_from(Bank)),
+              db.session.scalar(select(func.count()).select_from(Question)),
+              [(q.id, q.position, q.active) for q in victim_bank.questions])
+    c = login_as(side.attacker, c=app.test_client())
+    first, last = victim_bank.questions[0], victim_bank.questions[-1]
+    attempts = [
+        ("/manage/banks/new", {"title": "Ngân hàng lấn sân", "document": "NQ", "owner": str(side.victim_cell.id)}),
+        (f"/manage/banks/{site_bank.id}/copy", {"owner": str(side.victim_cell.id)}),
+        (f"/manage/banks/{victim_bank.id}/copy", {"owner": str(side.own_cell.id)}),
+        (f"/manage/banks/{victim_bank.id}/questions/new",
+         {"type": "true_false", "text": "Câu chen vào?", "tf_answer": "true",
+          "source_document": "NQ", "source_section": "I"}),
+        (f"/manage/banks/{victim_bank.id}/questions/{last.id}/move", {"direction": "up"}),
+        (f"/manage/banks/{victim_bank.id}/questions/{first.id}/active", {"active": "0"}),
+    ]
+    for url, data in attempts:
+        resp = c.form(url, data)
+        assert resp.status_code in (403, 404, 422), f"{url} answered {resp.status_code}"
+    for url in (f"/manage/banks/{victim_bank.id}/questions/{first.id}/preview",
+                f"/manage/banks/{victim_bank.id}/quality", f"/manage/banks/{victim_bank.id}/copy"):
+        assert c.get(url).status_code in (403, 404), url
+    db.session.expire_all()
+    after = (db.session.scalar(select(func.count()).select_from(Bank)),
+             db.session.scalar(select(func.count()).select_from(Question)),
+             [(q.id, q.position, q.active) for q in db.session.get(Bank, victim_bank.id).questions])
+    assert after == before
+    assert not db.session.scalar(select(AuditLog).where(AuditLog.action.in_(["bank.create", "bank.copy"])))

@@ -250,6 +250,8 @@ def _key_pages(world, quiz):
         "edit": f"/manage/banks/{bank_id}/questions/{qids[0]}/edit",
         "items": f"/reports/rounds/{quiz.round_id}/orgs/{world.cell_a.id}/items",
         "key-fix": f"/manage/rounds/{quiz.round_id}/key-fix",
+        "quality": f"/manage/banks/{bank_id}/quality",  # the warnings quote the keys
+        "copy": f"/manage/banks/{bank_id}/copy",  # the copy would show them
     }, [f"/manage/banks/{bank_id}/questions/{q}" for q in qids], f"/manage/banks/{bank_id}"
 
 

@@ -151,7 +151,7 @@ def test_add_question_bad_then_good(client, world, login_as):
     resp = client.form(url, _choice_form("Câu hỏi mới từ web?", correct=(0, 1)))
     html = resp.get_data(as_text=True)
     assert resp.status_code == 422
-    assert "câu một lựa chọn phải có đúng một phương án đúng" in html
+    assert "Câu một lựa chọn cần đánh dấu “Đúng” cho đúng một phương án." in html
     assert "Câu hỏi mới từ web?" in html and "Phương án C" in html
     assert _count(Question) == 2
     resp = client.form(url, _choice_form("Câu hỏi mới từ web?"))

@@ -1,11 +1,13 @@
 """Forms for question banks: file upload, and one question of any type (repeated rows for choices/rubric)."""
 from __future__ import annotations
 
+import re
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, FieldList, Form, FormField, RadioField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import Length, Optional
+from wtforms import BooleanField, DateField, FieldList, Form, FormField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
 
 from quizapp.models.bank import DIFFICULTIES
 from quizapp.services.question_types import REGISTRY
@@ -66,7 +68,7 @@ class RubricRow(Form):
 class QuestionForm(FlaskForm):
     """Every field of a question; only the fields of the chosen type are used."""
 
-    key = StringField(_l("Mã câu hỏi (chữ thường không dấu, số, gạch ngang)"), validators=[Length(max=40)])
+    key = StringField(_l("Mã câu hỏi (để trống để hệ thống tự đặt)"), validators=[Length(max=40)])
     type = SelectField(_l("Loại câu hỏi"), choices=[(k, TYPE_LABELS.get(k, k)) for k in REGISTRY])
     topic = StringField(_l("Chủ đề / mục của văn bản"), validators=[Length(max=200)])
     difficulty = SelectField(_l("Độ khó"), choices=[(k, DIFFICULTY_LABELS[k]) for k in DIFFICULTIES], default="medium")
@@ -81,6 +83,7 @@ class QuestionForm(FlaskForm):
     source_document = StringField(_l("Nguồn: văn bản"), validators=[Length(max=300)])
     source_section = StringField(_l("Nguồn: mục, điều"), validators=[Length(max=200)])
     submit = SubmitField(_l("Lưu câu hỏi"))
+    preview = SubmitField(_l("Xem trước như người làm bài"))
 
     def to_fields(self) -> dict:
         """The native-format question dict the service validates (bad numbers passed through as text)."""
@@ -92,16 +95,19 @@ class QuestionForm(FlaskForm):
             "source": {"document": self.source_document.data, "section": self.source_section.data},
         }
         if qtype in ("single", "multiple"):
-            fields["choices"] = [{"text": row.text.data.strip(), "correct": bool(row.correct.data)}
-                                 for row in self.choices if (row.text.data or "").strip()]
+            self.choice_rows = [i for i, row in enumerate(self.choices) if (row.text.data or "").strip()]
+            fields["choices"] = [{"text": self.choices[i].text.data.strip(), "correct": bool(self.choices[i].correct.data)}
+                                 for i in self.choice_rows]
         elif qtype == "true_false":
             fields["answer"] = {"true": True, "false": False}.get(self.tf_answer.data)
         elif qtype == "short_text":
             fields["answers"] = [line.strip() for line in (self.answers.data or "").splitlines() if line.strip()]
             fields["match_diacritics"] = bool(self.match_diacritics.data)
         elif qtype == "essay":
-            fields["rubric"] = [{"criterion": row.criterion.data.strip(), "points": _number(row.points.data or "")}
-                                for row in self.rubric if (row.criterion.data or "").strip() or (row.points.data or "").strip()]
+            self.rubric_rows = [i for i, row in enumerate(self.rubric)
+                                if (row.criterion.data or "").strip() or (row.points.data or "").strip()]
+            fields["rubric"] = [{"criterion": (self.rubric[i].criterion.data or "").strip(),
+                                 "points": _number(self.rubric[i].points.data or "")} for i in self.rubric_rows]
         return fields
 
     def load(self, fields: dict) -> None:
@@ -130,3 +136,147 @@ def _number(text: str):
     except ValueError:
         return text
     return int(number) if number.is_integer() else number
+
+
+# ---------------------------------------------------------------- a bank without a file
+
+class BankCreateForm(FlaskForm):
+    """A new, empty bank: its title, the document studied and who owns it."""
+
+    title = StringField(_l("Tên ngân hàng"), validators=[DataRequired(_l("Vui lòng nhập tên ngân hàng.")), Length(max=300)])
+    document = StringField(_l("Văn bản được học tập"),
+                           validators=[DataRequired(_l("Vui lòng nhập văn bản được học tập.")), Length(max=300)])
+    document_date = DateField(_l("Ngày ban hành văn bản"), validators=[Optional()])
+    description = TextAreaField(_l("Mô tả"), validators=[Optional(), Length(max=5000)])
+    owner = SelectField(_l("Đơn vị sở hữu"), choices=[], validate_choice=True)
+    submit = SubmitField(_l("Tạo ngân hàng câu hỏi"))
+
+
+class BankCopyForm(FlaskForm):
+    """Copy a bank the caller may see to an org in their scope, to edit it there."""
+
+    owner = SelectField(_l("Sao chép về đơn vị"), choices=[], validate_choice=True)
+    submit = SubmitField(_l("Sao chép để chỉnh sửa"))
+
+
+# ---------------------------------------------------------------- errors at the field they concern
+
+_ROW_RE = re.compile(r"(?:phương án|tiêu chí) thứ (\d+)")
+
+
+def _add(field, message) -> None:
+    field.errors = [*(field.errors or []), message]
+
+
+def place_errors(form: QuestionForm, messages: list[str]) -> list[str]:
+    """Put each validator message at the field it concerns, in the form's own words.
+
+    Messages about choices, the correct marks or the rubric as a whole go to `form.group_errors`
+    (shown at the top of their fieldset); those that concern no field are returned.
+    """
+    groups: dict[str, list[str]] = {"choices": [], "correct": [], "rubric": []}
+    form.group_errors = groups
+    rest: list[str] = []
+    for message in messages:
+        m = str(message)
+        row = _ROW_RE.search(m)
+        if m.startswith("'id'") or "mã câu hỏi" in m:
+            _add(form.key, _l("Mã này đã có trong ngân hàng; hãy đổi mã khác hoặc để trống để hệ thống tự đặt.")
+                 if "đã được dùng" in m or "trùng" in m else
+                 _l("Mã câu hỏi chỉ gồm chữ thường không dấu, số và dấu gạch ngang, tối đa 40 ký tự; hoặc để trống."))
+        elif "'text'" in m:
+            _add(form.text, _l("Nội dung câu hỏi dài quá 5.000 ký tự.") if "dài quá" in m
+                 else _l("Vui lòng nhập nội dung câu hỏi."))
+        elif "'topic'" in m:
+            _add(form.topic, _l("Chủ đề dài quá 200 ký tự."))
+        elif "'explanation'" in m:
+            _add(form.explanation, _l("Phần giải thích dài quá 5.000 ký tự."))
+        elif "source.document" in m or "thiếu nguồn" in m:
+            _add(form.source_document, _l("Vui lòng nhập văn bản nguồn của câu hỏi."))
+        elif "source.section" in m:
+            _add(form.source_section, _l("Vui lòng nhập mục, điều của văn bản nguồn."))
+        elif "'difficulty'" in m:
+            _add(form.difficulty, _l("Vui lòng chọn độ khó."))
+        elif "loại câu hỏi" in m or "'type'" in m:
+            _add(form.type, _l("Vui lòng chọn loại câu hỏi."))
+        elif "tổng điểm các tiêu chí" in m:
+            groups["rubric"].append(_l("Tổng điểm các tiêu chí phải bằng điểm của câu hỏi."))
+            _add(form.points, _l("Điểm của câu hỏi phải bằng tổng điểm các tiêu chí chấm."))
+        elif "'points'" in m:
+            _add(form.points, _l("Điểm phải là số dương, tối đa 100 (ví dụ 1 hoặc 1,5)."))
+        elif row and "tiêu chí" in m:
+            rows = getattr(form, "rubric_rows", [])
+            index = int(row.group(1)) - 1
+            target = form.rubric[rows[index]] if index < len(rows) else None
+            if target is None:
+                groups["rubric"].append(m)
+            elif "points" in m or "điểm" in m:
+                _add(target.points, _l("Điểm tiêu chí phải là số dương."))
+            else:
+                _add(target.criterion, _l("Vui lòng nhập nội dung tiêu chí (hoặc xoá điểm của dòng này)."))
+        elif "rubric" in m:
+            groups["rubric"].append(_l("Các tiêu chí chấm chưa hợp lệ."))
+        elif row and "phương án" in m:
+            rows = getattr(form, "choice_rows", [])
+            index = int(row.group(1)) - 1
+            if index < len(rows):
+                _add(form.choices[rows[index]].text, _l("Phương án này chưa hợp lệ."))
+            else:
+                groups["choices"].append(m)
+        elif "trùng nội dung" in m:
+            _mark_duplicate_choices(form, groups)
+        elif "phương án (choices)" in m or "cần từ 2" in m:
+            groups["choices"].append(_l("Cần từ 2 đến %(n)s phương án; hãy điền thêm phương án.", n=MAX_CHOICES))
+        elif "đúng một phương án đúng" in m:
+            groups["correct"].append(_l("Câu một lựa chọn cần đánh dấu “Đúng” cho đúng một phương án."))
+        elif "ít nhất một phương án đúng" in m:
+            groups["correct"].append(_l("Câu nhiều lựa chọn cần đánh dấu “Đúng” cho ít nhất một phương án."))
+        elif "đúng/sai" in m:
+            _add(form.tf_answer, _l("Vui lòng chọn đáp án Đúng hoặc Sai."))
+        elif "answers" in m:
+            _add(form.answers, _l("Nhập ít nhất một đáp án được chấp nhận, mỗi dòng một đáp án."))
+        elif "match_diacritics" in m:
+            _add(form.match_diacritics, _l("Vui lòng chọn có hoặc không."))
+        else:
+            rest.append(m)
+    return rest
+
+
+def _mark_duplicate_choices(form: QuestionForm, groups: dict) -> None:
+    from quizapp.vn import nfc
+
+    seen: set[str] = set()
+    marked = False
+    for row in form.choices:
+        text = nfc((row.text.data or "").strip()).lower()
+        if not text:
+            continue
+        if text in seen:
+            _add(row.text, _l("Phương án này trùng với một phương án ở trên."))
+            marked = True
+        seen.add(text)
+    if not marked:
+        groups["choices"].append(_l("Có hai phương án trùng nội dung."))
+
+
+def _walk_fields(form):
+    for f in form:
+        if isinstance(f, FieldList):
+            for entry in f:
+                yield from _walk_fields(entry.form) if isinstance(entry, FormField) else [entry]
+        elif isinstance(f, FormField):
+            yield from _walk_fields(f.form)
+        else:
+            yield f
+
+
+def vietnamese_field_errors(form) -> None:
+    """WTForms' own (English) messages for too-long text and bad choices, said in Vietnamese."""
+    for f in _walk_fields(form):
+        if not f.errors:
+            continue
+        limit = next((v.max for v in f.validators if isinstance(v, Length) and v.max and v.max > 0), None)
+        if limit and f.data and len(str(f.data)) > limit:
+            f.errors = [_l("Dài quá %(n)s ký tự; hãy rút gọn.", n=limit)]
+        elif f.type in ("SelectField", "RadioField") and any("valid choice" in str(e) for e in f.errors):
+            f.errors = [_l("Vui lòng chọn một mục trong danh sách.")]

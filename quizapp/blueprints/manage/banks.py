@@ -7,15 +7,17 @@ from flask_login import current_user
 
 from quizapp import permissions
 from quizapp.blueprints.manage.bank_forms import (
-    DIFFICULTY_LABELS, TYPE_LABELS, BankConfirmForm, BankUploadForm, QuestionForm,
+    DIFFICULTY_LABELS, TYPE_LABELS, BankConfirmForm, BankCopyForm, BankCreateForm, BankUploadForm, QuestionForm,
+    place_errors, vietnamese_field_errors,
 )
 from quizapp.blueprints.manage.routes import bp
+from quizapp.services import bank_quality
 from quizapp.services import banks as bank_service
 from quizapp.services.bank_formats.registry import LABELS as FORMAT_LABELS
 from quizapp.services.exceptions import Forbidden, InvalidInput
 from quizapp.services.question_types import REGISTRY
 
-MAX_LISTED = 300
+PER_PAGE = 50
 OUTCOME_MESSAGES = {
     "added": "Đã thêm câu hỏi.",
     "updated_in_place": "Đã lưu thay đổi.",
@@ -58,9 +60,17 @@ def bank_detail(bank_id: int):
         "search": args.get("q", "")[:200], "include_inactive": args.get("inactive") == "1",
     }
     rows = bank_service.bank_questions(bank, **filters)
+    pages = max(1, -(-len(rows) // PER_PAGE))
+    page = min(max(args.get("page", 1, type=int) or 1, 1), pages)
+    query = {k: v for k, v in {"q": filters["search"], "topic": filters["topic"], "type": filters["qtype"],
+                               "difficulty": filters["difficulty"],
+                               "inactive": "1" if filters["include_inactive"] else ""}.items() if v}
+    filtered = any(query.get(k) for k in ("q", "topic", "type", "difficulty"))
     return render_template(
-        "manage/banks/detail.html", bank=bank, rows=rows[:MAX_LISTED], total=len(rows), limit=MAX_LISTED,
+        "manage/banks/detail.html", bank=bank, rows=rows[(page - 1) * PER_PAGE:page * PER_PAGE], total=len(rows),
+        page=page, pages=pages, query=query, filtered=filtered, back=request.full_path,
         filters=filters, topics=bank_service.bank_topics(bank), can_edit=bank_service.can_edit_bank(bank, user),
+        can_copy=bool(bank_service.bank_owner_choices(user)),
         keys_hidden=_bank_lock(bank, user), **_labels(),
     )
 
@@ -90,27 +100,61 @@ def question_detail(bank_id: int, question_id: int):
     )
 
 
+def _quality(bank, question, fields_or_version, user) -> list:
+    """Quality warnings for one question against its bank (none that name others' keys while the bank is locked)."""
+    item = {"key": getattr(question, "key", None) or fields_or_version.get("id") or "",
+            "type": fields_or_version["type"], "text": fields_or_version["text"], "spec": fields_or_version["spec"]}
+    others = [] if _bank_lock(bank, user) else bank_service.quality_items(bank)
+    return bank_quality.question_warnings(item, [o for o in others if question is None or o["id"] != question.id])
+
+
 def _question_page(bank, question):
+    user = _user()
     form = QuestionForm()
-    problems, status = [], 200
+    problems, status, preview, warnings = [], 200, None, []
     if request.method == "GET":
         if question is not None:
             form.load(bank_service.version_fields(question))
+            v = question.current_version
+            warnings = _quality(bank, question, {"type": v.type, "text": v.text, "spec": v.spec}, user)
         elif request.args.get("type") in REGISTRY:
             form.type.data = request.args["type"]
     elif form.validate_on_submit():
-        try:
-            saved, outcome = bank_service.save_question(bank, question, form.to_fields(), _user())
-        except InvalidInput as exc:
-            problems, status = exc.details or [exc.message], 422
-            flash(exc.message, "error")
+        fields = form.to_fields()
+        if form.preview.data:
+            if question is not None:
+                fields["id"] = question.key
+            elif not fields["id"]:
+                fields["id"] = bank_service.next_question_key(bank)
+            parsed, messages = bank_service.check_question(fields)
+            if parsed is None:
+                problems, status = place_errors(form, messages), 422
+            else:
+                preview = bank_service.preview_item(parsed)
+                warnings = _quality(bank, question, {"id": parsed.key, "type": parsed.type, "text": parsed.text,
+                                                     "spec": parsed.spec}, user)
         else:
-            flash(_(OUTCOME_MESSAGES[outcome]), "success")
-            return redirect(url_for("manage.question_detail", bank_id=bank.id, question_id=saved.id))
+            try:
+                saved, outcome = bank_service.save_question(bank, question, fields, user)
+            except InvalidInput as exc:
+                problems, status = place_errors(form, exc.details or [exc.message]), 422
+            else:
+                flash(_(OUTCOME_MESSAGES[outcome]), "success")
+                v = saved.current_version
+                if _quality(bank, saved, {"type": v.type, "text": v.text, "spec": v.spec}, user):
+                    flash(_("Câu hỏi đã lưu nhưng có gợi ý về chất lượng; xem bên dưới."), "warning")
+                    return redirect(url_for("manage.question_edit", bank_id=bank.id, question_id=saved.id))
+                return redirect(url_for("manage.question_detail", bank_id=bank.id, question_id=saved.id))
     else:
         status = 422
+        vietnamese_field_errors(form)
+    if status == 422:
+        flash(_("Chưa lưu được; vui lòng sửa các ô được đánh dấu."), "error")
     return render_template("manage/banks/question_form.html", bank=bank, question=question, form=form,
-                           problems=problems, **_labels()), status
+                           problems=problems, preview=preview, warnings=warnings,
+                           group_errors=getattr(form, "group_errors", {}),
+                           next_key=bank_service.next_question_key(bank) if question is None else None,
+                           **_labels()), status
 
 
 @bp.route("/banks/<int:bank_id>/questions/new", methods=["GET", "POST"])
@@ -237,3 +281,129 @@ def bank_export_moodle(bank_id: int):
     permissions.check_keys_of_bank(bank.id, _user())  # the file carries the keys
     return Response(bank_service.export_bank_moodle_xml(bank), mimetype="application/xml",
                     headers={"Content-Disposition": f'attachment; filename="{bank.slug}.xml"'})
+
+
+# ---------------------------------------------------------------- a bank without a file
+
+def _owner_of(owners, value: str):
+    return next((o for o in owners if o is not None and str(o.id) == value), None)
+
+
+@bp.route("/banks/new", methods=["GET", "POST"])
+@permissions.manager_required
+def bank_new():
+    """Start an empty bank (title, document, date, description, owner in the caller's scope)."""
+    user = _user()
+    owners = bank_service.bank_owner_choices(user)
+    if not owners:
+        raise Forbidden(_("Bạn không có quyền tạo ngân hàng câu hỏi."))
+    form = BankCreateForm()
+    form.owner.choices = _owner_choices(owners)
+    if request.method == "GET" and len(owners) > 1 and owners[0] is None:
+        form.owner.data = str(owners[1].id)  # an admin's default: their first org, not site-wide
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                bank = bank_service.create_bank(
+                    title=form.title.data, document=form.document.data, document_date=form.document_date.data,
+                    description=form.description.data, owner_org=_owner_of(owners, form.owner.data), actor=user)
+            except InvalidInput as exc:
+                form.title.errors = [*form.title.errors, exc.message]
+            else:
+                flash(_("Đã tạo ngân hàng câu hỏi “%(t)s”. Hãy thêm câu hỏi đầu tiên.", t=bank.title), "success")
+                return redirect(url_for("manage.bank_detail", bank_id=bank.id))
+        vietnamese_field_errors(form)
+        if form.owner.errors:
+            form.owner.errors = [_("Vui lòng chọn một đơn vị trong phạm vi bạn quản lý.")]
+        if form.document_date.raw_data and form.document_date.errors:
+            form.document_date.errors = [_("Ngày không hợp lệ; hãy chọn ngày theo lịch.")]
+        status = 422
+        flash(_("Chưa tạo được; vui lòng sửa các ô được đánh dấu."), "error")
+    return render_template("manage/banks/new.html", form=form), status
+
+
+@bp.route("/banks/<int:bank_id>/copy", methods=["GET", "POST"])
+@permissions.manager_required
+def bank_copy(bank_id: int):
+    """Copy a bank the caller may see (site-wide or another org's) to their own org, to edit there."""
+    user = _user()
+    bank = bank_service.get_bank_or_404(bank_id, user)
+    permissions.check_keys_of_bank(bank.id, user)  # the copy would show the keys
+    owners = [o for o in bank_service.bank_owner_choices(user) if o is not None] or bank_service.bank_owner_choices(user)
+    if not owners:
+        raise Forbidden(_("Bạn không có quyền tạo ngân hàng câu hỏi."))
+    form = BankCopyForm()
+    form.owner.choices = _owner_choices(owners)
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            copy = bank_service.copy_bank(bank, owner_org=_owner_of(owners, form.owner.data), actor=user)
+            flash(_("Đã sao chép thành ngân hàng “%(s)s”; bạn có thể chỉnh sửa bản này.", s=copy.slug), "success")
+            return redirect(url_for("manage.bank_detail", bank_id=copy.id))
+        status = 422
+        form.owner.errors = [_("Vui lòng chọn một đơn vị trong phạm vi bạn quản lý.")] if form.owner.errors else []
+        flash(_("Vui lòng chọn đơn vị nhận bản sao."), "error")
+    return render_template("manage/banks/copy.html", bank=bank, form=form,
+                           count=bank_service.bank_counts([bank.id]).get(bank.id, 0)), status
+
+
+def _back_to_list(bank, question):
+    """Back to the same page of the bank list (filters kept), scrolled to the question."""
+    target = request.form.get("next", "").split("#")[0]
+    if not (target.startswith(f"/manage/banks/{bank.id}") and "//" not in target and "\\" not in target):
+        target = url_for("manage.bank_detail", bank_id=bank.id)
+    return redirect(f"{target.rstrip('?')}#qi-{question.id}")
+
+
+@bp.route("/banks/<int:bank_id>/questions/<int:question_id>/move", methods=["POST"])
+@permissions.manager_required
+def question_move(bank_id: int, question_id: int):
+    """Move a question one place up or down in the bank (works without JavaScript)."""
+    bank = bank_service.get_bank_or_404(bank_id, _user(), edit=True)
+    question = bank_service.get_question_or_404(bank, question_id)
+    direction = request.form.get("direction", "")
+    if direction not in ("up", "down"):
+        flash(_("Hướng di chuyển không hợp lệ."), "error")
+    elif not bank_service.move_question(bank, question, direction, _user()):
+        flash(_("Câu %(k)s đã ở đầu danh sách.", k=question.key) if direction == "up"
+              else _("Câu %(k)s đã ở cuối danh sách.", k=question.key), "warning")
+    return _back_to_list(bank, question)
+
+
+@bp.route("/banks/<int:bank_id>/questions/<int:question_id>/active", methods=["POST"])
+@permissions.manager_required
+def question_active(bank_id: int, question_id: int):
+    """Retire a question (never drawn again; rounds already drawn keep it) or restore it."""
+    bank = bank_service.get_bank_or_404(bank_id, _user(), edit=True)
+    question = bank_service.get_question_or_404(bank, question_id)
+    active = request.form.get("active") == "1"
+    bank_service.set_question_active(bank, question, active, _user())
+    flash(_("Đã dùng lại câu %(k)s.", k=question.key) if active
+          else _("Đã ngừng dùng câu %(k)s; câu này không được rút vào bài mới, các đợt đã rút giữ nguyên.",
+                 k=question.key), "success")
+    return _back_to_list(bank, question)
+
+
+@bp.route("/banks/<int:bank_id>/questions/<int:question_id>/preview")
+@permissions.manager_required
+def question_preview(bank_id: int, question_id: int):
+    """The question exactly as a member's attempt page shows it: public view, never the key."""
+    bank = bank_service.get_bank_or_404(bank_id, _user())
+    question = bank_service.get_question_or_404(bank, question_id)
+    return render_template("manage/banks/preview.html", bank=bank, question=question,
+                           it=bank_service.preview_item(question.current_version))
+
+
+@bp.route("/banks/<int:bank_id>/quality")
+@permissions.manager_required
+def bank_quality_report(bank_id: int):
+    """Quality help for the whole bank: ways a member could guess answers without studying."""
+    user = _user()
+    bank = bank_service.get_bank_or_404(bank_id, user)
+    permissions.check_keys_of_bank(bank.id, user)  # the warnings quote the keys
+    items = bank_service.quality_items(bank)
+    report = bank_quality.bank_report(items)
+    return render_template("manage/banks/quality.html", bank=bank, report=report,
+                           ids={i["key"]: i["id"] for i in items}, total=len(items),
+                           can_edit=bank_service.can_edit_bank(bank, user))
