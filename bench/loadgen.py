@@ -148,7 +148,8 @@ def submit_entry(person_id: int, attempt_id: int, body: dict, sent_at: str, acke
     answer arrived, to the microsecond — the stored finish time must lie in between (or be the
     deadline, for a submit after it)."""
     return {"op": "submit", "person": person_id, "attempt": attempt_id, "finished_at": body.get("finished_at"),
-            "score": body.get("score"), "status": body.get("status"), "sent_at": sent_at, "acked_at": acked_at}
+            "score": body.get("score"), "pending_essays": body.get("pending_essays"), "status": body.get("status"),
+            "sent_at": sent_at, "acked_at": acked_at}
 
 
 class Ledger:

@@ -76,6 +76,7 @@ def verify(url: str, ledger_path: Path) -> dict:
     from quizapp import normalize_db_url
     from quizapp.models import Answer, Attempt, AttemptItem, QuestionVersion, Quiz
     from quizapp.services.display_ids import to_display
+    from quizapp.services.grading import exact
 
     entries = read_ledger(ledger_path)
     engine = create_engine(normalize_db_url(url))
@@ -136,8 +137,10 @@ def verify(url: str, ledger_path: Path) -> dict:
 
     submits = defaultdict(set)
     windows = defaultdict(list)
+    shown_scores = defaultdict(list)
     for e in (e for e in entries if e["op"] == "submit"):
         submits[e["attempt"]].add(e["finished_at"])
+        shown_scores[e["attempt"]].append(e)
         if e.get("sent_at") and e.get("acked_at"):
             windows[e["attempt"]].append((parse_time(e["sent_at"]), parse_time(e["acked_at"])))
     for aid, finished in submits.items():
@@ -149,6 +152,12 @@ def verify(url: str, ledger_path: Path) -> dict:
                     f"{a and _iso_us(a.finished_at)})")
         if a is None or a.finished_at is None:
             continue
+        for e in shown_scores[aid]:
+            # The score the member was shown is final once no essay waits (a later key correction
+            # would change it too, but a load run makes none).
+            if e.get("score") is not None and e.get("pending_essays") == 0 and a.score is not None \
+                    and exact(e["score"]) != exact(a.score):
+                problem(f"attempt {aid}: score {e['score']} acknowledged to the member, {_num(a.score)} stored")
         for sent, acked in windows[aid]:
             inside = sent - CLOCK_SLACK <= a.finished_at <= acked + CLOCK_SLACK
             at_deadline = a.finished_at == a.deadline and a.deadline <= acked + CLOCK_SLACK

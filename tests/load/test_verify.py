@@ -67,7 +67,7 @@ def hall(world, tmp_path):
         "partial": [(1, "c", 1, False), (2, ["a"], 1, False), (3, False, 1, False), (4, "a", 1, False),
                     (5, "Bài thu hoạch.", 1, False)],
         "essay_waits": [(1, "b", 1, False), (5, "Bài thu hoạch chờ chấm.", 1, False)],
-        "timer": [(2, ["a", "b", "c"], 1, False), (3, True, 1, False), (5, "Viết vội.", 1, False)],
+        "timer": [(2, ["a", "b", "c"], 1, False), (3, True, 1, False)],  # essay left blank: 0, final
         "vanished": [(1, "b", 1, False), (4, "tu chuyen hoa", 1, False)],
     }
     with at(T):
@@ -97,7 +97,7 @@ def hall(world, tmp_path):
         ledger.write(**loadgen.submit_entry(extra.id, attempt.id, body, sent, loadgen.wall_clock()))
     with at(deadline + timedelta(seconds=quiz.grace_seconds + 5)):
         assert delivery.close_overdue() == 1  # the vanished member, closed at the deadline
-        for role, mark in (("all_right", 0.5), ("partial", 1.0), ("timer", 0.0)):
+        for role, mark in (("all_right", 0.5), ("partial", 1.0)):
             essay = db.session.scalar(select(Answer.id).where(Answer.attempt_id == result.attempts[role],
                                                               Answer.position == 5))
             grading.grade_essay(essay, world.secretary_a, mark,
@@ -116,8 +116,8 @@ def test_a_clean_run_passes_and_every_attempt_is_regraded(hall):
     assert facts["attempts"] == 5 and facts["starts_acknowledged"] == 5 and facts["submits_acknowledged"] == 4
     assert facts["stale_saves_refused"] == 1
     assert facts["finish_reasons"] == {"member": 3, "timer": 1, "sweep": 1}
-    # all_right, partial and timer had their essays marked, vanished left it blank (0 points, nothing
-    # to wait for); only essay_waits has an essay waiting for a person: counted, totals not compared
+    # all_right and partial had their essays marked, timer and vanished left it blank (0 points,
+    # nothing to wait for); only essay_waits has an essay waiting for a person: counted, not compared
     assert facts["regraded"] == 4, str(facts)
     assert facts["essays_pending_attempts"] == 1 and facts["essays_pending"] == 1
     right = db.session.get(Attempt, hall.attempts["all_right"])
@@ -178,6 +178,17 @@ def test_a_changed_score_is_named(hall):
     attempt.score = grading.round1(grading.exact(attempt.score) + grading.exact("0.1"))
     line = f"attempt {attempt.id}: score stored {attempt.score}, regrade of its answers gives {expected_score:.1f}"
     assert _problems(hall) == [line]
+
+
+def test_a_score_other_than_the_one_shown_is_named(hall):
+    """A final score (no essay waiting) stored other than the one the submit showed the member."""
+    attempt = db.session.get(Attempt, hall.attempts["timer"])
+    assert attempt.pending_essays == 0
+    shown = attempt.score
+    attempt.score = grading.round1(grading.exact(attempt.score) + grading.exact("0.1"))
+    problems = _problems(hall)
+    assert f"attempt {attempt.id}: score {shown} acknowledged to the member, {attempt.score!r} stored" in problems, \
+        problems
 
 
 def test_changed_points_are_named(hall):
