@@ -77,6 +77,7 @@ def verify(url: str, ledger_path: Path) -> dict:
     from quizapp.models import Answer, Attempt, AttemptItem, QuestionVersion, Quiz
     from quizapp.services.display_ids import to_display
     from quizapp.services.grading import exact
+    from quizapp.services.question_types import get_type
 
     entries = read_ledger(ledger_path)
     engine = create_engine(normalize_db_url(url))
@@ -175,8 +176,6 @@ def verify(url: str, ledger_path: Path) -> dict:
             problem(f"attempt {a.id} finished after its deadline")
         if a.id not in submits and a.finish_reason in ("sweep", "read") and a.finished_at != a.deadline:
             problem(f"attempt {a.id} closed by {a.finish_reason} at {a.finished_at}, not its deadline")
-    from quizapp.services.question_types import get_type
-
     kinds = {(r.attempt_id, r.position): r.type for rows in items.values() for r in rows}
     for (aid, pos), row in answers.items():
         a = attempts.get(aid)
