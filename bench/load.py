@@ -227,7 +227,8 @@ def print_report(result: dict, args, out=print) -> None:
             out(f"  - {p}")
     else:
         out("ledger check: every acknowledged answer and submit is in the database, no attempt finished "
-            "twice, every attempt closed.")
+            "twice, every finish time inside its acknowledged submit, every attempt closed, and "
+            f"{result['facts'].get('regraded', 0)} attempts regraded from their stored answers as stored.")
 
 
 def parser() -> argparse.ArgumentParser:

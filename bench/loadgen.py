@@ -9,7 +9,8 @@ answers with think time (some answers changed later with a higher seq; some stal
 on purpose), then submit in the last seconds before the deadline, or submit by the timer right at
 it, or vanish and leave the attempt to the sweep. Only 127.0.0.1 is ever targeted.
 
-The LEDGER is an append-only JSON-lines file: one line per acknowledged start, save and submit.
+The LEDGER is an append-only JSON-lines file: one line per acknowledged start, save and submit
+(a submit's line also holds when it was sent and answered, to the microsecond: bench/verify.py).
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ import json
 import random
 import time
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 
 HOST = "127.0.0.1"
 MAX_TRIES = 20            # per request: transport failures (e.g. a killed worker) are retried
@@ -124,6 +126,32 @@ class Conn:
             raise TransportError(f"{type(exc).__name__}: {exc}") from None
 
 
+def wall_clock() -> str:
+    """Now, UTC, to the microsecond, in the API's ISO form: the server's clock on the same machine."""
+    return datetime.now(timezone.utc).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
+
+
+def start_entry(person_id: int, status: int, body: dict) -> dict:
+    """The ledger line of an acknowledged start (201 new, 200 resumed)."""
+    return {"op": "start", "person": person_id, "attempt": body["id"], "status": status, "deadline": body["deadline"]}
+
+
+def save_entry(person_id: int, attempt_id: int, position: int, seq: int, value, body: dict, stale: bool) -> dict:
+    """The ledger line of an acknowledged save: what was sent (display ids) and what the server said."""
+    return {"op": "save", "person": person_id, "attempt": attempt_id, "position": position, "seq": seq,
+            "value": value, "applied": body.get("applied"), "server_seq": body.get("seq"), "stale": stale}
+
+
+def submit_entry(person_id: int, attempt_id: int, body: dict, sent_at: str, acked_at: str) -> dict:
+    """The ledger line of an acknowledged submit: the finish time as the API returned it (whole
+    seconds: the API's precision), and when the request was first sent (before any retry) and its
+    answer arrived, to the microsecond — the stored finish time must lie in between (or be the
+    deadline, for a submit after it)."""
+    return {"op": "submit", "person": person_id, "attempt": attempt_id, "finished_at": body.get("finished_at"),
+            "score": body.get("score"), "pending_essays": body.get("pending_essays"), "status": body.get("status"),
+            "sent_at": sent_at, "acked_at": acked_at}
+
+
 class Ledger:
     """Append-only JSON-lines file of acknowledged operations (flushed line by line)."""
 
@@ -217,8 +245,7 @@ class Taker:
             return
         data = got[1]
         self.attempt_id = data["id"]
-        self.ledger.write(op="start", person=self.pid, attempt=self.attempt_id, status=got[0],
-                          deadline=data["deadline"])
+        self.ledger.write(**start_entry(self.pid, got[0], data))
         items = data.get("items") or []
         role = self.rng.random()
         vanish, timer = role < plan.vanish, plan.vanish <= role < plan.vanish + plan.timer
@@ -231,12 +258,11 @@ class Taker:
         else:
             at = plan.deadline_at - plan.submit_window + self.rng.random() * (plan.submit_window - 0.5)
         await asyncio.sleep(max(0.0, at - time.monotonic()))
+        sent_at = wall_clock()
         got = await self.call("submit", "POST", f"/api/v1/attempts/{self.attempt_id}/submit",
                               {"reason": "timer" if timer else "member"}, until=plan.deadline_at + 30)
         if got is not None and got[0] == 200:
-            self.ledger.write(op="submit", person=self.pid, attempt=self.attempt_id,
-                              finished_at=got[1].get("finished_at"), score=got[1].get("score"),
-                              status=got[1].get("status"))
+            self.ledger.write(**submit_entry(self.pid, self.attempt_id, got[1], sent_at, wall_clock()))
 
     async def save_all(self, items: list[dict], stop_at: float, vanish: bool) -> None:
         """Answer every item (some twice), with think time spread until `stop_at`."""
@@ -268,9 +294,7 @@ class Taker:
                               {"value": value, "seq": seq}, until=until)
         if got is None or got[0] != 200:
             return False
-        body = got[1]
-        self.ledger.write(op="save", person=self.pid, attempt=self.attempt_id, position=pos, seq=seq,
-                          value=value, applied=body.get("applied"), server_seq=body.get("seq"), stale=stale)
+        self.ledger.write(**save_entry(self.pid, self.attempt_id, pos, seq, value, got[1], stale))
         return True
 
 

@@ -282,3 +282,32 @@ def counted_attempt(quiz: Quiz, person_id: int) -> Attempt | None:
     if quiz.attempt_policy == "first":
         return finished[0]
     return max(finished, key=lambda a: (a.score or 0.0, -a.number))
+
+
+def rescore_stored(items, *, partial_credit: bool, cutoffs: dict | None) -> dict:
+    """Regrade a finished attempt from what is stored, touching nothing (the ledger checker's regrade).
+
+    `items`: one (item points, question type, spec, stored answer value, graded_at, awarded) per
+    attempt item (value None when never answered). The same rule as grade_attempt: the registry's
+    grader gives each share; an essay marked by a person counts its mark (capped at the item's
+    points); one waiting for a person counts 0 and leaves the attempt without a classification.
+    Returns the exact totals and score, as grade_attempt would store them, and each item's
+    awarded points (None for an essay waiting for a person)."""
+    pairs, awarded, pending = [], [], 0
+    for item_points, qtype, spec, value, graded_at, stored_awarded in items:
+        item_points = exact(item_points)
+        share = get_type(qtype).grade(spec, value, partial_credit=partial_credit)
+        if share is None and graded_at is None:
+            pending += 1
+            pairs.append((item_points, Fraction(0)))
+            awarded.append(None)
+            continue
+        if share is None:
+            earned = min(exact(stored_awarded), item_points)
+            share = earned / item_points if item_points else Fraction(0)
+        pairs.append((item_points, share))
+        awarded.append(round_half_up(share * item_points, 4))
+    points, max_points, score = score_items(pairs)
+    return {"points": round_half_up(points, 4), "max_points": round_half_up(max_points, 4), "score": score,
+            "pending_essays": pending, "classification": None if pending else classify(score, cutoffs),
+            "awarded": awarded}

@@ -65,6 +65,14 @@ def test_nothing_acknowledged_is_missing(smoke):
     assert facts["submits_acknowledged"] > 25
 
 
+def test_every_attempt_regraded_as_stored(smoke):
+    """Was every finished attempt regraded from its stored answers (the load quiz has no essay), with
+    nothing different from what the server stored?"""
+    assert smoke["problems"] == []
+    assert smoke["facts"]["regraded"] == smoke["facts"]["attempts"] == 40
+    assert smoke["facts"]["essays_pending_attempts"] == 0
+
+
 def test_workers_were_killed_and_replaced(smoke):
     """Did the run really kill every worker mid-run, and did gunicorn replace them?"""
     assert len(smoke["kills"]) == 1
