@@ -238,6 +238,9 @@ def _parsed_or_raise(data, source: tuple[str, str] | None = None) -> ParsedBank:
     if errors:
         raise InvalidInput("Tệp ngân hàng câu hỏi có lỗi; chưa ghi gì vào hệ thống.",
                            details=[e.as_dict() for e in errors])
+    if parsed is None:  # e.g. an empty file: nothing to import, and nothing to point at
+        raise InvalidInput("Tệp không có câu hỏi nào đọc được; chưa ghi gì vào hệ thống.",
+                           details=[{"line": None, "message": "Tệp trống hoặc không có câu hỏi nào."}])
     return parsed
 
 
