@@ -388,3 +388,31 @@ def test_bank_xlsx_with_entities_and_huge_bank_files_are_refused(app, world):
         assert "quá nhiều câu hỏi" in _bank_refused(many, "m.xml")
     finally:
         app.config["IMPORT_MAX_ROWS"] = old
+
+
+def test_stale_xlsx_dimension_in_a_bank_template_still_reads_every_question():
+    """Does a bank workbook whose <dimension> says A1:B2 but which holds 30 questions give 30, not one?"""
+    from openpyxl import load_workbook
+
+    from quizapp.services.bank_formats import spreadsheet
+    from quizapp.services.bank_formats.common import ReadOptions
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(spreadsheet.HEADERS)
+    col = spreadsheet.HEADERS.index("Câu hỏi")
+    for i in range(30):
+        row = [""] * len(spreadsheet.HEADERS)
+        row[col] = f"Câu hỏi tự luận số {i + 1}: trình bày suy nghĩ của đồng chí."
+        ws.append(row)
+    buf = io.BytesIO()
+    wb.save(buf)
+    data = buf.getvalue()
+    sheet = zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml").decode()
+    stale, count = re.subn(r'<dimension ref="[^"]*"\s*/>', '<dimension ref="A1:B2"/>', sheet)
+    assert count == 1
+    data = _replace_member(data, "xl/worksheets/sheet1.xml", stale.encode())
+    assert load_workbook(io.BytesIO(data), read_only=True).worksheets[0].max_row == 2  # the trap is set
+    result = spreadsheet.read(data, "ngan-hang.xlsx", ReadOptions(source_document="Tài liệu thử", title="Thử"))
+    seen = len(result.bank.questions if result.bank else []) + len(result.skipped)
+    assert seen == 30, (result.errors if hasattr(result, "errors") else result)

@@ -196,6 +196,7 @@ def read(data: bytes, filename: str, options: ReadOptions) -> ReadResult:
     drafts, skipped = [], []
     try:
         ws = wb.worksheets[0]
+        ws.reset_dimensions()  # a stale <dimension> would silently cut the rows short (read-only mode)
         rows = ws.iter_rows(values_only=True, max_col=40)
         cols = _column_map(list(next(rows, ()) or ()))
         if "Câu hỏi" not in cols:
