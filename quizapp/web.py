@@ -1,7 +1,10 @@
 """Template filters, globals and response headers shared by every page."""
 from __future__ import annotations
 
+import dataclasses
+
 from flask import Flask, request, session, url_for
+from markupsafe import Markup
 from werkzeug.routing import BuildError, IntegerConverter
 
 from quizapp import vn
@@ -19,6 +22,35 @@ def nav_url(endpoint: str, **values) -> str | None:
         return url_for(endpoint, **values)
     except BuildError:
         return None
+
+
+def user_data(value) -> Markup:
+    """Text people typed (a name, a title) marked as Vietnamese, for use inside a translated sentence."""
+    return Markup('<span lang="vi">%s</span>') % ("" if value is None else value)
+
+
+def choices_in_language(field):
+    """The form field with its choice labels in the page's language, for rendering.
+
+    Choice labels come from the models' Vietnamese label dicts (ORG_KINDS, ROLES, ...), which are
+    msgids: each is translated when shown. A label that is user data (a name) has no msgid and
+    stays as it is; blueprints mark such choices with render_kw {"lang": "vi"}.
+    """
+    from flask_babel import gettext
+
+    choices = getattr(field, "choices", None)
+    if not isinstance(choices, list) or getattr(field, "_choices_in_language", False):
+        return field
+    out = []
+    for choice in choices:
+        if isinstance(choice, tuple) and len(choice) >= 2 and isinstance(choice[1], str) and choice[1]:
+            choice = (choice[0], gettext(choice[1]), *choice[2:])
+        elif hasattr(choice, "label") and hasattr(choice, "render_kw") and isinstance(choice.label, str):
+            choice = dataclasses.replace(choice, label=gettext(choice.label)) if choice.label else choice
+        out.append(choice)
+    field.choices = out
+    field._choices_in_language = True
+    return field
 
 
 class BoundedIntConverter(IntegerConverter):
@@ -39,6 +71,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["vn_datetime"] = lambda d: vn.format_datetime(to_local(d))
     app.jinja_env.filters["local"] = to_local
     app.jinja_env.globals["nav_url"] = nav_url
+    app.jinja_env.filters["choices_in_language"] = choices_in_language
+    app.jinja_env.filters["user_data"] = user_data
 
     @app.context_processor
     def _inject():
