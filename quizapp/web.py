@@ -29,6 +29,21 @@ def user_data(value) -> Markup:
     return Markup('<span lang="vi">%s</span>') % ("" if value is None else value)
 
 
+def absence_text(absence) -> Markup:
+    """participation.absence_label in the page's language: 'Ill (excused)'; typed detail marked lang="vi"."""
+    from flask_babel import gettext
+
+    from quizapp.models.report import ABSENCE_REASONS
+
+    if absence is None:
+        return Markup.escape(gettext("Chưa ghi lý do"))
+    reason = Markup.escape(gettext(ABSENCE_REASONS.get(absence.reason_code, absence.reason_code)))
+    if absence.reason_text:
+        typed = user_data(absence.reason_text)
+        reason = typed if absence.reason_code == "khac" else Markup("%s: %s") % (reason, typed)
+    return Markup("%s (%s)") % (reason, gettext("có lý do") if absence.excused else gettext("không lý do"))
+
+
 def choices_in_language(field):
     """The form field with its choice labels in the page's language, for rendering.
 
@@ -73,6 +88,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["nav_url"] = nav_url
     app.jinja_env.filters["choices_in_language"] = choices_in_language
     app.jinja_env.filters["user_data"] = user_data
+    app.jinja_env.globals["absence_text"] = absence_text
 
     @app.context_processor
     def _inject():

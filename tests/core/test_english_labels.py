@@ -92,3 +92,21 @@ def test_fixed_domain_error_message_in_english(app):
     with app.test_request_context("/manage/x", headers={"Accept": "text/html"}):
         body, _status = handler(DomainError("Một thông báo có tên riêng: Nguyễn Văn A"))
         assert "Nguyễn Văn A" in body
+
+
+def test_board_absence_reasons_in_english(client, login_as, world):
+    """Does the board show a recorded absence as 'Ill (excused)' in English, and the typed detail as Vietnamese?"""
+    quiz = open_quiz(world)
+    login_as(world.secretary_a)
+    url = f"/reports/rounds/{quiz.round_id}/orgs/{world.cell_a.id}/absences"
+    assert client.form(url, {"person_id": world.member_a.id, "reason_code": "om", "excused": "1"}).status_code == 302
+    assert client.form(url, {"person_id": world.deputy_a.id, "reason_code": "cong_tac", "reason_text": "Hà Nội",
+                             "excused": "0"}).status_code == 302
+    board = f"/manage/rounds/{quiz.round_id}/board"
+    assert "Ốm (có lý do)" in client.get(board).get_data(as_text=True)
+    _switch(client, "en")
+    html = client.get(board).get_data(as_text=True)
+    assert "Ill (excused)" in html and "Ốm" not in html
+    assert 'On a work trip: <span lang="vi">Hà Nội</span> (unexcused)' in html
+    absences = client.get(url).get_data(as_text=True)
+    assert ">Ill</option>" in absences and ">Family matters</option>" in absences
