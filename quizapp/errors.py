@@ -66,7 +66,9 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def _domain(exc: DomainError):
         db.session.rollback()
-        return error_response(exc.status, exc.message, exc.details)
+        # Messages are Vietnamese msgids; the fixed ones have English in the catalog (a message built
+        # with names or numbers has none and stays Vietnamese).
+        return error_response(exc.status, _(exc.message) if exc.message else exc.message, exc.details)
 
     @app.errorhandler(CSRFError)
     def _csrf(exc: CSRFError):

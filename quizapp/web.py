@@ -1,9 +1,11 @@
 """Template filters, globals and response headers shared by every page."""
 from __future__ import annotations
 
+import dataclasses
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, has_request_context, request, session, url_for
+from markupsafe import Markup
 from werkzeug.routing import BuildError, IntegerConverter
 
 from quizapp import vn
@@ -51,6 +53,50 @@ def local_address_warning() -> bool:
     return is_local_address(public_base_url())
 
 
+def user_data(value) -> Markup:
+    """Text people typed (a name, a title) marked as Vietnamese, for use inside a translated sentence."""
+    return Markup('<span lang="vi">%s</span>') % ("" if value is None else value)
+
+
+def absence_text(absence) -> Markup:
+    """participation.absence_label in the page's language: 'Ill (excused)'; typed detail marked lang="vi"."""
+    from flask_babel import gettext
+
+    from quizapp.models.report import ABSENCE_REASONS
+
+    if absence is None:
+        return Markup.escape(gettext("Chưa ghi lý do"))
+    reason = Markup.escape(gettext(ABSENCE_REASONS.get(absence.reason_code, absence.reason_code)))
+    if absence.reason_text:
+        typed = user_data(absence.reason_text)
+        reason = typed if absence.reason_code == "khac" else Markup("%s: %s") % (reason, typed)
+    return Markup("%s (%s)") % (reason, gettext("có lý do") if absence.excused else gettext("không lý do"))
+
+
+def choices_in_language(field):
+    """The form field with its choice labels in the page's language, for rendering.
+
+    Choice labels come from the models' Vietnamese label dicts (ORG_KINDS, ROLES, ...), which are
+    msgids: each is translated when shown. A label that is user data (a name) has no msgid and
+    stays as it is; blueprints mark such choices with render_kw {"lang": "vi"}.
+    """
+    from flask_babel import gettext
+
+    choices = getattr(field, "choices", None)
+    if not isinstance(choices, list) or getattr(field, "_choices_in_language", False):
+        return field
+    out = []
+    for choice in choices:
+        if isinstance(choice, tuple) and len(choice) >= 2 and isinstance(choice[1], str) and choice[1]:
+            choice = (choice[0], gettext(choice[1]), *choice[2:])
+        elif hasattr(choice, "label") and hasattr(choice, "render_kw") and isinstance(choice.label, str):
+            choice = dataclasses.replace(choice, label=gettext(choice.label)) if choice.label else choice
+        out.append(choice)
+    field.choices = out
+    field._choices_in_language = True
+    return field
+
+
 class BoundedIntConverter(IntegerConverter):
     """<int:...> limited to the database's 32-bit ids: a larger number is simply no route (404), not a crash."""
 
@@ -70,6 +116,11 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["local"] = to_local
     app.jinja_env.globals["nav_url"] = nav_url
     app.jinja_env.globals["local_address_warning"] = local_address_warning
+
+
+    app.jinja_env.filters["choices_in_language"] = choices_in_language
+    app.jinja_env.filters["user_data"] = user_data
+    app.jinja_env.globals["absence_text"] = absence_text
 
     @app.context_processor
     def _inject():

@@ -35,7 +35,7 @@ def _choice_rows(html: str) -> list[str]:
     out = []
     for r in rows:
         r = re.sub(r'value="[^"]*"', 'value=""', re.sub(r'name="a\d+"', 'name=""', r)).replace(" checked", "")
-        out.append(re.sub(r'<span>.*?</span>', "<span/>", r, flags=re.S))
+        out.append(re.sub(r'<span(?: lang="vi")?>.*?</span>', "<span/>", r, flags=re.S))
     return out
 
 

@@ -31,7 +31,7 @@ def org_detail(org_id: int):
     can_edit = permissions.is_staff()
     members = list(db.session.scalars(permissions.members_in_scope(org=org)))
     form = OrgEditForm(obj=org, prefix="edit")
-    form.secretary_id.choices = [(0, "—")] + [(p.id, f"{p.full_name} ({p.member_code})") for p in members]
+    form.secretary_id.choices = [(0, "—")] + [(p.id, f"{p.full_name} ({p.member_code})", {"lang": "vi"}) for p in members]
     if request.method == "GET":
         form.secretary_id.data = org.secretary_id or 0
     create = OrgCreateForm(prefix="new")

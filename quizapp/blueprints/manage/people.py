@@ -27,7 +27,7 @@ def _me():
 
 
 def _cell_choices(blank: str | None = None) -> list[SelectChoice]:
-    choices = [SelectChoice(c.id, f"{c.code} — {c.name}") for c in permissions.managed_cells()]
+    choices = [SelectChoice(c.id, f"{c.code} — {c.name}", {"lang": "vi"}) for c in permissions.managed_cells()]
     return ([SelectChoice(0, blank)] if blank else []) + choices
 
 

@@ -130,9 +130,9 @@ class RoundForm(FlaskForm):
 
 def setup_choices(form: RoundForm, owner_orgs, participating_orgs, banks) -> None:
     """Fill the dynamic choices: owner orgs, participating orgs, banks, difficulties."""
-    form.owner_org_id.choices = [(o.id, f"{o.name} ({o.code})") for o in owner_orgs]
-    form.org_ids.choices = [(o.id, f"{o.name} ({o.code})") for o in participating_orgs]
-    bank_choices = [("", _l("— Chọn ngân hàng —"))] + [(b.id, b.title) for b in banks]
+    form.owner_org_id.choices = [(o.id, f"{o.name} ({o.code})", {"lang": "vi"}) for o in owner_orgs]
+    form.org_ids.choices = [(o.id, f"{o.name} ({o.code})", {"lang": "vi"}) for o in participating_orgs]
+    bank_choices = [("", _l("— Chọn ngân hàng —"))] + [(b.id, b.title, {"lang": "vi"}) for b in banks]
     diff_choices = [("", _l("Mọi mức độ"))] + list(DIFFICULTIES.items())
     type_choices = [("", _l("Mọi loại"))] + [(name, t.label) for name, t in REGISTRY.items()]
     for row in form.rules:

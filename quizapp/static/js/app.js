@@ -7,6 +7,27 @@
     var msg = form.getAttribute && form.getAttribute("data-confirm");
     if (msg && !window.confirm(msg)) { ev.preventDefault(); }
   });
+  // Phones: the main navigation folds behind its menu button. Without this script the button
+  // stays hidden and the links stay shown. Escape closes the menu and gives focus back.
+  var navToggle = document.querySelector(".nav-toggle");
+  var nav = navToggle && document.getElementById(navToggle.getAttribute("aria-controls"));
+  if (navToggle && nav) {
+    var setOpen = function (open) {
+      navToggle.setAttribute("aria-expanded", open ? "true" : "false");
+      nav.classList.toggle("is-open", open);
+    };
+    document.documentElement.classList.add("js-nav");
+    navToggle.hidden = false;
+    navToggle.addEventListener("click", function () {
+      setOpen(navToggle.getAttribute("aria-expanded") !== "true");
+    });
+    document.addEventListener("keydown", function (ev) {
+      if (ev.key === "Escape" && navToggle.getAttribute("aria-expanded") === "true") {
+        setOpen(false);
+        navToggle.focus();
+      }
+    });
+  }
   // Auto-refresh regions: <div data-refresh-url="..." data-refresh-seconds="10">.
   document.querySelectorAll("[data-refresh-url]").forEach(function (el) {
     var url = el.getAttribute("data-refresh-url");

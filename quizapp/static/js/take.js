@@ -14,6 +14,8 @@
   var stateEl = document.getElementById("save-state");
   var clockEl = document.getElementById("countdown-value");
   var KEY = "quiz-queue-" + attemptId;
+  // Messages come from the page in its language (data-text on #save-state, see _timebar.html);
+  // the Vietnamese here only covers a page rendered without them.
   var TEXT = {
     saved: "Đã lưu", saving: "Đang lưu…", retry: "Chưa lưu — đang thử lại",
     offline: bar.getAttribute("data-offline") || "Chưa lưu — đang chờ có mạng",
@@ -21,6 +23,10 @@
     late: "Đã hết giờ làm bài.", submitting: "Hết giờ — đang nộp bài…",
     kept: "Đã giữ câu trả lời mới hơn từ thiết bị khác"
   };
+  try {
+    var pageText = JSON.parse((stateEl && stateEl.getAttribute("data-text")) || "{}");
+    Object.keys(pageText).forEach(function (k) { if (pageText[k]) { TEXT[k] = pageText[k]; } });
+  } catch (e) { /* keep the built-in messages */ }
   // The deadline as a point on this page's monotonic clock: the phone's wall clock is never used.
   var deadlineAt = performance.now() + parseInt(bar.getAttribute("data-remaining") || "0", 10) * 1000;
   var queue = {};
@@ -29,8 +35,8 @@
   var backoff = 1000;
   var retryTimer = null;
   var finished = false;
-  var keptNotice = false;
-  var typing = {};  // position -> timer of a text answer still being typed (saved after a pause)  // a save lost to a newer answer from another device: say so, not "Đã lưu"
+  var keptNotice = false;  // a save lost to a newer answer from another device: say so, not "Đã lưu"
+  var typing = {};  // position -> timer of a text answer still being typed (saved after a pause)
 
   try { queue = JSON.parse(localStorage.getItem(KEY) || "{}") || {}; } catch (e) { queue = {}; }
   function persist() {
