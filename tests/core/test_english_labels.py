@@ -75,7 +75,7 @@ def test_attempt_page_carries_save_messages_in_its_language(client, login_as, wo
     _switch(client, "en")
     text = messages()
     assert text["saved"] == "Saved" and text["offline"].startswith("Not saved")
-    assert set(text) == {"saved", "saving", "retry", "offline", "late", "submitting", "kept"}
+    assert set(text) == {"saved", "saving", "retry", "offline", "late", "submitting", "kept", "relogin"}
 
 
 def test_fixed_domain_error_message_in_english(app):
