@@ -28,7 +28,7 @@ def rnd(world):
 
 
 def _row(page: str, name: str) -> str:
-    m = re.search(r"<tr[^>]*>\s*<td>" + re.escape(name) + r"</td>.*?</tr>", page, re.S)
+    m = re.search(r"<tr[^>]*>\s*<td>(?:<span lang=\"vi\">)?" + re.escape(name) + r"(?:</span>)?</td>.*?</tr>", page, re.S)
     assert m, name
     return m.group(0)
 
