@@ -64,6 +64,12 @@ def test_member_takes_quiz_through_reload_and_outage(page, live_server, world):
     page.get_by_role("link", name="Xem tất cả câu trên một trang").click()
     expect(page.locator("fieldset.question")).to_have_count(5)
     page.locator(f"#a{SHORT}").fill("tự chuyển hóa")
+    page.locator(f"#a{SHORT}").press("Tab")  # leaving the field sends it at once
+    # "Đã lưu" may still be showing from the previous save: wait for the answer itself to arrive.
+    for _ in range(TIMEOUT // 100):
+        if SHORT in saved_answers(attempt.id):
+            break
+        page.wait_for_timeout(100)
     _saved(page)
     assert saved_answers(attempt.id) == {SINGLE: {"choice": "b"}, MULTIPLE: {"choices": ["a", "b"]},
                                          SHORT: {"text": "tự chuyển hóa"}}
