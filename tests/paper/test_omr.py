@@ -1,0 +1,175 @@
+"""The photo reader (services.omr) over generated photos of the real answer sheet.
+
+The sheet PDF is rendered once at 150 dpi; each test photo gets bubbles filled with dark ellipses
+(some partial), a few deliberately ambiguous marks, then rotation (±8°), perspective skew, a
+shadow gradient, blur, noise and JPEG compression. Seeded, so a failure reproduces.
+"""
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from quizapp.services import paper_layout as L
+from quizapp.services import paper_pdf, paper_tests
+from quizapp.services.exceptions import InvalidInput
+from tests.paper.helpers import SECRET, paper_scene
+
+cv2 = pytest.importorskip("cv2")
+np = pytest.importorskip("numpy")
+
+DPI = 150
+SHEETS = 200
+
+
+def render_sheet(world):
+    """(grey page image at 150 dpi, its Sheet, its Variant) — the first answer sheet of cell A."""
+    pdfium = pytest.importorskip("pypdfium2")
+    quiz, paper = paper_scene(world)
+    sheets = paper_tests.sheets_for(quiz.round, world.cell_a, paper, SECRET)
+    variants = paper_tests.load_variants(paper)
+    pdf = paper_pdf.build_paper_pdf(quiz.round, world.cell_a, variants, sheets)
+    page = pdfium.PdfDocument(pdf)[len(paper.variants)].render(scale=DPI / 72).to_pil().convert("L")
+    return np.array(page), sheets[0], variants[sheets[0].variant], quiz
+
+
+def layout_questions(variant) -> dict[int, tuple[str, bool]]:
+    return {it.number: ("".join(letter for letter, _ in it.choices), it.qtype.paper_multi)
+            for it in variant.items if it.kind == "letters"}
+
+
+def _px(image, x_mm, y_mm):
+    s = image.shape[1] / L.PAGE_W_MM
+    return x_mm * s, image.shape[0] - y_mm * s
+
+
+def fill(image, number, index, level=30, scale=1.0, rng=None):
+    """Draw a pen mark over a bubble: a filled ellipse of grey `level`, `scale` × the bubble's radius."""
+    s = image.shape[1] / L.PAGE_W_MM
+    cx, cy = _px(image, *L.bubble_center(number, index))
+    jx, jy = (rng.normal(0, 0.25 * s, 2) if rng is not None else (0, 0))
+    r = L.BUBBLE_R_MM * s * scale
+    axes = (int(r * (rng.uniform(0.95, 1.15) if rng is not None else 1)), int(r))
+    angle = rng.uniform(0, 180) if rng is not None else 0
+    cv2.ellipse(image, (int(cx + jx), int(cy + jy)), axes, angle, 0, 360, int(level), -1, cv2.LINE_AA)
+
+
+def photograph(image, rng) -> bytes:
+    """Rotate ±8°, skew, shadow, blur, noise and JPEG-compress a page image."""
+    h, w = image.shape
+    table = int(rng.uniform(170, 235))
+    pad = int(0.14 * w)
+    img = cv2.copyMakeBorder(image, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=table)
+    H, W = img.shape
+    rot = np.vstack([cv2.getRotationMatrix2D((W / 2, H / 2), rng.uniform(-8, 8), rng.uniform(0.85, 1.0)), [0, 0, 1]])
+    src = np.float32([[0, 0], [W, 0], [W, H], [0, H]])
+    dst = src + rng.uniform(-0.04, 0.04, (4, 2)).astype(np.float32) * [W, H]
+    skew = cv2.getPerspectiveTransform(src, dst.astype(np.float32))
+    img = cv2.warpPerspective(img, skew @ rot, (W, H), borderValue=table).astype(np.float32)
+    yy, xx = np.mgrid[0:H, 0:W].astype(np.float32)
+    a = rng.uniform(0, 2 * np.pi)
+    ramp = (np.cos(a) * xx / W + np.sin(a) * yy / H)
+    ramp = (ramp - ramp.min()) / (ramp.max() - ramp.min())
+    img *= 1.0 - rng.uniform(0.2, 0.5) * ramp  # shadow across the page
+    sigma = rng.uniform(0.0, 1.3)
+    if sigma > 0.3:
+        img = cv2.GaussianBlur(img, (0, 0), sigma)
+    img += rng.normal(0, rng.uniform(1, 6), img.shape)
+    ok, data = cv2.imencode(".jpg", np.clip(img, 0, 255).astype(np.uint8),
+                            [cv2.IMWRITE_JPEG_QUALITY, int(rng.uniform(55, 90))])
+    assert ok
+    return data.tobytes()
+
+
+def mark_sheet(base, questions, rng):
+    """Fill the bubbles of a random answer; returns (image, truth {n: letters}, ambiguous question numbers)."""
+    img = base.copy()
+    truth, ambiguous = {}, set()
+    for number, (letters, multi) in questions.items():
+        if rng.random() < 0.1:
+            chosen = []
+        elif multi:
+            chosen = sorted(rng.choice(len(letters), int(rng.integers(1, min(3, len(letters)) + 1)), replace=False))
+        else:
+            chosen = [int(rng.integers(len(letters)))]
+        for i in chosen:  # dark or medium pen, sometimes not quite covering the bubble
+            fill(img, number, i, level=rng.uniform(10, 90), scale=rng.uniform(0.75, 1.05), rng=rng)
+        truth[number] = "".join(letters[i] for i in chosen)
+    numbers = list(questions)
+    if rng.random() < 0.35:  # a faint mark: neither clearly empty nor clearly filled
+        number = numbers[int(rng.integers(len(numbers)))]
+        letters, _multi = questions[number]
+        free = [i for i in range(len(letters)) if letters[i] not in truth[number]]
+        if free:
+            fill(img, number, free[int(rng.integers(len(free)))], level=rng.uniform(150, 160), scale=1.0)
+            ambiguous.add(number)
+    singles = [n for n in numbers if not questions[n][1] and len(truth[n]) == 1]
+    if singles and rng.random() < 0.25:  # two firm marks on a single-choice question
+        number = singles[int(rng.integers(len(singles)))]
+        letters, _multi = questions[number]
+        other = next(i for i in range(len(letters)) if letters[i] not in truth[number])
+        fill(img, number, other, level=30, scale=1.0)
+        ambiguous.add(number)
+    return img, truth, ambiguous
+
+
+def test_reader_accuracy_over_generated_photos(world):
+    """Over 200 perturbed photos, are ≥ 99 % of the bubbles not flagged read right, every QR read,
+    and every deliberately ambiguous mark flagged uncertain?"""
+    from quizapp.services import omr
+
+    base, sheet, variant, _quiz = render_sheet(world)
+    questions = layout_questions(variant)
+    assert len(questions) >= 2
+    rng = np.random.default_rng(20261127)
+    right = wrong = flagged = refused = 0
+    missed_ambiguous = []
+    started = time.monotonic()
+    for k in range(SHEETS):
+        img, truth, ambiguous = mark_sheet(base, questions, rng)
+        try:
+            reading = omr.read_sheet(photograph(img, rng), questions)
+        except InvalidInput:
+            refused += 1
+            continue
+        assert reading.token == sheet.token
+        for q in reading.questions:
+            if q.uncertain:
+                flagged += 1
+                continue
+            if q.number in ambiguous:
+                missed_ambiguous.append((k, q.number, q.fills))
+            letters = questions[q.number][0]
+            for letter in letters:
+                if (letter in q.letters) == (letter in truth[q.number]):
+                    right += 1
+                else:
+                    wrong += 1
+    accuracy = right / max(1, right + wrong)
+    print(f"\nOMR: {SHEETS} photos, {refused} refused, {right + wrong} bubbles judged, accuracy {accuracy:.4%}, "
+          f"{flagged} questions flagged uncertain, {time.monotonic() - started:.1f} s")
+    assert refused <= SHEETS * 0.01
+    assert accuracy >= 0.99
+    assert not missed_ambiguous
+    assert flagged <= SHEETS * len(questions) * 0.25  # flags are for real doubts, not a way out
+
+
+def test_reader_refuses_without_corners_or_qr(world):
+    """A photo without the corner squares, or with the QR covered, is refused with a Vietnamese message."""
+    from quizapp.services import omr
+
+    base, _sheet, variant, _quiz = render_sheet(world)
+    with pytest.raises(InvalidInput) as exc:
+        omr.read_sheet(b"not an image")
+    assert "chụp lại" in exc.value.message
+    cropped = base[int(base.shape[0] * 0.2):int(base.shape[0] * 0.8)]
+    with pytest.raises(InvalidInput) as exc:
+        omr.read_sheet(cv2.imencode(".png", cropped)[1].tobytes())
+    assert exc.value.message == omr.NO_CORNERS
+    covered = base.copy()
+    x0, y0 = _px(covered, L.QR_X_MM - 1, L.QR_Y_MM + L.QR_MM + 1)
+    x1, y1 = _px(covered, L.QR_X_MM + L.QR_MM + 1, L.QR_Y_MM - 1)
+    covered[int(y0):int(y1), int(x0):int(x1)] = 255
+    with pytest.raises(InvalidInput) as exc:
+        omr.read_sheet(cv2.imencode(".png", covered)[1].tobytes(), layout_questions(variant))
+    assert exc.value.message == omr.NO_QR
