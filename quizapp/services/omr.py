@@ -9,6 +9,7 @@ single-choice question with two marks, is reported as uncertain for a person to 
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import cv2
@@ -174,11 +175,17 @@ def _judge(number: int, letters: str, multi: bool, fills: list[float]) -> Questi
                            bool(reason), reason)
 
 
-def read_sheet(image_bytes: bytes, questions: dict[int, tuple[str, bool]] | None = None) -> SheetReading:
+Questions = dict[int, tuple[str, bool]]
+
+
+def read_sheet(image_bytes: bytes,
+               questions: Questions | Callable[[str], Questions] | None = None) -> SheetReading:
     """Read a photo of an answer sheet.
 
     `questions` maps question number to (letters printed in its bubbles, e.g. "ABCD" or "ĐS";
-    whether several may be marked). Without it every bubble of every row is read as A–F, multi.
+    whether several may be marked), or is a function of the QR text returning that map (the
+    variant is only known once the QR is read; it may raise to refuse the sheet). Without it
+    every bubble of every row is read as A–F, multi.
     Raises InvalidInput (Vietnamese) when the photo, the corner marks or the QR cannot be read.
     """
     gray = _decode(image_bytes)
@@ -191,6 +198,8 @@ def read_sheet(image_bytes: bytes, questions: dict[int, tuple[str, bool]] | None
     token = _read_qr(warped_gray, gray)
     if not token:
         raise InvalidInput(NO_QR)
+    if callable(questions):
+        questions = questions(token)
     if questions is None:
         questions = {n: (L.LETTERS, True) for n in range(1, L.MAX_QUESTIONS + 1)}
     reading = SheetReading(token=token)

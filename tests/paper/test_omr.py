@@ -10,10 +10,16 @@ import time
 
 import pytest
 
+import io
+
+from sqlalchemy import select
+
+from quizapp.extensions import db
+from quizapp.models import Attempt, AuditLog
 from quizapp.services import paper_layout as L
 from quizapp.services import paper_pdf, paper_tests
 from quizapp.services.exceptions import InvalidInput
-from tests.paper.helpers import SECRET, paper_scene
+from tests.paper.helpers import SECRET, key_letters, paper_scene
 
 cv2 = pytest.importorskip("cv2")
 np = pytest.importorskip("numpy")
@@ -22,15 +28,19 @@ DPI = 150
 SHEETS = 200
 
 
-def render_sheet(world):
-    """(grey page image at 150 dpi, its Sheet, its Variant) — the first answer sheet of cell A."""
+def render_sheet(world, person=None, cell=None, scene=None):
+    """(grey page image at 150 dpi, its Sheet, its Variant, quiz): the answer sheet of `person`
+    (default: the first of cell A), found in the real PDF by the token printed under its QR."""
     pdfium = pytest.importorskip("pypdfium2")
-    quiz, paper = paper_scene(world)
-    sheets = paper_tests.sheets_for(quiz.round, world.cell_a, paper, SECRET)
+    quiz, paper = scene or paper_scene(world)
+    cell = cell or world.cell_a
+    sheets = paper_tests.sheets_for(quiz.round, cell, paper, SECRET)
+    sheet = next(s for s in sheets if person is None or s.person.id == person.id)
     variants = paper_tests.load_variants(paper)
-    pdf = paper_pdf.build_paper_pdf(quiz.round, world.cell_a, variants, sheets)
-    page = pdfium.PdfDocument(pdf)[len(paper.variants)].render(scale=DPI / 72).to_pil().convert("L")
-    return np.array(page), sheets[0], variants[sheets[0].variant], quiz
+    doc = pdfium.PdfDocument(paper_pdf.build_paper_pdf(quiz.round, cell, variants, sheets))
+    page = next(p for p in doc if sheet.token in p.get_textpage().get_text_range())
+    image = np.array(page.render(scale=DPI / 72).to_pil().convert("L"))
+    return image, sheet, variants[sheet.variant], quiz
 
 
 def layout_questions(variant) -> dict[int, tuple[str, bool]]:
@@ -66,15 +76,17 @@ def photograph(image, rng) -> bytes:
     dst = src + rng.uniform(-0.04, 0.04, (4, 2)).astype(np.float32) * [W, H]
     skew = cv2.getPerspectiveTransform(src, dst.astype(np.float32))
     img = cv2.warpPerspective(img, skew @ rot, (W, H), borderValue=table).astype(np.float32)
-    yy, xx = np.mgrid[0:H, 0:W].astype(np.float32)
     a = rng.uniform(0, 2 * np.pi)
-    ramp = (np.cos(a) * xx / W + np.sin(a) * yy / H)
+    ramp = (np.cos(a) * np.linspace(0, 1, W, dtype=np.float32)[None, :]
+            + np.sin(a) * np.linspace(0, 1, H, dtype=np.float32)[:, None])
     ramp = (ramp - ramp.min()) / (ramp.max() - ramp.min())
     img *= 1.0 - rng.uniform(0.2, 0.5) * ramp  # shadow across the page
     sigma = rng.uniform(0.0, 1.3)
     if sigma > 0.3:
         img = cv2.GaussianBlur(img, (0, 0), sigma)
-    img += rng.normal(0, rng.uniform(1, 6), img.shape)
+    noise = np.empty(img.shape, np.float32)
+    cv2.randn(noise, 0.0, float(rng.uniform(1, 6)))
+    img += noise
     ok, data = cv2.imencode(".jpg", np.clip(img, 0, 255).astype(np.uint8),
                             [cv2.IMWRITE_JPEG_QUALITY, int(rng.uniform(55, 90))])
     assert ok
@@ -122,6 +134,7 @@ def test_reader_accuracy_over_generated_photos(world):
     questions = layout_questions(variant)
     assert len(questions) >= 2
     rng = np.random.default_rng(20261127)
+    cv2.setRNGSeed(20261127)
     right = wrong = flagged = refused = 0
     missed_ambiguous = []
     started = time.monotonic()
@@ -173,3 +186,68 @@ def test_reader_refuses_without_corners_or_qr(world):
     with pytest.raises(InvalidInput) as exc:
         omr.read_sheet(cv2.imencode(".png", covered)[1].tobytes(), layout_questions(variant))
     assert exc.value.message == omr.NO_QR
+
+
+def _upload(c, url, data: bytes):
+    return c.post(url, data={"csrf_token": c.csrf(), "action": "read", "photo": (io.BytesIO(data), "phieu.jpg")},
+                  content_type="multipart/form-data")
+
+
+def test_photo_page_reads_then_saves_only_on_confirm(app, world, login_as):
+    """Does the page show what a photo of a member's sheet says, save nothing until Confirm, then
+    save and grade it like the grid; and is a sheet of another cell refused with 404?"""
+    scene = paper_scene(world)
+    base, sheet, variant, quiz = render_sheet(world, world.member_a, scene=scene)
+    rng = np.random.default_rng(7)
+    cv2.setRNGSeed(7)
+    questions = layout_questions(variant)
+    letters_items = [it for it in variant.items if it.kind == "letters"]
+    first_letters = questions[letters_items[0].number][0]
+    for it in letters_items:  # the key, except the first question answered with its first wrong letter
+        want = key_letters(it) if it is not letters_items[0] else next(x for x in first_letters if x not in key_letters(it))
+        for letter in want:
+            fill(base, it.number, questions[it.number][0].index(letter), level=25, rng=rng)
+    c = login_as(world.secretary_a)
+    url = f"/manage/rounds/{quiz.round_id}/paper/{world.cell_a.id}/photo"
+    page = c.get(url)
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and 'capture="environment"' in html and 'accept="image/*"' in html
+    resp = _upload(c, url, photograph(base, rng))
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 200, html
+    assert world.member_a.full_name in html and f"<strong>{sheet.variant}</strong>" in html
+    expected = " ".join(f"{it.number}{key_letters(it)}" if it is not letters_items[0] else
+                        f"{it.number}{next(x for x in first_letters if x not in key_letters(it))}"
+                        for it in letters_items)
+    assert f'name="answers" value="{expected}"' in html
+    assert db.session.scalar(select(Attempt).where(Attempt.person_id == world.member_a.id)) is None
+    saved = c.form(url, {"action": "confirm", "token": sheet.token, "answers": expected})
+    assert saved.status_code == 302
+    attempt = db.session.scalar(select(Attempt).where(Attempt.person_id == world.member_a.id))
+    assert attempt.mode == "paper" and attempt.paper_variant == sheet.variant
+    assert attempt.entered_by_id == world.secretary_a.id and attempt.points == len(letters_items) - 1
+    assert db.session.query(AuditLog).filter(AuditLog.action.like("paper.%")).count() >= 1
+    # A bad correction is refused with the grid's message and nothing changes.
+    bad = c.form(url, {"action": "confirm", "token": sheet.token, "answers": "99A"})
+    assert bad.status_code == 422 and "chỉ có" in bad.get_data(as_text=True)
+    # Cell B's member's sheet, photographed and brought to cell A's page: not found.
+    other, other_sheet, _v, _q = render_sheet(world, world.member_b, cell=world.cell_b, scene=scene)
+    assert _upload(c, url, photograph(other, rng)).status_code == 404
+    assert c.form(url, {"action": "confirm", "token": other_sheet.token, "answers": "1A"}).status_code == 404
+    assert db.session.scalar(select(Attempt).where(Attempt.person_id == world.member_b.id)) is None
+    # … and cell B's page is not cell A's secretary's to open.
+    assert c.get(f"/manage/rounds/{quiz.round_id}/paper/{world.cell_b.id}/photo").status_code == 404
+
+
+def test_photo_page_refuses_unreadable_photos_with_a_message(app, world, login_as):
+    """A file that is not a sheet photo, or no file at all, gets a Vietnamese message, never a 500."""
+    quiz, _paper = paper_scene(world)
+    c = login_as(world.secretary_a)
+    url = f"/manage/rounds/{quiz.round_id}/paper/{world.cell_a.id}/photo"
+    resp = _upload(c, url, b"GIF89a not really")
+    assert resp.status_code == 422 and "chụp lại phiếu" in resp.get_data(as_text=True)
+    blank = cv2.imencode(".jpg", np.full((800, 600), 255, np.uint8))[1].tobytes()
+    resp = _upload(c, url, blank)
+    assert resp.status_code == 422 and "Không tìm thấy 4 dấu định vị" in resp.get_data(as_text=True)
+    resp = c.form(url, {"action": "read"})
+    assert resp.status_code == 422 and "Chưa chọn ảnh" in resp.get_data(as_text=True)
