@@ -20,8 +20,8 @@ from quizapp.services.exceptions import InvalidInput
 
 PX_PER_MM = 6.0  # resolution of the straightened page
 MAX_SIDE_PX = 2400  # larger photos are scaled down first
-EMPTY_BELOW = 0.30  # inner-disc darkness of a bubble that is clearly not filled (the printed letter ≈ 0.1)
-FILLED_ABOVE = 0.50  # … and of one that clearly is
+EMPTY_BELOW = 0.33  # inner-disc darkness of a bubble that is clearly not filled (the printed letter ≈ 0.1)
+FILLED_ABOVE = 0.58  # … and of one that clearly is
 INNER_R = 0.72  # the measured disc, as a share of the bubble radius (keeps the printed ring out)
 
 NO_IMAGE = "Không đọc được tệp ảnh — hãy chụp lại phiếu (ảnh JPG hoặc PNG)."
