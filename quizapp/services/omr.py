@@ -3,28 +3,33 @@
 Pure functions over image bytes, no Flask. The positions come from services.paper_layout, the
 same numbers the printer uses. Steps: normalise the photo by its local paper level (a max filter
 over ~12 mm, so shadows and uneven light cancel out), find the four solid corner squares, warp the
-page onto the layout's millimetre frame, decode the QR there (or on the whole photo), then measure
+page onto the layout's millimetre frame (trying the four turns of the page: the QR must be where
+the layout puts it, which also fixes an upside-down photo), decode the QR there, then measure
 how dark the inside of every bubble is. A bubble between "clearly empty" and "clearly filled", or a
 single-choice question with two marks, is reported as uncertain for a person to decide.
 """
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
+from PIL import Image
 
 from quizapp.services import paper_layout as L
 from quizapp.services.exceptions import InvalidInput
 
 PX_PER_MM = 6.0  # resolution of the straightened page
+MAX_PIXELS = 50_000_000  # a phone photo is 12–48 Mpx
 MAX_SIDE_PX = 2400  # larger photos are scaled down first
 EMPTY_BELOW = 0.33  # inner-disc darkness of a bubble that is clearly not filled (the printed letter ≈ 0.1)
 FILLED_ABOVE = 0.58  # … and of one that clearly is
 INNER_R = 0.72  # the measured disc, as a share of the bubble radius (keeps the printed ring out)
 
 NO_IMAGE = "Không đọc được tệp ảnh — hãy chụp lại phiếu (ảnh JPG hoặc PNG)."
+TOO_MANY_PIXELS = "Ảnh có độ phân giải quá lớn — chụp lại ở độ phân giải thấp hơn."
 NO_CORNERS = "Không tìm thấy 4 dấu định vị ở góc phiếu — chụp lại cả tờ, đủ sáng"
 NO_QR = "Không đọc được mã QR trên phiếu — chụp lại cho rõ góc trên bên phải, đủ sáng, không bị lóa."
 
@@ -60,6 +65,13 @@ class SheetReading:
 def _decode(image_bytes: bytes) -> np.ndarray:
     if not image_bytes:
         raise InvalidInput(NO_IMAGE)
+    try:  # the size from the header first: a small file must not unpack into a giant image
+        with Image.open(io.BytesIO(image_bytes)) as header:
+            width, height = header.size
+    except Exception:  # noqa: BLE001 - any unreadable upload gets the same message
+        raise InvalidInput(NO_IMAGE) from None
+    if width * height > MAX_PIXELS:
+        raise InvalidInput(TOO_MANY_PIXELS)
     gray = cv2.imdecode(np.frombuffer(image_bytes, np.uint8), cv2.IMREAD_GRAYSCALE)
     if gray is None or min(gray.shape) < 200:
         raise InvalidInput(NO_IMAGE)
@@ -136,17 +148,39 @@ def _decode_qr(image: np.ndarray) -> str:
     return text or ""
 
 
-def _read_qr(warped_gray: np.ndarray, gray: np.ndarray) -> str:
+_CLOCKWISE = [0, 1, 3, 2]  # TL, TR, BR, BL as indexes into the TL, TR, BL, BR order
+
+
+def _turned(points: np.ndarray, turn: int) -> np.ndarray:
+    """The photo's corner squares reassigned to the page's corners for a page turned `turn` × 90°."""
+    out = np.empty_like(points)
+    for k, page_corner in enumerate(_CLOCKWISE):
+        out[page_corner] = points[_CLOCKWISE[(k + turn) % 4]]
+    return out
+
+
+def _read_qr(warped_gray: np.ndarray) -> str:
     pad = 6.0
     x0, y0 = _to_frame(L.QR_X_MM - pad, L.QR_Y_MM + L.QR_MM + pad)
     x1, y1 = _to_frame(L.QR_X_MM + L.QR_MM + pad, L.QR_Y_MM - pad)
     crop = warped_gray[max(0, int(y0)):int(y1), max(0, int(x0)):int(x1)]
     crop = cv2.copyMakeBorder(crop, 40, 40, 40, 40, cv2.BORDER_CONSTANT, value=255)
-    for candidate in (crop, cv2.threshold(crop, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)[1], gray):
+    for candidate in (crop, cv2.threshold(crop, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)[1]):
         text = _decode_qr(candidate)
         if text:
             return text.strip()
     return ""
+
+
+def _qr_on_photo(gray: np.ndarray) -> tuple[str, np.ndarray]:
+    """(QR text, centre of the QR in photo pixels) from the whole photo, or ("", …)."""
+    try:
+        text, points, _ = cv2.QRCodeDetector().detectAndDecode(gray)
+    except cv2.error:
+        return "", np.zeros(2)
+    if not text or points is None:
+        return "", np.zeros(2)
+    return text.strip(), points.reshape(-1, 2).mean(axis=0)
 
 
 def _fill(dark_frame: np.ndarray, question: int, index: int) -> float:
@@ -190,14 +224,35 @@ def read_sheet(image_bytes: bytes,
     """
     gray = _decode(image_bytes)
     dark = _darkness(gray)
-    src = _corner_centres(dark)
-    matrix = cv2.getPerspectiveTransform(src, _mark_centres_in_frame())
+    found = _corner_centres(dark)
     size = (int(L.PAGE_W_MM * PX_PER_MM), int(L.PAGE_H_MM * PX_PER_MM))
-    warped_gray = cv2.warpPerspective(gray, matrix, size, flags=cv2.INTER_LINEAR, borderValue=255)
+    # The four squares look alike: try the page upright, then turned 90°, 180°, 270° in the photo,
+    # and keep the turn whose QR sits where the layout puts it.
+    token, matrix = "", None
+    for turn in range(4):
+        src = _turned(found, turn)
+        m = cv2.getPerspectiveTransform(src, _mark_centres_in_frame())
+        warped_gray = cv2.warpPerspective(gray, m, size, flags=cv2.INTER_LINEAR, borderValue=255)
+        token = _read_qr(warped_gray)
+        if token:
+            matrix = m
+            break
+    if matrix is None:  # the QR only reads on the whole photo: its position there picks the turn
+        token, centre = _qr_on_photo(gray)
+        if not token:
+            raise InvalidInput(NO_QR)
+        want = np.array(_to_frame(L.QR_X_MM + L.QR_MM / 2, L.QR_Y_MM + L.QR_MM / 2))
+        best = None
+        for turn in range(4):
+            m = cv2.getPerspectiveTransform(_turned(found, turn), _mark_centres_in_frame())
+            at = cv2.perspectiveTransform(centre.reshape(1, 1, 2).astype(np.float32), m)[0, 0]
+            distance = float(np.hypot(*(at - want)))
+            if best is None or distance < best[0]:
+                best = (distance, m)
+        if best[0] > L.QR_MM * PX_PER_MM:
+            raise InvalidInput(NO_QR)
+        matrix = best[1]
     warped_dark = cv2.warpPerspective(dark, matrix, size, flags=cv2.INTER_LINEAR, borderValue=0)
-    token = _read_qr(warped_gray, gray)
-    if not token:
-        raise InvalidInput(NO_QR)
     if callable(questions):
         questions = questions(token)
     if questions is None:

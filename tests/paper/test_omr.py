@@ -254,3 +254,41 @@ def test_photo_page_refuses_unreadable_photos_with_a_message(app, world, login_a
     assert resp.status_code == 422 and "Không tìm thấy 4 dấu định vị" in resp.get_data(as_text=True)
     resp = c.form(url, {"action": "read"})
     assert resp.status_code == 422 and "Chưa chọn ảnh" in resp.get_data(as_text=True)
+
+
+def test_reader_turns_a_sideways_or_upside_down_photo(world):
+    """The four corner squares look alike: is a photo taken sideways or upside down still read as
+    the same answers (the QR's place decides which way up the page is)?"""
+    from quizapp.services import omr
+
+    base, sheet, variant, _quiz = render_sheet(world)
+    questions = layout_questions(variant)
+    rng = np.random.default_rng(11)
+    img, truth, _ambiguous = mark_sheet(base, questions, rng)
+    expected = {n: t for n, t in truth.items()}
+    for turn in (None, cv2.ROTATE_90_CLOCKWISE, cv2.ROTATE_180, cv2.ROTATE_90_COUNTERCLOCKWISE):
+        turned = img if turn is None else cv2.rotate(img, turn)
+        reading = omr.read_sheet(cv2.imencode(".png", turned)[1].tobytes(), questions)
+        assert reading.token == sheet.token
+        got = {q.number: q.letters for q in reading.questions if not q.uncertain}
+        assert got and all(got[n] == expected[n] for n in got), (turn, got, expected)
+
+
+def test_reader_falls_back_to_the_whole_photo_and_bounds_pixels(world, monkeypatch):
+    """When the QR does not read in its straightened region, is it read on the whole photo, with
+    its place there still deciding which way up the page is; and is a too-large image refused?"""
+    from quizapp.services import omr
+
+    base, sheet, variant, _quiz = render_sheet(world)
+    questions = layout_questions(variant)
+    img, truth, _ambiguous = mark_sheet(base, questions, np.random.default_rng(5))
+    photo = cv2.imencode(".png", cv2.rotate(img, cv2.ROTATE_180))[1].tobytes()
+    monkeypatch.setattr(omr, "_read_qr", lambda warped: "")
+    reading = omr.read_sheet(photo, questions)
+    assert reading.token == sheet.token
+    got = {q.number: q.letters for q in reading.questions if not q.uncertain}
+    assert got and all(got[n] == truth[n] for n in got)
+    monkeypatch.setattr(omr, "MAX_PIXELS", 1000)
+    with pytest.raises(InvalidInput) as exc:
+        omr.read_sheet(photo, questions)
+    assert exc.value.message == omr.TOO_MANY_PIXELS
