@@ -10,3 +10,4 @@ from quizapp.blueprints.manage import grading, round_board  # noqa: E402,F401
 from quizapp.blueprints.manage import people  # noqa: E402,F401
 from quizapp.blueprints.manage import banks  # noqa: E402,F401
 from quizapp.blueprints.manage import papers  # noqa: E402,F401
+from quizapp.blueprints.manage import paper_photo  # noqa: E402,F401
