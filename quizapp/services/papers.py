@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from quizapp.extensions import db
 from quizapp.models import Question, QuestionVersion
+from quizapp.phrases import N_, Phrase, join
 from quizapp.services.grading import exact
 from quizapp.services.question_types import REGISTRY
 from quizapp.vn import format_number
@@ -206,25 +207,30 @@ def plan_papers(draw_rule: dict | None, label=lambda i, rule: f"Quy tắc {i}") 
     return plan
 
 
-def plan_lines(plan: PaperPlan) -> list[str]:
-    """The plan in a few Vietnamese lines for the round form and detail page."""
+def plan_lines(plan: PaperPlan) -> list[Phrase]:
+    """The plan in a few lines for the round form and detail page (Vietnamese as str, the page's
+    language when shown: see quizapp/phrases.py)."""
     if not plan.questions:
         return []
     short = [r for r in plan.rules if r.short]
     if short:
-        return [f"Quy tắc {r.index}: cần {r.count} câu nhưng chỉ có {r.pool} câu phù hợp." for r in short]
-    mix = ", ".join(f"{n} câu {type_label(t)}" for t, n in sorted(plan.types.items(), key=lambda x: -x[1]))
+        return [N_("Quy tắc %(i)s: cần %(count)s câu nhưng chỉ có %(pool)s câu phù hợp.",
+                   i=r.index, count=r.count, pool=r.pool) for r in short]
+    mix = join(", ", (N_("%(n)s câu %(type)s", n=n, type=Phrase(type_label(t)))
+                      for t, n in sorted(plan.types.items(), key=lambda x: -x[1])))
     lines = []
     if plan.equal:
-        total = plan.totals[0]
-        line = f"Mỗi bài: {plan.questions} câu, tổng {points_text(total)} điểm"
+        total = points_text(plan.totals[0])
         if plan.manual_points:
-            line += f" (trong đó {points_text(plan.manual_points)} điểm tự luận chấm tay)"
-        lines.append(line + ".")
+            lines.append(N_("Mỗi bài: %(n)s câu, tổng %(total)s điểm (trong đó %(manual)s điểm tự luận chấm tay).",
+                            n=plan.questions, total=total, manual=points_text(plan.manual_points)))
+        else:
+            lines.append(N_("Mỗi bài: %(n)s câu, tổng %(total)s điểm.", n=plan.questions, total=total))
         if mix:
-            lines.append(f"Gồm: {mix}.")
+            lines.append(N_("Gồm: %(mix)s.", mix=mix))
     else:
         shown = "; ".join(points_text(t) for t in plan.totals[:MAX_TOTALS_SHOWN])
         more = " …" if len(plan.totals) > MAX_TOTALS_SHOWN else ""
-        lines.append(f"Các bài rút ra KHÔNG bằng nhau: tổng điểm mỗi bài có thể là {shown}{more} điểm.")
+        lines.append(N_("Các bài rút ra KHÔNG bằng nhau: tổng điểm mỗi bài có thể là %(totals)s điểm.",
+                        totals=shown + more))
     return lines

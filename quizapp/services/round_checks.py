@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from quizapp.extensions import db
 from quizapp.models import DIFFICULTIES, Bank, Org, Person, Question, QuestionVersion, Quiz
 from quizapp.models.round import ATTEMPT_POLICIES, DEFAULT_REVIEW_WHEN, REVIEW_POLICIES, REVIEW_WHEN
+from quizapp.phrases import N_, Phrase, join
 from quizapp.services.papers import plan_papers, type_label
 from quizapp.services.question_types import REGISTRY
 from quizapp.vn import format_number, nfc
@@ -280,28 +281,30 @@ def topics_of(banks: list[Bank]) -> list[str]:
     return list(db.session.scalars(stmt))
 
 
-def describe_draw_rule(draw_rule: dict | None) -> list[str]:
-    """Human-readable lines for a draw rule (bank titles, topics, difficulties, counts)."""
+def describe_draw_rule(draw_rule: dict | None) -> list[Phrase]:
+    """Lines for a draw rule (bank titles, topics, difficulties, counts): Vietnamese as str, the
+    page's language when shown (quizapp/phrases.py); bank titles and topics marked as typed data."""
     draw_rule = draw_rule or {}
     if draw_rule.get("mode") == "fixed":
-        return [f"Danh sách cố định: {len(draw_rule.get('question_ids') or [])} câu hỏi"]
+        return [N_("Danh sách cố định: %(n)s câu hỏi", n=len(draw_rule.get("question_ids") or []))]
     rules = draw_rule.get("rules") or []
     titles = dict(db.session.execute(
         select(Bank.id, Bank.title).where(Bank.id.in_([r["bank_id"] for r in rules]))).all()) if rules else {}
     out = []
     for r in rules:
-        parts = [f"{r['count']} câu từ “{titles.get(r['bank_id'], r['bank_id'])}”"]
+        parts = [N_("%(n)s câu từ “%(bank)s”", n=r["count"], bank=titles.get(r["bank_id"], r["bank_id"]),
+                    user=("bank",))]
         if r.get("topic"):
-            parts.append(f"chủ đề “{r['topic']}”")
+            parts.append(N_("chủ đề “%(topic)s”", topic=r["topic"], user=("topic",)))
         if r.get("difficulty"):
-            parts.append(f"mức độ {DIFFICULTIES.get(r['difficulty'], r['difficulty'])}")
+            parts.append(N_("mức độ %(level)s", level=Phrase(DIFFICULTIES.get(r["difficulty"], r["difficulty"]))))
         if r.get("type"):
-            parts.append(f"loại {type_label(r['type'])}")
-        out.append(", ".join(parts))
+            parts.append(N_("loại %(type)s", type=Phrase(type_label(r["type"]))))
+        out.append(join(", ", parts))
     return out
 
 
-def paper_summary(draw_rule: dict | None, actor: Person) -> list[str]:
+def paper_summary(draw_rule: dict | None, actor: Person) -> list[Phrase]:
     """Lines saying what every paper of a draw rule holds (count per type, total points), or that
     papers would differ; only banks the actor may use are looked at. Empty when nothing to say."""
     from quizapp.services.papers import plan_lines

@@ -143,13 +143,11 @@ def test_staff_pages_in_english(page, live_server, world):
     assert not found, _listing(found)
 
 
-@pytest.mark.xfail(strict=True, reason="Vietnamese still shown in English: sentences built by services "
-                   "(round detail's question summary, the roll-up's readiness list, the keys-locked notice), "
-                   "the org form's example hint (Vietnamese document names), and the member's result page "
-                   "(question text not yet marked lang=vi)")
 @pytest.mark.parametrize("page", ["phone"], indirect=True)
 def test_pages_with_service_sentences_in_english(page, live_server, world):
-    """Known gap: do round detail, roll-up form, org detail, grading and a member's result read in English?"""
+    """Do round detail (sentences built by services), the roll-up form (its readiness list), org detail,
+    grading, the keys-locked notice of a secretary who sits the quiz and a member's result (question text
+    marked as Vietnamese data) read in English?"""
     quiz = open_quiz(world, review_policy="correct")
     finished = finished_attempt(quiz, world.member_a, {SINGLE: "b", TRUE_FALSE: "true", ESSAY: "Bài thu hoạch."})
     rid = quiz.round_id
@@ -161,6 +159,11 @@ def test_pages_with_service_sentences_in_english(page, live_server, world):
         ("staff-grading", "/manage/grading"),
         ("staff-rollup", f"/reports/rounds/{rid}/orgs/{world.committee.id}/rollup"),
     ])
+    page.context.clear_cookies()
+    _english(page, live_server)
+    login(page, live_server, world.secretary_a.member_code, PASSWORD)  # she still sits the open quiz
+    found |= _left(page, live_server, [("secretary-grading-keys-locked", "/manage/grading")])
+    expect(page.locator(".flash-warning")).to_contain_text("You are taking the quiz")
     page.context.clear_cookies()
     _english(page, live_server)
     login(page, live_server, world.member_a.member_code, PASSWORD)

@@ -23,6 +23,7 @@ from quizapp.database import begin_write
 from quizapp.extensions import db
 from quizapp.models import Attempt, AuditLog, IssuedReport, Org, Person, StudyRound
 from quizapp.ops.events import log_event
+from quizapp.phrases import N_, Phrase
 from quizapp.services import participation
 from quizapp.services.exceptions import InvalidInput, NotFound
 from quizapp.services.reporting import identity, numbering, queries, signing
@@ -36,8 +37,10 @@ DOC_TYPE = "BC"
 class Readiness:
     """Whether a round's figures are final for an org: what blocks issuing, what makes it provisional."""
 
-    blocking: list[str] = field(default_factory=list)
-    provisional: list[str] = field(default_factory=list)
+    # Phrases (quizapp/phrases.py): the Vietnamese sentence as str — what snapshots, audit rows, the
+    # CLI and error messages keep — and the page's language when a template shows them.
+    blocking: list[Phrase] = field(default_factory=list)
+    provisional: list[Phrase] = field(default_factory=list)
 
     @property
     def can_issue(self) -> bool:
@@ -85,10 +88,10 @@ def readiness(rnd: StudyRound, org: Org) -> Readiness:
     now = utcnow()
     if quiz is not None and now < quiz.closes_at:
         closes = to_local(quiz.closes_at)
-        out.blocking.append(
-            f"Bài kiểm tra còn mở đến {closes.strftime('%H:%M')} ngày {closes.strftime('%d/%m/%Y')}: người chưa "
-            "làm bài hoặc đang làm bài sẽ bị ghi là vắng. Chỉ cấp số văn bản sau khi bài kiểm tra đóng "
-            "(vẫn xem trước được).")
+        out.blocking.append(N_(
+            "Bài kiểm tra còn mở đến %(time)s ngày %(date)s: người chưa làm bài hoặc đang làm bài sẽ bị ghi là "
+            "vắng. Chỉ cấp số văn bản sau khi bài kiểm tra đóng (vẫn xem trước được).",
+            time=closes.strftime("%H:%M"), date=closes.strftime("%d/%m/%Y")))
     elif quiz is not None:
         m = queries.members_subquery(rnd, org)
         busy = db.session.scalar(select(func.count(func.distinct(Attempt.person_id))).where(
@@ -96,12 +99,13 @@ def readiness(rnd: StudyRound, org: Org) -> Readiness:
             Attempt.deadline > now - timedelta(seconds=_grace_seconds()),
             Attempt.person_id.in_(select(m.c.person_id))))
         if busy:
-            out.blocking.append(f"{busy} đồng chí đang làm bài (học bù): chờ nộp bài rồi mới cấp số văn bản.")
+            out.blocking.append(N_("%(n)s đồng chí đang làm bài (học bù): chờ nộp bài rồi mới cấp số văn bản.",
+                                   n=busy))
     figs = participation.figures(rnd, org)
     if figs.pending:
-        out.provisional.append(f"{figs.pending} bài kiểm tra còn phần tự luận chưa chấm.")
+        out.provisional.append(N_("%(n)s bài kiểm tra còn phần tự luận chưa chấm.", n=figs.pending))
     if figs.absent_unrecorded:
-        out.provisional.append(f"{figs.absent_unrecorded} đồng chí vắng chưa được ghi lý do.")
+        out.provisional.append(N_("%(n)s đồng chí vắng chưa được ghi lý do.", n=figs.absent_unrecorded))
     return out
 
 
@@ -271,7 +275,7 @@ def _issue(rnd: StudyRound, org: Org, kind: str, actor: Person | None, *, number
     if len(reason) > 300:
         raise InvalidInput("Lý do thay thế tối đa 300 ký tự.")
     report = numbering.reserve(rnd, org, kind, plan.number, plan.issued_on, actor, state=state, doc_type=DOC_TYPE)
-    provisional = plan.readiness.provisional
+    provisional = [str(m) for m in plan.readiness.provisional]  # the Vietnamese sentences, as stored
     with common.document_marks(provisional=bool(provisional)):
         pdf, figures, weakest, extra = _build(rnd, org, kind, report.number_label, plan.issued_on,
                                               report.verify_code, state)
