@@ -17,6 +17,7 @@ from sqlalchemy.orm import aliased
 from quizapp.clock import today_local
 from quizapp.extensions import db
 from quizapp.models import Membership, Org, Person, RoleGrant, RoundOrg, StudyRound
+from quizapp.phrases import N_, Phrase
 from quizapp.services.exceptions import Forbidden, NotFound
 
 MANAGER_ROLES = ("secretary", "deputy", "staff", "admin")
@@ -251,12 +252,6 @@ def check_may_grade(attempt, person: Person) -> None:
 
 # ---------------------------------------------------------------- no keys before finishing
 
-KEYS_LOCKED = ("Bạn đang tham gia bài kiểm tra “{title}” và chưa làm xong bài, nên chưa được xem đáp án "
-               "của các câu hỏi bài kiểm tra này có thể rút ra (trang câu hỏi, tải ngân hàng, phân tích câu hỏi, "
-               "sửa đáp án, chấm bài). Đáp án sẽ xem được khi bạn đã nộp bài và hết lượt làm, hoặc khi bài "
-               "kiểm tra đóng.")
-
-
 def quizzes_still_open_to(person: Person, now=None) -> list:
     """Quizzes the person sits (their cell on the session date takes part) and may still answer now:
     the window (or their make-up) is open and they have an attempt in progress or attempts left.
@@ -299,9 +294,14 @@ def key_locks(person: Person, now=None) -> dict[int, object]:
     return locks
 
 
-def keys_locked_message(quiz) -> str:
-    """The Vietnamese reason shown where a key is withheld."""
-    return KEYS_LOCKED.format(title=quiz.title)
+def keys_locked_message(quiz) -> Phrase:
+    """The reason shown where a key is withheld: Vietnamese as str, the page's language when shown."""
+    return N_(
+        "Bạn đang tham gia bài kiểm tra “%(title)s” và chưa làm xong bài, nên chưa được xem đáp án "
+        "của các câu hỏi bài kiểm tra này có thể rút ra (trang câu hỏi, tải ngân hàng, phân tích câu hỏi, "
+        "sửa đáp án, chấm bài). Đáp án sẽ xem được khi bạn đã nộp bài và hết lượt làm, hoặc khi bài "
+        "kiểm tra đóng.",
+        title=quiz.title, user=("title",))
 
 
 def check_keys_of_question(question_id: int, person: Person) -> None:
@@ -329,3 +329,33 @@ def check_keys_of_round(rnd, person: Person) -> None:
     quiz = rnd.quiz
     if quiz is not None and any(q.id == quiz.id for q in quizzes_still_open_to(person)):
         raise Forbidden(keys_locked_message(quiz))
+
+
+# ---------------------------------------------------------------- paper entry by a manager who sits the quiz
+
+# A paper attempt's score tells whoever knows its letters which letters are right: a manager who
+# still sits the quiz would learn its keys by typing letters and reading the score, or by reading
+# the scores of sheets she holds. So, while the quiz is still open to her (as for key_locks), she
+# neither enters paper answers for it (grid, pasted lines, photo) nor sees its paper scores.
+def paper_lock(quiz, person: Person):
+    """The quiz itself when its paper answers and paper scores are closed to the person (they still sit
+    it: quizzes_still_open_to), else None."""
+    if quiz is None or person is None:
+        return None
+    return quiz if any(q.id == quiz.id for q in quizzes_still_open_to(person)) else None
+
+
+def paper_locked_message(quiz) -> Phrase:
+    """Why paper entry is closed to the person and what to do: Vietnamese as str, the page's language when shown."""
+    return N_(
+        "Bạn đang tham gia bài kiểm tra “%(title)s” và chưa làm xong bài, nên chưa được nhập bài giấy "
+        "hay xem điểm bài giấy của bài kiểm tra này: điểm của một tờ phiếu cho biết phương án nào đúng. "
+        "Hãy làm xong bài của mình (nộp bài) rồi quay lại, hoặc nhờ một đồng chí khác trong chi ủy hoặc "
+        "cán bộ cấp ủy cấp trên nhập bài giấy.",
+        title=quiz.title, user=("title",))
+
+
+def check_paper_entry(quiz, person: Person) -> None:
+    """Raise Forbidden (with the reason) when the person may not enter paper answers for the quiz yet."""
+    if paper_lock(quiz, person) is not None:
+        raise Forbidden(paper_locked_message(quiz))

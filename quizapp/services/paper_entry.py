@@ -10,7 +10,8 @@ True/false takes Đ/S (also D, A = Đúng; B = Sai). Each problem is reported at
 Saving creates, per member, a finished Attempt with mode "paper": the variant's questions in
 its order, letters mapped to the bank's choice ids through the variant's choice order, graded
 by services.grading like any online attempt, and audited with who entered it. Entering again
-replaces the member's paper attempt; a member who took the test online is refused.
+replaces the member's paper attempt; a member who took the test online is refused, and so is a
+manager who still sits the quiz herself (permissions.check_paper_entry).
 """
 from __future__ import annotations
 
@@ -286,7 +287,11 @@ def check_rows(rnd: StudyRound, cell: Org, paper: PaperTest, rows: list[EntryRow
 def save_rows(rnd: StudyRound, cell: Org, paper: PaperTest, rows: list[EntryRow], actor: Person,
               now: datetime | None = None) -> list[RowResult]:
     """Save every valid typed row as a finished paper attempt (one transaction); rows with problems
-    are reported and left unsaved, with nothing else lost."""
+    are reported and left unsaved, with nothing else lost. Forbidden (nothing saved) while the actor
+    still sits the quiz: a paper's score would tell them its keys (permissions.check_paper_entry)."""
+    from quizapp import permissions
+
+    permissions.check_paper_entry(rnd.quiz, actor)
     now = now or utcnow()
     results = check_rows(rnd, cell, paper, rows, actor)
     good = [(row, res) for row, res in zip(rows, results) if not row.empty and not res.errors and not res.refused]

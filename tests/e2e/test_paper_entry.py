@@ -7,6 +7,7 @@ from sqlalchemy import select
 from quizapp.extensions import db
 from quizapp.models import Attempt
 from quizapp.services import paper_tests
+from tests.attacks.helpers import take
 from tests.browser import axe_violations, login, screenshot
 from tests.factories import PASSWORD
 from tests.paper.helpers import key_letters, paper_scene
@@ -16,6 +17,7 @@ def test_secretary_types_paper_answers_row_by_row(page, live_server, world):
     """Does a wrong letter show at its row as typed, Enter move to the next member, and saving grade both rows?"""
     quiz, paper = paper_scene(world)
     variants = paper_tests.load_variants(paper)
+    take(quiz.id, world.deputy_a)  # she sits the quiz too: paper entry opens once she has submitted
     db.session.commit()
     login(page, live_server, world.deputy_a.member_code, PASSWORD)
     page.goto(f"{live_server}/manage/rounds/{quiz.round_id}/paper/{world.cell_a.id}/entry")

@@ -1,12 +1,18 @@
 """Entering paper answers: parsing, grading through each variant's shuffle, participation, audit, refusals."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import select
 
+from quizapp.clock import utcnow
+
 from quizapp.extensions import db
 from quizapp.models import Answer, Attempt, AuditLog
+from quizapp import permissions
 from quizapp.services import paper_entry, paper_tests, participation
+from quizapp.services.exceptions import Forbidden
 from tests.attacks.helpers import take
 from tests.paper.helpers import key_letters, paper_scene
 
@@ -69,12 +75,12 @@ def test_saving_grades_every_variant_through_its_shuffle(app, world, compact):
             typed = "".join(f"({key_letters(it)})" if len(key_letters(it)) > 1 else key_letters(it)
                             for it in variants[code].items if it.kind == "letters")
         rows.append(paper_entry.EntryRow(person_id=person.id, variant=code, answers=typed, short_texts=shorts))
-    results = paper_entry.save_rows(rnd, world.cell_a, paper, rows, world.secretary_a)
+    results = paper_entry.save_rows(rnd, world.cell_a, paper, rows, world.staff)  # staff does not sit it
     assert all(r.saved for r in results), [r.message for r in results]
     for person, code in zip(people, variants):
         attempt = db.session.scalar(select(Attempt).where(Attempt.person_id == person.id))
         assert attempt.mode == "paper" and attempt.status == "finished" and attempt.paper_variant == code
-        assert attempt.entered_by_id == world.secretary_a.id
+        assert attempt.entered_by_id == world.staff.id
         assert [i.question_version_id for i in attempt.items] == [it.version.id for it in variants[code].items]
         # 10 questions, 2 essays pending by hand: 8 of 10 points earned, nothing lost
         assert attempt.points == 8 and attempt.max_points == 10 and attempt.pending_essays == 2
@@ -92,13 +98,13 @@ def test_paper_attempt_counts_in_participation_and_is_audited(world):
     before = participation.figures(rnd, world.cell_a).took_part
     typed, shorts = _all_right(paper_tests.load_variants(paper)["103"])
     res = paper_entry.save_rows(rnd, world.cell_a, paper, [paper_entry.EntryRow(
-        world.member_a.id, "103", typed, short_texts=shorts)], world.deputy_a)
+        world.member_a.id, "103", typed, short_texts=shorts)], world.staff)
     assert res[0].saved
     assert participation.figures(rnd, world.cell_a).took_part == before + 1
     status = next(s for s in participation.member_statuses(rnd, world.cell_a) if s.person.id == world.member_a.id)
     assert status.state == "submitted" and status.attempt.mode_label == "Giấy"
     log = db.session.scalar(select(AuditLog).where(AuditLog.action == "paper.enter"))
-    assert log.actor_id == world.deputy_a.id and log.details["person_id"] == world.member_a.id
+    assert log.actor_id == world.staff.id and log.details["person_id"] == world.member_a.id
 
 
 def test_reentering_replaces_the_paper_attempt_and_is_audited(world):
@@ -109,10 +115,10 @@ def test_reentering_replaces_the_paper_attempt_and_is_audited(world):
     typed, shorts = _all_right(v)
     first = paper_entry.save_rows(rnd, world.cell_a, paper, [paper_entry.EntryRow(
         world.member_a.id, "101", f"{next(it.number for it in v.items if it.kind == 'letters')}-")],
-                                  world.secretary_a)
+                                  world.staff)
     assert first[0].saved and not first[0].replaced
     res = paper_entry.save_rows(rnd, world.cell_a, paper, [paper_entry.EntryRow(
-        world.member_a.id, "101", typed, short_texts=shorts)], world.secretary_a)
+        world.member_a.id, "101", typed, short_texts=shorts)], world.staff)
     assert res[0].saved and res[0].replaced
     attempts = db.session.scalars(select(Attempt).where(Attempt.person_id == world.member_a.id)).all()
     assert len(attempts) == 1 and attempts[0].points == 4
@@ -129,7 +135,7 @@ def test_member_who_took_it_online_is_refused(world):
     take(quiz.id, world.secretary_a, submit=False)
     rows = [paper_entry.EntryRow(world.member_a.id, "101", "ABC"),
             paper_entry.EntryRow(world.secretary_a.id, "101", "ABC")]
-    res = paper_entry.save_rows(rnd, world.cell_a, paper, rows, world.deputy_a)
+    res = paper_entry.save_rows(rnd, world.cell_a, paper, rows, world.staff)
     assert "Đã làm bài trực tuyến" in res[0].refused and not res[0].saved
     assert "Đang làm bài trực tuyến" in res[1].refused and not res[1].saved
     assert db.session.query(Attempt).filter_by(mode="paper").count() == 0
@@ -144,7 +150,7 @@ def test_bad_rows_are_kept_and_good_rows_saved(world):
             paper_entry.EntryRow(world.deputy_a.id, "999", "AAA"),
             paper_entry.EntryRow(world.member_b.id, "101", "AAA"),
             paper_entry.EntryRow(world.secretary_a.id, "101", "")]
-    res = paper_entry.save_rows(rnd, world.cell_a, paper, rows, world.secretary_a)
+    res = paper_entry.save_rows(rnd, world.cell_a, paper, rows, world.staff)
     assert res[0].saved
     assert res[1].errors[0].where == "variant" and "999" in res[1].message
     assert res[2].errors[0].where == "member"
@@ -163,8 +169,11 @@ def test_pasted_lines_name_members_by_code(world):
 
 
 def test_nobody_enters_their_own_paper(world):
-    """Is a secretary refused when entering their own paper answers, while a deputy may enter them?"""
+    """Once the quiz has closed (before, she still sits it and enters nothing at all), is a secretary
+    refused when entering their own paper answers, while a deputy may enter them?"""
     quiz, paper = paper_scene(world)
+    quiz.closes_at = utcnow() - timedelta(minutes=5)
+    db.session.commit()
     rows = [paper_entry.EntryRow(world.secretary_a.id, "101", "AAA")]
     res = paper_entry.save_rows(quiz.round, world.cell_a, paper, rows, world.secretary_a)
     assert res[0].refused == paper_entry.SELF_ENTRY and not res[0].saved
@@ -172,11 +181,36 @@ def test_nobody_enters_their_own_paper(world):
     assert paper_entry.save_rows(quiz.round, world.cell_a, paper, rows, world.deputy_a)[0].saved
 
 
+def test_manager_who_still_sits_the_quiz_enters_no_paper_until_she_has_submitted(world):
+    """A paper's score tells whoever typed its letters which are right. While the open quiz is still
+    open to the secretary (and the deputy) herself, is paper entry refused with the reason and what to
+    do, nothing written; is a started but unsubmitted attempt not enough; and does the refusal lift
+    for the one who has submitted?"""
+    quiz, paper = paper_scene(world)
+    rows = [paper_entry.EntryRow(world.member_a.id, "101", "AAA")]
+    take(quiz.id, world.deputy_a, submit=False)
+    for actor in (world.secretary_a, world.deputy_a):
+        with pytest.raises(Forbidden) as refused:
+            paper_entry.save_rows(quiz.round, world.cell_a, paper, rows, actor)
+        message = refused.value.message
+        assert message == permissions.paper_locked_message(quiz)
+        assert f"“{quiz.title}” và chưa làm xong bài" in message
+        assert "Hãy làm xong bài của mình (nộp bài)" in message and "nhờ một đồng chí khác" in message
+    assert db.session.query(Attempt).filter_by(mode="paper").count() == 0
+    assert db.session.query(AuditLog).filter(AuditLog.action.in_(("paper.enter", "paper.replace"))).count() == 0
+    take(quiz.id, world.secretary_a)  # she submits her own attempt: the lock lifts for her only
+    assert permissions.paper_lock(quiz, world.secretary_a) is None
+    assert permissions.paper_lock(quiz, world.deputy_a) is not None
+    assert paper_entry.save_rows(quiz.round, world.cell_a, paper, rows, world.secretary_a)[0].saved
+    with pytest.raises(Forbidden):
+        paper_entry.save_rows(quiz.round, world.cell_a, paper, rows, world.deputy_a)
+
+
 def test_two_rows_for_one_member_in_one_save(world):
     """Typed twice in one save (grid row and a pasted line), is the first row saved and the second reported?"""
     quiz, paper = paper_scene(world)
     rows = [paper_entry.EntryRow(world.member_a.id, "101", "AAA"), paper_entry.EntryRow(world.member_a.id, "102", "AAA")]
-    res = paper_entry.save_rows(quiz.round, world.cell_a, paper, rows, world.secretary_a)
+    res = paper_entry.save_rows(quiz.round, world.cell_a, paper, rows, world.staff)
     assert res[0].saved and res[1].errors[0].where == "member" and not res[1].saved
     assert db.session.query(Attempt).one().paper_variant == "101"
 
@@ -191,7 +225,7 @@ def test_key_fix_reaches_paper_attempts_entered_before_and_after(world):
     single = next(it for it in v.items if it.version.type == "single")
     old_right = key_letters(single)
     rows = [paper_entry.EntryRow(world.member_a.id, "101", f"{single.number}{old_right}")]
-    paper_entry.save_rows(quiz.round, world.cell_a, paper, rows, world.secretary_a)
+    paper_entry.save_rows(quiz.round, world.cell_a, paper, rows, world.staff)
     before = db.session.scalar(select(Attempt).where(Attempt.person_id == world.member_a.id))
     assert before.points == 1
     spec = {"choices": [dict(c, correct=(c["id"] == "a")) for c in single.version.spec["choices"]]}
@@ -201,4 +235,4 @@ def test_key_fix_reaches_paper_attempts_entered_before_and_after(world):
     new_right = key_letters(paper_tests.load_variants(paper)["101"].item(single.number))
     assert new_right != old_right
     rows = [paper_entry.EntryRow(world.deputy_a.id, "101", f"{single.number}{new_right}")]
-    assert paper_entry.save_rows(quiz.round, world.cell_a, paper, rows, world.secretary_a)[0].score == 2.0
+    assert paper_entry.save_rows(quiz.round, world.cell_a, paper, rows, world.staff)[0].score == 2.0

@@ -20,6 +20,7 @@ from quizapp.models import Attempt, AuditLog
 from quizapp.services import paper_layout as L
 from quizapp.services import paper_pdf, paper_tests
 from quizapp.services.exceptions import InvalidInput
+from tests.attacks.helpers import take
 from tests.paper.helpers import SECRET, key_letters, paper_scene
 
 cv2 = pytest.importorskip("cv2")
@@ -212,6 +213,15 @@ def test_photo_page_reads_then_saves_only_on_confirm(app, world, login_as):
             fill(base, it.number, questions[it.number][0].index(letter), level=25, rng=rng)
     c = login_as(world.secretary_a)
     url = f"/manage/rounds/{quiz.round_id}/paper/{world.cell_a.id}/photo"
+    # She sits the quiz too: until she submits, the page reads and saves nothing, and says why.
+    page = c.get(url)
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and 'id="paper-locked"' in html and '<fieldset class="plain" disabled>' in html
+    assert _upload(c, url, photograph(base, rng)).status_code == 403
+    kept = c.form(url, {"action": "confirm", "token": sheet.token, "answers": "1A 2B"})
+    assert kept.status_code == 403 and 'value="1A 2B"' in kept.get_data(as_text=True)
+    assert db.session.scalar(select(Attempt).where(Attempt.person_id == world.member_a.id)) is None
+    take(quiz.id, world.secretary_a)
     page = c.get(url)
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and 'capture="environment"' in html and 'accept="image/*"' in html
@@ -245,6 +255,7 @@ def test_photo_page_reads_then_saves_only_on_confirm(app, world, login_as):
 def test_photo_page_refuses_unreadable_photos_with_a_message(app, world, login_as):
     """A file that is not a sheet photo, or no file at all, gets a Vietnamese message, never a 500."""
     quiz, _paper = paper_scene(world)
+    take(quiz.id, world.secretary_a)  # she sits the quiz too: the page reads once she has submitted
     c = login_as(world.secretary_a)
     url = f"/manage/rounds/{quiz.round_id}/paper/{world.cell_a.id}/photo"
     resp = _upload(c, url, b"GIF89a not really")

@@ -115,7 +115,13 @@ def paper_entry_page(round_id: int, org_id: int):
     results: dict[int, paper_entry.RowResult] = {}
     line_problems: list[str] = []
     status = 200
-    if request.method == "POST":
+    # While the secretary still sits this quiz, a paper score would tell her its keys: no entry, no
+    # paper scores (permissions.paper_lock). What she typed stays on the page for later.
+    lock = permissions.paper_lock(rnd.quiz, _user())
+    if request.method == "POST" and lock is not None:
+        typed = {row.person_id: row for row in _rows_from_form(request.form)}
+        status = 403
+    elif request.method == "POST":
         rows = _rows_from_form(request.form)
         if request.form.get("lines", "").strip():
             extra, line_problems = paper_entry.rows_from_lines(rnd, cell, request.form["lines"])
@@ -156,4 +162,6 @@ def paper_entry_page(round_id: int, org_id: int):
         })
     return render_template("manage/papers/entry.html", rnd=rnd, cell=cell, paper=paper, rows=rows,
                            structure=structure, short_count=short_count, line_problems=line_problems,
-                           lines=request.form.get("lines", "") if line_problems else ""), status
+                           lines=request.form.get("lines", "") if line_problems or lock else "",
+                           locked=permissions.paper_locked_message(lock) if lock else None,
+                           disabled=lock is not None and request.method == "GET"), status
