@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from quizapp.clock import to_local, utcnow
 from quizapp.extensions import db
 from quizapp.models import Absence, Attempt, Org, Person, StudyRound
-from quizapp.services import participation, round_board, rounds
+from quizapp.services import participation, round_board, rounds, rules
 from quizapp.services.exceptions import NotFound
 from quizapp.services.reporting import queries
 from quizapp.services.round_qr import short_url
@@ -68,7 +68,7 @@ def unexplained_absences(rnd: StudyRound, node: Org) -> int:
     have no recorded reason — one SQL count."""
     m = queries.members_subquery(rnd, node)
     stmt = select(func.count(func.distinct(m.c.person_id))).where(
-        m.c.party_status.in_(queries.PARTY), m.c.exempt.is_(False),
+        rules.required_clause(m.c.party_status, m.c.exempt),
         m.c.person_id.not_in(select(Absence.person_id).where(Absence.round_id == rnd.id)))
     if rnd.quiz is not None:
         stmt = stmt.where(m.c.person_id.not_in(select(Attempt.person_id).where(
