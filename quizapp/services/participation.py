@@ -48,6 +48,12 @@ class MemberStatus:
         return rules.is_party(self.party_status)
 
     @property
+    def missing(self) -> bool:
+        """Required and not (yet) submitted: whom the board's "chưa làm", the reminder and make-up
+        offers list."""
+        return self.required and self.state != "submitted"
+
+    @property
     def shown_score(self) -> float | None:
         """The counted attempt's final score; None when there is none yet or an essay waits for a
         mark ("chưa chấm", rules.shown_score)."""

@@ -103,7 +103,7 @@ def shown_filter(value: str | None) -> str:
 def filter_statuses(statuses: list, shown: str) -> list:
     """"missing": only the members who count and have not submitted (not started or in progress)."""
     if shown == "missing":
-        return [s for s in statuses if s.required and s.state != "submitted"]
+        return [s for s in statuses if s.missing]
     return statuses
 
 

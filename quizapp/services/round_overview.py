@@ -60,7 +60,7 @@ def deadline_text(closes_at: datetime) -> str:
 
 def missing_members(statuses: list[participation.MemberStatus]) -> list[participation.MemberStatus]:
     """Required members (party members, not exempt on the session date) with no counted attempt."""
-    return [s for s in statuses if s.required and s.state != "submitted"]
+    return [s for s in statuses if s.missing]
 
 
 def unexplained_absences(rnd: StudyRound, node: Org) -> int:

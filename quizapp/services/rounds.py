@@ -235,7 +235,7 @@ def makeup_candidates(rnd: StudyRound, person: Person) -> tuple[list[Person], li
         if cell.id in granted_cells:
             continue
         waiting = [s.person for s in member_statuses(rnd, cell)
-                   if s.required and s.state != "submitted" and s.person.id not in granted_people
+                   if s.missing and s.person.id not in granted_people
                    and s.person.id not in seen]
         if waiting:
             open_cells.append(cell)
