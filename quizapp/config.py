@@ -15,6 +15,15 @@ def _env_bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+# Policy defaults read by services/rules.py also outside an application (the ledger checker).
+# Grade cut-offs on the 10-point score; each quiz may override them [guess: domain.md].
+DEFAULT_CUTOFFS = {"gioi": 8.0, "kha": 6.5, "trung_binh": 5.0}
+# Roll-up commendations: a member scoring at least this, and a unit with every required member
+# taking part and a mean at least this [guess: common practice of the committees].
+DEFAULT_OUTSTANDING_SCORE = 9.0
+DEFAULT_OUTSTANDING_UNIT_MEAN = 8.0
+
+
 class ConfigError(RuntimeError):
     """A setting is missing or wrong; the message is one line naming the variable."""
 
@@ -90,7 +99,11 @@ class Config:
 
     # Quiz policy defaults [guess: domain.md] — each round/quiz may override.
     DEFAULT_THRESHOLD_PERCENT = 98
-    DEFAULT_CUTOFFS = {"gioi": 8.0, "kha": 6.5, "trung_binh": 5.0}
+    DEFAULT_CUTOFFS = dict(DEFAULT_CUTOFFS)
+    # Roll-up commendations (services/rules.outstanding_thresholds).
+    REPORT_OUTSTANDING_SCORE = float(os.environ.get("REPORT_OUTSTANDING_SCORE", DEFAULT_OUTSTANDING_SCORE))
+    REPORT_OUTSTANDING_UNIT_MEAN = float(os.environ.get("REPORT_OUTSTANDING_UNIT_MEAN",
+                                                        DEFAULT_OUTSTANDING_UNIT_MEAN))
     SAVE_GRACE_SECONDS = int(os.environ.get("SAVE_GRACE_SECONDS", 60))
     # How often the live participation board refreshes itself in the secretary's browser.
     BOARD_REFRESH_SECONDS = int(os.environ.get("BOARD_REFRESH_SECONDS", 10))

@@ -11,14 +11,18 @@ from functools import wraps
 
 from flask import abort, g, has_request_context
 from flask_login import current_user, login_required
-from sqlalchemy import bindparam, false, or_, select, true
-from sqlalchemy.orm import aliased
+from sqlalchemy import false, or_, select, true
 
 from quizapp.clock import today_local
 from quizapp.extensions import db
+<<<<<<< HEAD
 from quizapp.models import Membership, Org, Person, RoleGrant, RoundOrg, StudyRound
 from quizapp.phrases import N_, Phrase
+=======
+from quizapp.models import Attempt, Bank, Membership, Org, Person, RoleGrant, RoundOrg, StudyRound
+>>>>>>> h4
 from quizapp.services.exceptions import Forbidden, NotFound
+from quizapp.services.rules import membership_open_on
 
 MANAGER_ROLES = ("secretary", "deputy", "staff", "admin")
 
@@ -110,11 +114,7 @@ def members_in_scope(person: Person | None = None, on: date | None = None, org: 
         select(Person)
         .join(Membership, Membership.person_id == Person.id)
         .join(Org, Org.id == Membership.org_id)
-        .where(
-            Membership.start_date <= on,
-            or_(Membership.end_date.is_(None), Membership.end_date >= on),
-            org_scope_clause(person),
-        )
+        .where(membership_open_on(on), org_scope_clause(person))
     )
     if org is not None:
         stmt = stmt.where(Org.path.like(org.path + "%"))
@@ -192,40 +192,155 @@ def managed_cells(person: Person | None = None) -> list[Org]:
     return [o for o in managed_orgs(person) if o.kind == "chi_bo"]
 
 
-# ---------------------------------------------------------------- the cell an attempt belongs to
+# ---------------------------------------------------------------- subtrees (org paths)
 
-def round_cell_id(round_id: int, person_id: int) -> int | None:
-    """The cell the person belonged to on the round's session date, if it lies under one of the
-    round's organizations; None otherwise. The one rule for who takes part in a round and which
-    cell their attempt belongs to: start, the grading queue (Attempt.org_id), board and reports
-    (which count members by the same session-date membership) all follow it. A member who moved
-    since keeps taking part with (and being graded by) the cell they studied with."""
-    row = db.session.connection().execute(_ROUND_CELL, {"round_id": round_id, "pid": person_id}).first()
-    return row[0] if row else None
+def within(path: str, prefixes) -> bool:
+    """The node at `path` lies in one of the subtrees rooted at `prefixes` (itself included)."""
+    return any(path.startswith(p) for p in prefixes)
 
 
-def membership_open_on(day):
-    """A WHERE clause: the Membership row is open on `day` (a date or a date column)."""
-    return (Membership.start_date <= day) & or_(Membership.end_date.is_(None), Membership.end_date >= day)
+def overlaps(path: str, paths) -> bool:
+    """The subtree at `path` overlaps one of `paths`: one path is a prefix of the other (the node
+    lies inside a managed subtree, or above it). The one overlap rule: rounds, banks, the board
+    and the report roots follow it."""
+    return any(path.startswith(p) or p.startswith(path) for p in paths)
 
 
-def _round_cell_stmt():
-    cell, part = aliased(Org), aliased(Org)
-    return (
-        select(Membership.org_id)
-        .join(cell, cell.id == Membership.org_id)
-        .join(StudyRound, StudyRound.id == bindparam("round_id"))
-        .join(RoundOrg, RoundOrg.round_id == StudyRound.id)
-        .join(part, part.id == RoundOrg.org_id)
-        .where(Membership.person_id == bindparam("pid"), cell.path.like(part.path.concat("%")),
-               membership_open_on(StudyRound.session_date))
-        .order_by(Membership.start_date.desc())
-        .limit(1)
-    )
+def _ancestor_paths(path: str) -> list[str]:
+    parts = path.strip("/").split("/")
+    return [f"/{'/'.join(parts[:i])}/" for i in range(1, len(parts))]
 
 
-# Built once: start_attempt runs it in the start storm.
-_ROUND_CELL = _round_cell_stmt()
+def overlap_clause(paths, path_col=None):
+    """SQL form of `overlaps`: the org path column (default Org.path) overlaps one of `paths`."""
+    path_col = Org.path if path_col is None else path_col
+    conds = [path_col.like(p + "%") for p in paths]
+    ancestors = sorted({a for p in paths for a in _ancestor_paths(p)})
+    if ancestors:
+        conds.append(path_col.in_(ancestors))
+    return or_(*conds) if conds else false()
+
+
+# ---------------------------------------------------------------- rounds
+
+def round_scope_clause(person: Person):
+    """SQL form of can_view_round: rounds owned in scope, or whose participating orgs overlap the
+    person's subtrees. None: every round (admin)."""
+    paths = managed_paths(person)
+    if paths is None:
+        return None
+    if not paths:
+        return false()
+    owned = StudyRound.owner_org_id.in_(select(Org.id).where(or_(*[Org.path.like(p + "%") for p in paths])))
+    participating = StudyRound.id.in_(
+        select(RoundOrg.round_id).join(Org, Org.id == RoundOrg.org_id).where(overlap_clause(paths)))
+    return or_(owned, participating)
+
+
+def can_view_round(rnd, person: Person) -> bool:
+    """The round is owned in the person's scope or one of its participating orgs overlaps it."""
+    paths = managed_paths(person)
+    if paths is None:
+        return True
+    return any(overlaps(n.path, paths) for n in [rnd.owner_org] + [ro.org for ro in rnd.orgs])
+
+
+def can_edit_round(rnd, person: Person) -> bool:
+    """Only managers of the owning org edit a round, fix its keys or copy it."""
+    return can_manage_org(rnd.owner_org, person)
+
+
+def get_round_or_404(round_id: int, person: Person, *, edit: bool = False):
+    """Load a round the person may see (or edit); anything else is 'not found' or forbidden."""
+    rnd = db.session.get(StudyRound, round_id)
+    if rnd is None or not can_view_round(rnd, person):
+        raise NotFound("Không tìm thấy đợt học tập này.")
+    if edit and not can_edit_round(rnd, person):
+        raise Forbidden("Chỉ cấp ủy, chi bộ tổ chức đợt học tập này mới được thay đổi nó.")
+    return rnd
+
+
+def person_cell_on(person: Person, on: date) -> Org | None:
+    """The person's cell on a date, else today's (whom a make-up for that person concerns)."""
+    membership = person.current_membership(on) or person.current_membership()
+    return membership.org if membership else None
+
+
+def check_makeup_scope(rnd, person: Person | None, org: Org | None, actor: Person) -> Org:
+    """The make-up target (a person's cell on the session date, or a cell) if the actor manages it;
+    NotFound otherwise."""
+    target = org if org is not None else (person_cell_on(person, rnd.session_date) if person else None)
+    if target is None or not can_manage_org(target, actor):
+        raise NotFound("Không tìm thấy đảng viên hoặc chi bộ này trong phạm vi bạn quản lý.")
+    return target
+
+
+# ---------------------------------------------------------------- question banks
+
+def can_view_bank(bank, person: Person) -> bool:
+    """Managers see site banks, banks of their subtree, and banks of the nodes above them."""
+    paths = managed_paths(person)
+    if paths is None:
+        return True
+    if not paths:
+        return False
+    return bank.org_id is None or overlaps(bank.org.path, paths)
+
+
+def bank_scope_clause(person: Person):
+    """SQL form of can_view_bank over Bank rows. None: every bank (admin)."""
+    paths = managed_paths(person)
+    if paths is None:
+        return None
+    if not paths:
+        return false()
+    return or_(Bank.org_id.is_(None), Bank.org_id.in_(select(Org.id).where(overlap_clause(paths))))
+
+
+def can_edit_bank(bank, person: Person) -> bool:
+    """Admins edit every bank; others only banks owned by a node they manage (not site banks)."""
+    if is_admin(person):
+        return True
+    return bank.org is not None and can_manage_org(bank.org, person)
+
+
+def can_create_bank(org: Org | None, person: Person) -> bool:
+    """Site-wide banks (org None) are the admin's; others create banks for nodes they manage."""
+    if org is None:
+        return is_admin(person)
+    return can_manage_org(org, person)
+
+
+def get_bank_or_404(bank_id: int, person: Person, *, edit: bool = False):
+    """Load a bank the person may view (or edit); others are reported as not found / forbidden."""
+    bank = db.session.get(Bank, bank_id)
+    if bank is None or not can_view_bank(bank, person):
+        raise NotFound("Không tìm thấy ngân hàng câu hỏi này.")
+    if edit and not can_edit_bank(bank, person):
+        raise Forbidden("Bạn chỉ được xem, không được sửa ngân hàng câu hỏi này.")
+    return bank
+
+
+def can_fix_key(version, person: Person) -> bool:
+    """Keys are corrected by the bank's keepers: staff whose subtree owns the bank, or an admin."""
+    if is_admin(person):
+        return True
+    bank = version.question.bank
+    return is_staff(person) and bank.org is not None and can_manage_org(bank.org, person)
+
+
+# ---------------------------------------------------------------- one's own attempt
+
+ATTEMPT_NOT_FOUND = "Không tìm thấy bài làm này."
+
+
+def get_own_attempt_or_404(attempt_id: int, person: Person | None = None):
+    """The person's own attempt; anyone else's (or none) is reported as not found."""
+    person = person if person is not None else current_user
+    attempt = db.session.get(Attempt, attempt_id)
+    if attempt is None or attempt.person_id != getattr(person, "id", None):
+        raise NotFound(ATTEMPT_NOT_FOUND)
+    return attempt
 
 
 # ---------------------------------------------------------------- managers who also sit the test
@@ -245,7 +360,7 @@ def check_may_grade(attempt, person: Person) -> None:
     """Raise NotFound for an attempt outside the person's scope, Forbidden for their own attempt."""
     org = db.session.get(Org, attempt.org_id) if attempt is not None and attempt.org_id else None
     if attempt is None or not can_manage_org(org, person):
-        raise NotFound("Không tìm thấy bài làm này.")
+        raise NotFound(ATTEMPT_NOT_FOUND)
     if attempt.person_id == person.id:
         raise Forbidden(OWN_ATTEMPT)
 

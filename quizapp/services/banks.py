@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from flask import current_app, has_app_context
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -30,44 +30,12 @@ from quizapp.services.question_types import REGISTRY
 from quizapp.vn import nfc, strip_diacritics
 
 
-# ---------------------------------------------------------------- who may see and edit a bank
-
-def can_view_bank(bank: Bank, person: Person) -> bool:
-    """Managers see site banks, banks of their subtree, and banks of the nodes above them."""
-    paths = permissions.managed_paths(person)
-    if paths is None:
-        return True
-    if not paths:
-        return False
-    if bank.org_id is None:
-        return True
-    return any(bank.org.path.startswith(p) or p.startswith(bank.org.path) for p in paths)
-
-
-def can_edit_bank(bank: Bank, person: Person) -> bool:
-    """Admins edit every bank; others only banks owned by a node they manage (not site banks)."""
-    if permissions.is_admin(person):
-        return True
-    return bank.org is not None and permissions.can_manage_org(bank.org, person)
-
-
-def can_create_bank(org: Org | None, person: Person) -> bool:
-    """Site-wide banks (org None) are the admin's; others create banks for nodes they manage."""
-    if org is None:
-        return permissions.is_admin(person)
-    return permissions.can_manage_org(org, person)
-
-
 def visible_banks(person: Person) -> list[Bank]:
     """Every bank the person may view, site banks first, then by title."""
-    paths = permissions.managed_paths(person)
+    cond = permissions.bank_scope_clause(person)
     stmt = select(Bank).order_by(Bank.org_id.is_not(None), Bank.title)
-    if paths is not None:
-        if not paths:
-            return []
-        ancestors = {int(i) for p in paths for i in p.strip("/").split("/") if i}
-        below = select(Org.id).where(or_(*[Org.path.like(p + "%") for p in paths]))
-        stmt = stmt.where(or_(Bank.org_id.is_(None), Bank.org_id.in_(ancestors), Bank.org_id.in_(below)))
+    if cond is not None:
+        stmt = stmt.where(cond)
     return list(db.session.scalars(stmt))
 
 
@@ -75,16 +43,6 @@ def bank_owner_choices(person: Person) -> list[Org | None]:
     """Owners the person may give a new bank: None (site-wide) for admins, then managed nodes."""
     owners: list[Org | None] = [None] if permissions.is_admin(person) else []
     return owners + permissions.managed_orgs(person)
-
-
-def get_bank_or_404(bank_id: int, person: Person, *, edit: bool = False) -> Bank:
-    """Load a bank the person may view (or edit); others are reported as not found / forbidden."""
-    bank = db.session.get(Bank, bank_id)
-    if bank is None or not can_view_bank(bank, person):
-        raise NotFound("Không tìm thấy ngân hàng câu hỏi này.")
-    if edit and not can_edit_bank(bank, person):
-        raise Forbidden("Bạn chỉ được xem, không được sửa ngân hàng câu hỏi này.")
-    return bank
 
 
 def get_question_or_404(bank: Bank, question_id: int) -> Question:
@@ -287,12 +245,12 @@ def _import_one(parsed: ParsedBank, owner_org: Org | None, actor: Person | None)
     bank = db.session.scalar(select(Bank).where(Bank.slug == parsed.slug))
     created = bank is None
     if created:
-        if actor is not None and not can_create_bank(owner_org, actor):
+        if actor is not None and not permissions.can_create_bank(owner_org, actor):
             raise Forbidden("Bạn không có quyền tạo ngân hàng câu hỏi cho đơn vị này.")
         bank = Bank(slug=parsed.slug, org_id=owner_org.id if owner_org else None)
         db.session.add(bank)
     else:
-        if actor is not None and not can_edit_bank(bank, actor):
+        if actor is not None and not permissions.can_edit_bank(bank, actor):
             raise Forbidden(f"Bạn không có quyền sửa ngân hàng '{parsed.slug}'.")
         if owner_org is not None and bank.org_id != owner_org.id:
             raise InvalidInput(f"Mã ngân hàng '{parsed.slug}' đã thuộc một đơn vị khác; hãy đổi 'slug'.")
@@ -375,7 +333,7 @@ def save_question(bank: Bank, question: Question | None, fields: dict, actor: Pe
     Returns the question and the outcome: added, updated_in_place, new_versions or unchanged.
     A new question without a code gets the bank's next automatic one (`next_question_key`).
     """
-    if not can_edit_bank(bank, actor):
+    if not permissions.can_edit_bank(bank, actor):
         raise Forbidden("Bạn không có quyền sửa ngân hàng câu hỏi này.")
     fields = dict(fields)
     if question is not None:
@@ -517,7 +475,7 @@ def create_bank(*, title: str, document: str, owner_org: Org | None, actor: Pers
     title, document = nfc(title or "").strip(), nfc(document or "").strip()
     if not title or not document:
         raise InvalidInput("Cần tên ngân hàng và văn bản được học tập.")
-    if not can_create_bank(owner_org, actor):
+    if not permissions.can_create_bank(owner_org, actor):
         raise Forbidden("Bạn không có quyền tạo ngân hàng câu hỏi cho đơn vị này.")
     begin_write()
     bank = Bank(slug=_free_slug(slugify(title)), title=title[:300], document=document[:300],
@@ -538,9 +496,9 @@ def create_bank(*, title: str, document: str, owner_org: Org | None, actor: Pers
 def copy_bank(source: Bank, *, owner_org: Org | None, actor: Person) -> Bank:
     """Copy a bank the actor may view to an owner in their scope: new slug, every active question's
     current version as version 1 of a new question (same codes, same order); audited."""
-    if not can_view_bank(source, actor):
+    if not permissions.can_view_bank(source, actor):
         raise NotFound("Không tìm thấy ngân hàng câu hỏi này.")
-    if not can_create_bank(owner_org, actor):
+    if not permissions.can_create_bank(owner_org, actor):
         raise Forbidden("Bạn không có quyền tạo ngân hàng câu hỏi cho đơn vị này.")
     suffix = owner_org.code.lower() if owner_org is not None else "chung"
     begin_write()
@@ -572,7 +530,7 @@ def _ordered(bank: Bank) -> list[Question]:
 
 def move_question(bank: Bank, question: Question, direction: str, actor: Person) -> bool:
     """Swap a question with its neighbour above ('up') or below ('down'); False at either end."""
-    if not can_edit_bank(bank, actor):
+    if not permissions.can_edit_bank(bank, actor):
         raise Forbidden("Bạn không có quyền sửa ngân hàng câu hỏi này.")
     if direction not in ("up", "down"):
         raise InvalidInput("Hướng di chuyển không hợp lệ.")
@@ -594,7 +552,7 @@ def move_question(bank: Bank, question: Question, direction: str, actor: Person)
 
 def set_question_active(bank: Bank, question: Question, active: bool, actor: Person) -> None:
     """Retire (never drawn again; rounds already drawn keep their versions) or restore a question."""
-    if not can_edit_bank(bank, actor):
+    if not permissions.can_edit_bank(bank, actor):
         raise Forbidden("Bạn không có quyền sửa ngân hàng câu hỏi này.")
     begin_write()
     question.active = bool(active)

@@ -40,8 +40,8 @@ class QuizNotReady(Conflict):
 
 def participant_cell_id(quiz: Quiz, person_id: int, now: datetime | None = None) -> int | None:
     """The cell the person's attempt belongs to: their cell on the round's session date, if it
-    lies under one of the round's organizations (permissions.round_cell_id); None otherwise."""
-    from quizapp.permissions import round_cell_id
+    lies under one of the round's organizations (rules.round_cell_id); None otherwise."""
+    from quizapp.services.rules import round_cell_id
 
     return round_cell_id(quiz.round_id, person_id)
 

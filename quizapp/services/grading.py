@@ -16,11 +16,11 @@ from sqlalchemy import bindparam, select, update
 from quizapp.clock import utcnow
 from quizapp.database import begin_write
 from quizapp.extensions import db
-from quizapp.models import Answer, Attempt, AttemptItem, AuditLog, Bank, Org, Person, Question, QuestionVersion, Quiz
+from quizapp.models import Answer, Attempt, AttemptItem, AuditLog, Person, QuestionVersion, Quiz
 from quizapp.services.exceptions import Conflict, InvalidInput, NotFound
 from quizapp.services.question_types import SpecError, get_type
+from quizapp.services.rules import cutoffs_of
 
-DEFAULT_CUTOFFS = {"gioi": 8.0, "kha": 6.5, "trung_binh": 5.0}
 COMMENT_MAX_CHARS = 4000
 
 
@@ -74,8 +74,9 @@ def mean_of(score_sum, count: int, places: int = 2) -> float | None:
 
 
 def classify(score, cutoffs: dict | None) -> str:
-    """'gioi' / 'kha' / 'trung_binh' / 'chua_dat' for a 10-point score and the quiz's cut-offs."""
-    cut = {**DEFAULT_CUTOFFS, **(cutoffs or {})}
+    """'gioi' / 'kha' / 'trung_binh' / 'chua_dat' for a 10-point score and the quiz's cut-offs
+    (over the defaults declared in config.py, rules.cutoffs_of)."""
+    cut = cutoffs_of(cutoffs)
     score = exact(score)
     for label in ("gioi", "kha", "trung_binh"):
         if score >= exact(cut[label]):
@@ -229,15 +230,11 @@ def _apply_key(version: QuestionVersion, spec: dict, new_points: float | None) -
 
 def fix_key(question_version_id: int, new_spec: dict, new_points: float | None, actor: Person) -> list[dict]:
     """Correct a version's key/points in place, regrade every finished attempt using it, audit it."""
-    from quizapp.permissions import can_manage_org, is_admin, is_staff
+    from quizapp.permissions import can_fix_key
 
     begin_write()
     version = db.session.get(QuestionVersion, question_version_id)
-    bank = db.session.scalar(select(Bank).join(Question, Question.bank_id == Bank.id)
-                             .where(Question.id == version.question_id)) if version else None
-    allowed = bank is not None and is_staff(actor) and (
-        is_admin(actor) or (bank.org_id is not None and can_manage_org(db.session.get(Org, bank.org_id), actor)))
-    if not allowed:
+    if version is None or not can_fix_key(version, actor):
         raise NotFound("Không tìm thấy câu hỏi này.")
     spec = _checked_key(version, new_spec, new_points)
     before = {"spec": version.spec, "points": version.points}
@@ -267,21 +264,6 @@ def preview_key_fix(question_version_id: int, new_spec: dict, new_points: float 
     finally:
         nested.rollback()
         db.session.rollback()
-
-
-def counted_attempt(quiz: Quiz, person_id: int) -> Attempt | None:
-    """The finished attempt that counts for the person under quiz.attempt_policy (best/last/first)."""
-    finished = list(db.session.scalars(
-        select(Attempt).where(Attempt.quiz_id == quiz.id, Attempt.person_id == person_id,
-                              Attempt.status == "finished").order_by(Attempt.number)
-    ))
-    if not finished:
-        return None
-    if quiz.attempt_policy == "last":
-        return finished[-1]
-    if quiz.attempt_policy == "first":
-        return finished[0]
-    return max(finished, key=lambda a: (a.score or 0.0, -a.number))
 
 
 def rescore_stored(items, *, partial_credit: bool, cutoffs: dict | None) -> dict:

@@ -1,8 +1,8 @@
 """Dated history of a person (party status, exemption) and the rule that closed rounds stay closed.
 
 Party status and exemption (miễn công tác và sinh hoạt đảng) are dated periods, like cell
-memberships: reports read them as of a round's session date (queries.party_status_on and
-queries.exempt_on). Person.party_status / exempt / exempt_reason hold only today's value.
+memberships: reports read them as of a round's session date (rules.party_status_on and
+rules.exempt_on). Person.party_status / exempt / exempt_reason hold only today's value.
 
 A change takes effect from a date and replaces everything from that date on. A change to
 status, exemption or membership whose date falls on or before the session date of a closed
@@ -66,7 +66,7 @@ def exemption_periods(person: Person) -> list[Exemption]:
 
 
 def status_on(person: Person, on: date) -> str:
-    """The person's party status on a date (same rule as queries.party_status_on)."""
+    """The person's party status on a date (same rule as rules.party_status_on)."""
     periods = status_periods(person)
     for p in periods:
         if p.start_date <= on:
@@ -75,7 +75,7 @@ def status_on(person: Person, on: date) -> str:
 
 
 def exempt_on(person: Person, on: date) -> bool:
-    """True when an exemption period covers the date (same rule as queries.exempt_on)."""
+    """True when an exemption period covers the date (same rule as rules.exempt_on)."""
     return any(e.start_date <= on and (e.end_date is None or e.end_date >= on) for e in exemption_periods(person))
 
 

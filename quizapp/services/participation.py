@@ -1,17 +1,18 @@
 """Who took part in a round: member statuses, participation figures, absence records.
 
-Who counts is decided by membership on the round's session date, within the round's
-participating organizations. Party status and exemption (miễn sinh hoạt) are also taken as of
-the session date, from their dated periods (queries.party_status_on / queries.exempt_on), never
-from today's flags on Person: ticking "miễn sinh hoạt" today does not move a past round.
-Members exempt on the session date are left out of the denominator; people who were not party
-members on that date are listed but not counted.
+The rules come from services/rules.py: who takes part is decided by membership on the round's
+session date, within the round's participating organizations; party status and exemption (miễn
+sinh hoạt) are also taken as of the session date, from their dated periods, never from today's
+flags on Person: ticking "miễn sinh hoạt" today does not move a past round. Members exempt on the
+session date are left out of the denominator; people who were not party members on that date are
+listed but not counted. The counted attempt, the rate and "met" are rules.pick_counted,
+rules.rate and rules.met.
 """
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, select
 
 from quizapp import permissions
 from quizapp.clock import utcnow
@@ -19,6 +20,7 @@ from quizapp.database import begin_write
 from quizapp.extensions import db
 from quizapp.models import ABSENCE_REASONS, Absence, Attempt, AuditLog, Membership, Org, Person, StudyRound
 from quizapp.services.exceptions import InvalidInput, NotFound
+from quizapp.services import rules
 from quizapp.services.grading import mean_of
 from quizapp.services.reporting import queries
 from quizapp.vn import nfc
@@ -43,7 +45,19 @@ class MemberStatus:
     @property
     def is_party_member(self) -> bool:
         """Chính thức or dự bị on the session date."""
-        return self.party_status in queries.PARTY
+        return rules.is_party(self.party_status)
+
+    @property
+    def missing(self) -> bool:
+        """Required and not (yet) submitted: whom the board's "chưa làm", the reminder and make-up
+        offers list."""
+        return self.required and self.state != "submitted"
+
+    @property
+    def shown_score(self) -> float | None:
+        """The counted attempt's final score; None when there is none yet or an essay waits for a
+        mark ("chưa chấm", rules.shown_score)."""
+        return rules.shown_score(self.attempt) if self.state == "submitted" else None
 
     @property
     def state_label(self) -> str:
@@ -82,10 +96,6 @@ class ParticipationFigures:
         return asdict(self)
 
 
-def _rate(part: int, whole: int) -> float:
-    return round(100.0 * part / whole, 4) if whole else 100.0
-
-
 def figures_from_rows(rows: list[queries.CellRow], threshold: float) -> ParticipationFigures:
     """Sum per-cell aggregate rows into one set of figures."""
     f = ParticipationFigures(threshold=threshold)
@@ -110,10 +120,10 @@ def figures_from_rows(rows: list[queries.CellRow], threshold: float) -> Particip
     f.absent_unrecorded = absent - f.absent_excused - recorded_unexcused
     # Without a recorded reason an absence is not excused.
     f.absent_unexcused = absent - f.absent_excused
-    f.rate = _rate(f.took_part, f.required)
-    f.rate_before_makeup = _rate(f.took_part_on_time, f.required)
-    f.met = f.rate + 1e-9 >= threshold
-    f.met_before_makeup = f.rate_before_makeup + 1e-9 >= threshold
+    f.rate = rules.rate(f.took_part, f.required)
+    f.rate_before_makeup = rules.rate(f.took_part_on_time, f.required)
+    f.met = rules.met(f.took_part, f.required, threshold)
+    f.met_before_makeup = rules.met(f.took_part_on_time, f.required, threshold)
     f.mean_score = mean_of(score_sum, f.tested)  # exact, half up (services.grading)
     return f
 
@@ -125,30 +135,14 @@ def figures(rnd: StudyRound, org: Org) -> ParticipationFigures:
     return f
 
 
-def _pick_counted(attempts: list[Attempt], policy: str) -> Attempt | None:
-    finished = [a for a in attempts if a.status == "finished"]
-    if not finished:
-        return None
-    if policy == "last":
-        return max(finished, key=lambda a: a.number)
-    if policy == "first":
-        return min(finished, key=lambda a: a.number)
-    return min(finished, key=lambda a: (a.score is None, -(a.score or 0), a.number))
-
-
 def member_statuses(rnd: StudyRound, org: Org) -> list[MemberStatus]:
     """One row per person whose membership on the session date is under `org` and in the round."""
     on = rnd.session_date
     rows = db.session.execute(
-        select(Person, Org, queries.party_status_on(Person.id, on), queries.exempt_on(Person.id, on))
+        select(Person, Org, rules.party_status_on(Person.id, on), rules.exempt_on(Person.id, on))
         .join(Membership, Membership.person_id == Person.id)
         .join(Org, Org.id == Membership.org_id)
-        .where(
-            Membership.start_date <= on,
-            or_(Membership.end_date.is_(None), Membership.end_date >= on),
-            Org.path.like(org.path + "%"),
-            queries.in_round_clause(rnd.id),
-        )
+        .where(rules.round_membership_clause(rnd.id, on), Org.path.like(org.path + "%"))
         .order_by(Person.name_key, Person.id)
     ).all()
     ids = [r[0].id for r in rows]
@@ -172,13 +166,12 @@ def member_statuses(rnd: StudyRound, org: Org) -> list[MemberStatus]:
             continue
         seen.add(person.id)
         attempts = by_person.get(person.id, [])
-        counted = _pick_counted(attempts, policy)
+        counted = rules.pick_counted(attempts, policy)
         open_attempt = next((a for a in attempts if a.status == "in_progress"), None)
         attempt = counted or open_attempt
         state = "submitted" if counted else ("in_progress" if open_attempt else "not_started")
-        party = status in queries.PARTY
         out.append(MemberStatus(
-            person=person, cell=cell, required=party and not exempt, exempt=bool(exempt),
+            person=person, cell=cell, required=rules.is_required(status, bool(exempt)), exempt=bool(exempt),
             state=state, attempt=attempt, is_makeup=bool(attempt and attempt.is_makeup),
             absence=absences.get(person.id), party_status=status,
         ))
@@ -186,14 +179,8 @@ def member_statuses(rnd: StudyRound, org: Org) -> list[MemberStatus]:
 
 
 def _membership_cell(rnd: StudyRound, person: Person) -> Org | None:
-    on = rnd.session_date
-    return db.session.scalar(
-        select(Org).join(Membership, Membership.org_id == Org.id).where(
-            Membership.person_id == person.id, Membership.start_date <= on,
-            or_(Membership.end_date.is_(None), Membership.end_date >= on),
-            queries.in_round_clause(rnd.id),
-        )
-    )
+    cell_id = rules.round_cell_id(rnd.id, person.id)
+    return db.session.get(Org, cell_id) if cell_id is not None else None
 
 
 def record_absence(rnd: StudyRound, person: Person, reason_code: str, reason_text: str | None,

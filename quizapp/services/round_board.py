@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from quizapp import permissions
 from quizapp.extensions import db
 from quizapp.models import Attempt, Org, Person, StudyRound
-from quizapp.services import participation
+from quizapp.services import participation, rules
 from quizapp.services.reporting import queries
 from quizapp.services.exceptions import NotFound
 from quizapp.services.rounds import participating_paths
@@ -26,10 +26,17 @@ class CellRow:
     in_progress: int = 0
     submitted: int = 0
 
+    threshold: float = 100.0
+
     @property
     def rate(self) -> float:
         """Submitted required members over required members, in percent."""
-        return 100.0 * self.submitted / self.required if self.required else 100.0
+        return rules.rate(self.submitted, self.required)
+
+    @property
+    def met(self) -> bool:
+        """The cell meets the round's threshold (rules.met: exact)."""
+        return rules.met(self.submitted, self.required, self.threshold)
 
 
 @dataclass
@@ -49,7 +56,7 @@ class Board:
 
 
 def _overlaps(org: Org, rnd: StudyRound) -> bool:
-    return any(org.path.startswith(p) or p.startswith(org.path) for p in participating_paths(rnd))
+    return permissions.overlaps(org.path, participating_paths(rnd))
 
 
 def board_node(rnd: StudyRound, person: Person, org_id: int | None = None) -> Org:
@@ -77,7 +84,7 @@ def _in_progress_by_cell(rnd: StudyRound, node: Org) -> dict[int, int]:
     done_ids = select(Attempt.person_id).where(Attempt.quiz_id == quiz_id, Attempt.status == "finished")
     stmt = (
         select(m.c.cell_id, func.count())
-        .where(m.c.party_status.in_(queries.PARTY), m.c.exempt.is_(False),
+        .where(rules.required_clause(m.c.party_status, m.c.exempt),
                m.c.person_id.in_(open_ids), m.c.person_id.not_in(done_ids))
         .group_by(m.c.cell_id)
     )
@@ -96,7 +103,7 @@ def shown_filter(value: str | None) -> str:
 def filter_statuses(statuses: list, shown: str) -> list:
     """"missing": only the members who count and have not submitted (not started or in progress)."""
     if shown == "missing":
-        return [s for s in statuses if s.required and s.state != "submitted"]
+        return [s for s in statuses if s.missing]
     return statuses
 
 
@@ -114,5 +121,6 @@ def build_board(rnd: StudyRound, node: Org, shown: str = "all") -> Board:
         in_progress = open_by_cell.get(r.org_id, 0)
         cells.append(CellRow(org_id=r.org_id, name=r.name, path=r.path, required=r.required,
                              submitted=r.took_part, in_progress=in_progress,
-                             not_started=r.required - r.took_part - in_progress))
+                             not_started=r.required - r.took_part - in_progress,
+                             threshold=float(rnd.threshold_percent)))
     return Board(node=node, figures=figures, cells=cells)

@@ -124,22 +124,13 @@ def check_orgs(owner_org: Org | None, participating: list[Org], actor: Person) -
 
 
 def usable_banks(actor: Person) -> list[Bank]:
-    """Banks the actor may draw from: site-wide ones, and those of an org above, at or below their scope."""
+    """Banks the actor may draw from: those they may view (permissions.bank_scope_clause: site-wide
+    ones, and those of an org above, at or below their scope)."""
     from quizapp import permissions
 
-    banks = list(db.session.scalars(select(Bank).order_by(Bank.title)))
-    paths = permissions.managed_paths(actor)
-    if paths is None:
-        return banks
-    out = []
-    for bank in banks:
-        if bank.org_id is None:
-            out.append(bank)
-            continue
-        bp = bank.org.path
-        if any(bp.startswith(p) or p.startswith(bp) for p in paths):
-            out.append(bank)
-    return out
+    cond = permissions.bank_scope_clause(actor)
+    stmt = select(Bank).order_by(Bank.title)
+    return list(db.session.scalars(stmt if cond is None else stmt.where(cond)))
 
 
 def available_count(bank_id: int, topic: str | None, difficulty: str | None, qtype: str | None = None) -> int:

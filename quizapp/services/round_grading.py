@@ -99,14 +99,6 @@ def scoped_changes(changes: list[dict], person: Person) -> list[dict]:
     return [c for c in changes if c["attempt_id"] in visible]
 
 
-def can_fix_key(version: QuestionVersion, person: Person) -> bool:
-    """Keys are corrected by the bank's keepers: staff whose subtree owns the bank, or an admin."""
-    if permissions.is_admin(person):
-        return True
-    bank = version.question.bank
-    return permissions.is_staff(person) and bank.org is not None and permissions.can_manage_org(bank.org, person)
-
-
 def essay_graders(rnd: StudyRound, person: Person) -> list[dict]:
     """Who graded which essay of the round, in the person's scope (for the board, sheet appendix or
     exports): member, question position, mark, grader and when; ungraded essays have grader None."""

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from quizapp.clock import to_local, utcnow
 from quizapp.extensions import db
 from quizapp.models import Absence, Attempt, Org, Person, StudyRound
-from quizapp.services import participation, round_board, rounds
+from quizapp.services import participation, round_board, rounds, rules
 from quizapp.services.exceptions import NotFound
 from quizapp.services.reporting import queries
 from quizapp.services.round_qr import short_url
@@ -60,7 +60,7 @@ def deadline_text(closes_at: datetime) -> str:
 
 def missing_members(statuses: list[participation.MemberStatus]) -> list[participation.MemberStatus]:
     """Required members (party members, not exempt on the session date) with no counted attempt."""
-    return [s for s in statuses if s.required and s.state != "submitted"]
+    return [s for s in statuses if s.missing]
 
 
 def unexplained_absences(rnd: StudyRound, node: Org) -> int:
@@ -68,7 +68,7 @@ def unexplained_absences(rnd: StudyRound, node: Org) -> int:
     have no recorded reason — one SQL count."""
     m = queries.members_subquery(rnd, node)
     stmt = select(func.count(func.distinct(m.c.person_id))).where(
-        m.c.party_status.in_(queries.PARTY), m.c.exempt.is_(False),
+        rules.required_clause(m.c.party_status, m.c.exempt),
         m.c.person_id.not_in(select(Absence.person_id).where(Absence.round_id == rnd.id)))
     if rnd.quiz is not None:
         stmt = stmt.where(m.c.person_id.not_in(select(Attempt.person_id).where(

@@ -1,10 +1,10 @@
 """Study rounds and their quizzes: create, edit, copy, scope, make-up windows, member view."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
-from sqlalchemy import or_, select
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from quizapp import permissions
 from quizapp.clock import utcnow
@@ -12,6 +12,7 @@ from quizapp.database import begin_write
 from quizapp.extensions import db
 from quizapp.models import AuditLog, MakeupWindow, Org, Person, Quiz, RoundOrg, StudyRound
 from quizapp.services import round_checks as checks
+from quizapp.services import rules
 from quizapp.services.exceptions import Forbidden, InvalidInput, NotFound
 from quizapp.vn import nfc
 
@@ -25,59 +26,14 @@ QUIZ_FIELDS = (
 
 # ---------------------------------------------------------------------------- scope
 
-def _scope_filter(person: Person):
-    """Rounds owned in scope, or whose participating orgs overlap the person's subtrees."""
-    paths = permissions.managed_paths(person)
-    if paths is None:
-        return None
-    if not paths:
-        return False
-    owned = StudyRound.owner_org_id.in_(select(Org.id).where(or_(*[Org.path.like(p + "%") for p in paths])))
-    # A participating node overlaps a managed subtree when one path is a prefix of the other.
-    overlap = []
-    for p in paths:
-        ancestors = [f"/{'/'.join(p.strip('/').split('/')[:i])}/" for i in range(1, p.count("/"))]
-        overlap.append(Org.path.like(p + "%"))
-        overlap.append(Org.path.in_(ancestors))
-    participating = StudyRound.id.in_(
-        select(RoundOrg.round_id).join(Org, Org.id == RoundOrg.org_id).where(or_(*overlap))
-    )
-    return or_(owned, participating)
-
-
 def rounds_in_scope(person: Person) -> list[StudyRound]:
-    """Rounds the person owns or takes part in through their subtree, newest first."""
-    cond = _scope_filter(person)
-    if cond is False:
-        return []
+    """Rounds the person owns or takes part in through their subtree, newest first
+    (permissions.round_scope_clause)."""
+    cond = permissions.round_scope_clause(person)
     stmt = select(StudyRound).options(selectinload(StudyRound.quiz), selectinload(StudyRound.owner_org))
     if cond is not None:
         stmt = stmt.where(cond)
     return list(db.session.scalars(stmt.order_by(StudyRound.session_date.desc(), StudyRound.id.desc())))
-
-
-def can_view_round(rnd: StudyRound, person: Person) -> bool:
-    """True when the round is in the person's scope (see rounds_in_scope)."""
-    paths = permissions.managed_paths(person)
-    if paths is None:
-        return True
-    nodes = [rnd.owner_org] + [ro.org for ro in rnd.orgs]
-    return any(n.path.startswith(p) or p.startswith(n.path) for n in nodes for p in paths)
-
-
-def can_edit_round(rnd: StudyRound, person: Person) -> bool:
-    """Only managers of the owning org edit a round, fix its keys or copy it."""
-    return permissions.can_manage_org(rnd.owner_org, person)
-
-
-def get_round_or_404(round_id: int, person: Person, *, edit: bool = False) -> StudyRound:
-    """Load a round the person may see (or edit); anything else is 'not found' or forbidden."""
-    rnd = db.session.get(StudyRound, round_id)
-    if rnd is None or not can_view_round(rnd, person):
-        raise NotFound("Không tìm thấy đợt học tập này.")
-    if edit and not can_edit_round(rnd, person):
-        raise Forbidden("Chỉ cấp ủy, chi bộ tổ chức đợt học tập này mới được thay đổi nó.")
-    return rnd
 
 
 def owner_choices(person: Person) -> list[Org]:
@@ -164,7 +120,7 @@ def update_round(rnd: StudyRound, fields: dict, quiz_fields: dict, participating
                  actor: Person) -> StudyRound:
     """Change a round's settings and quiz (the owner org stays); commits and audits."""
     begin_write()
-    if not can_edit_round(rnd, actor):
+    if not permissions.can_edit_round(rnd, actor):
         raise Forbidden("Chỉ cấp ủy, chi bộ tổ chức đợt học tập này mới được thay đổi nó.")
     draw_rule = _validate(fields, quiz_fields, rnd.owner_org, participating_orgs, actor)
     quiz = rnd.quiz
@@ -202,7 +158,7 @@ def round_values(rnd: StudyRound) -> tuple[dict, dict]:
 
 def copy_round(rnd: StudyRound, actor: Person, new_dates: dict) -> StudyRound:
     """A new round with every setting of `rnd` and new dates (session_date, opens_at, closes_at)."""
-    if not can_edit_round(rnd, actor):
+    if not permissions.can_edit_round(rnd, actor):
         raise Forbidden("Chỉ cấp ủy, chi bộ tổ chức đợt học tập này mới được sao chép nó.")
     fields, quiz_fields = round_values(rnd)
     fields["session_date"] = new_dates.get("session_date")
@@ -216,31 +172,17 @@ def copy_round(rnd: StudyRound, actor: Person, new_dates: dict) -> StudyRound:
 
 # ---------------------------------------------------------------------------- make-up windows
 
-def _person_cell(person: Person, on: date) -> Org | None:
-    membership = person.current_membership(on) or person.current_membership()
-    return membership.org if membership else None
-
-
-def check_makeup_scope(rnd: StudyRound, person: Person | None, org: Org | None, actor: Person) -> None:
-    """NotFound unless the make-up target (a person's cell on the session date, or a cell) is the actor's."""
-    target = org if org is not None else (_person_cell(person, rnd.session_date) if person else None)
-    if target is None or not permissions.can_manage_org(target, actor):
-        raise NotFound("Không tìm thấy đảng viên hoặc chi bộ này trong phạm vi bạn quản lý.")
-
-
 def grant_makeup(quiz: Quiz, *, person: Person | None = None, org: Org | None = None,
                  opens_at: datetime | None, closes_at: datetime | None, reason: str, actor: Person) -> MakeupWindow:
     """Open a học bù window for one person or one cell, within the actor's own subtree; commits."""
     begin_write()
     rnd = quiz.round
-    if not can_view_round(rnd, actor):
+    if not permissions.can_view_round(rnd, actor):
         raise NotFound("Không tìm thấy đợt học tập này.")
     if (person is None) == (org is None):
         raise InvalidInput("Vui lòng chọn một đảng viên hoặc cả chi bộ để cho học bù.")
-    target = org if org is not None else _person_cell(person, rnd.session_date)
-    if target is None or not permissions.can_manage_org(target, actor):
-        raise NotFound("Không tìm thấy đảng viên hoặc chi bộ này trong phạm vi bạn quản lý.")
-    if not any(target.path.startswith(p) for p in participating_paths(rnd)):
+    target = permissions.check_makeup_scope(rnd, person, org, actor)
+    if not permissions.within(target.path, participating_paths(rnd)):
         raise InvalidInput("Đảng viên hoặc chi bộ này không tham gia đợt học tập.")
     problems = []
     if opens_at is None or closes_at is None:
@@ -269,7 +211,7 @@ def makeup_windows(quiz: Quiz, person: Person) -> list[MakeupWindow]:
     )
     out = []
     for w in rows:
-        target = w.org if w.org_id else _person_cell(w.person, quiz.round.session_date)
+        target = w.org if w.org_id else permissions.person_cell_on(w.person, quiz.round.session_date)
         if target is not None and permissions.can_manage_org(target, person):
             out.append(w)
     return out
@@ -283,8 +225,7 @@ def makeup_candidates(rnd: StudyRound, person: Person) -> tuple[list[Person], li
     from quizapp.services.participation import member_statuses
 
     prefixes = participating_paths(rnd)
-    cells = [o for o in permissions.managed_orgs(person)
-             if o.is_cell and any(o.path.startswith(p) for p in prefixes)]
+    cells = [o for o in permissions.managed_orgs(person) if o.is_cell and permissions.within(o.path, prefixes)]
     windows = list(db.session.scalars(select(MakeupWindow).where(MakeupWindow.quiz_id == rnd.quiz.id))) \
         if rnd.quiz is not None else []
     granted_people = {w.person_id for w in windows if w.person_id}
@@ -294,7 +235,7 @@ def makeup_candidates(rnd: StudyRound, person: Person) -> tuple[list[Person], li
         if cell.id in granted_cells:
             continue
         waiting = [s.person for s in member_statuses(rnd, cell)
-                   if s.required and s.state != "submitted" and s.person.id not in granted_people
+                   if s.missing and s.person.id not in granted_people
                    and s.person.id not in seen]
         if waiting:
             open_cells.append(cell)
@@ -308,17 +249,15 @@ def makeup_candidates(rnd: StudyRound, person: Person) -> tuple[list[Person], li
 
 def eligible_quiz_ids(person: Person, now: datetime | None = None) -> set[int]:
     """Quizzes whose round the person takes part in: their cell on the round's session date lies
-    in one of the round's participating subtrees (permissions.round_cell_id, as start applies it)."""
+    in one of the round's participating subtrees (rules.round_membership_clause, as start applies it)."""
     from quizapp.models import Membership
 
     if person.state != "active":
         return set()
-    cell, part = aliased(Org), aliased(Org)
     return set(db.session.scalars(
         select(Quiz.id).join(StudyRound, StudyRound.id == Quiz.round_id)
-        .join(RoundOrg, RoundOrg.round_id == StudyRound.id).join(part, part.id == RoundOrg.org_id)
-        .join(Membership, Membership.person_id == person.id).join(cell, cell.id == Membership.org_id)
-        .where(cell.path.like(part.path.concat("%")), permissions.membership_open_on(StudyRound.session_date))
+        .join(Membership, Membership.person_id == person.id).join(Org, Org.id == Membership.org_id)
+        .where(rules.round_membership_clause(StudyRound.id, StudyRound.session_date))
     ))
 
 

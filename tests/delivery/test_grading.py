@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from quizapp.extensions import db
 from quizapp.models import Answer, Attempt, AttemptItem, AuditLog, QuestionVersion
-from quizapp.services import delivery, grading
+from quizapp.services import delivery, grading, rules
 from quizapp.services.exceptions import InvalidInput, NotFound
 from tests.factories import make_quiz
 
@@ -85,17 +85,16 @@ def test_fix_key_regrades_every_affected_attempt(world):
 def test_counted_attempt_follows_policy(world):
     """With two attempts, do best / last / first pick the right one?"""
     quiz = make_quiz(world.committee, [world.committee], attempts_allowed=2)
-    scores = []
+    ids = []
     for value in ("b", "a"):
         a = delivery.start_attempt(quiz.id, world.member_a)
         delivery.save_answer(a.id, world.member_a.id, 1, value, 1)
-        scores.append(delivery.submit_attempt(a.id).id)
-    assert grading.counted_attempt(quiz, world.member_a.id).id == scores[0]
-    quiz.attempt_policy = "last"
-    assert grading.counted_attempt(quiz, world.member_a.id).id == scores[1]
-    quiz.attempt_policy = "first"
-    assert grading.counted_attempt(quiz, world.member_a.id).id == scores[0]
-    assert grading.counted_attempt(quiz, world.member_b.id) is None
+        ids.append(delivery.submit_attempt(a.id).id)
+    mine = list(db.session.scalars(select(Attempt).where(Attempt.person_id == world.member_a.id)))
+    assert rules.pick_counted(mine, "best").id == ids[0]
+    assert rules.pick_counted(mine, "last").id == ids[1]
+    assert rules.pick_counted(mine, "first").id == ids[0]
+    assert rules.pick_counted([], "best") is None
 
 
 # ----------------------------------------------------------------- exact arithmetic

@@ -8,11 +8,10 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, request
 from flask_login import current_user
 
+from quizapp import permissions
 from quizapp.clock import utcnow
-from quizapp.extensions import db
-from quizapp.models import Attempt
 from quizapp.services import attempt_view, delivery
-from quizapp.services.exceptions import Conflict, DomainError, InvalidInput, NotFound
+from quizapp.services.exceptions import Conflict, DomainError, InvalidInput
 
 bp = Blueprint("api", __name__)
 
@@ -30,13 +29,6 @@ def _require_login():
     if not current_user.is_authenticated:
         raise Unauthorized("Vui lòng đăng nhập để tiếp tục.")
     return None
-
-
-def _my_attempt(attempt_id: int) -> Attempt:
-    attempt = db.session.get(Attempt, attempt_id)
-    if attempt is None or attempt.person_id != current_user.id:
-        raise NotFound(delivery.NOT_FOUND)
-    return attempt
 
 
 @bp.route("/openapi.json")
@@ -77,7 +69,7 @@ def start_attempt(quiz_id: int):
 def get_attempt(attempt_id: int):
     """The attempt with its questions (public view only), saved answers and time left."""
     now = utcnow()
-    attempt = delivery.close_if_overdue(_my_attempt(attempt_id), now)
+    attempt = delivery.close_if_overdue(permissions.get_own_attempt_or_404(attempt_id, current_user), now)
     return jsonify(attempt_view.attempt_payload(attempt, now, with_items=attempt.status == "in_progress"))
 
 
@@ -120,7 +112,7 @@ def _reason() -> str:
 @bp.route("/attempts/<int:attempt_id>/result")
 def result(attempt_id: int):
     """The result, as far as the review policy allows now."""
-    attempt = delivery.close_if_overdue(_my_attempt(attempt_id))
+    attempt = delivery.close_if_overdue(permissions.get_own_attempt_or_404(attempt_id, current_user))
     if attempt.status != "finished":
         raise Conflict("Bài làm chưa nộp.")
     return jsonify(attempt_view.result_payload(attempt))

@@ -42,7 +42,7 @@ def banks():
     items = bank_service.visible_banks(user)
     return render_template(
         "manage/banks/list.html", banks=items, counts=bank_service.bank_counts([b.id for b in items]),
-        editable={b.id for b in items if bank_service.can_edit_bank(b, user)},
+        editable={b.id for b in items if permissions.can_edit_bank(b, user)},
         can_upload=bool(bank_service.bank_owner_choices(user)),
     )
 
@@ -52,7 +52,7 @@ def banks():
 def bank_detail(bank_id: int):
     """One bank's questions, filtered by topic, type, difficulty and a search text."""
     user = _user()
-    bank = bank_service.get_bank_or_404(bank_id, user)
+    bank = permissions.get_bank_or_404(bank_id, user)
     args = request.args
     filters = {
         "topic": args.get("topic", "")[:200], "qtype": args.get("type", "") if args.get("type") in REGISTRY else "",
@@ -69,7 +69,7 @@ def bank_detail(bank_id: int):
     return render_template(
         "manage/banks/detail.html", bank=bank, rows=rows[(page - 1) * PER_PAGE:page * PER_PAGE], total=len(rows),
         page=page, pages=pages, query=query, filtered=filtered, back=request.full_path,
-        filters=filters, topics=bank_service.bank_topics(bank), can_edit=bank_service.can_edit_bank(bank, user),
+        filters=filters, topics=bank_service.bank_topics(bank), can_edit=permissions.can_edit_bank(bank, user),
         can_copy=bool(bank_service.bank_owner_choices(user)),
         keys_hidden=_bank_lock(bank, user), **_labels(),
     )
@@ -89,14 +89,14 @@ def _bank_lock(bank, user) -> str | None:
 def question_detail(bank_id: int, question_id: int):
     """A question's current content and all its versions."""
     user = _user()
-    bank = bank_service.get_bank_or_404(bank_id, user)
+    bank = permissions.get_bank_or_404(bank_id, user)
     question = bank_service.get_question_or_404(bank, question_id)
     lock = permissions.key_locks(user).get(question.id)
     return render_template(
         "manage/banks/question.html", bank=bank, question=question,
         keys_hidden=permissions.keys_locked_message(lock) if lock is not None else None,
         answered={v.id for v in question.versions if bank_service.is_answered(v)},
-        can_edit=bank_service.can_edit_bank(bank, user), **_labels(),
+        can_edit=permissions.can_edit_bank(bank, user), **_labels(),
     )
 
 
@@ -161,14 +161,14 @@ def _question_page(bank, question):
 @permissions.manager_required
 def question_new(bank_id: int):
     """Add a question of any type to a bank the caller may edit."""
-    return _question_page(bank_service.get_bank_or_404(bank_id, _user(), edit=True), None)
+    return _question_page(permissions.get_bank_or_404(bank_id, _user(), edit=True), None)
 
 
 @bp.route("/banks/<int:bank_id>/questions/<int:question_id>/edit", methods=["GET", "POST"])
 @permissions.manager_required
 def question_edit(bank_id: int, question_id: int):
     """Edit a question; a version already shown in an attempt is kept and a new one made."""
-    bank = bank_service.get_bank_or_404(bank_id, _user(), edit=True)
+    bank = permissions.get_bank_or_404(bank_id, _user(), edit=True)
     question = bank_service.get_question_or_404(bank, question_id)
     permissions.check_keys_of_question(question.id, _user())  # the editor shows the key
     return _question_page(bank, question)
@@ -267,7 +267,7 @@ def bank_template():
 @permissions.manager_required
 def bank_export(bank_id: int):
     """Download the bank as a native YAML file (active questions, current versions)."""
-    bank = bank_service.get_bank_or_404(bank_id, _user())
+    bank = permissions.get_bank_or_404(bank_id, _user())
     permissions.check_keys_of_bank(bank.id, _user())
     return Response(bank_service.export_bank(bank), mimetype="application/x-yaml",
                     headers={"Content-Disposition": f'attachment; filename="{bank.slug}.yaml"'})
@@ -277,7 +277,7 @@ def bank_export(bank_id: int):
 @permissions.manager_required
 def bank_export_moodle(bank_id: int):
     """Download the bank as Moodle XML, for Moodle-based learning platforms."""
-    bank = bank_service.get_bank_or_404(bank_id, _user())
+    bank = permissions.get_bank_or_404(bank_id, _user())
     permissions.check_keys_of_bank(bank.id, _user())  # the file carries the keys
     return Response(bank_service.export_bank_moodle_xml(bank), mimetype="application/xml",
                     headers={"Content-Disposition": f'attachment; filename="{bank.slug}.xml"'})
@@ -328,7 +328,7 @@ def bank_new():
 def bank_copy(bank_id: int):
     """Copy a bank the caller may see (site-wide or another org's) to their own org, to edit there."""
     user = _user()
-    bank = bank_service.get_bank_or_404(bank_id, user)
+    bank = permissions.get_bank_or_404(bank_id, user)
     permissions.check_keys_of_bank(bank.id, user)  # the copy would show the keys
     owners = [o for o in bank_service.bank_owner_choices(user) if o is not None] or bank_service.bank_owner_choices(user)
     if not owners:
@@ -360,7 +360,7 @@ def _back_to_list(bank, question):
 @permissions.manager_required
 def question_move(bank_id: int, question_id: int):
     """Move a question one place up or down in the bank (works without JavaScript)."""
-    bank = bank_service.get_bank_or_404(bank_id, _user(), edit=True)
+    bank = permissions.get_bank_or_404(bank_id, _user(), edit=True)
     question = bank_service.get_question_or_404(bank, question_id)
     direction = request.form.get("direction", "")
     if direction not in ("up", "down"):
@@ -375,7 +375,7 @@ def question_move(bank_id: int, question_id: int):
 @permissions.manager_required
 def question_active(bank_id: int, question_id: int):
     """Retire a question (never drawn again; rounds already drawn keep it) or restore it."""
-    bank = bank_service.get_bank_or_404(bank_id, _user(), edit=True)
+    bank = permissions.get_bank_or_404(bank_id, _user(), edit=True)
     question = bank_service.get_question_or_404(bank, question_id)
     active = request.form.get("active") == "1"
     bank_service.set_question_active(bank, question, active, _user())
@@ -389,7 +389,7 @@ def question_active(bank_id: int, question_id: int):
 @permissions.manager_required
 def question_preview(bank_id: int, question_id: int):
     """The question exactly as a member's attempt page shows it: public view, never the key."""
-    bank = bank_service.get_bank_or_404(bank_id, _user())
+    bank = permissions.get_bank_or_404(bank_id, _user())
     question = bank_service.get_question_or_404(bank, question_id)
     return render_template("manage/banks/preview.html", bank=bank, question=question,
                            it=bank_service.preview_item(question.current_version))
@@ -400,10 +400,10 @@ def question_preview(bank_id: int, question_id: int):
 def bank_quality_report(bank_id: int):
     """Quality help for the whole bank: ways a member could guess answers without studying."""
     user = _user()
-    bank = bank_service.get_bank_or_404(bank_id, user)
+    bank = permissions.get_bank_or_404(bank_id, user)
     permissions.check_keys_of_bank(bank.id, user)  # the warnings quote the keys
     items = bank_service.quality_items(bank)
     report = bank_quality.bank_report(items)
     return render_template("manage/banks/quality.html", bank=bank, report=report,
                            ids={i["key"]: i["id"] for i in items}, total=len(items),
-                           can_edit=bank_service.can_edit_bank(bank, user))
+                           can_edit=permissions.can_edit_bank(bank, user))

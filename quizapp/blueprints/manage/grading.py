@@ -9,7 +9,7 @@ from quizapp import permissions
 from quizapp.blueprints.manage.round_forms import parse_vn_decimal
 from quizapp.blueprints.manage.routes import bp
 from quizapp.services import grading as grading_service
-from quizapp.services import round_grading, rounds
+from quizapp.services import round_grading
 from quizapp.services.exceptions import InvalidInput
 
 
@@ -30,7 +30,7 @@ def _decimal(name: str, label: str, errors: list[str]) -> float | None:
 def grading():
     """Finished attempts with essays waiting for a mark, in the caller's scope."""
     round_id = request.args.get("round_id", type=int)
-    rnd = rounds.get_round_or_404(round_id, _user()) if round_id else None
+    rnd = permissions.get_round_or_404(round_id, _user()) if round_id else None
     show_graded = request.args.get("graded") == "1"
     tasks = round_grading.essays_to_grade(_user(), round_id, include_graded=show_graded)
     waiting = [permissions.keys_locked_message(q) for q in permissions.quizzes_still_open_to(_user())
@@ -93,7 +93,7 @@ def _spec_from_form(version) -> dict:
 @permissions.manager_required
 def key_fix(round_id: int, version_id: int | None = None):
     """Correct a wrong key or points: preview what changes, then confirm to regrade (audited)."""
-    rnd = rounds.get_round_or_404(round_id, _user(), edit=True)
+    rnd = permissions.get_round_or_404(round_id, _user(), edit=True)
     permissions.check_keys_of_round(rnd, _user())
     if version_id is None:
         return render_template("manage/rounds/key_fix_list.html", rnd=rnd,
@@ -120,4 +120,4 @@ def key_fix(round_id: int, version_id: int | None = None):
             status = 422
     return render_template("manage/rounds/key_fix.html", rnd=rnd, version=version, errors=errors,
                            preview=preview, changes=changes, form=request.form, posted=request.method == "POST",
-                           can_fix=round_grading.can_fix_key(version, _user())), status
+                           can_fix=permissions.can_fix_key(version, _user())), status

@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from quizapp import permissions
 from quizapp.blueprints.manage.routes import bp
-from quizapp.services import paper_entry, paper_photo, paper_tests, rounds
+from quizapp.services import paper_entry, paper_photo, paper_tests
 from quizapp.services.exceptions import InvalidInput
 
 NO_FILE = "Chưa chọn ảnh phiếu trả lời."
@@ -25,7 +25,7 @@ def _render(rnd, cell, *, photo=None, person=None, variant="", token="", answers
 def paper_photo_page(round_id: int, org_id: int):
     """Upload a photo of one sheet (read, nothing saved), then confirm the corrected answers (saved)."""
     user = current_user._get_current_object()
-    rnd = rounds.get_round_or_404(round_id, user)
+    rnd = permissions.get_round_or_404(round_id, user)
     cell = paper_tests.paper_cell(rnd, org_id, user)
     paper = paper_tests.get_paper_test(rnd.quiz)
     if paper is None:

@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from quizapp import permissions
 from quizapp.blueprints.manage.routes import bp
-from quizapp.services import paper_entry, paper_pdf, paper_tests, rounds
+from quizapp.services import paper_entry, paper_pdf, paper_tests
 from quizapp.services.exceptions import Conflict, InvalidInput
 
 MAX_ROWS = 2000
@@ -19,7 +19,7 @@ def _user():
 
 
 def _round(round_id: int):
-    return rounds.get_round_or_404(round_id, _user())
+    return permissions.get_round_or_404(round_id, _user())
 
 
 @bp.route("/rounds/<int:round_id>/paper", methods=["GET", "POST"])

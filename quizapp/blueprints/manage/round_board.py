@@ -6,12 +6,12 @@ from flask_login import current_user
 
 from quizapp import permissions
 from quizapp.blueprints.manage.routes import bp
-from quizapp.services import participation, round_board, rounds
+from quizapp.services import participation, round_board
 
 
 def _board():
     user = current_user._get_current_object()
-    rnd = rounds.get_round_or_404(request.view_args["round_id"], user)
+    rnd = permissions.get_round_or_404(request.view_args["round_id"], user)
     node = round_board.board_node(rnd, user, request.args.get("org", type=int))
     return rnd, round_board.build_board(rnd, node, request.args.get("show"))
 

@@ -61,7 +61,7 @@ def rounds_list():
     items = rounds.rounds_in_scope(user)
     return render_template("manage/rounds/list.html", rounds=items,
                            overviews=round_overview.list_overviews(items, user, public_base_url()),
-                           editable={r.id for r in items if rounds.can_edit_round(r, user)},
+                           editable={r.id for r in items if permissions.can_edit_round(r, user)},
                            can_create=bool(rounds.owner_choices(user)))
 
 
@@ -104,7 +104,7 @@ def round_new():
 @permissions.manager_required
 def round_edit(round_id: int):
     """Change a round's settings (only its owner org's managers)."""
-    rnd = rounds.get_round_or_404(round_id, _user(), edit=True)
+    rnd = permissions.get_round_or_404(round_id, _user(), edit=True)
     form = RoundForm()
     by_id = _prepare(form)
     if request.method == "GET":
@@ -136,9 +136,9 @@ def round_edit(round_id: int):
 def round_detail(round_id: int):
     """A round's settings, its quiz, its make-up windows and links to the board and QR."""
     user = _user()
-    rnd = rounds.get_round_or_404(round_id, user)
+    rnd = permissions.get_round_or_404(round_id, user)
     return render_template(
-        "manage/rounds/detail.html", rnd=rnd, quiz=rnd.quiz, can_edit=rounds.can_edit_round(rnd, user),
+        "manage/rounds/detail.html", rnd=rnd, quiz=rnd.quiz, can_edit=permissions.can_edit_round(rnd, user),
         makeups=rounds.makeup_windows(rnd.quiz, user), rule_rows=round_checks.describe_draw_rule(rnd.quiz.draw_rule),
         paper_lines=round_checks.paper_summary(rnd.quiz.draw_rule, user),
         short_url=qr_service.short_url(rnd.quiz, public_base_url()),
@@ -149,7 +149,7 @@ def round_detail(round_id: int):
 @permissions.manager_required
 def round_copy(round_id: int):
     """Copy a round (all settings and its quiz) with new dates."""
-    rnd = rounds.get_round_or_404(round_id, _user(), edit=True)
+    rnd = permissions.get_round_or_404(round_id, _user(), edit=True)
     form = CopyForm()
     status = 200
     if request.method == "GET":
@@ -174,7 +174,7 @@ def round_copy(round_id: int):
 def makeup(round_id: int):
     """Grant a make-up window (học bù) to one person or a whole cell within one's scope."""
     user = _user()
-    rnd = rounds.get_round_or_404(round_id, user)
+    rnd = permissions.get_round_or_404(round_id, user)
     people, cells = rounds.makeup_candidates(rnd, user)
     form = MakeupForm()
     form.target.choices = [("", _("— Chọn —"))] + [(f"org:{c.id}", _("Cả %(name)s", name=c.name)) for c in cells] + [
@@ -190,7 +190,7 @@ def makeup(round_id: int):
             elif kind == "org" and raw_id.isdigit():
                 org = permissions.get_org_or_404(int(raw_id), user)
             if form.target.data and form.target.data not in offered:
-                rounds.check_makeup_scope(rnd, person, org, user)  # outside one's scope stays "not found"
+                permissions.check_makeup_scope(rnd, person, org, user)  # outside one's scope stays "not found"
                 raise InvalidInput(_("Người hoặc chi bộ này không còn được học bù (đã làm bài, không thuộc diện "
                                      "phải làm hoặc đã được cho học bù)."))
             opens_at, closes_at = form.utc_times()
@@ -224,7 +224,7 @@ def _makeup_confirmation(window) -> str:
 @permissions.manager_required
 def round_qr(round_id: int):
     """A big QR code and short link to show on the hall's screen."""
-    rnd = rounds.get_round_or_404(round_id, _user())
+    rnd = permissions.get_round_or_404(round_id, _user())
     url = qr_service.short_url(rnd.quiz, public_base_url())
     return render_template("manage/rounds/qr.html", rnd=rnd, url=url, svg=qr_service.qr_svg(url))
 
@@ -233,7 +233,7 @@ def round_qr(round_id: int):
 @permissions.manager_required
 def round_qr_pdf(round_id: int):
     """The same QR code and short link as a printable A4 landscape PDF."""
-    rnd = rounds.get_round_or_404(round_id, _user())
+    rnd = permissions.get_round_or_404(round_id, _user())
     data = qr_service.qr_pdf(rnd, public_base_url())
     return data, 200, {
         "Content-Type": "application/pdf",

@@ -26,7 +26,7 @@ def _user() -> Person:
 
 def _round_org(round_id: int, org_id: int) -> tuple[StudyRound, Org]:
     """The round (visible to the caller) and an org the caller manages; else 404."""
-    rnd = rounds.get_round_or_404(round_id, _user())
+    rnd = permissions.get_round_or_404(round_id, _user())
     return rnd, permissions.get_org_or_404(org_id, _user())
 
 
@@ -45,7 +45,7 @@ def _roots(rnd: StudyRound) -> list[Org]:
         return sorted(part, key=lambda o: o.path)
     out = {}
     for org in permissions.managed_orgs(_user()):
-        if org.path in paths and any(org.path.startswith(p.path) or p.path.startswith(org.path) for p in part):
+        if org.path in paths and permissions.overlaps(org.path, [p.path for p in part]):
             out[org.id] = org
     return sorted(out.values(), key=lambda o: o.path)
 
@@ -61,7 +61,7 @@ def index():
 @permissions.manager_required
 def round_results(round_id: int):
     """Figures per managed node and per cell under it, with the downloads each person may make."""
-    rnd = rounds.get_round_or_404(round_id, _user())
+    rnd = permissions.get_round_or_404(round_id, _user())
     blocks = []
     for root in _roots(rnd):
         rows = queries.cell_rows(rnd, root)

@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from quizapp import permissions
 from quizapp.blueprints.take.forms import answers_from_form
 from quizapp.clock import utcnow
 from quizapp.extensions import db
@@ -17,11 +18,9 @@ bp = Blueprint("take", __name__)
 
 
 def _my_attempt(attempt_id: int) -> Attempt:
-    """The caller's own attempt (closed first if its time and grace are over); others are 404."""
-    attempt = db.session.get(Attempt, attempt_id)
-    if attempt is None or attempt.person_id != current_user.id:
-        raise NotFound(delivery.NOT_FOUND)
-    return delivery.close_if_overdue(attempt)
+    """The caller's own attempt (permissions.get_own_attempt_or_404), closed first if its time and
+    grace are over."""
+    return delivery.close_if_overdue(permissions.get_own_attempt_or_404(attempt_id, current_user))
 
 
 def _my_quiz_card(quiz_id: int) -> dict:

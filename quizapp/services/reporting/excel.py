@@ -62,7 +62,7 @@ def member_records(rnd: StudyRound, org: Org):
             "stt": i, "code": code, "name": name, "cell": cell,
             "status": PARTY_STATUSES.get(status, status), "exempt": "Có" if exempt else "",
             "state": _state_text(bool(took), bool(open_)), "makeup": "Có" if took and makeup else "",
-            "score": score if took and not pending else None,
+            "score": score if took else None,  # None while an essay waits for a mark (chưa chấm)
             "classification": ("Chờ chấm" if pending else CLASSIFICATIONS.get(cls or "", "")) if took else "",
             "finished_at": to_local(finished_at).replace(tzinfo=None) if took and finished_at else None,
             "reason": reason, "excused": ("Có" if excused else "Không") if absent and reason_code else "",

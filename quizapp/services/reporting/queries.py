@@ -1,56 +1,22 @@
 """Aggregate queries for participation and results: SQL GROUP BY, never loops over ORM objects.
 
-Who counts is decided by membership on the round's session date (not today's roster), within
-the round's participating organizations, with party status and exemption also taken as of the
-session date (party_status_on, exempt_on). The counted attempt follows quiz.attempt_policy.
+The rules themselves live in services/rules.py: who takes part (membership on the round's
+session date, within the round's participating organizations), who is required (party status and
+exemption as of the session date), which attempt counts (quiz.attempt_policy) and which score is
+final. These queries only aggregate them.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, case, exists, func, literal, or_, select
+from sqlalchemy import and_, case, exists, func, literal, select
 from sqlalchemy.orm import aliased
 
 from quizapp.extensions import db
-from quizapp.models import (
-    Absence, Answer, Attempt, AttemptItem, Exemption, Membership, Org, PartyStatusPeriod, Person, Quiz, QuestionVersion,
-    RoundOrg, StudyRound,
-)
+from quizapp.models import Absence, Answer, Attempt, AttemptItem, Membership, Org, Person, Quiz, QuestionVersion, StudyRound
+from quizapp.services import rules
 
-PARTY = ("chinh_thuc", "du_bi")
 CLASS_KEYS = ("gioi", "kha", "trung_binh", "chua_dat")
-
-
-def in_round_clause(round_id: int, org_alias=Org):
-    """True when the org (alias) lies in the subtree of one of the round's participating orgs."""
-    part = aliased(Org)
-    return exists(
-        select(literal(1)).select_from(RoundOrg).join(part, part.id == RoundOrg.org_id)
-        .where(RoundOrg.round_id == round_id, org_alias.path.like(part.path.concat("%")))
-    )
-
-
-def party_status_on(person_col, on, fallback=Person.party_status):
-    """A person's party status on a date: the dated period in force then.
-
-    Before the first period the first period's status applies; a person with no periods at all
-    falls back to `fallback` (today's value on Person).
-    """
-    p = aliased(PartyStatusPeriod)
-    started = (select(p.party_status).where(p.person_id == person_col, p.start_date <= on)
-               .order_by(p.start_date.desc(), p.id.desc()).limit(1).correlate_except(p).scalar_subquery())
-    f = aliased(PartyStatusPeriod)
-    first = (select(f.party_status).where(f.person_id == person_col)
-             .order_by(f.start_date, f.id).limit(1).correlate_except(f).scalar_subquery())
-    return func.coalesce(started, first, fallback)
-
-
-def exempt_on(person_col, on):
-    """True when an exemption (miễn sinh hoạt) period covers the date."""
-    e = aliased(Exemption)
-    return exists(select(literal(1)).where(
-        e.person_id == person_col, e.start_date <= on, or_(e.end_date.is_(None), e.end_date >= on),
-    ).correlate_except(e))
 
 
 def members_subquery(rnd: StudyRound, node: Org):
@@ -62,33 +28,22 @@ def members_subquery(rnd: StudyRound, node: Org):
     return (
         select(
             Membership.person_id.label("person_id"), Membership.org_id.label("cell_id"),
-            party_status_on(Membership.person_id, on).label("party_status"),
-            exempt_on(Membership.person_id, on).label("exempt"),
+            rules.party_status_on(Membership.person_id, on).label("party_status"),
+            rules.exempt_on(Membership.person_id, on).label("exempt"),
         )
         .join(Person, Person.id == Membership.person_id)
         .join(Org, Org.id == Membership.org_id)
         .where(
-            Membership.start_date <= on,
-            or_(Membership.end_date.is_(None), Membership.end_date >= on),
+            rules.round_membership_clause(rnd.id, on),
             # An IN over the subtree's ids lets the membership(org_id) index drive the scan.
             Membership.org_id.in_(select(Org.id).where(Org.path.like(node.path + "%")).scalar_subquery()),
-            in_round_clause(rnd.id),
         )
         .subquery("m")
     )
 
 
-def _policy_order(quiz: Quiz, a):
-    policy = quiz.attempt_policy or "best"
-    if policy == "last":
-        return (a.number.desc(),)
-    if policy == "first":
-        return (a.number.asc(),)
-    return (case((a.score.is_(None), 1), else_=0), a.score.desc(), a.number.asc())
-
-
 def counted(person_col, quiz: Quiz | None):
-    """(table alias `c`, join condition): the person's counted finished attempt per quiz.attempt_policy.
+    """(table alias `c`, join condition): the person's counted finished attempt (rules.counted_order).
 
     A correlated `id = (SELECT ... ORDER BY policy LIMIT 1)` seeks the (quiz, person, number)
     index once per member, so joining it stays linear in the number of members.
@@ -99,7 +54,7 @@ def counted(person_col, quiz: Quiz | None):
     a = aliased(Attempt)
     best_id = (
         select(a.id).where(a.quiz_id == quiz.id, a.person_id == person_col, a.status == "finished")
-        .order_by(*_policy_order(quiz, a)).limit(1).correlate_except(a).scalar_subquery()
+        .order_by(*rules.counted_order(quiz.attempt_policy, a)).limit(1).correlate_except(a).scalar_subquery()
     )
     return c, c.c.id == best_id
 
@@ -138,7 +93,16 @@ class CellRow:
     @property
     def rate(self) -> float:
         """Share of required members who took part, in percent (100 when nobody is required)."""
-        return 100.0 * self.took_part / self.required if self.required else 100.0
+        return rules.rate(self.took_part, self.required)
+
+    @property
+    def rate_before_makeup(self) -> float:
+        """The same share counting only attempts made before any make-up (học bù)."""
+        return rules.rate(self.on_time, self.required)
+
+    def met(self, threshold) -> bool:
+        """Whether the cell meets the round's threshold (rules.met: exact)."""
+        return rules.met(self.took_part, self.required, threshold)
 
     @property
     def mean(self) -> float | None:
@@ -148,14 +112,17 @@ class CellRow:
         return mean_of(self.score_sum, self.tested)
 
 
-def cell_rows(rnd: StudyRound, node: Org, outstanding_score: float = 9.0) -> list[CellRow]:
-    """One aggregate row per cell at or under `node` that has members in the round (GROUP BY)."""
+def cell_rows(rnd: StudyRound, node: Org, outstanding_score: float | None = None) -> list[CellRow]:
+    """One aggregate row per cell at or under `node` that has members in the round (GROUP BY).
+    `outstanding_score`: the commendation threshold (default: rules.outstanding_thresholds)."""
+    if outstanding_score is None:
+        outstanding_score = rules.outstanding_thresholds().score
     m = members_subquery(rnd, node)
     c, c_on = counted(m.c.person_id, rnd.quiz)
-    party = m.c.party_status.in_(PARTY)
-    required = and_(party, m.c.exempt.is_(False))
+    party = rules.party_clause(m.c.party_status)
+    required = rules.required_clause(m.c.party_status, m.c.exempt)
     took = and_(required, c.c.id.is_not(None))
-    tested = and_(took, c.c.pending_essays == 0, c.c.score.is_not(None))
+    tested = and_(took, rules.scored_clause(c.c))
     absent = and_(required, c.c.id.is_(None))
 
     def count(cond):
@@ -210,14 +177,14 @@ def essay_counts(rnd: StudyRound, node: Org) -> tuple[int, int]:
         .join(QuestionVersion, QuestionVersion.id == AttemptItem.question_version_id)
         .join(Answer, and_(Answer.attempt_id == c.c.id, Answer.position == AttemptItem.position))
         .where(QuestionVersion.type == "essay", Answer.value.is_not(None),
-               m.c.party_status.in_(PARTY), m.c.exempt.is_(False))
+               rules.required_clause(m.c.party_status, m.c.exempt))
     )
     submitted, graded = db.session.execute(stmt).one()
     return int(submitted or 0), int(graded or 0)
 
 
-def outstanding_people(rnd: StudyRound, node: Org, min_score: float = 9.0, limit: int = 200) -> list[dict]:
-    """Required members under node whose counted score is at least min_score, best first."""
+def outstanding_people(rnd: StudyRound, node: Org, min_score: float, limit: int = 200) -> list[dict]:
+    """Required members under node whose counted score is final and at least min_score, best first."""
     if rnd.quiz is None:
         return []
     m = members_subquery(rnd, node)
@@ -228,8 +195,8 @@ def outstanding_people(rnd: StudyRound, node: Org, min_score: float = 9.0, limit
         .join(c, c_on)
         .join(Person, Person.id == m.c.person_id)
         .join(Org, Org.id == m.c.cell_id)
-        .where(c.c.score >= min_score, c.c.pending_essays == 0,
-               m.c.party_status.in_(PARTY), m.c.exempt.is_(False))
+        .where(rules.scored_clause(c.c), c.c.score >= min_score,
+               rules.required_clause(m.c.party_status, m.c.exempt))
         .order_by(c.c.score.desc(), Person.name_key)
         .limit(limit)
     )
@@ -241,7 +208,8 @@ def member_result_rows(rnd: StudyRound, node: Org):
 
     Yields (member_code, full_name, cell_name, party_status, exempt, took_part, open_attempt,
     is_makeup, score, classification, pending_essays, finished_at, reason_code, reason_text, excused,
-    mode) — mode of the counted attempt: "online" or "paper".
+    mode) — score is the counted attempt's final score (None while an essay waits for a mark,
+    rules.scored_clause); mode of the counted attempt: "online" or "paper".
     """
     m = members_subquery(rnd, node)
     c, c_on = counted(m.c.person_id, rnd.quiz)
@@ -250,7 +218,8 @@ def member_result_rows(rnd: StudyRound, node: Org):
         Attempt.quiz_id == qid, Attempt.person_id == m.c.person_id, Attempt.status == "in_progress"))
     stmt = (
         select(Person.member_code, Person.full_name, Org.name, m.c.party_status, m.c.exempt,
-               c.c.id.is_not(None), open_attempt, c.c.is_makeup, c.c.score, c.c.classification,
+               c.c.id.is_not(None), open_attempt, c.c.is_makeup,
+               case((rules.scored_clause(c.c), c.c.score), else_=None), c.c.classification,
                c.c.pending_essays, c.c.finished_at, Absence.reason_code, Absence.reason_text,
                Absence.excused, c.c.mode)
         .select_from(m)

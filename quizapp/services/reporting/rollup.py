@@ -7,17 +7,8 @@ from datetime import date
 from quizapp.clock import today_local
 from quizapp.extensions import db
 from quizapp.models import IssuedReport, Org, Person, StudyRound
-from quizapp.services import participation
+from quizapp.services import participation, rules
 from quizapp.services.reporting import excel, identity, items, queries
-
-
-def _setting(name: str, default: float) -> float:
-    try:
-        from flask import current_app
-
-        return float(current_app.config.get(name, default))
-    except RuntimeError:
-        return default
 
 
 @dataclass
@@ -44,12 +35,15 @@ class RollupData:
     state_identity: identity.StateIdentity | None = None   # set for a state-format (NĐ 30) PDF
 
 
-def rollup_data(rnd: StudyRound, org: Org) -> RollupData:
-    """Aggregate a round over `org`'s subtree: a handful of GROUP BY queries, whatever the size."""
-    min_person = _setting("REPORT_OUTSTANDING_SCORE", 9.0)
-    min_unit_mean = _setting("REPORT_OUTSTANDING_UNIT_MEAN", 8.0)
+def rollup_data(rnd: StudyRound, org: Org, outstanding: rules.Outstanding | None = None) -> RollupData:
+    """Aggregate a round over `org`'s subtree: a handful of GROUP BY queries, whatever the size.
+
+    `outstanding`: the commendation thresholds (default: config's, rules.outstanding_thresholds).
+    A unit is outstanding when every required member took part and its mean reaches the unit
+    threshold; a member when their final score reaches the member threshold."""
+    outstanding = outstanding or rules.outstanding_thresholds()
     threshold = float(rnd.threshold_percent)
-    cell_rows = queries.cell_rows(rnd, org, outstanding_score=min_person)
+    cell_rows = queries.cell_rows(rnd, org, outstanding_score=outstanding.score)
     totals = participation.figures_from_rows(cell_rows, threshold)
     totals.essays_submitted, totals.essays_graded = queries.essay_counts(rnd, org)
     rows = []
@@ -59,20 +53,20 @@ def rollup_data(rnd: StudyRound, org: Org) -> RollupData:
         rows.append({"org_id": r.org_id, "code": r.code, "name": r.name, "total": r.total, "exempt": r.exempt,
                      "required": r.required, "took_part": r.took_part, "rate": r.rate,
                      "made_up": r.took_part - r.on_time,
-                     "rate_before_makeup": 100.0 * r.on_time / r.required if r.required else 100.0,
-                     "met": r.rate + 1e-9 >= threshold, "mean": r.mean, "tested": r.tested,
+                     "rate_before_makeup": r.rate_before_makeup,
+                     "met": r.met(threshold), "mean": r.mean, "tested": r.tested,
                      "distribution": dict(r.distribution), "outstanding_people": r.outstanding_people})
     below = [r for r in rows if not r["met"]]
     ordered = sorted(below, key=lambda r: r["rate"]) + [r for r in rows if r["met"]]
-    units = [r for r in rows if r["required"] and r["rate"] >= 100.0 - 1e-9 and r["mean"] is not None
-             and r["mean"] >= min_unit_mean]
+    units = [r for r in rows if r["required"] and r["took_part"] == r["required"] and r["mean"] is not None
+             and r["mean"] >= outstanding.unit_mean]
     units.sort(key=lambda r: -r["mean"])
     docs = [line.strip() for line in (rnd.documents or "").splitlines() if line.strip()] or [rnd.title]
     return RollupData(
         org_name=org.name, org_kind=org.kind, superior_name=org.parent.name if org.parent else "",
         round_title=rnd.title, documents=docs, session_date=rnd.session_date, threshold=threshold,
         rows=ordered, totals=totals.to_dict(), below=below, outstanding_units=units,
-        outstanding_people=queries.outstanding_people(rnd, org, min_person),
+        outstanding_people=queries.outstanding_people(rnd, org, outstanding.score),
         weakest=items.weakest_topics(rnd, org, 5),
         secretary_name=org.secretary.full_name if org.secretary else "", place=org.place or "",
         has_seal=org.has_seal,

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date
 
 from quizapp.models import PARTY_STATUSES, IssuedReport, Org, Person, StudyRound
-from quizapp.services import participation
+from quizapp.services import participation, rules
 from quizapp.services.reporting import identity, items
 from quizapp.services.reporting.pdf import common
 from quizapp.services.reporting.pdf.cell_sheet import MemberLine, SheetData
@@ -52,7 +52,7 @@ def sheet_data(rnd: StudyRound, org: Org, number_label: str, issued_on: date, co
         members.append(MemberLine(
             name=s.person.full_name, status=PARTY_STATUSES.get(s.party_status, ""),
             participation=_participation_text(s),
-            score=a.score if a and not a.pending_essays else None,
+            score=rules.shown_score(a),  # None ("chưa chấm") while an essay waits for a mark
             classification=a.classification_label if a else "",
         ))
     superior = org.parent
