@@ -15,12 +15,8 @@ from sqlalchemy import false, or_, select, true
 
 from quizapp.clock import today_local
 from quizapp.extensions import db
-<<<<<<< HEAD
-from quizapp.models import Membership, Org, Person, RoleGrant, RoundOrg, StudyRound
-from quizapp.phrases import N_, Phrase
-=======
 from quizapp.models import Attempt, Bank, Membership, Org, Person, RoleGrant, RoundOrg, StudyRound
->>>>>>> h4
+from quizapp.phrases import N_, Phrase
 from quizapp.services.exceptions import Forbidden, NotFound
 from quizapp.services.rules import membership_open_on
 
