@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -102,6 +102,6 @@ def change_password():
 @bp.route("/lang/<code>", methods=["POST"])
 def set_language(code: str):
     """Switch between Vietnamese and English for this browser."""
-    if code in ("vi", "en"):
+    if code in current_app.config["LANGUAGES"]:
         session["lang"] = code
     return redirect(_safe_next(request.form.get("next")) or url_for("main.home"))

@@ -73,9 +73,11 @@ def _grace_seconds() -> int:
     try:
         from flask import current_app
 
-        return int(current_app.config.get("SAVE_GRACE_SECONDS", 60))
-    except RuntimeError:
-        return 60
+        return int(current_app.config["SAVE_GRACE_SECONDS"])
+    except RuntimeError:  # no application: the declared default
+        from quizapp.config import Config
+
+        return Config.SAVE_GRACE_SECONDS
 
 
 def readiness(rnd: StudyRound, org: Org) -> Readiness:

@@ -318,8 +318,10 @@ def _config_margins() -> tuple:
         from flask import current_app
 
         return tuple(current_app.config["PDF_MARGINS_MM"])
-    except (RuntimeError, KeyError):
-        return (20, 20, 30, 15)
+    except RuntimeError:  # no application: the declared default
+        from quizapp.config import Config
+
+        return tuple(Config.PDF_MARGINS_MM)
 
 
 # ---------------------------------------------------------------------------- document marks
