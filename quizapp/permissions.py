@@ -136,12 +136,6 @@ def get_person_or_404(person_id: int, caller: Person | None = None) -> Person:
     return target
 
 
-def require_org(org: Org, person: Person | None = None) -> None:
-    """Raise Forbidden unless the caller manages the org."""
-    if not can_manage_org(org, person):
-        raise Forbidden("Bạn không có quyền với tổ chức đảng này.")
-
-
 def manager_required(view):
     """Decorator: logged in and holding a management role; otherwise 403."""
 
@@ -162,19 +156,6 @@ def staff_required(view):
     @login_required
     def wrapped(*args, **kwargs):
         if not is_staff():
-            abort(403)
-        return view(*args, **kwargs)
-
-    return wrapped
-
-
-def admin_required(view):
-    """Decorator: site admin; otherwise 403."""
-
-    @wraps(view)
-    @login_required
-    def wrapped(*args, **kwargs):
-        if not is_admin():
             abort(403)
         return view(*args, **kwargs)
 

@@ -177,3 +177,10 @@ def make_quiz(owner: Org, participating: list[Org], *, bank=None, draw_rule: dic
     if commit:
         db.session.commit()
     return quiz
+
+
+def open_quiz_ids(person: Person, now=None) -> list[int]:
+    """The quizzes the member's list offers to take now (their round's window or a make-up)."""
+    from quizapp.services import attempt_view
+
+    return [card["quiz"].id for card in attempt_view.member_quizzes(person, now) if card["state"] == "open"]

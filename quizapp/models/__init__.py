@@ -8,11 +8,11 @@ from quizapp.models.person import (
 )
 from quizapp.models.report import ABSENCE_REASONS, Absence, IssuedReport
 from quizapp.models.round import MakeupWindow, Quiz, RoundOrg, StudyRound
-from quizapp.models.security import AuditLog, AuthSession, LoginThrottle, Setting
+from quizapp.models.security import AuditLog, AuthSession, LoginThrottle
 
 __all__ = [
     "Absence", "AuthSession", "ABSENCE_REASONS", "Answer", "Attempt", "AttemptItem", "AuditLog", "Bank",
     "CLASSIFICATIONS", "MODES", "DIFFICULTIES", "Exemption", "IssuedReport", "LoginThrottle", "MakeupWindow",
     "Membership", "Org", "ORG_KINDS", "PaperTest", "PARTY_STATUSES", "PartyStatusPeriod", "PERSON_STATES", "Person", "Question",
-    "QuestionVersion", "Quiz", "ROLES", "RoleGrant", "RoundOrg", "Setting", "StudyRound",
+    "QuestionVersion", "Quiz", "ROLES", "RoleGrant", "RoundOrg", "StudyRound",
 ]

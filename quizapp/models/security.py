@@ -43,15 +43,6 @@ class AuditLog(db.Model):
     details: Mapped[Optional[dict]] = mapped_column(JSONType)
 
 
-class Setting(db.Model):
-    """A site-wide policy value that an administrator may change (JSON)."""
-
-    __tablename__ = "setting"
-
-    key: Mapped[str] = mapped_column(String(80), primary_key=True)
-    value: Mapped[Optional[dict]] = mapped_column(JSONType)
-
-
 class AuthSession(db.Model):
     """A server-side login session. Logout or a password change revokes it for every worker."""
 

@@ -132,15 +132,6 @@ def _draw(quiz: Quiz, rng: random.Random) -> list[dict]:
     return items
 
 
-def check_draw(quiz: Quiz) -> str | None:
-    """A manager-facing problem with the quiz's draw rule, or None when it can be drawn."""
-    try:
-        _draw(quiz, random.Random(0))
-    except QuizNotReady as exc:
-        return exc.message
-    return None
-
-
 def _open_attempt(quiz_id: int, person_id: int) -> Attempt | None:
     return db.session.scalar(select(Attempt).where(
         Attempt.quiz_id == quiz_id, Attempt.person_id == person_id, Attempt.status == "in_progress"))

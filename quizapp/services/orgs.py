@@ -28,11 +28,6 @@ def subtree(org: Org) -> list[Org]:
     return list(db.session.scalars(select(Org).where(Org.path.like(org.path + "%")).order_by(Org.path)))
 
 
-def cells_under(org: Org) -> list[Org]:
-    """The chi bộ at or below the node."""
-    return [o for o in subtree(org) if o.kind == "chi_bo"]
-
-
 def grant_role(person: Person, role: str, org: Org | None) -> RoleGrant:
     """Give a role over a node (idempotent); the caller commits."""
     existing = db.session.scalar(

@@ -226,20 +226,6 @@ def record_absence(rnd: StudyRound, person: Person, reason_code: str, reason_tex
     return absence
 
 
-def clear_absence(rnd: StudyRound, person: Person, actor: Person) -> None:
-    """Remove an absence record (e.g. recorded by mistake); scope-checked."""
-    begin_write()
-    cell = _membership_cell(rnd, person)
-    if cell is None or not permissions.can_manage_org(cell, actor):
-        raise NotFound("Không tìm thấy đảng viên này trong đợt học tập.")
-    absence = db.session.scalar(select(Absence).where(Absence.round_id == rnd.id, Absence.person_id == person.id))
-    if absence is not None:
-        db.session.delete(absence)
-        db.session.add(AuditLog(actor_id=actor.id, action="absence.clear", target_type="person",
-                                target_id=person.id, details={"round_id": rnd.id}))
-    db.session.commit()
-
-
 def absence_label(absence: Absence | None) -> str:
     """'Ốm (có lý do)' style label for tables and sheets."""
     if absence is None:

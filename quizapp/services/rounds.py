@@ -321,15 +321,3 @@ def eligible_quiz_ids(person: Person, now: datetime | None = None) -> set[int]:
         .where(cell.path.like(part.path.concat("%")), permissions.membership_open_on(StudyRound.session_date))
     ))
 
-
-def round_for_member(person: Person, now: datetime | None = None) -> list[Quiz]:
-    """Quizzes open to the member now (their round window or a make-up), soonest closing first."""
-    from quizapp.services.delivery import quiz_window  # the one rule for who may take a quiz when
-
-    now = now or utcnow()
-    ids = eligible_quiz_ids(person, now)
-    if not ids:
-        return []
-    quizzes = db.session.scalars(select(Quiz).where(Quiz.id.in_(ids)).order_by(Quiz.closes_at))
-    return [quiz for quiz in quizzes if quiz_window(quiz, person, now)]
-

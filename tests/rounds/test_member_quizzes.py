@@ -1,11 +1,11 @@
-"""round_for_member: which quizzes are open to a member now."""
+"""Which quizzes a member's list offers to take now."""
 from __future__ import annotations
 
 from datetime import date, datetime
 
 from quizapp.extensions import db
 from quizapp.models import Membership
-from quizapp.services import rounds
+from tests.factories import open_quiz_ids
 from tests.rounds._data import make_bank, make_round
 
 DURING = datetime(2026, 3, 2, 2, 0)
@@ -14,16 +14,16 @@ DURING = datetime(2026, 3, 2, 2, 0)
 def test_open_quiz_for_participating_cell_only(world):
     """Is the quiz open to CB-A members during its window, and not to CB-B, nor before or after?"""
     rnd = make_round(world.committee, [world.cell_a], bank=make_bank())
-    assert [q.id for q in rounds.round_for_member(world.member_a, DURING)] == [rnd.quiz.id]
-    assert rounds.round_for_member(world.member_b, DURING) == []
-    assert rounds.round_for_member(world.member_a, datetime(2026, 3, 2, 0, 59)) == []
-    assert rounds.round_for_member(world.member_a, datetime(2026, 3, 2, 3, 0)) == []
+    assert open_quiz_ids(world.member_a, DURING) == [rnd.quiz.id]
+    assert open_quiz_ids(world.member_b, DURING) == []
+    assert open_quiz_ids(world.member_a, datetime(2026, 3, 2, 0, 59)) == []
+    assert open_quiz_ids(world.member_a, datetime(2026, 3, 2, 3, 0)) == []
 
 
 def test_committee_round_includes_subtree(world):
     """Does a round for the committee include members of every cell under it?"""
     rnd = make_round(world.committee, [world.committee], bank=make_bank())
-    assert [q.id for q in rounds.round_for_member(world.member_b, DURING)] == [rnd.quiz.id]
+    assert open_quiz_ids(world.member_b, DURING) == [rnd.quiz.id]
 
 
 def test_suspended_member_excluded(world):
@@ -31,7 +31,7 @@ def test_suspended_member_excluded(world):
     make_round(world.committee, [world.cell_a], bank=make_bank())
     world.member_a.state = "suspended"
     db.session.commit()
-    assert rounds.round_for_member(world.member_a, DURING) == []
+    assert open_quiz_ids(world.member_a, DURING) == []
 
 
 def test_membership_on_session_date_decides(world):
@@ -41,5 +41,5 @@ def test_membership_on_session_date_decides(world):
 
     newcomer = make_person(world.cell_a, "Đặng Văn Mới", "NEW1", start=date(2026, 3, 3))
     db.session.commit()
-    assert rounds.round_for_member(newcomer, DURING) == []
+    assert open_quiz_ids(newcomer, DURING) == []
     assert db.session.get(Membership, newcomer.memberships[0].id).start_date == date(2026, 3, 3)

@@ -29,7 +29,7 @@ def _safe_next(target: str | None) -> str | None:
 def _quiz_title_from_next(target: str | None) -> str | None:
     """The quiz a short link (QR) sent the visitor for, named on the login page; only its title."""
     path = urlsplit(_safe_next(target) or "").path
-    prefix = url_for("take.by_code", code="x")[:-1]
+    prefix = url_for("main.short_link", code="x")[:-1]
     if not path.startswith(prefix) or "/" in path[len(prefix):]:
         return None
     from quizapp.services.attempt_view import quiz_title_for_code

@@ -4,12 +4,11 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from quizapp.blueprints.take.forms import answers_from_form
 from quizapp.clock import utcnow
 from quizapp.extensions import db
-from quizapp.models import Attempt, Quiz
+from quizapp.models import Attempt
 from quizapp.services import attempt_view, delivery
 from quizapp.services.exceptions import DomainError, Gone, InvalidInput, NotFound
 
@@ -36,22 +35,6 @@ def _my_quiz_card(quiz_id: int) -> dict:
 def index():
     """My open and upcoming quizzes, and the ones I finished with links to results."""
     return render_template("take/index.html", cards=attempt_view.member_quizzes(current_user))
-
-
-@bp.route("/c/<code>")
-@login_required
-def by_code(code: str):
-    """The short link printed under the QR code: the attempt in progress, else the start page while
-    the member may still start, else the latest result (scanning again after submitting)."""
-    quiz_id = db.session.scalar(select(Quiz.id).where(Quiz.short_code == code.strip()[:16]))
-    if quiz_id is None:
-        raise NotFound(_("Không tìm thấy bài kiểm tra này."))
-    card = next((c for c in attempt_view.member_quizzes(current_user) if c["quiz"].id == quiz_id), None)
-    if card and card["open_attempt"]:
-        return redirect(url_for("take.attempt", attempt_id=card["open_attempt"].id))
-    if card and card["state"] != "open" and card["finished"]:
-        return redirect(url_for("take.result", attempt_id=card["finished"][-1].id))
-    return redirect(url_for("take.start", quiz_id=quiz_id))
 
 
 @bp.route("/quiz/<int:quiz_id>", methods=["GET", "POST"])
