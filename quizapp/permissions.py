@@ -16,7 +16,15 @@ from sqlalchemy.orm import aliased
 
 from quizapp.clock import today_local
 from quizapp.extensions import db
-from quizapp.models import Membership, Org, Person, RoleGrant, RoundOrg, StudyRound
+from quizapp.models import (
+    Membership,
+    Org,
+    OrgKind,
+    Person,
+    RoleGrant,
+    RoundOrg,
+    StudyRound,
+)
 from quizapp.services.exceptions import Forbidden, NotFound
 
 MANAGER_ROLES = ("secretary", "deputy", "staff", "admin")
@@ -169,7 +177,7 @@ def managed_orgs(person: Person | None = None) -> list[Org]:
 
 def managed_cells(person: Person | None = None) -> list[Org]:
     """The cells (chi bộ) the person manages, in tree order."""
-    return [o for o in managed_orgs(person) if o.kind == "chi_bo"]
+    return [o for o in managed_orgs(person) if o.kind == OrgKind.CHI_BO]
 
 
 # ---------------------------------------------------------------- the cell an attempt belongs to

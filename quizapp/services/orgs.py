@@ -4,12 +4,12 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from quizapp.extensions import db
-from quizapp.models import Org, Person, RoleGrant
+from quizapp.models import Org, OrgKind, Person, RoleGrant
 from quizapp.services.exceptions import InvalidInput
 from quizapp.vn import nfc
 
 
-def create_org(code: str, name: str, kind: str = "chi_bo", parent: Org | None = None, **fields) -> Org:
+def create_org(code: str, name: str, kind: str = OrgKind.CHI_BO, parent: Org | None = None, **fields) -> Org:
     """Add a node under `parent` (flushes to get its id and path); the caller commits."""
     code = nfc(code).upper()
     if not code or not nfc(name):

@@ -17,7 +17,17 @@ from quizapp import permissions
 from quizapp.clock import utcnow
 from quizapp.database import begin_write
 from quizapp.extensions import db
-from quizapp.models import ABSENCE_REASONS, Absence, Attempt, AuditLog, Membership, Org, Person, StudyRound
+from quizapp.models import (
+    ABSENCE_REASONS,
+    Absence,
+    Attempt,
+    AttemptStatus,
+    AuditLog,
+    Membership,
+    Org,
+    Person,
+    StudyRound,
+)
 from quizapp.services.exceptions import InvalidInput, NotFound
 from quizapp.services.grading import mean_of
 from quizapp.services.reporting import queries
@@ -173,7 +183,7 @@ def member_statuses(rnd: StudyRound, org: Org) -> list[MemberStatus]:
         seen.add(person.id)
         attempts = by_person.get(person.id, [])
         counted = _pick_counted(attempts, policy)
-        open_attempt = next((a for a in attempts if a.status == "in_progress"), None)
+        open_attempt = next((a for a in attempts if a.status == AttemptStatus.IN_PROGRESS), None)
         attempt = counted or open_attempt
         state = "submitted" if counted else ("in_progress" if open_attempt else "not_started")
         party = status in queries.PARTY

@@ -10,7 +10,17 @@ from quizapp import permissions
 from quizapp.clock import utcnow
 from quizapp.database import begin_write
 from quizapp.extensions import db
-from quizapp.models import AuditLog, MakeupWindow, Org, Person, Quiz, RoundOrg, StudyRound
+from quizapp.models import (
+    AttemptStatus,
+    AuditLog,
+    MakeupWindow,
+    Org,
+    Person,
+    PersonState,
+    Quiz,
+    RoundOrg,
+    StudyRound,
+)
 from quizapp.services import round_checks as checks
 from quizapp.services.exceptions import Forbidden, InvalidInput, NotFound
 from quizapp.vn import nfc
@@ -185,7 +195,7 @@ def _regrade_finished(quiz: Quiz) -> int:
 
     db.session.flush()
     attempts = list(db.session.scalars(
-        select(Attempt).where(Attempt.quiz_id == quiz.id, Attempt.status == "finished")))
+        select(Attempt).where(Attempt.quiz_id == quiz.id, Attempt.status == AttemptStatus.FINISHED)))
     for attempt in attempts:
         grade_attempt(attempt)
     return len(attempts)
@@ -311,7 +321,7 @@ def eligible_quiz_ids(person: Person, now: datetime | None = None) -> set[int]:
     in one of the round's participating subtrees (permissions.round_cell_id, as start applies it)."""
     from quizapp.models import Membership
 
-    if person.state != "active":
+    if person.state != PersonState.ACTIVE:
         return set()
     cell, part = aliased(Org), aliased(Org)
     return set(db.session.scalars(

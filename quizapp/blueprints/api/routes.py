@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from quizapp.clock import utcnow
 from quizapp.extensions import db
-from quizapp.models import Attempt
+from quizapp.models import Attempt, AttemptStatus
 from quizapp.services import attempt_view, delivery
 from quizapp.services.exceptions import Conflict, DomainError, InvalidInput, NotFound
 
@@ -78,7 +78,7 @@ def get_attempt(attempt_id: int):
     """The attempt with its questions (public view only), saved answers and time left."""
     now = utcnow()
     attempt = delivery.close_if_overdue(_my_attempt(attempt_id), now)
-    return jsonify(attempt_view.attempt_payload(attempt, now, with_items=attempt.status == "in_progress"))
+    return jsonify(attempt_view.attempt_payload(attempt, now, with_items=attempt.status == AttemptStatus.IN_PROGRESS))
 
 
 # One answer as JSON: an essay of 20,000 characters written as \uXXXX escapes is about 120 KB.
@@ -121,6 +121,6 @@ def _reason() -> str:
 def result(attempt_id: int):
     """The result, as far as the review policy allows now."""
     attempt = delivery.close_if_overdue(_my_attempt(attempt_id))
-    if attempt.status != "finished":
+    if attempt.status != AttemptStatus.FINISHED:
         raise Conflict("Bài làm chưa nộp.")
     return jsonify(attempt_view.result_payload(attempt))

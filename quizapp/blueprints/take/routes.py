@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from quizapp.blueprints.take.forms import answers_from_form
 from quizapp.clock import utcnow
 from quizapp.extensions import db
-from quizapp.models import Attempt
+from quizapp.models import Attempt, AttemptStatus, FinishReason
 from quizapp.services import attempt_view, delivery
 from quizapp.services.exceptions import DomainError, Gone, InvalidInput, NotFound
 
@@ -60,7 +60,7 @@ def start(quiz_id: int):
 def attempt(attempt_id: int):
     """The questions, one per page or all on one page; a plain POST saves the page's answers."""
     att = _my_attempt(attempt_id)
-    if att.status != "in_progress":
+    if att.status != AttemptStatus.IN_PROGRESS:
         return redirect(url_for("take.result", attempt_id=att.id))
     if request.args.get("mode") in ("one", "all"):
         session["take_mode"] = request.args["mode"]
@@ -109,7 +109,7 @@ def _save_page(att: Attempt, items: list[dict]):
 def review(attempt_id: int):
     """Before submitting: which questions are still unanswered."""
     att = _my_attempt(attempt_id)
-    if att.status != "in_progress":
+    if att.status != AttemptStatus.IN_PROGRESS:
         return redirect(url_for("take.result", attempt_id=att.id))
     items = attempt_view.attempt_items(att.id)
     unanswered = [it for it in items if not it["answer"]]
@@ -122,7 +122,7 @@ def review(attempt_id: int):
 def submit(attempt_id: int):
     """Submit (the one conditional update); a repeat shows the same result."""
     _my_attempt(attempt_id)
-    delivery.submit_attempt(attempt_id, person_id=current_user.id, reason="member")
+    delivery.submit_attempt(attempt_id, person_id=current_user.id, reason=FinishReason.MEMBER)
     flash(_("Bạn đã nộp bài."), "success")
     return redirect(url_for("take.result", attempt_id=attempt_id))
 
@@ -132,7 +132,7 @@ def submit(attempt_id: int):
 def result(attempt_id: int):
     """The result, as far as the quiz's review policy allows now."""
     att = _my_attempt(attempt_id)
-    if att.status == "in_progress":
+    if att.status == AttemptStatus.IN_PROGRESS:
         return redirect(url_for("take.attempt", attempt_id=att.id))
     return render_template("take/result.html", attempt=att, result=attempt_view.result_payload(att, utcnow()),
                            release_at=attempt_view.release_time(att.quiz),
