@@ -1,4 +1,4 @@
-"""Login throttling counters, the audit log and site settings."""
+"""Login throttling counters, server-side login sessions and the audit log."""
 from __future__ import annotations
 
 from datetime import datetime

@@ -1,7 +1,7 @@
 """Taking a quiz: start (seeded draw, deadline), save an answer, submit, and the overdue sweep.
 
 Hot paths (save, submit) use a few small Core statements, not ORM object graphs: the Python
-tier is the ceiling (reliability.md). Every answer is acknowledged only after its commit.
+tier is the ceiling (bench/README.md). Every answer is acknowledged only after its commit.
 
 Time rules: the deadline is stored at start (start + limit, capped by the window's close).
 Saves are accepted until deadline + quiz.grace_seconds; an attempt the member left open is

@@ -1,4 +1,5 @@
-"""Study rounds and their quizzes: create, edit, copy, scope, make-up windows, member view."""
+"""Study rounds and their quizzes: create, edit, copy, scope, make-up windows, and which quizzes a
+person takes part in (their cell on the session date)."""
 from __future__ import annotations
 
 from datetime import date, datetime
