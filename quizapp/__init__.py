@@ -30,15 +30,17 @@ def normalize_db_url(url: str) -> str:
 
 
 def select_locale() -> str:
-    """Vietnamese unless the person chose English (session) or the request asks for it."""
+    """Vietnamese unless the person chose another language (this browser's session, else their account)."""
+    from flask import current_app
     from flask_login import current_user
 
+    languages = current_app.config["LANGUAGES"]
     chosen = session.get("lang")
-    if chosen in ("vi", "en"):
+    if chosen in languages:
         return chosen
-    if getattr(current_user, "is_authenticated", False) and current_user.locale in ("vi", "en"):
+    if getattr(current_user, "is_authenticated", False) and current_user.locale in languages:
         return current_user.locale
-    return "vi"
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
 def create_app(config_class: type[Config] = DevelopmentConfig, **overrides) -> Flask:
@@ -47,15 +49,18 @@ def create_app(config_class: type[Config] = DevelopmentConfig, **overrides) -> F
     app.config.from_object(config_class)
     app.config.update(overrides)
     app.config["SQLALCHEMY_DATABASE_URI"] = normalize_db_url(app.config["SQLALCHEMY_DATABASE_URI"])
-    if not app.config.get("SECRET_KEY") and app.config.get("GENERATE_SECRET_KEY", True):
+    if not app.config.get("SECRET_KEY") and app.config["GENERATE_SECRET_KEY"]:
         app.config["SECRET_KEY"] = _secret_key(app)
     config_class.validate(app.config)
+    from quizapp import clock
+
+    zone = clock.use_timezone(app.config["TIMEZONE"])
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
     login_manager.init_app(app)
     csrf.init_app(app)
-    babel.init_app(app, locale_selector=select_locale, timezone_selector=lambda: "Asia/Ho_Chi_Minh")
+    babel.init_app(app, locale_selector=select_locale, default_timezone=zone.key)
 
     from quizapp.database import configure_engine
 

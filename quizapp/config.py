@@ -1,8 +1,15 @@
-"""Configuration classes. Values come from the environment; policy defaults are documented here."""
+"""Every setting the application reads, declared once with its default and why.
+
+Values come from the environment; policy defaults are documented here. Code reads a setting as
+`app.config["NAME"]` (a template as `config.NAME`), never with a default of its own; code that may
+run without an application falls back to the class attribute of `Config`. tests/ops/test_config_keys.py fails on a
+key read but not declared here, or declared and never read.
+"""
 from __future__ import annotations
 
 import os
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 INSTANCE_DIR = Path(os.environ.get("QUIZAPP_INSTANCE", BASE_DIR / "instance"))
@@ -47,6 +54,9 @@ class Config:
 
     # Without SECRET_KEY a key is generated once into instance/secret_key (one host only).
     GENERATE_SECRET_KEY = True
+    # Only under TESTING: an unexpected exception is raised into the test (a clear traceback)
+    # instead of the 500 page; tests of the 500 page itself set it to False.
+    PROPAGATE_TEST_ERRORS = True
 
     SECRET_KEY = os.environ.get("SECRET_KEY", "")
     SQLALCHEMY_DATABASE_URI = os.environ.get(
@@ -54,6 +64,11 @@ class Config:
     )
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     SQLALCHEMY_TRACK_MODIFICATIONS = False
+    # SQLite only (quizapp/database.py): how long a writer waits for the lock before "database is
+    # locked", and the WAL durability level (NORMAL: a power cut may lose the last commits, never
+    # corrupt the file).
+    SQLITE_BUSY_TIMEOUT_MS = int(os.environ.get("SQLITE_BUSY_TIMEOUT_MS", 15000))
+    SQLITE_SYNCHRONOUS = os.environ.get("SQLITE_SYNCHRONOUS", "NORMAL").upper()
 
     # Sessions: members log in before the study session and keep the session through the quiz.
     SESSION_COOKIE_HTTPONLY = True
@@ -66,10 +81,13 @@ class Config:
 
     WTF_CSRF_TIME_LIMIT = None  # a form left open through a long quiz must still post
 
+    # Interface languages: Vietnamese first (the msgids), English from the catalog; the footer
+    # switch and the account's saved locale only accept these.
     BABEL_DEFAULT_LOCALE = "vi"
-    BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
     LANGUAGES = ("vi", "en")
-    TIMEZONE = "Asia/Ho_Chi_Minh"
+    # The one local time zone: dates typed in forms, printed on pages and PDFs, "today" for dated
+    # history. Read once by create_app, which hands it to quizapp.clock and Flask-Babel.
+    TIMEZONE = os.environ.get("TIMEZONE", "Asia/Ho_Chi_Minh")
 
     # Login throttling by progressive delay, never a lock (services/login_throttle.py); stored in
     # the database, so every worker sees the same counts.
@@ -92,6 +110,9 @@ class Config:
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 5 * 1024 * 1024))
     IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", 20000))
     XLSX_MAX_UNCOMPRESSED = int(os.environ.get("XLSX_MAX_UNCOMPRESSED", 50 * 1024 * 1024))
+    # A previewed roster file waits here for "Xác nhận nhập" (files, not worker memory: the
+    # confirmation may reach another worker); abandoned previews are removed after an hour.
+    ROSTER_STAGING_DIR = os.environ.get("ROSTER_STAGING_DIR", str(INSTANCE_DIR / "roster_uploads"))
 
     # Public address printed on login slips, QR codes, short links and PDFs. Unset: the address
     # each request came in on (behind a proxy: X-Forwarded-Host/-Proto, only with PROXY_COUNT>0).
@@ -110,7 +131,7 @@ class Config:
 
     # Party-format PDF settings (mm): top, bottom, left, right [guess: 20/20/30/15].
     PDF_MARGINS_MM = (20, 20, 30, 15)
-    PDF_FONT_FAMILY = os.environ.get("PDF_FONT_FAMILY", "NotoSerif")
+    # Static instances of the bundled variable fonts are cut once and kept here.
     FONT_CACHE_DIR = os.environ.get("FONT_CACHE_DIR", str(INSTANCE_DIR / "fonts"))
 
     # Operations (docs/deploy.md): logs, metrics, purge of expired rows, backups.
@@ -151,6 +172,12 @@ class Config:
             raise ConfigError("LOG_FORMAT", "phải là json hoặc text")
         if config.get("LOG_LEVEL") not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
             raise ConfigError("LOG_LEVEL", "phải là DEBUG, INFO, WARNING, ERROR hoặc CRITICAL")
+        if config.get("SQLITE_SYNCHRONOUS") not in ("OFF", "NORMAL", "FULL", "EXTRA"):
+            raise ConfigError("SQLITE_SYNCHRONOUS", "phải là OFF, NORMAL, FULL hoặc EXTRA")
+        try:
+            ZoneInfo(str(config.get("TIMEZONE") or ""))
+        except (ValueError, ZoneInfoNotFoundError):
+            raise ConfigError("TIMEZONE", "không phải tên múi giờ (ví dụ Asia/Ho_Chi_Minh)") from None
 
 
 class DevelopmentConfig(Config):
@@ -176,10 +203,12 @@ class ProductionConfig(Config):
     and no database is guessed: an unset DATABASE_URL would quietly write under the code tree.
     """
 
+    # Cookies only over HTTPS; the key, database and public address must be given (validate).
     SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", True)
     GENERATE_SECRET_KEY = False
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", "")
     SITE_URL = os.environ.get("SITE_URL", "")
+    # Log collectors read JSON lines.
     LOG_FORMAT = os.environ.get("LOG_FORMAT", "json").lower()
 
     @classmethod

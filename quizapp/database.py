@@ -13,8 +13,8 @@ def configure_engine(engine: Engine, app_config: dict) -> None:
     """Install SQLite pragmas and explicit BEGIN handling; PostgreSQL needs nothing."""
     if engine.dialect.name != "sqlite":
         return
-    busy_ms = int(app_config.get("SQLITE_BUSY_TIMEOUT_MS", 15000))
-    synchronous = app_config.get("SQLITE_SYNCHRONOUS", "NORMAL")
+    busy_ms = int(app_config["SQLITE_BUSY_TIMEOUT_MS"])
+    synchronous = app_config["SQLITE_SYNCHRONOUS"]
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record):  # pragma: no cover - exercised by every test

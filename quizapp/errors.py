@@ -94,6 +94,6 @@ def init_app(app: Flask) -> None:
     def _crash(exc: Exception):
         db.session.rollback()
         app.logger.exception("Unhandled error")
-        if app.config.get("TESTING") and app.config.get("PROPAGATE_TEST_ERRORS", True):
+        if app.config.get("TESTING") and app.config["PROPAGATE_TEST_ERRORS"]:
             raise exc
         return error_response(500, _(MESSAGES[500]))

@@ -15,7 +15,7 @@ from sqlalchemy import false, or_, select, true
 
 from quizapp.clock import today_local
 from quizapp.extensions import db
-from quizapp.models import Attempt, Bank, Membership, Org, Person, RoleGrant, RoundOrg, StudyRound
+from quizapp.models import Attempt, Bank, Membership, Org, OrgKind, Person, RoleGrant, RoundOrg, StudyRound
 from quizapp.phrases import N_, Phrase
 from quizapp.services.exceptions import Forbidden, NotFound
 from quizapp.services.rules import membership_open_on
@@ -133,12 +133,6 @@ def get_person_or_404(person_id: int, caller: Person | None = None) -> Person:
     return target
 
 
-def require_org(org: Org, person: Person | None = None) -> None:
-    """Raise Forbidden unless the caller manages the org."""
-    if not can_manage_org(org, person):
-        raise Forbidden("Bạn không có quyền với tổ chức đảng này.")
-
-
 def manager_required(view):
     """Decorator: logged in and holding a management role; otherwise 403."""
 
@@ -165,19 +159,6 @@ def staff_required(view):
     return wrapped
 
 
-def admin_required(view):
-    """Decorator: site admin; otherwise 403."""
-
-    @wraps(view)
-    @login_required
-    def wrapped(*args, **kwargs):
-        if not is_admin():
-            abort(403)
-        return view(*args, **kwargs)
-
-    return wrapped
-
-
 def managed_orgs(person: Person | None = None) -> list[Org]:
     """Every org the person manages, in tree order."""
     return list(db.session.scalars(select(Org).where(org_scope_clause(person)).order_by(Org.path)))
@@ -185,7 +166,7 @@ def managed_orgs(person: Person | None = None) -> list[Org]:
 
 def managed_cells(person: Person | None = None) -> list[Org]:
     """The cells (chi bộ) the person manages, in tree order."""
-    return [o for o in managed_orgs(person) if o.kind == "chi_bo"]
+    return [o for o in managed_orgs(person) if o.kind == OrgKind.CHI_BO]
 
 
 # ---------------------------------------------------------------- subtrees (org paths)

@@ -62,11 +62,6 @@ def name_sort_key(full_name: str) -> bytes:
     return b"\x00".join(bytes.fromhex(collate_key(w)) for w in words)
 
 
-def sort_people(items, name=lambda p: p.full_name):
-    """Sort any iterable of people (or rows) in Vietnamese roster order."""
-    return sorted(items, key=lambda p: name_sort_key(name(p)))
-
-
 def format_number(value: float | int, decimals: int = 0) -> str:
     """Vietnamese number format: '.' for thousands, ',' for decimals (35.599; 99,16)."""
     text = f"{value:,.{decimals}f}"

@@ -2,9 +2,21 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import TYPE_CHECKING, Optional
 
-from sqlalchemy import Boolean, DateTime, Float, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from quizapp.extensions import db
@@ -25,7 +37,33 @@ CLASSIFICATIONS = {
     "chua_dat": "Chưa đạt",
 }
 
-MODES = {"online": "Trực tuyến", "paper": "Giấy"}
+
+
+class AttemptStatus(StrEnum):
+    """Attempt.status: taking it now, or finished (one conditional update, never back)."""
+
+    IN_PROGRESS = "in_progress"
+    FINISHED = "finished"
+
+
+class FinishReason(StrEnum):
+    """Attempt.finish_reason: who or what finished it."""
+
+    MEMBER = "member"  # the member pressed Nộp bài
+    TIMER = "timer"    # the page's timer ran out
+    SWEEP = "sweep"    # `flask quiz sweep` closed an overdue attempt
+    READ = "read"      # closed when read after its deadline and grace
+    PAPER = "paper"    # a paper answer sheet entered by a secretary
+
+
+class AttemptMode(StrEnum):
+    """Attempt.mode: taken on a device, or a paper test typed in by a secretary."""
+
+    ONLINE = "online"
+    PAPER = "paper"
+
+
+MODES = {AttemptMode.ONLINE: "Trực tuyến", AttemptMode.PAPER: "Giấy"}
 
 
 class Attempt(db.Model):
@@ -43,8 +81,8 @@ class Attempt(db.Model):
     org_id: Mapped[Optional[int]] = mapped_column(ForeignKey("org.id"), index=True)  # cell at start
     number: Mapped[int] = mapped_column(Integer, default=1)
     is_makeup: Mapped[bool] = mapped_column(Boolean, default=False)
-    status: Mapped[str] = mapped_column(String(12), default="in_progress")  # in_progress | finished
-    finish_reason: Mapped[Optional[str]] = mapped_column(String(10))  # member | timer | sweep | read
+    status: Mapped[str] = mapped_column(String(12), default=AttemptStatus.IN_PROGRESS)  # AttemptStatus
+    finish_reason: Mapped[Optional[str]] = mapped_column(String(10))  # FinishReason
     seed: Mapped[int] = mapped_column(Integer, default=0)
     started_at: Mapped[datetime] = mapped_column(DateTime)
     deadline: Mapped[datetime] = mapped_column(DateTime)
@@ -56,8 +94,8 @@ class Attempt(db.Model):
     score: Mapped[Optional[float]] = mapped_column(SCORE)  # 10-point scale, one decimal
     classification: Mapped[Optional[str]] = mapped_column(String(12))
     pending_essays: Mapped[int] = mapped_column(Integer, default=0)
-    # "online" (taken by the member) or "paper" (a paper test entered by a secretary).
-    mode: Mapped[str] = mapped_column(String(8), default="online", server_default="online")
+    # AttemptMode: "online" (taken by the member) or "paper" (a paper test entered by a secretary).
+    mode: Mapped[str] = mapped_column(String(8), default=AttemptMode.ONLINE, server_default="online")
     entered_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("person.id"))  # who typed in the paper
     paper_variant: Mapped[Optional[str]] = mapped_column(String(8))  # mã đề of a paper attempt
 
@@ -75,7 +113,7 @@ class Attempt(db.Model):
     @property
     def classification_label(self) -> str:
         """Vietnamese label, or 'Chờ chấm' while essays are ungraded."""
-        if self.status == "finished" and self.pending_essays:
+        if self.status == AttemptStatus.FINISHED and self.pending_essays:
             return "Chờ chấm"
         return CLASSIFICATIONS.get(self.classification or "", "")
 

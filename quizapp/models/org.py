@@ -1,9 +1,10 @@
 """The tree of party organizations."""
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import TYPE_CHECKING, Optional
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String
+from sqlalchemy import Boolean, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from quizapp.extensions import db
@@ -12,13 +13,26 @@ from quizapp.models.base import TimestampMixin
 if TYPE_CHECKING:
     from quizapp.models.person import Person
 
+
+
+class OrgKind(StrEnum):
+    """Org.kind, stored as its value."""
+
+    DANG_BO_TINH = "dang_bo_tinh"
+    DANG_BO = "dang_bo"
+    DANG_UY_CO_SO = "dang_uy_co_so"
+    CHI_BO = "chi_bo"
+    TO_DANG = "to_dang"
+    CO_QUAN = "co_quan"
+
+
 ORG_KINDS = {
-    "dang_bo_tinh": "Đảng bộ tỉnh",
-    "dang_bo": "Đảng bộ",
-    "dang_uy_co_so": "Đảng ủy cơ sở",
-    "chi_bo": "Chi bộ",
-    "to_dang": "Tổ đảng",
-    "co_quan": "Cơ quan nhà nước",
+    OrgKind.DANG_BO_TINH: "Đảng bộ tỉnh",
+    OrgKind.DANG_BO: "Đảng bộ",
+    OrgKind.DANG_UY_CO_SO: "Đảng ủy cơ sở",
+    OrgKind.CHI_BO: "Chi bộ",
+    OrgKind.TO_DANG: "Tổ đảng",
+    OrgKind.CO_QUAN: "Cơ quan nhà nước",
 }
 
 
@@ -32,7 +46,7 @@ class Org(TimestampMixin, db.Model):
     path: Mapped[str] = mapped_column(String(255), index=True, default="")
     code: Mapped[str] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(200))
-    kind: Mapped[str] = mapped_column(String(30), default="chi_bo")
+    kind: Mapped[str] = mapped_column(String(30), default=OrgKind.CHI_BO)
     place: Mapped[Optional[str]] = mapped_column(String(100))  # địa danh on the date line
     has_seal: Mapped[bool] = mapped_column(Boolean, default=False)
     term: Mapped[Optional[str]] = mapped_column(String(40))  # nhiệm kỳ, e.g. "2025-2030"
@@ -62,7 +76,7 @@ class Org(TimestampMixin, db.Model):
     @property
     def is_cell(self) -> bool:
         """True for a chi bộ (or tổ đảng): a unit people belong to directly."""
-        return self.kind in {"chi_bo", "to_dang"}
+        return self.kind in {OrgKind.CHI_BO, OrgKind.TO_DANG}
 
     def ancestor_ids(self) -> list[int]:
         """Ids from the root down to this node, inclusive."""

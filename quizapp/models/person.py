@@ -2,10 +2,19 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 from typing import TYPE_CHECKING, Optional
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, LargeBinary, String, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    LargeBinary,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from quizapp.extensions import db
@@ -15,15 +24,35 @@ from quizapp.vn import name_sort_key, nfc
 if TYPE_CHECKING:
     from quizapp.models.org import Org
 
+
+
+class PartyStatus(StrEnum):
+    """Person.party_status and PartyStatusPeriod.party_status."""
+
+    CHINH_THUC = "chinh_thuc"
+    DU_BI = "du_bi"
+    NGOAI_DANG = "ngoai_dang"
+
+
+class PersonState(StrEnum):
+    """Person.state: only an active person logs in and takes quizzes."""
+
+    ACTIVE = "active"
+    TRANSFERRED = "transferred"
+    SUSPENDED = "suspended"
+
+
 PARTY_STATUSES = {
-    "chinh_thuc": "Chính thức",
-    "du_bi": "Dự bị",
-    "ngoai_dang": "Không phải đảng viên",
+    PartyStatus.CHINH_THUC: "Chính thức",
+    PartyStatus.DU_BI: "Dự bị",
+    PartyStatus.NGOAI_DANG: "Không phải đảng viên",
 }
+# Party members: counted in participation (non-members are listed as "Không tính").
+PARTY_MEMBER_STATUSES = (PartyStatus.CHINH_THUC, PartyStatus.DU_BI)
 PERSON_STATES = {
-    "active": "Đang sinh hoạt",
-    "transferred": "Đã chuyển sinh hoạt",
-    "suspended": "Tạm dừng",
+    PersonState.ACTIVE: "Đang sinh hoạt",
+    PersonState.TRANSFERRED: "Đã chuyển sinh hoạt",
+    PersonState.SUSPENDED: "Tạm dừng",
 }
 ROLES = {
     "secretary": "Bí thư",
@@ -45,10 +74,10 @@ class Person(UserMixin, TimestampMixin, db.Model):
     date_of_birth: Mapped[Optional[date]] = mapped_column(Date)
     phone: Mapped[Optional[str]] = mapped_column(String(30))
     email: Mapped[Optional[str]] = mapped_column(String(120))
-    party_status: Mapped[str] = mapped_column(String(20), default="chinh_thuc")
+    party_status: Mapped[str] = mapped_column(String(20), default=PartyStatus.CHINH_THUC)
     exempt: Mapped[bool] = mapped_column(Boolean, default=False)  # miễn công tác và sinh hoạt đảng
     exempt_reason: Mapped[Optional[str]] = mapped_column(String(200))
-    state: Mapped[str] = mapped_column(String(20), default="active")
+    state: Mapped[str] = mapped_column(String(20), default=PersonState.ACTIVE)
     password_hash: Mapped[Optional[str]] = mapped_column(String(255))
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=True)
     last_login_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
@@ -74,12 +103,12 @@ class Person(UserMixin, TimestampMixin, db.Model):
     @property
     def is_active(self) -> bool:
         """Transferred or suspended people cannot log in."""
-        return self.state == "active"
+        return self.state == PersonState.ACTIVE
 
     @property
     def is_party_member(self) -> bool:
         """True for chính thức and dự bị members."""
-        return self.party_status in {"chinh_thuc", "du_bi"}
+        return self.party_status in PARTY_MEMBER_STATUSES
 
     @property
     def party_status_label(self) -> str:

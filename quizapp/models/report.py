@@ -2,13 +2,31 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Optional
 
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, LargeBinary, String, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from quizapp.extensions import db
 from quizapp.models.base import JSONType
+
+
+class ReportKind(StrEnum):
+    """IssuedReport.kind: a cell's result sheet, or the roll-up of a committee's cells."""
+
+    CELL_SHEET = "cell_sheet"
+    ROLLUP = "rollup"
+
 
 ABSENCE_REASONS = {
     "om": "Ốm",
@@ -48,7 +66,7 @@ class IssuedReport(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("study_round.id"), index=True)
     org_id: Mapped[int] = mapped_column(ForeignKey("org.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(20))  # cell_sheet | rollup
+    kind: Mapped[str] = mapped_column(String(20))  # ReportKind
     doc_type: Mapped[str] = mapped_column(String(10), default="BC")
     term: Mapped[str] = mapped_column(String(40), default="")
     number: Mapped[int] = mapped_column(Integer)

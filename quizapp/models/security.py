@@ -1,4 +1,4 @@
-"""Login throttling counters, the audit log and site settings."""
+"""Login throttling counters, server-side login sessions and the audit log."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -41,15 +41,6 @@ class AuditLog(db.Model):
     target_type: Mapped[Optional[str]] = mapped_column(String(40))
     target_id: Mapped[Optional[int]] = mapped_column(Integer)
     details: Mapped[Optional[dict]] = mapped_column(JSONType)
-
-
-class Setting(db.Model):
-    """A site-wide policy value that an administrator may change (JSON)."""
-
-    __tablename__ = "setting"
-
-    key: Mapped[str] = mapped_column(String(80), primary_key=True)
-    value: Mapped[Optional[dict]] = mapped_column(JSONType)
 
 
 class AuthSession(db.Model):

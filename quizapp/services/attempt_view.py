@@ -12,7 +12,17 @@ from sqlalchemy import func, select
 
 from quizapp.clock import utcnow
 from quizapp.extensions import db
-from quizapp.models import CLASSIFICATIONS, Answer, Attempt, AttemptItem, MakeupWindow, QuestionVersion, Quiz
+from quizapp.models import (
+    CLASSIFICATIONS,
+    Answer,
+    Attempt,
+    AttemptItem,
+    AttemptStatus,
+    FinishReason,
+    MakeupWindow,
+    QuestionVersion,
+    Quiz,
+)
 from quizapp.services import display_ids
 from quizapp.services.delivery import remaining_seconds
 from quizapp.services.question_types import get_type
@@ -69,7 +79,7 @@ def release_time(quiz: Quiz) -> datetime:
 
 def released(attempt: Attempt, now: datetime | None = None) -> bool:
     """True when the review policy lets the taker see this finished attempt's result."""
-    if attempt.status != "finished":
+    if attempt.status != AttemptStatus.FINISHED:
         return False
     if attempt.quiz.review_when == "after_close":
         return (now or utcnow()) >= release_time(attempt.quiz)
@@ -83,7 +93,7 @@ def result_payload(attempt: Attempt, now: datetime | None = None) -> dict:
             "finished_at": iso(attempt.finished_at), "released": released(attempt, now),
             "review_policy": quiz.review_policy}
     if not body["released"]:
-        body["release_at"] = iso(release_time(quiz)) if attempt.status == "finished" else None
+        body["release_at"] = iso(release_time(quiz)) if attempt.status == AttemptStatus.FINISHED else None
         return body
     body.update({
         "score": attempt.score, "points": attempt.points, "max_points": attempt.max_points,
@@ -109,7 +119,7 @@ def result_payload(attempt: Attempt, now: datetime | None = None) -> dict:
     return body
 
 
-AUTO_REASONS = ("timer", "sweep", "read")
+AUTO_REASONS = (FinishReason.TIMER, FinishReason.SWEEP, FinishReason.READ)
 
 
 def verdict(fraction: float | None, qtype: str = "", answered: bool = True) -> str | None:
@@ -124,7 +134,7 @@ def verdict(fraction: float | None, qtype: str = "", answered: bool = True) -> s
 
 def auto_submitted(attempt: Attempt) -> bool:
     """True when the attempt was submitted for the member because time ran out (not by the member)."""
-    return attempt.status == "finished" and attempt.finish_reason in AUTO_REASONS
+    return attempt.status == AttemptStatus.FINISHED and attempt.finish_reason in AUTO_REASONS
 
 
 def quiz_title_for_code(code: str | None) -> str | None:
@@ -148,7 +158,7 @@ def member_quizzes(person, now: datetime | None = None) -> list[dict]:
         attempts = list(db.session.scalars(select(Attempt).where(
             Attempt.quiz_id == quiz.id, Attempt.person_id == person.id).order_by(Attempt.number)))
         window = quiz_window(quiz, person, now) if quiz.id in in_round else None
-        open_attempt = next((a for a in attempts if a.status == "in_progress"), None)
+        open_attempt = next((a for a in attempts if a.status == AttemptStatus.IN_PROGRESS), None)
         left = max(0, quiz.attempts_allowed - len(attempts))
         if window and (open_attempt or left):
             state = "open"
@@ -159,7 +169,7 @@ def member_quizzes(person, now: datetime | None = None) -> list[dict]:
         else:
             continue
         cards.append({"quiz": quiz, "state": state, "window": window, "open_attempt": open_attempt,
-                      "finished": [a for a in attempts if a.status == "finished"], "attempts_left": left})
+                      "finished": [a for a in attempts if a.status == AttemptStatus.FINISHED], "attempts_left": left})
     return cards
 
 

@@ -1,7 +1,7 @@
 """Taking a quiz: start (seeded draw, deadline), save an answer, submit, and the overdue sweep.
 
 Hot paths (save, submit) use a few small Core statements, not ORM object graphs: the Python
-tier is the ceiling (reliability.md). Every answer is acknowledged only after its commit.
+tier is the ceiling (bench/README.md). Every answer is acknowledged only after its commit.
 
 Time rules: the deadline is stored at start (start + limit, capped by the window's close).
 Saves are accepted until deadline + quiz.grace_seconds; an attempt the member left open is
@@ -20,12 +20,28 @@ from quizapp.clock import utcnow
 from quizapp.database import begin_write
 from quizapp.extensions import db
 from quizapp.models import (
-    Answer, Attempt, AttemptItem, MakeupWindow, Org, Person, Question,
-    QuestionVersion, Quiz,
+    Answer,
+    Attempt,
+    AttemptItem,
+    AttemptStatus,
+    FinishReason,
+    MakeupWindow,
+    Org,
+    Person,
+    PersonState,
+    Question,
+    QuestionVersion,
+    Quiz,
 )
 from quizapp.ops.events import count_event, log_event
 from quizapp.services import display_ids
-from quizapp.services.exceptions import Conflict, Forbidden, Gone, InvalidInput, NotFound
+from quizapp.services.exceptions import (
+    Conflict,
+    Forbidden,
+    Gone,
+    InvalidInput,
+    NotFound,
+)
 from quizapp.services.papers import matches
 from quizapp.services.question_types import AnswerError, get_type
 
@@ -132,22 +148,13 @@ def _draw(quiz: Quiz, rng: random.Random) -> list[dict]:
     return items
 
 
-def check_draw(quiz: Quiz) -> str | None:
-    """A manager-facing problem with the quiz's draw rule, or None when it can be drawn."""
-    try:
-        _draw(quiz, random.Random(0))
-    except QuizNotReady as exc:
-        return exc.message
-    return None
-
-
 def _open_attempt(quiz_id: int, person_id: int) -> Attempt | None:
     return db.session.scalar(select(Attempt).where(
-        Attempt.quiz_id == quiz_id, Attempt.person_id == person_id, Attempt.status == "in_progress"))
+        Attempt.quiz_id == quiz_id, Attempt.person_id == person_id, Attempt.status == AttemptStatus.IN_PROGRESS))
 
 
 _OPEN_ID = select(Attempt.id).where(Attempt.quiz_id == bindparam("qid"), Attempt.person_id == bindparam("pid"),
-                                    Attempt.status == "in_progress").limit(1)
+                                    Attempt.status == AttemptStatus.IN_PROGRESS).limit(1)
 _USED = select(func.count()).select_from(Attempt).where(Attempt.quiz_id == bindparam("qid"),
                                                         Attempt.person_id == bindparam("pid"))
 
@@ -155,7 +162,7 @@ _USED = select(func.count()).select_from(Attempt).where(Attempt.quiz_id == bindp
 def start_attempt(quiz_id: int, person: Person, now: datetime | None = None) -> Attempt:
     """Start the person's attempt at the quiz, or resume the one in progress."""
     now = now or utcnow()
-    if person.state != "active":
+    if person.state != PersonState.ACTIVE:
         raise Forbidden("Tài khoản đã chuyển sinh hoạt hoặc tạm dừng nên không thể làm bài.")
     quiz = db.session.get(Quiz, quiz_id)
     if quiz is None:
@@ -164,7 +171,7 @@ def start_attempt(quiz_id: int, person: Person, now: datetime | None = None) -> 
     if db.session.connection().execute(_OPEN_ID, params).first() is not None:
         begin_write()
         current = _open_attempt(quiz_id, person.id)
-        if current is not None and close_if_overdue(current, now).status == "in_progress":
+        if current is not None and close_if_overdue(current, now).status == AttemptStatus.IN_PROGRESS:
             return current
     cell_id = participant_cell_id(quiz, person.id, now)
     if cell_id is None:
@@ -188,7 +195,7 @@ def start_attempt(quiz_id: int, person: Person, now: datetime | None = None) -> 
         conn = db.session.connection()
         attempt_id = conn.execute(insert(Attempt.__table__).values(
             quiz_id=quiz_id, person_id=person.id, org_id=cell_id, number=used + 1, is_makeup=window[2],
-            status="in_progress", seed=seed, started_at=now, deadline=deadline, pending_essays=0,
+            status=AttemptStatus.IN_PROGRESS, seed=seed, started_at=now, deadline=deadline, pending_essays=0,
         ).returning(Attempt.__table__.c.id)).scalar_one()
         conn.execute(insert(AttemptItem.__table__), [dict(it, attempt_id=attempt_id) for it in items])
         db.session.commit()
@@ -258,11 +265,11 @@ def save_answer(attempt_id: int, person_id: int, position: int, raw_value, seq: 
     row = conn.execute(_SAVE_CONTEXT, {"aid": attempt_id, "pos": position}).first()
     if row is None or row.person_id != person_id:
         raise NotFound(NOT_FOUND)
-    if row.status != "in_progress":
+    if row.status != AttemptStatus.IN_PROGRESS:
         raise Conflict("Bài làm đã được nộp nên không thể sửa câu trả lời.")
     if now > row.deadline + timedelta(seconds=row.grace_seconds or 0):
         db.session.rollback()
-        submit_attempt(attempt_id, reason="read", now=now)
+        submit_attempt(attempt_id, reason=FinishReason.READ, now=now)
         raise Gone(TOO_LATE)
     try:
         qtype = get_type(row.type)
@@ -304,8 +311,8 @@ def finish_attempt(attempt_id: int, *, person_id: int | None = None, reason: str
     now = now or utcnow()
     begin_write()
     stmt = (update(Attempt)
-            .where(Attempt.id == attempt_id, Attempt.status == "in_progress")
-            .values(status="finished", finish_reason=reason,
+            .where(Attempt.id == attempt_id, Attempt.status == AttemptStatus.IN_PROGRESS)
+            .values(status=AttemptStatus.FINISHED, finish_reason=reason,
                     finished_at=case((Attempt.deadline < now, Attempt.deadline), else_=now)))
     if person_id is not None:
         stmt = stmt.where(Attempt.person_id == person_id)
@@ -326,7 +333,7 @@ def finish_attempt(attempt_id: int, *, person_id: int | None = None, reason: str
 
 def is_overdue(attempt: Attempt, now: datetime, grace_seconds: int) -> bool:
     """True once deadline + grace has passed for an attempt still in progress."""
-    return attempt.status == "in_progress" and now > attempt.deadline + timedelta(seconds=grace_seconds)
+    return attempt.status == AttemptStatus.IN_PROGRESS and now > attempt.deadline + timedelta(seconds=grace_seconds)
 
 
 def close_if_overdue(attempt: Attempt, now: datetime | None = None) -> Attempt:
@@ -334,7 +341,7 @@ def close_if_overdue(attempt: Attempt, now: datetime | None = None) -> Attempt:
     now = now or utcnow()
     grace = attempt.quiz.grace_seconds or 0
     if is_overdue(attempt, now, grace):
-        return submit_attempt(attempt.id, reason="read", now=now)
+        return submit_attempt(attempt.id, reason=FinishReason.READ, now=now)
     return attempt
 
 
@@ -343,13 +350,13 @@ def close_overdue(now: datetime | None = None) -> int:
     now = now or utcnow()
     rows = db.session.execute(
         select(Attempt.id, Attempt.deadline, Quiz.grace_seconds).join(Quiz, Quiz.id == Attempt.quiz_id)
-        .where(Attempt.status == "in_progress", Attempt.deadline < now)
+        .where(Attempt.status == AttemptStatus.IN_PROGRESS, Attempt.deadline < now)
     ).all()
     db.session.rollback()  # end the read snapshot before the write transactions
     closed = 0
     for attempt_id, deadline, grace in rows:
         if now > deadline + timedelta(seconds=grace or 0):
-            closed += finish_attempt(attempt_id, reason="sweep", now=now)[1]
+            closed += finish_attempt(attempt_id, reason=FinishReason.SWEEP, now=now)[1]
     return closed
 
 

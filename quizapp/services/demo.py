@@ -8,9 +8,9 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import func, select
 
-from quizapp.extensions import db
 from quizapp.clock import today_local, utcnow
-from quizapp.models import Bank, Membership, Org, Person, Quiz
+from quizapp.extensions import db
+from quizapp.models import Bank, Membership, Org, OrgKind, PartyStatus, Person, Quiz
 from quizapp.services import accounts, orgs
 
 DEMO_PASSWORD = "hoctap2026"
@@ -68,14 +68,14 @@ def load(force: bool = False) -> str:
         return "Cơ sở dữ liệu đã có dữ liệu — bỏ qua nạp dữ liệu mẫu.\n" + logins_text()
     rng = random.Random(2026)
     pw = accounts.hash_password(DEMO_PASSWORD)
-    province = orgs.create_org("DBT-BP", "Đảng bộ tỉnh Bình Phước", "dang_bo_tinh", place="Đồng Xoài")
+    province = orgs.create_org("DBT-BP", "Đảng bộ tỉnh Bình Phước", OrgKind.DANG_BO_TINH, place="Đồng Xoài")
     committee = orgs.create_org(
         "DU-KCQ", "Đảng ủy các cơ quan Đảng tỉnh", "dang_uy_co_so", province,
         place="Đồng Xoài", term="2025-2030", has_seal=True,
     )
-    cells = [orgs.create_org(code, name, "chi_bo", committee, place="Đồng Xoài", term="2025-2027")
+    cells = [orgs.create_org(code, name, OrgKind.CHI_BO, committee, place="Đồng Xoài", term="2025-2027")
              for code, name in CELLS]
-    admin = _person("QUANTRI", "Quản trị hệ thống", None, pw, party_status="ngoai_dang")
+    admin = _person("QUANTRI", "Quản trị hệ thống", None, pw, party_status=PartyStatus.NGOAI_DANG)
     orgs.grant_role(admin, "admin", None)
     staff = _person("VANPHONG", "Lê Thị Thu Hà", None, pw)
     orgs.grant_role(staff, "staff", committee)
@@ -91,9 +91,9 @@ def load(force: bool = False) -> str:
                 fields.update(exempt=True, exempt_reason="Tuổi cao, sức khỏe yếu",
                               date_of_birth=date(1948, 5, 19), exempt_from=date(2024, 3, 1))
             elif i in (size - 2, size - 3):
-                fields["party_status"] = "du_bi"
+                fields["party_status"] = PartyStatus.DU_BI
             elif i == size - 4 and ci == 0:
-                fields["party_status"] = "ngoai_dang"
+                fields["party_status"] = PartyStatus.NGOAI_DANG
             person = _person(code, _name(rng), cell, pw, **fields)
             if i == 0:
                 orgs.grant_role(person, "secretary", cell)

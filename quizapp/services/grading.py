@@ -8,7 +8,7 @@ Mean scores in reports round half up to two decimals the same way (`mean_of`).
 """
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from fractions import Fraction
 
 from sqlalchemy import bindparam, select, update
@@ -16,7 +16,16 @@ from sqlalchemy import bindparam, select, update
 from quizapp.clock import utcnow
 from quizapp.database import begin_write
 from quizapp.extensions import db
-from quizapp.models import Answer, Attempt, AttemptItem, AuditLog, Person, QuestionVersion, Quiz
+from quizapp.models import (
+    Answer,
+    Attempt,
+    AttemptItem,
+    AttemptStatus,
+    AuditLog,
+    Person,
+    QuestionVersion,
+    Quiz,
+)
 from quizapp.services.exceptions import Conflict, InvalidInput, NotFound
 from quizapp.services.question_types import SpecError, get_type
 from quizapp.services.rules import cutoffs_of
@@ -137,7 +146,7 @@ def grade_essay(answer_id: int, grader: Person, awarded: float, comment: str,
     answer = db.session.get(Answer, answer_id)
     attempt = db.session.get(Attempt, answer.attempt_id) if answer else None
     check_may_grade(attempt, grader)  # out of scope: not found; one's own attempt: forbidden
-    if attempt.status != "finished":
+    if attempt.status != AttemptStatus.FINISHED:
         raise Conflict("Bài làm chưa nộp nên chưa thể chấm.")
     item, version = db.session.execute(
         select(AttemptItem, QuestionVersion).join(QuestionVersion, QuestionVersion.id == AttemptItem.question_version_id)
@@ -216,7 +225,7 @@ def _apply_key(version: QuestionVersion, spec: dict, new_points: float | None) -
     db.session.flush()
     attempts = db.session.scalars(
         select(Attempt).join(AttemptItem, AttemptItem.attempt_id == Attempt.id)
-        .where(AttemptItem.question_version_id == version.id, Attempt.status == "finished")
+        .where(AttemptItem.question_version_id == version.id, Attempt.status == AttemptStatus.FINISHED)
         .order_by(Attempt.id)
     ).unique().all()
     changes = []

@@ -10,7 +10,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from quizapp.clock import utcnow
 from quizapp.extensions import db
-from quizapp.models import Attempt, Quiz
+from quizapp.models import Attempt, AttemptStatus, Quiz
 
 
 @dataclass
@@ -67,11 +67,11 @@ def attempt_figures(now: datetime | None = None, limit: int = 1000) -> AttemptFi
     now = now or utcnow()
     try:
         open_attempts = db.session.scalar(
-            select(db.func.count()).select_from(Attempt).where(Attempt.status == "in_progress")) or 0
+            select(db.func.count()).select_from(Attempt).where(Attempt.status == AttemptStatus.IN_PROGRESS)) or 0
         # Past the deadline (index on status, deadline); grace is per quiz, so compare here.
         rows = db.session.execute(
             select(Attempt.deadline, Quiz.grace_seconds).join(Quiz, Quiz.id == Attempt.quiz_id)
-            .where(Attempt.status == "in_progress", Attempt.deadline < now)
+            .where(Attempt.status == AttemptStatus.IN_PROGRESS, Attempt.deadline < now)
             .order_by(Attempt.deadline).limit(limit)
         ).all()
     finally:

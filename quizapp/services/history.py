@@ -20,7 +20,16 @@ from sqlalchemy import delete, exists, func, select
 from quizapp import permissions
 from quizapp.clock import today_local, utcnow
 from quizapp.extensions import db
-from quizapp.models import Exemption, IssuedReport, Membership, Org, PartyStatusPeriod, Person, StudyRound
+from quizapp.models import (
+    Exemption,
+    IssuedReport,
+    Membership,
+    Org,
+    PartyStatus,
+    PartyStatusPeriod,
+    Person,
+    StudyRound,
+)
 from quizapp.services.exceptions import InvalidInput
 from quizapp.vn import format_date, nfc
 
@@ -83,7 +92,7 @@ def exempt_on(person: Person, on: date) -> bool:
 
 def seed_history(person: Person, start: date) -> None:
     """Open periods from `start` for the person's current status and exemption (a new person); caller commits."""
-    db.session.add(PartyStatusPeriod(person_id=person.id, party_status=person.party_status or "chinh_thuc",
+    db.session.add(PartyStatusPeriod(person_id=person.id, party_status=person.party_status or PartyStatus.CHINH_THUC,
                                      start_date=start))
     if person.exempt:
         db.session.add(Exemption(person_id=person.id, reason=person.exempt_reason, start_date=start))
@@ -91,7 +100,7 @@ def seed_history(person: Person, start: date) -> None:
 
 def seed_rows(person_id: int, values: dict, start: date) -> tuple[dict, dict | None]:
     """Insert-ready rows (status, exemption or None) for a person created in bulk."""
-    status = {"person_id": person_id, "party_status": values.get("party_status") or "chinh_thuc",
+    status = {"person_id": person_id, "party_status": values.get("party_status") or PartyStatus.CHINH_THUC,
               "start_date": start, "end_date": None}
     exemption = ({"person_id": person_id, "reason": values.get("exempt_reason"), "start_date": start,
                   "end_date": None} if values.get("exempt") else None)

@@ -4,12 +4,12 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from quizapp.extensions import db
-from quizapp.models import Org, Person, RoleGrant
+from quizapp.models import Org, OrgKind, Person, RoleGrant
 from quizapp.services.exceptions import InvalidInput
 from quizapp.vn import nfc
 
 
-def create_org(code: str, name: str, kind: str = "chi_bo", parent: Org | None = None, **fields) -> Org:
+def create_org(code: str, name: str, kind: str = OrgKind.CHI_BO, parent: Org | None = None, **fields) -> Org:
     """Add a node under `parent` (flushes to get its id and path); the caller commits."""
     code = nfc(code).upper()
     if not code or not nfc(name):
@@ -26,11 +26,6 @@ def create_org(code: str, name: str, kind: str = "chi_bo", parent: Org | None = 
 def subtree(org: Org) -> list[Org]:
     """The node and every node below it, in tree order."""
     return list(db.session.scalars(select(Org).where(Org.path.like(org.path + "%")).order_by(Org.path)))
-
-
-def cells_under(org: Org) -> list[Org]:
-    """The chi bộ at or below the node."""
-    return [o for o in subtree(org) if o.kind == "chi_bo"]
 
 
 def grant_role(person: Person, role: str, org: Org | None) -> RoleGrant:

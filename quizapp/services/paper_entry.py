@@ -26,12 +26,29 @@ from sqlalchemy.exc import IntegrityError
 from quizapp.clock import utcnow
 from quizapp.database import begin_write
 from quizapp.extensions import db
-from quizapp.models import Answer, Attempt, AttemptItem, AuditLog, Org, PaperTest, Person, StudyRound
+from quizapp.models import (
+    Answer,
+    Attempt,
+    AttemptItem,
+    AttemptMode,
+    AttemptStatus,
+    AuditLog,
+    FinishReason,
+    Org,
+    PaperTest,
+    Person,
+    StudyRound,
+)
 from quizapp.services.exceptions import Conflict
 from quizapp.services.grading import grade_attempt
-from quizapp.services.paper_tests import Variant, cell_roster, load_variants, variant_for
+from quizapp.services.paper_tests import (
+    Variant,
+    cell_roster,
+    load_variants,
+    variant_for,
+)
 from quizapp.services.question_types import AnswerError
-from quizapp.vn import format_datetime, nfc, format_number
+from quizapp.vn import format_datetime, format_number, nfc
 
 BLANKS = "-._*"
 MAX_TYPED = 2000
@@ -223,10 +240,10 @@ class RowResult:
 
 def online_refusal(attempts: list[Attempt]) -> str | None:
     """Why a member's paper cannot be entered (they sat the test online), or None."""
-    online = [a for a in attempts if (a.mode or "online") != "paper"]
+    online = [a for a in attempts if (a.mode or AttemptMode.ONLINE) != AttemptMode.PAPER]
     if not online:
         return None
-    done = [a for a in online if a.status == "finished"]
+    done = [a for a in online if a.status == AttemptStatus.FINISHED]
     if done:
         when = format_datetime(max(a.finished_at for a in done if a.finished_at) if any(
             a.finished_at for a in done) else None)
@@ -321,7 +338,7 @@ def _write_rows(rnd, cell, paper, rows, actor, now, results, good) -> list[RowRe
             continue
         variant = variants[row.variant.strip()]
         parsed = parse_answers(variant, row.answers, row.texts, row.short_texts)
-        previous = next((a for a in mine if a.mode == "paper"), None)
+        previous = next((a for a in mine if a.mode == AttemptMode.PAPER), None)
         if previous is not None:
             conn.execute(delete(Answer.__table__).where(Answer.__table__.c.attempt_id == previous.id))
             conn.execute(delete(AttemptItem.__table__).where(AttemptItem.__table__.c.attempt_id == previous.id))
@@ -330,11 +347,11 @@ def _write_rows(rnd, cell, paper, rows, actor, now, results, good) -> list[RowRe
             before = {"variant": previous.paper_variant, "score": previous.score,
                       "entered_by_id": previous.entered_by_id}
         else:
-            attempt = Attempt(quiz_id=quiz.id, person_id=row.person_id, number=1, is_makeup=False, mode="paper")
+            attempt = Attempt(quiz_id=quiz.id, person_id=row.person_id, number=1, is_makeup=False, mode=AttemptMode.PAPER)
             before = None
         attempt.org_id = cell.id
-        attempt.status = "finished"
-        attempt.finish_reason = "paper"
+        attempt.status = AttemptStatus.FINISHED
+        attempt.finish_reason = FinishReason.PAPER
         attempt.seed = paper.seed
         attempt.started_at = attempt.deadline = attempt.finished_at = now
         attempt.entered_by_id = actor.id

@@ -18,7 +18,17 @@ from quizapp import permissions
 from quizapp.clock import utcnow
 from quizapp.database import begin_write
 from quizapp.extensions import db
-from quizapp.models import ABSENCE_REASONS, Absence, Attempt, AuditLog, Membership, Org, Person, StudyRound
+from quizapp.models import (
+    ABSENCE_REASONS,
+    Absence,
+    Attempt,
+    AttemptStatus,
+    AuditLog,
+    Membership,
+    Org,
+    Person,
+    StudyRound,
+)
 from quizapp.services.exceptions import InvalidInput, NotFound
 from quizapp.services import rules
 from quizapp.services.grading import mean_of
@@ -167,7 +177,7 @@ def member_statuses(rnd: StudyRound, org: Org) -> list[MemberStatus]:
         seen.add(person.id)
         attempts = by_person.get(person.id, [])
         counted = rules.pick_counted(attempts, policy)
-        open_attempt = next((a for a in attempts if a.status == "in_progress"), None)
+        open_attempt = next((a for a in attempts if a.status == AttemptStatus.IN_PROGRESS), None)
         attempt = counted or open_attempt
         state = "submitted" if counted else ("in_progress" if open_attempt else "not_started")
         out.append(MemberStatus(
@@ -211,20 +221,6 @@ def record_absence(rnd: StudyRound, person: Person, reason_code: str, reason_tex
                                                           "excused": bool(excused)}))
     db.session.commit()
     return absence
-
-
-def clear_absence(rnd: StudyRound, person: Person, actor: Person) -> None:
-    """Remove an absence record (e.g. recorded by mistake); scope-checked."""
-    begin_write()
-    cell = _membership_cell(rnd, person)
-    if cell is None or not permissions.can_manage_org(cell, actor):
-        raise NotFound("Không tìm thấy đảng viên này trong đợt học tập.")
-    absence = db.session.scalar(select(Absence).where(Absence.round_id == rnd.id, Absence.person_id == person.id))
-    if absence is not None:
-        db.session.delete(absence)
-        db.session.add(AuditLog(actor_id=actor.id, action="absence.clear", target_type="person",
-                                target_id=person.id, details={"round_id": rnd.id}))
-    db.session.commit()
 
 
 def absence_label(absence: Absence | None) -> str:

@@ -63,7 +63,7 @@ def _cache_dir() -> Path:
         from flask import current_app
 
         return Path(current_app.config["FONT_CACHE_DIR"])
-    except (RuntimeError, KeyError):
+    except RuntimeError:  # no application: the declared default
         from quizapp.config import Config
 
         return Path(Config.FONT_CACHE_DIR)

@@ -11,7 +11,16 @@ from quizapp import permissions
 from quizapp.clock import today_local
 from quizapp.database import begin_write
 from quizapp.extensions import db
-from quizapp.models import PARTY_STATUSES, PERSON_STATES, AuditLog, Membership, Org, Person, RoleGrant
+from quizapp.models import (
+    PARTY_STATUSES,
+    PERSON_STATES,
+    AuditLog,
+    Membership,
+    Org,
+    Person,
+    PersonState,
+    RoleGrant,
+)
 from quizapp.services import accounts, history
 from quizapp.services.exceptions import Forbidden, InvalidInput, NotFound
 from quizapp.services.roster import NAME_MAX, PHONE_MAX, REASON_MAX, move_membership
@@ -182,7 +191,7 @@ def update_person(target: Person, actor: Person, data: dict) -> list[str]:
         history.set_party_status(target, values["party_status"], on)
     if "exempt" in changed or "exempt_reason" in changed:
         history.set_exemption(target, values["exempt"], values["exempt_reason"], on)
-    if target.state != "active":
+    if target.state != PersonState.ACTIVE:
         accounts.revoke_sessions(target.id)
     if changed:
         details = {"fields": changed, "before": before, "after": {f: _plain(values[f]) for f in changed}}

@@ -24,7 +24,16 @@ from sqlalchemy.orm import selectinload
 from quizapp.clock import today_local
 from quizapp.database import begin_write
 from quizapp.extensions import db
-from quizapp.models import AuditLog, Exemption, Membership, Org, PartyStatusPeriod, Person
+from quizapp.models import (
+    AuditLog,
+    Exemption,
+    Membership,
+    Org,
+    PartyStatus,
+    PartyStatusPeriod,
+    Person,
+    PersonState,
+)
 from quizapp.services import history
 from quizapp.services.exceptions import DomainError, InvalidInput
 from quizapp.services.roster_files import RawTable, read_table
@@ -35,8 +44,8 @@ _CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9._/-]*$")
 _PHONE_RE = re.compile(r"^[0-9+][0-9 .()+-]*$")
 _DATE_RE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
 STATUS_WORDS = {
-    "chinh thuc": "chinh_thuc", "du bi": "du_bi",
-    "khong phai dang vien": "ngoai_dang", "ngoai dang": "ngoai_dang", "quan chung": "ngoai_dang",
+    "chinh thuc": PartyStatus.CHINH_THUC, "du bi": PartyStatus.DU_BI,
+    "khong phai dang vien": PartyStatus.NGOAI_DANG, "ngoai dang": PartyStatus.NGOAI_DANG, "quan chung": PartyStatus.NGOAI_DANG,
 }
 YES = {"co", "x", "1", "true", "yes", "c"}
 NO = {"khong", "0", "false", "no", "k"}
@@ -254,8 +263,8 @@ def _new_person(row: _Row) -> dict:
     name = nfc(v["full_name"])
     return {"member_code": v["member_code"], "full_name": name, "name_key": name_sort_key(name),
             "date_of_birth": v.get("date_of_birth"), "phone": v.get("phone"), "email": v.get("email"),
-            "party_status": v.get("party_status") or "chinh_thuc", "exempt": exempt,
-            "exempt_reason": v.get("exempt_reason") if exempt else None, "state": "active",
+            "party_status": v.get("party_status") or PartyStatus.CHINH_THUC, "exempt": exempt,
+            "exempt_reason": v.get("exempt_reason") if exempt else None, "state": PersonState.ACTIVE,
             "password_hash": None, "must_change_password": True}
 
 

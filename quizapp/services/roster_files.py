@@ -247,17 +247,15 @@ _TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 STAGE_TTL_SECONDS = 3600
 
 
-def _stage_dir() -> Path:
-    from flask import current_app
-
-    path = Path(current_app.config.get("ROSTER_STAGING_DIR") or Path(current_app.instance_path) / "roster_uploads")
+def _stage_dir(folder: str | Path) -> Path:
+    path = Path(folder)
     path.mkdir(parents=True, exist_ok=True)
     return path
 
 
-def stage_upload(data: bytes, filename: str, owner_id: int, default_org_id: int | None) -> str:
-    """Keep an uploaded file for its owner's confirmation; returns a random token."""
-    folder = _stage_dir()
+def stage_upload(folder: str | Path, data: bytes, filename: str, owner_id: int, default_org_id: int | None) -> str:
+    """Keep an uploaded file in `folder` (ROSTER_STAGING_DIR) for its owner's confirmation; returns a random token."""
+    folder = _stage_dir(folder)
     now = time.time()
     for old in folder.glob("*.json"):  # opportunistic clean-up of abandoned previews
         if now - old.stat().st_mtime > STAGE_TTL_SECONDS:
@@ -270,12 +268,12 @@ def stage_upload(data: bytes, filename: str, owner_id: int, default_org_id: int 
     return token
 
 
-def load_staged(token: str, owner_id: int) -> tuple[bytes, str, int | None]:
+def load_staged(folder: str | Path, token: str, owner_id: int) -> tuple[bytes, str, int | None]:
     """The staged (data, filename, default org id) if the token is the owner's and fresh; else InvalidInput."""
     expired = InvalidInput("Phiên xem trước đã hết hạn hoặc không hợp lệ. Vui lòng tải tệp lên lại.")
     if not token or not _TOKEN_RE.match(token):
         raise expired
-    folder = _stage_dir()
+    folder = _stage_dir(folder)
     meta_path, data_path = folder / f"{token}.json", folder / f"{token}.bin"
     try:
         meta = json.loads(meta_path.read_text())
@@ -286,9 +284,9 @@ def load_staged(token: str, owner_id: int) -> tuple[bytes, str, int | None]:
         raise expired from None
 
 
-def drop_staged(token: str) -> None:
+def drop_staged(folder: str | Path, token: str) -> None:
     """Delete a staged upload (after a successful import)."""
     if token and _TOKEN_RE.match(token):
-        folder = _stage_dir()
+        folder = _stage_dir(folder)
         (folder / f"{token}.json").unlink(missing_ok=True)
         (folder / f"{token}.bin").unlink(missing_ok=True)

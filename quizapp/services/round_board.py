@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from quizapp import permissions
 from quizapp.extensions import db
-from quizapp.models import Attempt, Org, Person, StudyRound
+from quizapp.models import Attempt, AttemptStatus, Org, Person, StudyRound
 from quizapp.services import participation, rules
 from quizapp.services.reporting import queries
 from quizapp.services.exceptions import NotFound
@@ -80,8 +80,8 @@ def _in_progress_by_cell(rnd: StudyRound, node: Org) -> dict[int, int]:
         return {}
     m = queries.members_subquery(rnd, node)
     quiz_id = rnd.quiz.id
-    open_ids = select(Attempt.person_id).where(Attempt.quiz_id == quiz_id, Attempt.status == "in_progress")
-    done_ids = select(Attempt.person_id).where(Attempt.quiz_id == quiz_id, Attempt.status == "finished")
+    open_ids = select(Attempt.person_id).where(Attempt.quiz_id == quiz_id, Attempt.status == AttemptStatus.IN_PROGRESS)
+    done_ids = select(Attempt.person_id).where(Attempt.quiz_id == quiz_id, Attempt.status == AttemptStatus.FINISHED)
     stmt = (
         select(m.c.cell_id, func.count())
         .where(rules.required_clause(m.c.party_status, m.c.exempt),

@@ -12,7 +12,17 @@ from sqlalchemy.orm import aliased
 
 from quizapp import permissions
 from quizapp.extensions import db
-from quizapp.models import Answer, Attempt, AttemptItem, Person, Question, QuestionVersion, Quiz, StudyRound
+from quizapp.models import (
+    Answer,
+    Attempt,
+    AttemptItem,
+    AttemptStatus,
+    Person,
+    Question,
+    QuestionVersion,
+    Quiz,
+    StudyRound,
+)
 from quizapp.services.exceptions import NotFound
 
 
@@ -37,7 +47,7 @@ def _essay_rows(person: Person, *, own: bool = False):
         .join(Attempt, Attempt.id == Answer.attempt_id)
         .join(AttemptItem, (AttemptItem.attempt_id == Answer.attempt_id) & (AttemptItem.position == Answer.position))
         .join(QuestionVersion, QuestionVersion.id == AttemptItem.question_version_id)
-        .where(Attempt.status == "finished", QuestionVersion.type == "essay", scope)
+        .where(Attempt.status == AttemptStatus.FINISHED, QuestionVersion.type == "essay", scope)
     )
 
 
@@ -114,7 +124,7 @@ def essay_graders(rnd: StudyRound, person: Person) -> list[dict]:
         .join(AttemptItem, (AttemptItem.attempt_id == Answer.attempt_id) & (AttemptItem.position == Answer.position))
         .join(QuestionVersion, QuestionVersion.id == AttemptItem.question_version_id)
         .outerjoin(grader, grader.id == Answer.grader_id)
-        .where(Attempt.quiz_id == rnd.quiz.id, Attempt.status == "finished", QuestionVersion.type == "essay",
+        .where(Attempt.quiz_id == rnd.quiz.id, Attempt.status == AttemptStatus.FINISHED, QuestionVersion.type == "essay",
                permissions.org_scope_clause(person, Attempt.org_id))
         .order_by(member.name_key, Answer.position)
     ).all()

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from quizapp.clock import to_local, utcnow
 from quizapp.extensions import db
-from quizapp.models import Absence, Attempt, Org, Person, StudyRound
+from quizapp.models import Absence, Attempt, AttemptStatus, Org, Person, StudyRound
 from quizapp.services import participation, round_board, rounds, rules
 from quizapp.services.exceptions import NotFound
 from quizapp.services.reporting import queries
@@ -72,7 +72,7 @@ def unexplained_absences(rnd: StudyRound, node: Org) -> int:
         m.c.person_id.not_in(select(Absence.person_id).where(Absence.round_id == rnd.id)))
     if rnd.quiz is not None:
         stmt = stmt.where(m.c.person_id.not_in(select(Attempt.person_id).where(
-            Attempt.quiz_id == rnd.quiz.id, Attempt.status.in_(("finished", "in_progress")))))
+            Attempt.quiz_id == rnd.quiz.id, Attempt.status.in_((AttemptStatus.FINISHED, AttemptStatus.IN_PROGRESS)))))
     return db.session.scalar(stmt) or 0
 
 

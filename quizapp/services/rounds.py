@@ -1,4 +1,5 @@
-"""Study rounds and their quizzes: create, edit, copy, scope, make-up windows, member view."""
+"""Study rounds and their quizzes: create, edit, copy, scope, make-up windows, and which quizzes a
+person takes part in (their cell on the session date)."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -10,7 +11,17 @@ from quizapp import permissions
 from quizapp.clock import utcnow
 from quizapp.database import begin_write
 from quizapp.extensions import db
-from quizapp.models import AuditLog, MakeupWindow, Org, Person, Quiz, RoundOrg, StudyRound
+from quizapp.models import (
+    AttemptStatus,
+    AuditLog,
+    MakeupWindow,
+    Org,
+    Person,
+    PersonState,
+    Quiz,
+    RoundOrg,
+    StudyRound,
+)
 from quizapp.services import round_checks as checks
 from quizapp.services import rules
 from quizapp.services.exceptions import Forbidden, InvalidInput, NotFound
@@ -141,7 +152,7 @@ def _regrade_finished(quiz: Quiz) -> int:
 
     db.session.flush()
     attempts = list(db.session.scalars(
-        select(Attempt).where(Attempt.quiz_id == quiz.id, Attempt.status == "finished")))
+        select(Attempt).where(Attempt.quiz_id == quiz.id, Attempt.status == AttemptStatus.FINISHED)))
     for attempt in attempts:
         grade_attempt(attempt)
     return len(attempts)
@@ -252,23 +263,11 @@ def eligible_quiz_ids(person: Person, now: datetime | None = None) -> set[int]:
     in one of the round's participating subtrees (rules.round_membership_clause, as start applies it)."""
     from quizapp.models import Membership
 
-    if person.state != "active":
+    if person.state != PersonState.ACTIVE:
         return set()
     return set(db.session.scalars(
         select(Quiz.id).join(StudyRound, StudyRound.id == Quiz.round_id)
         .join(Membership, Membership.person_id == person.id).join(Org, Org.id == Membership.org_id)
         .where(rules.round_membership_clause(StudyRound.id, StudyRound.session_date))
     ))
-
-
-def round_for_member(person: Person, now: datetime | None = None) -> list[Quiz]:
-    """Quizzes open to the member now (their round window or a make-up), soonest closing first."""
-    from quizapp.services.delivery import quiz_window  # the one rule for who may take a quiz when
-
-    now = now or utcnow()
-    ids = eligible_quiz_ids(person, now)
-    if not ids:
-        return []
-    quizzes = db.session.scalars(select(Quiz).where(Quiz.id.in_(ids)).order_by(Quiz.closes_at))
-    return [quiz for quiz in quizzes if quiz_window(quiz, person, now)]
 

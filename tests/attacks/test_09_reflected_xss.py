@@ -46,9 +46,9 @@ def test_search_box_echo_is_escaped_and_present(app, world, login_as):
 
 @pytest.mark.parametrize("segment", XSS + ["%3Cscript%3Ealert(1)%3C/script%3E"])
 def test_path_segments_echoed_by_code_routes_are_escaped(app, world, login_as, segment):
-    """Do /q/<code>, /take/c/<code> and /verify/<code> escape a hostile code in their pages?"""
+    """Do /q/<code> and /verify/<code> escape a hostile code in their pages?"""
     c = login_as(world.member_a, c=app.test_client())
-    for base in ("/q/", "/take/c/", "/verify/"):
+    for base in ("/q/", "/verify/"):
         resp = c.get(base + quote(segment, safe=""))
         assert resp.status_code < 500
         assert_escaped(resp.get_data(as_text=True), base)

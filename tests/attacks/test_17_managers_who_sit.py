@@ -214,11 +214,11 @@ def test_review_defaults_to_after_close_and_keys_right_after_submit_carry_a_warn
     import re
 
     from quizapp.models import Quiz
-    from tests.rounds._data import make_bank
+    from tests.factories import make_topic_bank
     from tests.rounds.test_round_pages import _form
 
     assert Quiz.__table__.c.review_when.default.arg == "after_close"
-    bank = make_bank()
+    bank = make_topic_bank()
     db.session.commit()
     login_as(world.staff)
     page = client.get("/manage/rounds/new").get_data(as_text=True)

@@ -10,15 +10,15 @@ from sqlalchemy import select
 from quizapp.extensions import db
 from quizapp.models import AuditLog, Person
 from quizapp.services import orgs, participation
+from tests.factories import make_report_attempt, make_report_round
 from tests.people.conftest import HEADERS, csv_bytes
-from tests.reports.helpers import make_attempt, make_round
 
 
 def test_backdated_changes_into_closed_round(app, world, login_as):
     """Can a secretary move a closed round's figures by back-dating an exemption, a status, a transfer or an import row?"""
-    rnd = make_round([world.committee], world.committee, title="Đợt đã kết thúc tháng 2")
+    rnd = make_report_round([world.committee], world.committee, title="Đợt đã kết thúc tháng 2")
     for p, s in [(world.secretary_a, 9.0), (world.deputy_a, 7.0)]:
-        make_attempt(rnd, p, s)
+        make_report_attempt(rnd, p, s)
     orgs.grant_role(world.secretary_a, "secretary", world.cell_b)  # both cells in her scope
     db.session.commit()
     before = participation.figures(rnd, world.committee).to_dict()

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from quizapp.extensions import db
 from quizapp.models import Absence, IssuedReport
 from quizapp.services import history
-from tests.reports.helpers import make_attempt, make_questions, make_round
+from tests.factories import make_questions, make_report_attempt, make_report_round
 
 
 def _upload(c, code: str, data: bytes):
@@ -24,10 +24,10 @@ def test_19_records_changed_after_issue(app, world, login_as, client):
     """After a sheet is issued and the records behind it change, does the printed code still verify to the
     figures and file issued; can nobody re-issue under that number or code; does a correction take a new
     number and code that the old one names?"""
-    rnd = make_round([world.committee], world.committee)
+    rnd = make_report_round([world.committee], world.committee)
     qs = make_questions(2)
-    make_attempt(rnd, world.secretary_a, 9.0, versions=qs, picks=["a", "a"])
-    make_attempt(rnd, world.deputy_a, 5.0, versions=qs, picks=["a", "b"])
+    make_report_attempt(rnd, world.secretary_a, 9.0, versions=qs, picks=["a", "a"])
+    make_report_attempt(rnd, world.deputy_a, 5.0, versions=qs, picks=["a", "b"])
     db.session.add(Absence(round_id=rnd.id, person_id=world.member_a.id, reason_code="khac",
                            reason_text="Không báo", excused=False))
     db.session.commit()

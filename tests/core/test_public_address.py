@@ -4,8 +4,7 @@ from __future__ import annotations
 import pytest
 
 from quizapp import _trust_proxies
-from tests.factories import PASSWORD
-from tests.rounds._data import make_bank, make_round
+from tests.factories import PASSWORD, make_round_with_quiz, make_topic_bank
 
 
 def _login(client, person, host: str, **kw):
@@ -20,7 +19,7 @@ def _login(client, person, host: str, **kw):
 
 @pytest.fixture
 def rnd(world):
-    return make_round(world.committee, [world.cell_a], bank=make_bank())
+    return make_round_with_quiz(world.committee, [world.cell_a], bank=make_topic_bank())
 
 
 @pytest.fixture

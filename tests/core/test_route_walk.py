@@ -19,7 +19,7 @@ from tests.factories import PASSWORD, make_bank, make_quiz
 
 PUBLIC = {"main.index", "auth.login", "auth.set_language", "main.csrf_token", "ops.healthz", "main.hello",
           "ops.readyz", "ops.metrics",
-          "static", "main.verify", "main.short_link", "main.short_link_card", "take.by_code", "api.openapi"}
+          "static", "main.verify", "main.short_link", "main.short_link_card", "api.openapi"}
 SESSION_ENDERS = {"auth.logout", "auth.change_password"}
 ROLES = ["anonymous", "member_a", "member_b", "secretary_a", "deputy_a", "secretary_b", "staff", "admin"]
 INSIDERS = {"secretary_a", "deputy_a", "staff", "admin"}

@@ -116,4 +116,3 @@ def test_random_draw_per_rule_topic_and_difficulty(world):
     two = delivery._draw(quiz, random.Random(42))
     assert one == two and len(one) == 7
     assert len({it["question_version_id"] for it in one}) == 7
-    assert delivery.check_draw(quiz) is None

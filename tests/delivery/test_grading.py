@@ -227,17 +227,21 @@ def test_score_equals_the_exact_sum_rounded_half_up(items):
 def test_points_fix_on_a_question_only_some_papers_hold_is_refused(world):
     """Would new points for a question drawn into one paper of two give unequal totals — and is that refused,
     while a key-only fix, or new points for a question every paper holds, still goes through?"""
-    from tests.rounds._data import SINGLE, add_question, make_attempt
-    from tests.rounds._data import make_bank as bank_of_singles
-    from tests.rounds._data import make_round
+    from tests.factories import (
+        SINGLE,
+        add_question,
+        make_attempt_with_items,
+        make_round_with_quiz,
+        make_topic_bank,
+    )
 
-    bank = bank_of_singles("pts", org=world.committee, topics=(("Chủ đề A", 3),))
+    bank = make_topic_bank("pts", org=world.committee, topics=(("Chủ đề A", 3),))
     _, odd = add_question(bank, "pts-odd", "single", dict(SINGLE), position=9)
     _, shared = add_question(bank, "pts-shared", "single", dict(SINGLE), position=10)
-    rnd = make_round(world.committee, [world.committee], bank=bank, count=2)
+    rnd = make_round_with_quiz(world.committee, [world.committee], bank=bank, count=2)
     others = db.session.scalars(select(QuestionVersion).where(QuestionVersion.id.not_in([odd.id, shared.id]))).all()
-    make_attempt(rnd.quiz, world.member_a, world.cell_a, items=[(shared, {"choice": "a"}), (odd, {"choice": "a"})])
-    make_attempt(rnd.quiz, world.member_b, world.cell_b, items=[(shared, {"choice": "a"}), (others[0], None)])
+    make_attempt_with_items(rnd.quiz, world.member_a, world.cell_a, items=[(shared, {"choice": "a"}), (odd, {"choice": "a"})])
+    make_attempt_with_items(rnd.quiz, world.member_b, world.cell_b, items=[(shared, {"choice": "a"}), (others[0], None)])
     with pytest.raises(InvalidInput, match="chỉ 1/2 bài"):
         grading.fix_key(odd.id, SINGLE, 3.0, world.staff)
     assert grading.fix_key(odd.id, SINGLE, None, world.staff) is not None  # the key alone may change

@@ -95,30 +95,32 @@ def test_auto_submitted_result_says_time_ran_out(client, world, login_as):
 
 
 def test_short_link_after_submitting_leads_to_the_result(client, world, login_as):
-    """Scanning the QR again: in progress -> the attempt; used up -> the latest result, not a dead end."""
+    """Scanning the QR again: the quiz page offers to continue the attempt in progress, and once it
+    is submitted, its result — never a dead end."""
     quiz = make_quiz(world.committee, [world.committee])
     login_as(world.member_a)
-    assert client.get(f"/take/c/{quiz.short_code}").headers["Location"].endswith(f"/take/quiz/{quiz.id}")
+    assert client.get(f"/q/{quiz.short_code}").headers["Location"].endswith(f"/take/quiz/{quiz.id}")
     attempt = delivery.start_attempt(quiz.id, world.member_a)
     db.session.commit()
-    assert client.get(f"/take/c/{quiz.short_code}").headers["Location"].endswith(f"/take/attempt/{attempt.id}")
+    start = client.get(f"/take/quiz/{quiz.id}").get_data(as_text=True)
+    assert f"/take/attempt/{attempt.id}\"" in start and "Tiếp tục làm bài" in start
     delivery.submit_attempt(attempt.id, person_id=world.member_a.id, reason="member")
     db.session.commit()
-    resp = client.get(f"/take/c/{quiz.short_code}")
-    assert resp.headers["Location"].endswith(f"/take/attempt/{attempt.id}/result")
+    assert client.get(f"/q/{quiz.short_code}").headers["Location"].endswith(f"/take/quiz/{quiz.id}")
     start = client.get(f"/take/quiz/{quiz.id}").get_data(as_text=True)
     assert f"/take/attempt/{attempt.id}/result" in start and "Xem kết quả bài đã nộp" in start
 
 
 def test_login_from_short_link_names_the_quiz_only(client, world):
-    """The login page reached from /take/c/<code> names the quiz; other `next` targets name nothing."""
+    """The login page reached from /q/<code> (e.g. after a wrong password) names the quiz; other
+    `next` targets name nothing."""
     quiz = make_quiz(world.committee, [world.committee], title="Học tập Nghị quyết Đại hội XIV")
-    resp = client.get(f"/take/c/{quiz.short_code}")
-    assert resp.status_code == 302
-    login_page = client.get(resp.headers["Location"]).get_data(as_text=True)
+    landing = client.get(f"/q/{quiz.short_code}").get_data(as_text=True)
+    assert f"/auth/login?next=/q/{quiz.short_code}" in landing.replace("%2F", "/")
+    login_page = client.get("/auth/login", query_string={"next": f"/q/{quiz.short_code}"}).get_data(as_text=True)
     assert "Đăng nhập để làm bài: Học tập Nghị quyết Đại hội XIV" in login_page
-    for target in (f"/take/quiz/{quiz.id}", "/take/c/NOPE", f"//evil/take/c/{quiz.short_code}",
-                   f"/take/c/{quiz.short_code}/x"):
+    for target in (f"/take/quiz/{quiz.id}", "/q/NOPE", f"//evil/q/{quiz.short_code}", f"/q/{quiz.short_code}/x",
+                   f"/take/c/{quiz.short_code}"):
         page = client.get("/auth/login", query_string={"next": target}).get_data(as_text=True)
         assert "Đăng nhập để làm bài" not in page and quiz.title not in page, target
 
@@ -126,11 +128,11 @@ def test_login_from_short_link_names_the_quiz_only(client, world):
 def test_language_switch_keeps_the_next_target(client, world):
     """Switching language on the login page keeps where the member was going."""
     quiz = make_quiz(world.committee, [world.committee])
-    page = client.get("/auth/login", query_string={"next": f"/take/c/{quiz.short_code}"}).get_data(as_text=True)
+    page = client.get("/auth/login", query_string={"next": f"/q/{quiz.short_code}"}).get_data(as_text=True)
     m = re.search(r'name="next" value="([^"]+)"', page)
-    assert m and m.group(1).replace("&amp;", "&").replace("%2F", "/") == f"/auth/login?next=/take/c/{quiz.short_code}"
-    resp = client.form("/auth/lang/en", {"next": f"/auth/login?next=/take/c/{quiz.short_code}"})
-    assert resp.headers["Location"].endswith(f"/auth/login?next=/take/c/{quiz.short_code}")
+    assert m and m.group(1).replace("&amp;", "&").replace("%2F", "/") == f"/auth/login?next=/q/{quiz.short_code}"
+    resp = client.form("/auth/lang/en", {"next": f"/auth/login?next=/q/{quiz.short_code}"})
+    assert resp.headers["Location"].endswith(f"/auth/login?next=/q/{quiz.short_code}")
 
 
 def test_paged_page_holds_every_question_and_a_chip_saves_before_moving(client, world, login_as):

@@ -8,19 +8,25 @@ from datetime import datetime
 import pytest
 
 from quizapp.services import round_overview
-from tests.rounds._data import SINGLE, add_question, make_attempt, make_bank, make_round
+from tests.factories import (
+    SINGLE,
+    add_question,
+    make_attempt_with_items,
+    make_round_with_quiz,
+    make_topic_bank,
+)
 
 CLOSES_2030 = datetime(2030, 3, 2, 3, 0)  # 10:00 Vietnam time
 
 
 @pytest.fixture
 def rnd(world):
-    bank = make_bank()
+    bank = make_topic_bank()
     _, version = add_question(bank, "x-1", "single", dict(SINGLE))
-    rnd = make_round(world.committee, [world.committee], bank=bank, closes=CLOSES_2030,
+    rnd = make_round_with_quiz(world.committee, [world.committee], bank=bank, closes=CLOSES_2030,
                      title="Học tập Nghị quyết 04 <đợt 2>")
-    make_attempt(rnd.quiz, world.member_a, world.cell_a, items=[(version, {"choice": "a"})], score=10.0)
-    make_attempt(rnd.quiz, world.deputy_a, world.cell_a, status="in_progress", items=[(version, None)])
+    make_attempt_with_items(rnd.quiz, world.member_a, world.cell_a, items=[(version, {"choice": "a"})], score=10.0)
+    make_attempt_with_items(rnd.quiz, world.deputy_a, world.cell_a, status="in_progress", items=[(version, None)])
     return rnd
 
 
@@ -68,20 +74,20 @@ def test_staff_reminder_names_carry_the_cell(world, rnd, app):
 
 def test_everyone_done_reminder_thanks(world, app):
     """With nobody missing, does the reminder say so instead of listing names?"""
-    bank = make_bank()
+    bank = make_topic_bank()
     _, version = add_question(bank, "x-1", "single", dict(SINGLE))
-    rnd = make_round(world.committee, [world.cell_b], bank=bank, closes=CLOSES_2030)
+    rnd = make_round_with_quiz(world.committee, [world.cell_b], bank=bank, closes=CLOSES_2030)
     for p in (world.secretary_b, world.member_b):
-        make_attempt(rnd.quiz, p, world.cell_b, items=[(version, {"choice": "a"})], score=10.0)
+        make_attempt_with_items(rnd.quiz, p, world.cell_b, items=[(version, {"choice": "a"})], score=10.0)
     ov = round_overview.overview(rnd, world.secretary_b, "https://x.vn")
     assert ov.missing == [] and ov.reminder.endswith("Tất cả đảng viên đã làm bài. Cảm ơn các đồng chí.")
 
 
 def test_closed_round_not_on_home_but_in_list_with_figures(client, world, login_as):
     """Is a closed round left off the home page, while the round list shows its x/y and %?"""
-    bank = make_bank()
+    bank = make_topic_bank()
     add_question(bank, "x-1", "single", dict(SINGLE))
-    rnd = make_round(world.committee, [world.cell_a], bank=bank, title="Đợt đã đóng")  # closed in March 2026
+    rnd = make_round_with_quiz(world.committee, [world.cell_a], bank=bank, title="Đợt đã đóng")  # closed in March 2026
     login_as(world.secretary_a)
     assert "Đợt đã đóng" not in client.get("/home").get_data(as_text=True)
     listing = client.get("/manage/rounds").get_data(as_text=True)

@@ -135,10 +135,10 @@ def test_attempt_start_and_finish_are_logged_as_events(world, request_lines):
 def test_issuing_a_sheet_is_logged_as_an_event(world, request_lines):
     """Does issuing a cell's result sheet log a document.issued line with its number and kind?"""
     from quizapp.services.reporting.sheets import issue_cell_sheet
-    from tests.reports.helpers import make_attempt, make_questions, make_round
+    from tests.factories import make_questions, make_report_attempt, make_report_round
 
-    rnd = make_round([world.committee], world.committee)
-    make_attempt(rnd, world.secretary_a, 9.0, versions=make_questions(3), picks=["a", "a", "b"])
+    rnd = make_report_round([world.committee], world.committee)
+    make_report_attempt(rnd, world.secretary_a, 9.0, versions=make_questions(3), picks=["a", "a", "b"])
     db.session.commit()
     report, _pdf = issue_cell_sheet(rnd, world.cell_a, world.secretary_a, issued_on=date(2026, 2, 6))
     [event] = request_lines("quizapp.events")

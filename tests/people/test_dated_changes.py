@@ -11,8 +11,8 @@ from quizapp.extensions import db
 from quizapp.models import AuditLog, Membership
 from quizapp.services import history, participation
 from quizapp.services.exceptions import InvalidInput
+from tests.factories import make_report_attempt, make_report_round
 from tests.people.conftest import HEADERS, TODAY, csv_bytes
-from tests.reports.helpers import make_attempt, make_round
 
 DATED_HEADERS = HEADERS + ["Ngày hiệu lực"]
 
@@ -20,8 +20,8 @@ DATED_HEADERS = HEADERS + ["Ngày hiệu lực"]
 @pytest.fixture
 def closed(world):
     """A closed round (session 05/02/2026) over the committee with member_a's attempt."""
-    rnd = make_round([world.committee], world.committee, title="Học tập Nghị quyết 04 đợt I")
-    make_attempt(rnd, world.member_a, 8.0)
+    rnd = make_report_round([world.committee], world.committee, title="Học tập Nghị quyết 04 đợt I")
+    make_report_attempt(rnd, world.member_a, 8.0)
     db.session.commit()
     return rnd
 
@@ -116,7 +116,6 @@ def test_import_dated_column_staff_with_reason(world, do_import, closed):
     """Can staff import a change dated into the closed round when they give a reason (audited on the import)?"""
     from quizapp import permissions
     from quizapp.services import roster
-
     from tests.people.conftest import csv_bytes as make_csv
 
     data = make_csv([[world.member_a.full_name, "MEMA", "", "", "", "", "Có", "Ốm", "CB-A", "20/01/2026"]],

@@ -13,7 +13,12 @@ from quizapp.models import IssuedReport
 from quizapp.services.exceptions import InvalidInput
 from quizapp.services.reporting import numbering
 from quizapp.services.reporting.sheets import issue_cell_sheet
-from tests.reports.helpers import add_member, make_attempt, make_questions, make_round
+from tests.factories import (
+    add_member,
+    make_questions,
+    make_report_attempt,
+    make_report_round,
+)
 
 
 def pdf_pages(data: bytes) -> list[str]:
@@ -29,12 +34,12 @@ def flat(text: str) -> str:
 @pytest.fixture
 def cell_round(world):
     """CB-A: 4 required members (3 took part), one hostile name, an essay and three topics."""
-    rnd = make_round([world.committee], world.committee)
+    rnd = make_report_round([world.committee], world.committee)
     qs = make_questions(3, essay=True)
     hostile = add_member(world.cell_a, "<b>Lê & Văn</b>")
-    make_attempt(rnd, world.secretary_a, 9.0, versions=qs, picks=["a", "a", "b"], essay_awarded=1.0)
-    make_attempt(rnd, world.deputy_a, 7.0, versions=qs, picks=["a", "b", "b"])
-    make_attempt(rnd, hostile, 4.0, versions=qs, picks=["b", "c", "b"], makeup=True)
+    make_report_attempt(rnd, world.secretary_a, 9.0, versions=qs, picks=["a", "a", "b"], essay_awarded=1.0)
+    make_report_attempt(rnd, world.deputy_a, 7.0, versions=qs, picks=["a", "b", "b"])
+    make_report_attempt(rnd, hostile, 4.0, versions=qs, picks=["b", "c", "b"], makeup=True)
     db.session.commit()
     return rnd, hostile
 
@@ -101,7 +106,7 @@ def test_numbering_per_term(world, cell_round):
     rnd, _ = cell_round
     assert numbering.next_number(world.cell_a) == 1
     r1, _ = issue_cell_sheet(rnd, world.cell_a, world.secretary_a)
-    other = make_round([world.cell_a], world.cell_a, title="Đợt 2")
+    other = make_report_round([world.cell_a], world.cell_a, title="Đợt 2")
     db.session.commit()
     r2, _ = issue_cell_sheet(other, world.cell_a, world.secretary_a)
     assert (r1.number, r2.number) == (1, 2)

@@ -14,7 +14,12 @@ from quizapp.models import AuditLog
 from quizapp.services import history, participation, people, round_board
 from quizapp.services.history import ClosedRoundChange
 from quizapp.services.reporting import excel, rollup, sheets
-from tests.reports.helpers import SESSION, add_member, make_attempt, make_round
+from tests.factories import (
+    REPORT_SESSION,
+    add_member,
+    make_report_attempt,
+    make_report_round,
+)
 
 
 def _edit(person, **changes) -> dict:
@@ -28,11 +33,11 @@ def _edit(person, **changes) -> dict:
 @pytest.fixture
 def closed(world):
     """A closed round (session 05/02/2026) over the committee: CB-A has 5 required, 4 took part; Giang absent."""
-    rnd = make_round([world.committee], world.committee)
+    rnd = make_report_round([world.committee], world.committee)
     absent = add_member(world.cell_a, "Đỗ Văn Giang")
     extra = add_member(world.cell_a, "Bùi Thị Hoa")
     for p, s in [(world.secretary_a, 9.0), (world.deputy_a, 7.0), (world.member_a, 8.0), (extra, 6.0)]:
-        make_attempt(rnd, p, s)
+        make_report_attempt(rnd, p, s)
     db.session.commit()
     return rnd, absent
 
@@ -77,7 +82,7 @@ def test_exemption_counts_in_rounds_after_it_started(world, closed):
     """Is the same exemption applied to a round held after it took effect?"""
     _, absent = closed
     people.update_person(absent, world.secretary_a, _edit(absent, exempt=True, exempt_reason="Ốm dài ngày"))
-    later = make_round([world.committee], world.committee, title="Đợt hôm nay", session_date=today_local())
+    later = make_report_round([world.committee], world.committee, title="Đợt hôm nay", session_date=today_local())
     db.session.commit()
     f = participation.figures(later, world.cell_a)
     assert f.exempt == 1 and f.required == 4
@@ -98,7 +103,7 @@ def test_old_round_uses_status_of_its_session_date(world, closed):
     status = next(s for s in participation.member_statuses(rnd, world.cell_a) if s.person.id == newcomer.id)
     assert status.party_status == "ngoai_dang" and not status.is_party_member
     assert newcomer.party_status == "du_bi"
-    assert history.status_on(newcomer, SESSION) == "ngoai_dang"
+    assert history.status_on(newcomer, REPORT_SESSION) == "ngoai_dang"
     assert history.status_on(newcomer, date(2026, 3, 1)) == "du_bi"
 
 
@@ -143,11 +148,11 @@ def test_backdated_transfer_refused_for_secretary_allowed_for_staff_with_reason(
     with pytest.raises(ClosedRoundChange):
         people.transfer_person(absent, world.secretary_a, world.cell_b, date(2026, 2, 1))
     db.session.expire_all()
-    assert absent.current_membership(SESSION).org_id == world.cell_a.id
+    assert absent.current_membership(REPORT_SESSION).org_id == world.cell_a.id
     with pytest.raises(ClosedRoundChange):
         people.transfer_person(absent, world.staff, world.cell_b, date(2026, 2, 1))
     people.transfer_person(absent, world.staff, world.cell_b, date(2026, 2, 1), "Quyết định chuyển ký ngày 30/01")
-    assert absent.current_membership(SESSION).org_id == world.cell_b.id
+    assert absent.current_membership(REPORT_SESSION).org_id == world.cell_b.id
     log = db.session.scalars(select(AuditLog).where(AuditLog.action == "person.transfer")).all()[-1]
     assert log.details["closed_rounds"] == [rnd.id] and log.details["override_reason"]
     assert log.details["before"] == {"org": world.cell_a.id} and log.details["after"] == {"org": world.cell_b.id}
@@ -171,7 +176,7 @@ def test_open_round_with_issued_sheet_counts_as_closed(world):
     from quizapp.clock import utcnow
     from quizapp.services.reporting import numbering
 
-    rnd = make_round([world.committee], world.committee, title="Đợt đang mở", session_date=date(2026, 2, 5))
+    rnd = make_report_round([world.committee], world.committee, title="Đợt đang mở", session_date=date(2026, 2, 5))
     rnd.quiz.closes_at = utcnow() + timedelta(days=2)
     db.session.commit()
     assert not history.round_is_closed(rnd)
@@ -213,5 +218,5 @@ def test_person_without_history_keeps_old_status_in_the_past(world, closed):
     db.session.commit()
     assert db.session.scalar(select(PartyStatusPeriod).where(PartyStatusPeriod.person_id == bare.id)) is None
     people.update_person(bare, world.secretary_a, _edit(bare, party_status="du_bi"))
-    assert history.status_on(bare, SESSION) == "ngoai_dang"
+    assert history.status_on(bare, REPORT_SESSION) == "ngoai_dang"
     assert participation.figures(rnd, world.cell_a).non_party == 1

@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 
 from quizapp.extensions import db
 from quizapp.services.reporting import excel
-from tests.reports.helpers import add_member, make_attempt, make_round
+from tests.factories import add_member, make_report_attempt, make_report_round
 
 HOSTILE = "=cmd|' /C calc'!A0"
 
@@ -17,12 +17,12 @@ HOSTILE = "=cmd|' /C calc'!A0"
 @pytest.fixture
 def data(world):
     """A round over the committee with a hostile name and a scored attempt."""
-    rnd = make_round([world.committee], world.committee)
+    rnd = make_report_round([world.committee], world.committee)
     bad = add_member(world.cell_a, HOSTILE)
     add_member(world.cell_a, "@SUM(1+1)")
     add_member(world.cell_a, "<b>Lê & Văn</b>")
-    make_attempt(rnd, bad, 8.5)
-    make_attempt(rnd, world.member_b, 6.0)
+    make_report_attempt(rnd, bad, 8.5)
+    make_report_attempt(rnd, world.member_b, 6.0)
     db.session.commit()
     return rnd
 
@@ -109,10 +109,10 @@ def test_rollup_xlsx_title_rows_and_make_up_columns(world):
 
     from quizapp.services.reporting.rollup import issue_rollup
 
-    rnd = make_round([world.committee], world.committee, title="Học tập Nghị quyết 04 (đợt 1)")
-    make_attempt(rnd, world.secretary_a, 9.0)
-    make_attempt(rnd, world.deputy_a, 8.0, makeup=True)
-    make_attempt(rnd, world.member_b, 6.0)
+    rnd = make_report_round([world.committee], world.committee, title="Học tập Nghị quyết 04 (đợt 1)")
+    make_report_attempt(rnd, world.secretary_a, 9.0)
+    make_report_attempt(rnd, world.deputy_a, 8.0, makeup=True)
+    make_report_attempt(rnd, world.member_b, 6.0)
     db.session.commit()
     _, data = issue_rollup(rnd, world.committee, world.staff, fmt="xlsx", issued_on=date(2026, 2, 9))
     ws = load_workbook(io.BytesIO(data))["Tổng hợp"]
@@ -132,9 +132,9 @@ def test_rollup_xlsx_title_rows_and_make_up_columns(world):
 
 def test_results_page_truncates_rates(world, client, login_as):
     """Does the results page show 2 of 3 as 66,66% (truncated, like the documents), not 66,67%?"""
-    rnd = make_round([world.committee], world.committee)
-    make_attempt(rnd, world.secretary_a, 9.0)
-    make_attempt(rnd, world.deputy_a, 8.0)
+    rnd = make_report_round([world.committee], world.committee)
+    make_report_attempt(rnd, world.secretary_a, 9.0)
+    make_report_attempt(rnd, world.deputy_a, 8.0)
     db.session.commit()
     login_as(world.staff)
     html = client.get(f"/reports/rounds/{rnd.id}").get_data(as_text=True)

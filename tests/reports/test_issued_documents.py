@@ -15,7 +15,7 @@ from quizapp.extensions import db
 from quizapp.models import Absence, AuditLog, IssuedReport
 from quizapp.services import history
 from quizapp.services.reporting import documents
-from tests.reports.helpers import make_attempt, make_questions, make_round
+from tests.factories import make_questions, make_report_attempt, make_report_round
 
 
 def pages(data: bytes) -> list[str]:
@@ -26,10 +26,10 @@ def pages(data: bytes) -> list[str]:
 @pytest.fixture
 def rnd(world):
     """Cell A: secretary and deputy took part, member_a did not (no reason recorded yet); closed round."""
-    r = make_round([world.committee], world.committee)
+    r = make_report_round([world.committee], world.committee)
     qs = make_questions(2)
-    make_attempt(r, world.secretary_a, 9.0, versions=qs, picks=["a", "a"])
-    make_attempt(r, world.deputy_a, 7.0, versions=qs, picks=["a", "b"])
+    make_report_attempt(r, world.secretary_a, 9.0, versions=qs, picks=["a", "a"])
+    make_report_attempt(r, world.deputy_a, 7.0, versions=qs, picks=["a", "b"])
     db.session.commit()
     return r
 
@@ -140,7 +140,7 @@ def test_open_round_is_refused_but_previewable(world, rnd, login_as, client, run
 
 def test_member_mid_quiz_after_close_blocks_issue(world, rnd):
     """Does someone mid-quiz (a make-up after the close) block issuing, so they are not printed as absent?"""
-    attempt = make_attempt(rnd, world.member_a, None, status="in_progress", makeup=True)
+    attempt = make_report_attempt(rnd, world.member_a, None, status="in_progress", makeup=True)
     attempt.started_at, attempt.deadline = utcnow() - timedelta(minutes=5), utcnow() + timedelta(minutes=25)
     db.session.commit()
     ready = documents.readiness(rnd, world.cell_a)
@@ -153,10 +153,10 @@ def test_member_mid_quiz_after_close_blocks_issue(world, rnd):
 
 def test_pending_essays_and_unrecorded_absences_make_it_provisional(world, login_as, client):
     """With an essay ungraded and an absence without reason, does the page say so and the sheet say TẠM THỜI?"""
-    r = make_round([world.committee], world.committee)
+    r = make_report_round([world.committee], world.committee)
     qs = make_questions(2, essay=True)
-    make_attempt(r, world.secretary_a, 6.0, versions=qs, picks=["a", "a"], pending=1)
-    make_attempt(r, world.deputy_a, 7.0, versions=qs, picks=["a", "b"], essay_awarded=1.0)
+    make_report_attempt(r, world.secretary_a, 6.0, versions=qs, picks=["a", "a"], pending=1)
+    make_report_attempt(r, world.deputy_a, 7.0, versions=qs, picks=["a", "b"], essay_awarded=1.0)
     db.session.commit()
     login_as(world.secretary_a)
     page = client.get(_sheet_url(r, world.cell_a)).get_data(as_text=True)

@@ -5,19 +5,24 @@ import pytest
 
 from quizapp.extensions import db
 from quizapp.services.reporting import items
-from tests.reports.helpers import add_member, make_attempt, make_questions, make_round
+from tests.factories import (
+    add_member,
+    make_questions,
+    make_report_attempt,
+    make_report_round,
+)
 
 
 def test_facility_discrimination_and_choices(world):
     """With 4 takers, are facility, upper-lower discrimination and pick counts right?"""
-    rnd = make_round([world.committee], world.committee)
+    rnd = make_report_round([world.committee], world.committee)
     qs = make_questions(2, topics=["Chủ đề A", "Chủ đề B"])
     extra = add_member(world.cell_a, "Đỗ Văn Giang")
     # q1: only the two strongest answer correctly; q2: everybody correct.
-    make_attempt(rnd, world.secretary_a, 10.0, versions=qs, picks=["a", "a"])
-    make_attempt(rnd, world.deputy_a, 8.0, versions=qs, picks=["a", "a"])
-    make_attempt(rnd, world.member_a, 5.0, versions=qs, picks=["b", "a"])
-    make_attempt(rnd, extra, 2.0, versions=qs, picks=[None, "a"])
+    make_report_attempt(rnd, world.secretary_a, 10.0, versions=qs, picks=["a", "a"])
+    make_report_attempt(rnd, world.deputy_a, 8.0, versions=qs, picks=["a", "a"])
+    make_report_attempt(rnd, world.member_a, 5.0, versions=qs, picks=["b", "a"])
+    make_report_attempt(rnd, extra, 2.0, versions=qs, picks=[None, "a"])
     db.session.commit()
     stats = {s.text: s for s in items.item_analysis(rnd, world.cell_a)}
     q1, q2 = stats["Câu hỏi số 1"], stats["Câu hỏi số 2"]
@@ -33,10 +38,10 @@ def test_facility_discrimination_and_choices(world):
 
 def test_item_analysis_scoped(world):
     """Do CB-B's answers stay out of CB-A's analysis?"""
-    rnd = make_round([world.committee], world.committee)
+    rnd = make_report_round([world.committee], world.committee)
     qs = make_questions(1)
-    make_attempt(rnd, world.member_b, 0.0, versions=qs, picks=["b"])
-    make_attempt(rnd, world.member_a, 10.0, versions=qs, picks=["a"])
+    make_report_attempt(rnd, world.member_b, 0.0, versions=qs, picks=["b"])
+    make_report_attempt(rnd, world.member_a, 10.0, versions=qs, picks=["a"])
     db.session.commit()
     (only,) = items.item_analysis(rnd, world.cell_a)
     assert only.facility == pytest.approx(1.0) and only.answers == 1

@@ -8,13 +8,13 @@ import pytest
 from quizapp.extensions import db
 from quizapp.services import participation
 from quizapp.services.exceptions import InvalidInput, NotFound
-from tests.reports.helpers import add_member, make_attempt, make_round, move
+from tests.factories import add_member, make_report_attempt, make_report_round, move
 
 
 @pytest.fixture
 def setup(world):
     """CB-A with secretary, deputy, member_a + 2 more; a round over the committee."""
-    rnd = make_round([world.committee], world.committee)
+    rnd = make_report_round([world.committee], world.committee)
     extra1 = add_member(world.cell_a, "Đỗ Văn Giang")
     extra2 = add_member(world.cell_a, "Bùi Thị Hoa")
     db.session.commit()
@@ -27,8 +27,8 @@ def test_rate_counts_required_members_only(world, setup):
     exempt = add_member(world.cell_a, "Lý Văn Kha", exempt=True)
     add_member(world.cell_a, "Mai Thị Lan", party_status="ngoai_dang")
     for p, s in [(world.secretary_a, 9.0), (world.deputy_a, 7.0), (world.member_a, 4.0)]:
-        make_attempt(rnd, p, s)
-    make_attempt(rnd, exempt, 10.0)
+        make_report_attempt(rnd, p, s)
+    make_report_attempt(rnd, exempt, 10.0)
     db.session.commit()
     f = participation.figures(rnd, world.cell_a)
     assert (f.total, f.exempt, f.required, f.took_part) == (6, 1, 5, 3)
@@ -43,7 +43,7 @@ def test_rate_counts_required_members_only(world, setup):
 def test_membership_on_session_date_decides(world, setup):
     """Does a member who moved to CB-B after the round still count in CB-A, and not in CB-B?"""
     rnd, extra1, _ = setup
-    make_attempt(rnd, extra1, 8.5)
+    make_report_attempt(rnd, extra1, 8.5)
     move(extra1, world.cell_b, date(2026, 3, 1))
     db.session.commit()
     fa = participation.figures(rnd, world.cell_a)
@@ -67,8 +67,8 @@ def test_makeup_counted_separately(world, setup):
     """Are make-up attempts reported as the difference between rate before and after make-up?"""
     rnd, extra1, extra2 = setup
     for p in (world.secretary_a, world.deputy_a, world.member_a):
-        make_attempt(rnd, p, 8.0)
-    make_attempt(rnd, extra1, 6.0, makeup=True)
+        make_report_attempt(rnd, p, 8.0)
+    make_report_attempt(rnd, extra1, 6.0, makeup=True)
     db.session.commit()
     f = participation.figures(rnd, world.cell_a)
     assert (f.took_part, f.took_part_on_time, f.made_up) == (4, 3, 1)
@@ -82,9 +82,9 @@ def test_makeup_counted_separately(world, setup):
 def test_attempt_policy_picks_counted_score(world, setup):
     """Does the 'best' policy count the higher of two attempts and 'last' the later one?"""
     rnd, _, _ = setup
-    make_attempt(rnd, world.member_a, 9.0, number=1)
-    make_attempt(rnd, world.member_a, 5.0, number=2)
-    make_attempt(rnd, world.deputy_a, None, number=1, status="in_progress")
+    make_report_attempt(rnd, world.member_a, 9.0, number=1)
+    make_report_attempt(rnd, world.member_a, 5.0, number=2)
+    make_report_attempt(rnd, world.deputy_a, None, number=1, status="in_progress")
     db.session.commit()
     assert participation.figures(rnd, world.cell_a).mean_score == pytest.approx(9.0)
     st = {s.person.id: s for s in participation.member_statuses(rnd, world.cell_a)}
@@ -104,7 +104,7 @@ def test_statuses_in_vietnamese_name_order(world, setup):
 def test_absences_split_excused(world, setup):
     """Are recorded absences split into có lý do / không lý do (unrecorded = không lý do)?"""
     rnd, extra1, extra2 = setup
-    make_attempt(rnd, world.secretary_a, 8.0)
+    make_report_attempt(rnd, world.secretary_a, 8.0)
     participation.record_absence(rnd, extra1, "om", "", True, world.secretary_a)
     participation.record_absence(rnd, extra2, "khac", "Không liên lạc được", False, world.secretary_a)
     f = participation.figures(rnd, world.cell_a)
@@ -128,8 +128,8 @@ def test_absence_scope_and_validation(world, setup):
 def test_committee_figures_sum_cells(world, setup):
     """Do the committee's figures equal the sum over its two cells?"""
     rnd, _, _ = setup
-    make_attempt(rnd, world.member_b, 7.0)
-    make_attempt(rnd, world.member_a, 9.0)
+    make_report_attempt(rnd, world.member_b, 7.0)
+    make_report_attempt(rnd, world.member_a, 9.0)
     db.session.commit()
     f = participation.figures(rnd, world.committee)
     assert (f.required, f.took_part) == (7, 2)
@@ -138,7 +138,7 @@ def test_committee_figures_sum_cells(world, setup):
 
 def test_org_outside_round_not_counted(world):
     """When only CB-A takes part, is CB-B's roster excluded from the committee's figures?"""
-    rnd = make_round([world.cell_a], world.committee)
+    rnd = make_report_round([world.cell_a], world.committee)
     db.session.commit()
     assert participation.figures(rnd, world.committee).required == 3
     assert participation.figures(rnd, world.cell_b).required == 0

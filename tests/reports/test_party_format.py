@@ -18,14 +18,24 @@ from quizapp.services.exceptions import InvalidInput
 from quizapp.services.pdf_fonts import register_serif
 from quizapp.services.reporting import identity
 from quizapp.services.reporting.pdf import common
-from quizapp.services.reporting.pdf.cell_sheet import MemberLine, SheetData, build_cell_sheet
+from quizapp.services.reporting.pdf.cell_sheet import (
+    MemberLine,
+    SheetData,
+    build_cell_sheet,
+)
 from quizapp.services.reporting.pdf.names import break_lines
 from quizapp.services.reporting.pdf.rollup import build_rollup
 from quizapp.services.reporting.rollup import RollupData, issue_rollup
 from quizapp.services.reporting.sheets import issue_cell_sheet
-from tests.reports.helpers import make_attempt, make_round
-from tests.reports.pdfcheck import (find_line, horizontal_rules, open_pages, page_text, text_lines,
-                                    words_crossing_grid)
+from tests.factories import make_report_attempt, make_report_round
+from tests.reports.pdfcheck import (
+    find_line,
+    horizontal_rules,
+    open_pages,
+    page_text,
+    text_lines,
+    words_crossing_grid,
+)
 
 MARGINS = (20, 20, 30, 15)
 FIGURES = dict(total=12, exempt=1, required=11, took_part=10, rate=100 * 10 / 11, threshold=98.0, met=False,
@@ -182,8 +192,8 @@ def test_appendix_heading_carries_number_and_issue_date(world):
 
 
 def _round(world):
-    rnd = make_round([world.committee], world.committee)
-    make_attempt(rnd, world.secretary_a, 9.0)
+    rnd = make_report_round([world.committee], world.committee)
+    make_report_attempt(rnd, world.secretary_a, 9.0)
     db.session.commit()
     return rnd
 

@@ -9,7 +9,7 @@ from pypdf import PdfReader
 
 from quizapp.extensions import db
 from quizapp.services.reporting.rollup import issue_rollup, rollup_data
-from tests.reports.helpers import add_member, make_attempt, make_round
+from tests.factories import add_member, make_report_attempt, make_report_round
 
 
 def _text(pdf: bytes) -> str:
@@ -18,9 +18,9 @@ def _text(pdf: bytes) -> str:
 
 def _setup(world):
     """CB-A: 3/3 took part, all ≥ 9; CB-B: 1/2. The committee's secretary is Lê Thị Hồng (make_world)."""
-    rnd = make_round([world.committee], world.committee)
+    rnd = make_report_round([world.committee], world.committee)
     for p, s in [(world.secretary_a, 9.5), (world.deputy_a, 9.0), (world.member_a, 10.0), (world.member_b, 5.0)]:
-        make_attempt(rnd, p, s)
+        make_report_attempt(rnd, p, s)
     db.session.commit()
     return rnd
 

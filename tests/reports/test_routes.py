@@ -8,16 +8,21 @@ from pypdf import PdfReader
 
 from quizapp.extensions import db
 from quizapp.models import Absence, IssuedReport
-from tests.reports.helpers import add_member, make_attempt, make_questions, make_round
+from tests.factories import (
+    add_member,
+    make_questions,
+    make_report_attempt,
+    make_report_round,
+)
 
 
 @pytest.fixture
 def rnd(world):
     """A round over the committee with one attempt in each cell."""
-    r = make_round([world.committee], world.committee)
+    r = make_report_round([world.committee], world.committee)
     qs = make_questions(2)
-    make_attempt(r, world.secretary_a, 9.0, versions=qs, picks=["a", "a"])
-    make_attempt(r, world.member_b, 4.0, versions=qs, picks=["b", "a"])
+    make_report_attempt(r, world.secretary_a, 9.0, versions=qs, picks=["a", "a"])
+    make_report_attempt(r, world.member_b, 4.0, versions=qs, picks=["b", "a"])
     add_member(world.cell_b, "Bí Mật Bê")
     db.session.commit()
     return r
@@ -107,7 +112,7 @@ def test_sheet_download_and_verify(world, rnd, login_as, client):
 def test_sheet_form_errors_keep_input(world, rnd, login_as, client):
     """Is a number already used by another document refused with a clear message (422)?"""
     login_as(world.secretary_a)
-    other = make_round([world.cell_a], world.cell_a, title="Đợt khác")
+    other = make_report_round([world.cell_a], world.cell_a, title="Đợt khác")
     db.session.commit()
     assert client.form(f"/reports/rounds/{other.id}/orgs/{world.cell_a.id}/sheet",
                        {"number": "3", "issued_on": "2026-02-06", "confirm": "1"}).status_code == 303

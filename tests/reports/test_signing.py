@@ -17,7 +17,7 @@ from quizapp.models import IssuedReport
 from quizapp.services.exceptions import InvalidInput
 from quizapp.services.reporting import documents
 from quizapp.services.reporting.signing import _outside_event_loop
-from tests.reports.helpers import make_attempt, make_questions, make_round
+from tests.factories import make_questions, make_report_attempt, make_report_round
 
 PASSWORD = "mat-khau-chung-thu"
 
@@ -49,8 +49,8 @@ def _self_signed(tmp_path):
 @pytest.fixture
 def rnd(world):
     """A closed round in which cell A's secretary took part."""
-    r = make_round([world.committee], world.committee)
-    make_attempt(r, world.secretary_a, 9.0, versions=make_questions(1), picks=["a"])
+    r = make_report_round([world.committee], world.committee)
+    make_report_attempt(r, world.secretary_a, 9.0, versions=make_questions(1), picks=["a"])
     db.session.commit()
     return r
 

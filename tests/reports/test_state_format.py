@@ -6,15 +6,14 @@ from datetime import date
 
 import pytest
 from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
 
 from quizapp.extensions import db
 from quizapp.services.exceptions import InvalidInput
 from quizapp.services.reporting import numbering
 from quizapp.services.reporting.rollup import issue_rollup
-from tests.reports.helpers import make_attempt, make_round
+from tests.factories import make_report_attempt, make_report_round
 from tests.reports.pdfcheck import find_line, open_pages, page_text, text_lines
-
-from reportlab.lib.units import mm
 
 MID = A4[0] / 2
 LEFT_END = (30 + 0.4 * (210 - 30 - 15)) * mm  # the state letterhead's left column: 40 % of the frame
@@ -27,8 +26,8 @@ def unit(world):
     c.state_unit_name, c.state_superior, c.state_abbr = ("Sở Khoa học và Công nghệ", "Ủy ban nhân dân tỉnh Đồng Nai",
                                                          "SKHCN")
     c.state_place, c.state_signer_title, c.state_signer_name = "Đồng Nai", "KT. Giám đốc / Phó Giám đốc", "Ngô Văn Hải"
-    rnd = make_round([c], c)
-    make_attempt(rnd, world.secretary_a, 9.0)
+    rnd = make_report_round([c], c)
+    make_report_attempt(rnd, world.secretary_a, 9.0)
     db.session.commit()
     return rnd
 
@@ -82,7 +81,7 @@ def test_state_recipients_block_sizes(world, unit):
 def test_state_numbers_restart_each_calendar_year(world, unit):
     """Do state numbers count 01, 02 in 2026 and restart at 01 in 2027, apart from the party register?"""
     r1, _ = issue_rollup(unit, world.committee, world.staff, state=True, issued_on=date(2026, 3, 2))
-    other = make_round([world.committee], world.committee, title="Đợt 2")
+    other = make_report_round([world.committee], world.committee, title="Đợt 2")
     db.session.commit()
     r2, _ = issue_rollup(other, world.committee, world.staff, state=True, issued_on=date(2026, 11, 30))
     party, _ = issue_rollup(unit, world.committee, world.staff, issued_on=date(2026, 12, 1))

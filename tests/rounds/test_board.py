@@ -3,16 +3,23 @@ from __future__ import annotations
 
 import pytest
 
-from tests.rounds._data import OPENS, SINGLE, add_question, make_bank, make_attempt, make_round
+from tests.factories import (
+    SINGLE,
+    WINDOW_OPENS,
+    add_question,
+    make_attempt_with_items,
+    make_round_with_quiz,
+    make_topic_bank,
+)
 
 
 @pytest.fixture
 def rnd(world):
-    bank = make_bank()
+    bank = make_topic_bank()
     _, version = add_question(bank, "x-1", "single", dict(SINGLE))
-    rnd = make_round(world.committee, [world.committee], bank=bank)
-    make_attempt(rnd.quiz, world.member_a, world.cell_a, items=[(version, {"choice": "a"})], score=10.0)
-    make_attempt(rnd.quiz, world.deputy_a, world.cell_a, status="in_progress", items=[(version, None)])
+    rnd = make_round_with_quiz(world.committee, [world.committee], bank=bank)
+    make_attempt_with_items(rnd.quiz, world.member_a, world.cell_a, items=[(version, {"choice": "a"})], score=10.0)
+    make_attempt_with_items(rnd.quiz, world.deputy_a, world.cell_a, status="in_progress", items=[(version, None)])
     return rnd
 
 
@@ -62,11 +69,11 @@ def test_other_cell_cannot_drill_into_cell_a(client, world, login_as, rnd):
 
 def test_threshold_met_badge(client, world, login_as):
     """Is the 'met' badge shown once every required member of the cell has submitted?"""
-    bank = make_bank()
+    bank = make_topic_bank()
     _, version = add_question(bank, "x-1", "single", dict(SINGLE))
-    rnd = make_round(world.committee, [world.cell_b], bank=bank)
+    rnd = make_round_with_quiz(world.committee, [world.cell_b], bank=bank)
     for person in (world.secretary_b, world.member_b):
-        make_attempt(rnd.quiz, person, world.cell_b, items=[(version, {"choice": "a"})], started=OPENS, score=10.0)
+        make_attempt_with_items(rnd.quiz, person, world.cell_b, items=[(version, {"choice": "a"})], started=WINDOW_OPENS, score=10.0)
     login_as(world.secretary_b)
     html = client.get(f"/manage/rounds/{rnd.id}/board").get_data(as_text=True)
     assert "2/2 đảng viên, đạt 100,00%" in html and "Đạt yêu cầu" in html

@@ -8,17 +8,23 @@ import pytest
 
 from quizapp.extensions import db
 from quizapp.services import history
-from tests.factories import make_person
-from tests.rounds._data import SINGLE, add_question, make_attempt, make_bank, make_round
+from tests.factories import (
+    SINGLE,
+    add_question,
+    make_attempt_with_items,
+    make_person,
+    make_round_with_quiz,
+    make_topic_bank,
+)
 
 
 @pytest.fixture
 def rnd(world):
-    bank = make_bank()
+    bank = make_topic_bank()
     _, version = add_question(bank, "x-1", "single", dict(SINGLE))
-    rnd = make_round(world.committee, [world.committee], bank=bank)
-    make_attempt(rnd.quiz, world.member_a, world.cell_a, items=[(version, {"choice": "a"})], score=7.5)
-    make_attempt(rnd.quiz, world.deputy_a, world.cell_a, status="in_progress", items=[(version, None)])
+    rnd = make_round_with_quiz(world.committee, [world.committee], bank=bank)
+    make_attempt_with_items(rnd.quiz, world.member_a, world.cell_a, items=[(version, {"choice": "a"})], score=7.5)
+    make_attempt_with_items(rnd.quiz, world.deputy_a, world.cell_a, status="in_progress", items=[(version, None)])
     exempt = make_person(world.cell_a, "Đỗ Văn Miễn", "EXEMPT1")
     history.set_exemption(exempt, True, "Tuổi cao", date(2025, 1, 1))
     outsider = make_person(world.cell_a, "Lý Thị Quần Chúng", "NONPARTY1")

@@ -4,16 +4,22 @@ from __future__ import annotations
 from quizapp.extensions import db
 from quizapp.services import grading
 from tests.browser import assert_accessible, login, screenshot
-from tests.factories import PASSWORD
-from tests.rounds._data import SINGLE, add_question, make_attempt, make_bank, make_round
+from tests.factories import (
+    PASSWORD,
+    SINGLE,
+    add_question,
+    make_attempt_with_items,
+    make_round_with_quiz,
+    make_topic_bank,
+)
 
 
 def _setup(world):
-    bank = make_bank(org=world.committee)
+    bank = make_topic_bank(org=world.committee)
     _, single = add_question(bank, "s-1", "single", dict(SINGLE))
     _, essay = add_question(bank, "e-1", "essay", {"rubric": [{"criterion": "Nội dung", "points": 2.0}]}, points=2.0)
-    rnd = make_round(world.committee, [world.committee], bank=bank)
-    attempt = make_attempt(rnd.quiz, world.member_a, world.cell_a,
+    rnd = make_round_with_quiz(world.committee, [world.committee], bank=bank)
+    attempt = make_attempt_with_items(rnd.quiz, world.member_a, world.cell_a,
                            items=[(single, {"choice": "a"}), (essay, {"text": "Bài viết <b>thử</b>"})])
     grading.grade_attempt(attempt)
     db.session.commit()

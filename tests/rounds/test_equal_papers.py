@@ -8,8 +8,12 @@ from sqlalchemy import select
 from quizapp.extensions import db
 from quizapp.models import AttemptItem, QuestionVersion, StudyRound
 from quizapp.services import delivery, papers, round_checks
-from tests.factories import make_person, make_quiz
-from tests.rounds._data import SINGLE, add_question, make_bank
+from tests.factories import (
+    add_question,
+    make_person,
+    make_quiz,
+    make_topic_bank,
+)
 from tests.rounds.test_round_pages import _form
 
 TF = {"answer": True}
@@ -18,7 +22,7 @@ ESSAY = {"rubric": []}
 
 def mixed_bank():
     """20 one-point single-choice questions and a 5-point essay in the same topic (the demo's old trap)."""
-    bank = make_bank("mixed", topics=(("Chủ đề A", 20),))
+    bank = make_topic_bank("mixed", topics=(("Chủ đề A", 20),))
     add_question(bank, "mixed-essay", "essay", dict(ESSAY), topic="Chủ đề A", points=5.0, position=21)
     db.session.commit()
     return bank
@@ -54,7 +58,7 @@ def test_rules_split_by_type_give_one_total(world):
 
 def test_same_points_but_different_types_is_refused(world):
     """Is a rule drawing 3 of 6 one-point questions of two types refused (papers would differ in type mix)?"""
-    bank = make_bank("types", topics=(("Chủ đề A", 3),))
+    bank = make_topic_bank("types", topics=(("Chủ đề A", 3),))
     for i in range(3):
         add_question(bank, f"types-tf{i}", "true_false", dict(TF), topic="Chủ đề A", position=10 + i)
     db.session.commit()

@@ -7,20 +7,26 @@ from sqlalchemy import select
 from quizapp.extensions import db
 from quizapp.models import Answer, Attempt, AuditLog, QuestionVersion
 from quizapp.services import grading
-from tests.rounds._data import SINGLE, add_question, make_attempt, make_bank, make_round
+from tests.factories import (
+    SINGLE,
+    add_question,
+    make_attempt_with_items,
+    make_round_with_quiz,
+    make_topic_bank,
+)
 
 XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
 
 @pytest.fixture
 def essay_setup(world):
-    bank = make_bank(org=world.committee)
+    bank = make_topic_bank(org=world.committee)
     _, single = add_question(bank, "s-1", "single", dict(SINGLE), points=1.0)
     _, essay = add_question(bank, "e-1", "essay", {"rubric": [{"criterion": "Nội dung", "points": 2.0},
                                                               {"criterion": "Liên hệ bản thân", "points": 1.0}]},
                             points=3.0)
-    rnd = make_round(world.committee, [world.committee], bank=bank)
-    attempt = make_attempt(rnd.quiz, world.member_a, world.cell_a,
+    rnd = make_round_with_quiz(world.committee, [world.committee], bank=bank)
+    attempt = make_attempt_with_items(rnd.quiz, world.member_a, world.cell_a,
                            items=[(single, {"choice": "a"}), (essay, {"text": "Bài viết.\n" + XSS})])
     grading.grade_attempt(attempt)
     db.session.commit()
@@ -105,7 +111,7 @@ def test_key_fix_preview_then_confirm_regrades(client, world, login_as, essay_se
 def test_key_fix_refused_outside_scope(client, world, login_as, essay_setup):
     """Is the key fix refused to CB-B's secretary (404 on a CB-A round) and to a cell secretary on a committee round (403)?"""
     rnd, _, _, single = essay_setup
-    cell_round = make_round(world.cell_a, [world.cell_a], bank=make_bank("kh"), code="CELLA23")
+    cell_round = make_round_with_quiz(world.cell_a, [world.cell_a], bank=make_topic_bank("kh"), code="CELLA23")
     login_as(world.secretary_b)
     assert client.get(f"/manage/rounds/{cell_round.id}/key-fix").status_code == 404
     client.form("/auth/logout")

@@ -10,7 +10,7 @@ from quizapp.extensions import db
 from quizapp.models import AuditLog, MakeupWindow
 from quizapp.services import rounds
 from quizapp.services.exceptions import InvalidInput, NotFound
-from tests.rounds._data import make_bank, make_round
+from tests.factories import make_round_with_quiz, make_topic_bank, open_quiz_ids
 
 LATER_OPEN = datetime(2026, 3, 5, 1, 0)
 LATER_CLOSE = datetime(2026, 3, 5, 3, 0)
@@ -18,7 +18,7 @@ LATER_CLOSE = datetime(2026, 3, 5, 3, 0)
 
 @pytest.fixture
 def rnd(world):
-    return make_round(world.committee, [world.committee], bank=make_bank())
+    return make_round_with_quiz(world.committee, [world.committee], bank=make_topic_bank())
 
 
 def test_secretary_grants_makeup_to_own_member(client, world, login_as, rnd):
@@ -34,8 +34,8 @@ def test_secretary_grants_makeup_to_own_member(client, world, login_as, rnd):
     assert window.person_id == world.member_a.id and window.opens_at == LATER_OPEN
     assert db.session.scalar(select(AuditLog).where(AuditLog.action == "makeup.grant")).actor_id == world.secretary_a.id
     during = datetime(2026, 3, 5, 2, 0)
-    assert [q.id for q in rounds.round_for_member(world.member_a, during)] == [rnd.quiz.id]
-    assert rounds.round_for_member(world.deputy_a, during) == []
+    assert open_quiz_ids(world.member_a, during) == [rnd.quiz.id]
+    assert open_quiz_ids(world.deputy_a, during) == []
 
 
 def test_other_cell_secretary_cannot_grant_to_cell_a(client, world, login_as, rnd):
@@ -56,8 +56,8 @@ def test_staff_grants_whole_cell(world, rnd):
     rounds.grant_makeup(rnd.quiz, org=world.cell_b, opens_at=LATER_OPEN, closes_at=LATER_CLOSE,
                         reason="Mất điện trong buổi học", actor=world.staff)
     during = datetime(2026, 3, 5, 2, 0)
-    assert [q.id for q in rounds.round_for_member(world.member_b, during)] == [rnd.quiz.id]
-    assert rounds.round_for_member(world.member_a, during) == []
+    assert open_quiz_ids(world.member_b, during) == [rnd.quiz.id]
+    assert open_quiz_ids(world.member_a, during) == []
 
 
 def test_makeup_times_and_reason_are_checked(client, world, login_as, rnd):
@@ -76,7 +76,7 @@ def test_makeup_times_and_reason_are_checked(client, world, login_as, rnd):
 
 def test_makeup_outside_round_orgs_is_refused(world):
     """Is a make-up for a cell that does not take part in the round refused?"""
-    rnd = make_round(world.committee, [world.cell_a], bank=make_bank("kh"), code="ONLYA23")
+    rnd = make_round_with_quiz(world.committee, [world.cell_a], bank=make_topic_bank("kh"), code="ONLYA23")
     with pytest.raises(InvalidInput):
         rounds.grant_makeup(rnd.quiz, org=world.cell_b, opens_at=LATER_OPEN, closes_at=LATER_CLOSE,
                             reason="x", actor=world.staff)

@@ -5,12 +5,12 @@ import io
 
 from pypdf import PdfReader
 
-from tests.rounds._data import make_bank, make_round
+from tests.factories import make_round_with_quiz, make_topic_bank
 
 
 def test_qr_page_shows_svg_and_short_link(client, world, login_as, app):
     """Does the QR page show an inline SVG code and the short link, with no inline style or script?"""
-    rnd = make_round(world.committee, [world.cell_a], bank=make_bank())
+    rnd = make_round_with_quiz(world.committee, [world.cell_a], bank=make_topic_bank())
     login_as(world.secretary_a)
     html = client.get(f"/manage/rounds/{rnd.id}/qr").get_data(as_text=True)
     assert "<svg" in html and "/q/ABCD234" in html
@@ -19,7 +19,7 @@ def test_qr_page_shows_svg_and_short_link(client, world, login_as, app):
 
 def test_qr_pdf_is_a4_landscape_with_title_and_link(client, world, login_as):
     """Is the PDF one A4 landscape page carrying the round's title (markup kept as text) and the link?"""
-    rnd = make_round(world.committee, [world.cell_a], bank=make_bank(), title="Học tập <b>Nghị quyết</b> & Kết luận")
+    rnd = make_round_with_quiz(world.committee, [world.cell_a], bank=make_topic_bank(), title="Học tập <b>Nghị quyết</b> & Kết luận")
     login_as(world.staff)
     resp = client.get(f"/manage/rounds/{rnd.id}/qr.pdf")
     assert resp.status_code == 200 and resp.mimetype == "application/pdf"
@@ -35,7 +35,7 @@ def test_short_link_goes_through_login_to_start(client, world, login_as):
     """Does /q/<code> show a visitor the login form, which signs in and lands on the quiz's start page?"""
     from tests.factories import PASSWORD
 
-    rnd = make_round(world.committee, [world.cell_a], bank=make_bank())
+    rnd = make_round_with_quiz(world.committee, [world.cell_a], bank=make_topic_bank())
     resp = client.get("/q/abcd234")
     assert resp.status_code == 200
     assert 'action="/auth/login?next=/q/ABCD234"' in resp.get_data(as_text=True)

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from quizapp.extensions import db
 from quizapp.models import AuditLog, Quiz, StudyRound
-from tests.rounds._data import make_bank, make_round
+from tests.factories import make_round_with_quiz, make_topic_bank
 
 
 def _form(world, bank, **over):
@@ -29,7 +29,7 @@ def _form(world, bank, **over):
 
 def test_staff_creates_round_through_page(client, world, login_as):
     """Does staff create a round with its quiz, times stored in UTC, "6,5" read as 6.5 and a short code?"""
-    bank = make_bank()
+    bank = make_topic_bank()
     db.session.commit()
     login_as(world.staff)
     page = client.get("/manage/rounds/new")
@@ -52,7 +52,7 @@ def test_staff_creates_round_through_page(client, world, login_as):
 
 def test_close_before_open_and_bad_cutoffs_are_explained(client, world, login_as):
     """Are a close before the open time and non-descending cut-offs refused with Vietnamese messages, keeping the input?"""
-    bank = make_bank()
+    bank = make_topic_bank()
     db.session.commit()
     login_as(world.staff)
     resp = client.form("/manage/rounds/new", _form(world, bank, closes_at="2026-03-02T07:00", cutoff_kha="8,5"))
@@ -66,7 +66,7 @@ def test_close_before_open_and_bad_cutoffs_are_explained(client, world, login_as
 
 def test_cutoff_out_of_range_and_not_a_number(client, world, login_as):
     """Is a cut-off above 10 or one that is not a number refused with a clear message?"""
-    bank = make_bank()
+    bank = make_topic_bank()
     db.session.commit()
     login_as(world.staff)
     html = client.form("/manage/rounds/new", _form(world, bank, cutoff_gioi="11")).get_data(as_text=True)
@@ -78,7 +78,7 @@ def test_cutoff_out_of_range_and_not_a_number(client, world, login_as):
 
 def test_not_enough_questions_names_the_rule(client, world, login_as):
     """Does a rule asking for more questions than the bank has say which rule and how many there are?"""
-    bank = make_bank()
+    bank = make_topic_bank()
     db.session.commit()
     login_as(world.staff)
     resp = client.form("/manage/rounds/new", _form(world, bank, **{"rules-0-topic": "Chủ đề B", "rules-0-count": "9"}))
@@ -89,7 +89,7 @@ def test_not_enough_questions_names_the_rule(client, world, login_as):
 
 def test_no_participating_org_is_refused(client, world, login_as):
     """Is a round without any participating organization refused?"""
-    bank = make_bank()
+    bank = make_topic_bank()
     db.session.commit()
     login_as(world.staff)
     data = _form(world, bank)
@@ -100,7 +100,7 @@ def test_no_participating_org_is_refused(client, world, login_as):
 
 def test_secretary_creates_only_for_own_cell(client, world, login_as):
     """May a secretary create a round for their cell, but not one taking in the other cell?"""
-    bank = make_bank()
+    bank = make_topic_bank()
     db.session.commit()
     login_as(world.secretary_a)
     ok = client.form("/manage/rounds/new", _form(world, bank, owner_org_id=world.cell_a.id, org_ids=[world.cell_a.id]))
@@ -117,7 +117,7 @@ def test_secretary_creates_only_for_own_cell(client, world, login_as):
 
 def test_fixed_question_list(client, world, login_as):
     """Can a round use a fixed list of questions picked from the bank?"""
-    bank = make_bank()
+    bank = make_topic_bank()
     db.session.commit()
     ids = [q.id for q in bank.questions[:3]]
     login_as(world.staff)
@@ -128,8 +128,8 @@ def test_fixed_question_list(client, world, login_as):
 
 def test_edit_round(client, world, login_as):
     """Does editing change the settings, shown back in Vietnam time, and keep the short code?"""
-    bank = make_bank()
-    rnd = make_round(world.committee, [world.cell_a], bank=bank)
+    bank = make_topic_bank()
+    rnd = make_round_with_quiz(world.committee, [world.cell_a], bank=bank)
     login_as(world.staff)
     page = client.get(f"/manage/rounds/{rnd.id}/edit").get_data(as_text=True)
     assert 'value="2026-03-02T08:00"' in page
@@ -143,8 +143,8 @@ def test_edit_round(client, world, login_as):
 
 def test_copy_round_with_new_dates(client, world, login_as):
     """Does copying keep every setting and the quiz, take new dates, and record where it came from?"""
-    bank = make_bank()
-    rnd = make_round(world.committee, [world.cell_a, world.cell_b], bank=bank)
+    bank = make_topic_bank()
+    rnd = make_round_with_quiz(world.committee, [world.cell_a, world.cell_b], bank=bank)
     login_as(world.staff)
     resp = client.form(f"/manage/rounds/{rnd.id}/copy", {
         "title": "Học tập Nghị quyết 04 (đợt 2)", "session_date": "2026-06-01",
@@ -159,7 +159,7 @@ def test_copy_round_with_new_dates(client, world, login_as):
 
 def test_copy_with_close_before_open_is_refused(client, world, login_as):
     """Is a copy whose new closing time is before its opening time refused with a message?"""
-    rnd = make_round(world.committee, [world.cell_a], bank=make_bank())
+    rnd = make_round_with_quiz(world.committee, [world.cell_a], bank=make_topic_bank())
     login_as(world.staff)
     resp = client.form(f"/manage/rounds/{rnd.id}/copy", {
         "title": "Đợt 2", "session_date": "2026-06-01", "opens_at": "2026-06-01T14:00", "closes_at": "2026-06-01T13:00"})
@@ -169,7 +169,7 @@ def test_copy_with_close_before_open_is_refused(client, world, login_as):
 
 def test_round_form_without_csrf_is_refused(client, world, login_as):
     """Is a round post without a CSRF token refused?"""
-    bank = make_bank()
+    bank = make_topic_bank()
     db.session.commit()
     login_as(world.staff)
     resp = client.post("/manage/rounds/new", data=_form(world, bank))
@@ -181,13 +181,13 @@ def test_changing_cutoffs_reclassifies_finished_attempts(client, world, login_as
     """When the cut-offs change after members have finished, is their classification recomputed?"""
     from quizapp.models import Attempt
     from quizapp.services import grading
-    from tests.rounds._data import SINGLE, add_question, make_attempt
+    from tests.factories import SINGLE, add_question, make_attempt_with_items
 
-    bank = make_bank()
+    bank = make_topic_bank()
     _, v1 = add_question(bank, "k-1", "single", dict(SINGLE))
     _, v2 = add_question(bank, "k-2", "single", dict(SINGLE))
-    rnd = make_round(world.committee, [world.cell_a], bank=bank)
-    attempt = make_attempt(rnd.quiz, world.member_a, world.cell_a,
+    rnd = make_round_with_quiz(world.committee, [world.cell_a], bank=bank)
+    attempt = make_attempt_with_items(rnd.quiz, world.member_a, world.cell_a,
                            items=[(v1, {"choice": "a"}), (v2, {"choice": "b"})])
     grading.grade_attempt(attempt)
     db.session.commit()

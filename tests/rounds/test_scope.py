@@ -4,14 +4,14 @@ from __future__ import annotations
 import pytest
 
 from quizapp.services import rounds
-from tests.rounds._data import make_bank, make_round
+from tests.factories import make_round_with_quiz, make_topic_bank
 
 
 @pytest.fixture
 def two_rounds(world):
-    bank = make_bank()
-    cell_round = make_round(world.cell_a, [world.cell_a], bank=bank, title="Đợt riêng của chi bộ A", code="CELLA23")
-    committee_round = make_round(world.committee, [world.committee], bank=bank, title="Đợt toàn Đảng ủy", code="DUCQ234")
+    bank = make_topic_bank()
+    cell_round = make_round_with_quiz(world.cell_a, [world.cell_a], bank=bank, title="Đợt riêng của chi bộ A", code="CELLA23")
+    committee_round = make_round_with_quiz(world.committee, [world.committee], bank=bank, title="Đợt toàn Đảng ủy", code="DUCQ234")
     return cell_round, committee_round
 
 

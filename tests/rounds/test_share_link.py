@@ -7,7 +7,13 @@ from datetime import datetime
 
 from PIL import Image
 
-from tests.rounds._data import SINGLE, add_question, make_attempt, make_bank, make_round
+from tests.factories import (
+    SINGLE,
+    add_question,
+    make_attempt_with_items,
+    make_round_with_quiz,
+    make_topic_bank,
+)
 
 
 def _og(page: str) -> dict[str, str]:
@@ -15,11 +21,11 @@ def _og(page: str) -> dict[str, str]:
 
 
 def _round(world):
-    bank = make_bank()
+    bank = make_topic_bank()
     _, version = add_question(bank, "x-1", "single", dict(SINGLE), text="Câu hỏi bí mật về Nghị quyết 04?")
-    rnd = make_round(world.committee, [world.cell_a], bank=bank, title="Học tập Nghị quyết 04 & Kết luận 21",
+    rnd = make_round_with_quiz(world.committee, [world.cell_a], bank=bank, title="Học tập Nghị quyết 04 & Kết luận 21",
                      closes=datetime(2030, 3, 2, 3, 0))
-    make_attempt(rnd.quiz, world.member_a, world.cell_a, items=[(version, {"choice": "a"})], score=10.0)
+    make_attempt_with_items(rnd.quiz, world.member_a, world.cell_a, items=[(version, {"choice": "a"})], score=10.0)
     return rnd
 
 
@@ -59,7 +65,7 @@ def test_card_image_is_a_1200x630_png(client, world):
 
 def test_hostile_title_stays_text_in_tags(client, world):
     """Is a title with quotes and markup escaped inside the meta tags?"""
-    rnd = make_round(world.committee, [world.cell_a], bank=make_bank(), title='Đợt "1"><script>alert(1)</script>')
+    rnd = make_round_with_quiz(world.committee, [world.cell_a], bank=make_topic_bank(), title='Đợt "1"><script>alert(1)</script>')
     page = client.get(f"/q/{rnd.quiz.short_code}").get_data(as_text=True)
     assert "<script>alert(1)" not in page
     assert _og(page)["og:title"] == "Đợt &#34;1&#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"

@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from quizapp import permissions
 from quizapp.clock import utcnow
+from quizapp.models import AttemptStatus
 from quizapp.services import attempt_view, delivery
 from quizapp.services.exceptions import Conflict, DomainError, InvalidInput
 
@@ -70,7 +71,7 @@ def get_attempt(attempt_id: int):
     """The attempt with its questions (public view only), saved answers and time left."""
     now = utcnow()
     attempt = delivery.close_if_overdue(permissions.get_own_attempt_or_404(attempt_id, current_user), now)
-    return jsonify(attempt_view.attempt_payload(attempt, now, with_items=attempt.status == "in_progress"))
+    return jsonify(attempt_view.attempt_payload(attempt, now, with_items=attempt.status == AttemptStatus.IN_PROGRESS))
 
 
 # One answer as JSON: an essay of 20,000 characters written as \uXXXX escapes is about 120 KB.
@@ -113,6 +114,6 @@ def _reason() -> str:
 def result(attempt_id: int):
     """The result, as far as the review policy allows now."""
     attempt = delivery.close_if_overdue(permissions.get_own_attempt_or_404(attempt_id, current_user))
-    if attempt.status != "finished":
+    if attempt.status != AttemptStatus.FINISHED:
         raise Conflict("Bài làm chưa nộp.")
     return jsonify(attempt_view.result_payload(attempt))

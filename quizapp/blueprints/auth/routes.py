@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -29,7 +29,7 @@ def _safe_next(target: str | None) -> str | None:
 def _quiz_title_from_next(target: str | None) -> str | None:
     """The quiz a short link (QR) sent the visitor for, named on the login page; only its title."""
     path = urlsplit(_safe_next(target) or "").path
-    prefix = url_for("take.by_code", code="x")[:-1]
+    prefix = url_for("main.short_link", code="x")[:-1]
     if not path.startswith(prefix) or "/" in path[len(prefix):]:
         return None
     from quizapp.services.attempt_view import quiz_title_for_code
@@ -102,6 +102,6 @@ def change_password():
 @bp.route("/lang/<code>", methods=["POST"])
 def set_language(code: str):
     """Switch between Vietnamese and English for this browser."""
-    if code in ("vi", "en"):
+    if code in current_app.config["LANGUAGES"]:
         session["lang"] = code
     return redirect(_safe_next(request.form.get("next")) or url_for("main.home"))

@@ -108,7 +108,7 @@ def verify(code: str):
     result, status = None, 200
     if request.method == "POST":
         if form.validate_on_submit():
-            limit = int(current_app.config.get("VERIFY_UPLOAD_MAX_BYTES", 4 * 1024 * 1024))
+            limit = int(current_app.config["VERIFY_UPLOAD_MAX_BYTES"])
             data = form.file.data.stream.read(limit + 1)
             if len(data) > limit:
                 form.file.errors = [_("Tệp quá lớn (tối đa %(mb)s MB); văn bản do hệ thống cấp nhỏ hơn nhiều.",

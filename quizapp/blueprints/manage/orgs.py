@@ -10,7 +10,7 @@ from quizapp import permissions
 from quizapp.blueprints.manage.org_forms import OrgCreateForm, OrgEditForm, RoleForm
 from quizapp.blueprints.manage.routes import bp
 from quizapp.extensions import db
-from quizapp.models import ORG_KINDS, ROLES, Person
+from quizapp.models import ORG_KINDS, ROLES, OrgKind, Person
 from quizapp.services import orgs as org_service
 from quizapp.services.exceptions import InvalidInput
 from quizapp.services.reporting import identity
@@ -35,7 +35,7 @@ def org_detail(org_id: int):
     if request.method == "GET":
         form.secretary_id.data = org.secretary_id or 0
     create = OrgCreateForm(prefix="new")
-    create.kind.choices = [(k, v) for k, v in ORG_KINDS.items() if k != "dang_bo_tinh"]
+    create.kind.choices = [(k, v) for k, v in ORG_KINDS.items() if k != OrgKind.DANG_BO_TINH]
     role_form = RoleForm(prefix="role")
     role_form.role.choices = [(k, v) for k, v in ROLES.items() if k != "admin"]
     if can_edit and form.submit.data and form.validate_on_submit():
@@ -61,7 +61,7 @@ def org_add_child(org_id: int):
     """Add a node under this one."""
     org = permissions.get_org_or_404(org_id)
     create = OrgCreateForm(prefix="new")
-    create.kind.choices = [(k, v) for k, v in ORG_KINDS.items() if k != "dang_bo_tinh"]
+    create.kind.choices = [(k, v) for k, v in ORG_KINDS.items() if k != OrgKind.DANG_BO_TINH]
     if create.validate_on_submit():
         try:
             child = org_service.add_child(org, code=create.code.data, name=create.name.data, kind=create.kind.data,

@@ -9,6 +9,7 @@ from flask_login import current_user
 from quizapp import permissions
 from quizapp.blueprints.manage.routes import bp
 from quizapp.services import paper_entry, paper_pdf, paper_tests
+from quizapp.models import AttemptMode, AttemptStatus
 from quizapp.services.exceptions import Conflict, InvalidInput
 
 MAX_ROWS = 2000
@@ -149,7 +150,7 @@ def paper_entry_page(round_id: int, org_id: int):
     rows = []
     for s in roster:
         mine = attempts.get(s.person.id, [])
-        paper_attempt = next((a for a in mine if a.mode == "paper" and a.status == "finished"), None)
+        paper_attempt = next((a for a in mine if a.mode == AttemptMode.PAPER and a.status == AttemptStatus.FINISHED), None)
         row = typed.get(s.person.id)
         rows.append({
             "status": s, "paper_attempt": paper_attempt,

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from io import BytesIO
 
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
@@ -147,7 +147,7 @@ def roster_import():
     if not result.dry_run:
         flash(_("Đã nhập danh sách."), "success")
         return render_template("manage/people/import_done.html", result=result)
-    token = roster_files.stage_upload(data, filename, _me().id, default_org.id if default_org else None)
+    token = roster_files.stage_upload(current_app.config["ROSTER_STAGING_DIR"], data, filename, _me().id, default_org.id if default_org else None)
     confirm = ConfirmImportForm(formdata=None, data={"token": token, "override_reason": form.override_reason.data or ""})
     return render_template("manage/people/import_preview.html", result=result, confirm=confirm)
 
@@ -159,7 +159,7 @@ def roster_import_confirm():
     form = ConfirmImportForm()
     if not form.validate_on_submit():
         abort(400)
-    data, filename, org_id = roster_files.load_staged(form.token.data, _me().id)
+    data, filename, org_id = roster_files.load_staged(current_app.config["ROSTER_STAGING_DIR"], form.token.data, _me().id)
     default_org = permissions.get_org_or_404(org_id) if org_id else None
     try:
         result = _run_import(filename, data, default_org, dry_run=False, override_reason=form.override_reason.data)
@@ -168,7 +168,7 @@ def roster_import_confirm():
         retry.default_org_id.choices = _cell_choices(_("— Không: mỗi dòng ghi mã chi bộ —"))
         return render_template("manage/people/import.html", can_override=permissions.is_staff(_me()), form=retry, error=exc.message,
                                details=exc.details or [], filename=filename), 422
-    roster_files.drop_staged(form.token.data)
+    roster_files.drop_staged(current_app.config["ROSTER_STAGING_DIR"], form.token.data)
     flash(_("Đã nhập danh sách."), "success")
     return render_template("manage/people/import_done.html", result=result)
 

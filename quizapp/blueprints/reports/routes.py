@@ -1,7 +1,15 @@
 """Result sheets, roll-ups, exports, item analysis and absences: HTTP only, every lookup scoped."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -9,10 +17,24 @@ from quizapp import permissions
 from quizapp.blueprints.reports.forms import AbsenceTableForm, RollupForm, SheetForm
 from quizapp.clock import today_local
 from quizapp.extensions import db
-from quizapp.models import ABSENCE_REASONS, IssuedReport, Org, Person, StudyRound
+from quizapp.models import (
+    ABSENCE_REASONS,
+    IssuedReport,
+    Org,
+    Person,
+    ReportKind,
+    StudyRound,
+)
 from quizapp.services import absence_table, participation, rounds
 from quizapp.services.exceptions import InvalidInput, NotFound
-from quizapp.services.reporting import documents, excel, identity, items, numbering, queries
+from quizapp.services.reporting import (
+    documents,
+    excel,
+    identity,
+    items,
+    numbering,
+    queries,
+)
 from quizapp.services.reporting.rollup import issue_rollup
 
 bp = Blueprint("reports", __name__)
@@ -78,7 +100,7 @@ def cell_sheet(round_id: int, org_id: int):
     rnd, org = _round_org(round_id, org_id)
     if not org.is_cell:
         raise NotFound("Báo cáo kết quả theo mẫu chỉ lập cho chi bộ; cấp trên dùng báo cáo tổng hợp.")
-    return _document_page(rnd, org, "cell_sheet", SheetForm())
+    return _document_page(rnd, org, ReportKind.CELL_SHEET, SheetForm())
 
 
 @bp.route("/rounds/<int:round_id>/orgs/<int:org_id>/rollup", methods=["GET", "POST"])
@@ -90,7 +112,7 @@ def rollup(round_id: int, org_id: int):
     if request.method == "POST" and form.fmt.data == "xlsx" and form.validate_on_submit():
         _, data = issue_rollup(rnd, org, _user(), fmt="xlsx")
         return _download(data, XLSX, f"tong-hop-{org.code}-dot-{rnd.id}.xlsx")
-    return _document_page(rnd, org, "rollup", form)
+    return _document_page(rnd, org, ReportKind.ROLLUP, form)
 
 
 def _document_page(rnd: StudyRound, org: Org, kind: str, form):
@@ -119,7 +141,7 @@ def _document_page(rnd: StudyRound, org: Org, kind: str, form):
         else:
             flash(_("Đã cấp văn bản số %(n)s, mã xác thực %(c)s. Tải về từ danh sách văn bản đã cấp.",
                     n=report.number_label, c=report.verify_code), "success")
-            endpoint = "reports.cell_sheet" if kind == "cell_sheet" else "reports.rollup"
+            endpoint = "reports.cell_sheet" if kind == ReportKind.CELL_SHEET else "reports.rollup"
             return redirect(url_for(endpoint, round_id=rnd.id, org_id=org.id), 303)
     return _document_form(rnd, org, kind, form, state), 422 if form.errors else 200
 
@@ -136,7 +158,7 @@ def _document_form(rnd: StudyRound, org: Org, kind: str, form, state: bool) -> s
     """The document page: readiness, preview links, documents issued, the issue form."""
     on = form.issued_on.data or today_local()
     return render_template("reports/issue_form.html", form=form, rnd=rnd, org=org,
-                           kind="sheet" if kind == "cell_sheet" else "rollup",
+                           kind="sheet" if kind == ReportKind.CELL_SHEET else "rollup",
                            problems=[] if form.form_errors else identity.party_problems(org),
                            state_next=numbering.next_number(org, state=True, on=on),
                            ready=documents.readiness(rnd, org), docs=documents.documents_for_org(rnd, org, kind),
@@ -156,22 +178,22 @@ def rollup_xlsx(round_id: int, org_id: int):
 @permissions.manager_required
 def sheet_preview(round_id: int, org_id: int):
     """The cell sheet as it would print today: no number, no code, DỰ THẢO across every page."""
-    return _preview(round_id, org_id, "cell_sheet")
+    return _preview(round_id, org_id, ReportKind.CELL_SHEET)
 
 
 @bp.route("/rounds/<int:round_id>/orgs/<int:org_id>/rollup/preview")
 @permissions.manager_required
 def rollup_preview(round_id: int, org_id: int):
     """The roll-up as it would print today (?state=1: state letterhead), marked DỰ THẢO."""
-    return _preview(round_id, org_id, "rollup")
+    return _preview(round_id, org_id, ReportKind.ROLLUP)
 
 
 def _preview(round_id: int, org_id: int, kind: str) -> Response:
     rnd, org = _round_org(round_id, org_id)
-    if kind == "cell_sheet" and not org.is_cell:
+    if kind == ReportKind.CELL_SHEET and not org.is_cell:
         raise NotFound("Báo cáo kết quả theo mẫu chỉ lập cho chi bộ; cấp trên dùng báo cáo tổng hợp.")
     pdf = documents.preview(rnd, org, kind, state=request.args.get("state") == "1")
-    stem = "bao-cao" if kind == "cell_sheet" else "tong-hop"
+    stem = "bao-cao" if kind == ReportKind.CELL_SHEET else "tong-hop"
     resp = Response(pdf, mimetype=PDF)
     resp.headers["Content-Disposition"] = f'inline; filename="du-thao-{stem}-{org.code}-dot-{rnd.id}.pdf"'
     resp.headers["Cache-Control"] = "no-store"
@@ -245,7 +267,7 @@ def absences(round_id: int, org_id: int):
     if form_error:
         flash(form_error, "error")
     status = 422 if form_error else 200
-    issued = documents.current_document(rnd, org, "cell_sheet") if org.is_cell else None
+    issued = documents.current_document(rnd, org, ReportKind.CELL_SHEET) if org.is_cell else None
     return render_template("reports/absences.html", rnd=rnd, org=org, statuses=absence_table.absent_statuses(rnd, org),
                            form=form, errors=errors, posted=posted, form_error=form_error,
                            reasons=ABSENCE_REASONS, issued=issued), status

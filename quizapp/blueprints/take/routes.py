@@ -4,13 +4,11 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from quizapp import permissions
 from quizapp.blueprints.take.forms import answers_from_form
 from quizapp.clock import utcnow
-from quizapp.extensions import db
-from quizapp.models import Attempt, Quiz
+from quizapp.models import Attempt, AttemptStatus, FinishReason
 from quizapp.services import attempt_view, delivery
 from quizapp.services.exceptions import DomainError, Gone, InvalidInput, NotFound
 
@@ -37,22 +35,6 @@ def index():
     return render_template("take/index.html", cards=attempt_view.member_quizzes(current_user))
 
 
-@bp.route("/c/<code>")
-@login_required
-def by_code(code: str):
-    """The short link printed under the QR code: the attempt in progress, else the start page while
-    the member may still start, else the latest result (scanning again after submitting)."""
-    quiz_id = db.session.scalar(select(Quiz.id).where(Quiz.short_code == code.strip()[:16]))
-    if quiz_id is None:
-        raise NotFound(_("Không tìm thấy bài kiểm tra này."))
-    card = next((c for c in attempt_view.member_quizzes(current_user) if c["quiz"].id == quiz_id), None)
-    if card and card["open_attempt"]:
-        return redirect(url_for("take.attempt", attempt_id=card["open_attempt"].id))
-    if card and card["state"] != "open" and card["finished"]:
-        return redirect(url_for("take.result", attempt_id=card["finished"][-1].id))
-    return redirect(url_for("take.start", quiz_id=quiz_id))
-
-
 @bp.route("/quiz/<int:quiz_id>", methods=["GET", "POST"])
 @login_required
 def start(quiz_id: int):
@@ -76,7 +58,7 @@ def start(quiz_id: int):
 def attempt(attempt_id: int):
     """The questions, one per page or all on one page; a plain POST saves the page's answers."""
     att = _my_attempt(attempt_id)
-    if att.status != "in_progress":
+    if att.status != AttemptStatus.IN_PROGRESS:
         return redirect(url_for("take.result", attempt_id=att.id))
     if request.args.get("mode") in ("one", "all"):
         session["take_mode"] = request.args["mode"]
@@ -125,7 +107,7 @@ def _save_page(att: Attempt, items: list[dict]):
 def review(attempt_id: int):
     """Before submitting: which questions are still unanswered."""
     att = _my_attempt(attempt_id)
-    if att.status != "in_progress":
+    if att.status != AttemptStatus.IN_PROGRESS:
         return redirect(url_for("take.result", attempt_id=att.id))
     items = attempt_view.attempt_items(att.id)
     unanswered = [it for it in items if not it["answer"]]
@@ -138,7 +120,7 @@ def review(attempt_id: int):
 def submit(attempt_id: int):
     """Submit (the one conditional update); a repeat shows the same result."""
     _my_attempt(attempt_id)
-    delivery.submit_attempt(attempt_id, person_id=current_user.id, reason="member")
+    delivery.submit_attempt(attempt_id, person_id=current_user.id, reason=FinishReason.MEMBER)
     flash(_("Bạn đã nộp bài."), "success")
     return redirect(url_for("take.result", attempt_id=attempt_id))
 
@@ -148,7 +130,7 @@ def submit(attempt_id: int):
 def result(attempt_id: int):
     """The result, as far as the quiz's review policy allows now."""
     att = _my_attempt(attempt_id)
-    if att.status == "in_progress":
+    if att.status == AttemptStatus.IN_PROGRESS:
         return redirect(url_for("take.attempt", attempt_id=att.id))
     return render_template("take/result.html", attempt=att, result=attempt_view.result_payload(att, utcnow()),
                            release_at=attempt_view.release_time(att.quiz),

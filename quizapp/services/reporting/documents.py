@@ -21,7 +21,16 @@ from sqlalchemy.orm import aliased, selectinload
 from quizapp.clock import to_local, today_local, utcnow
 from quizapp.database import begin_write
 from quizapp.extensions import db
-from quizapp.models import Attempt, AuditLog, IssuedReport, Org, Person, StudyRound
+from quizapp.models import (
+    Attempt,
+    AttemptStatus,
+    AuditLog,
+    IssuedReport,
+    Org,
+    Person,
+    ReportKind,
+    StudyRound,
+)
 from quizapp.ops.events import log_event
 from quizapp.phrases import N_, Phrase
 from quizapp.services import participation
@@ -29,7 +38,7 @@ from quizapp.services.exceptions import InvalidInput, NotFound
 from quizapp.services.reporting import identity, numbering, queries, signing
 from quizapp.services.reporting.pdf import common
 
-KINDS = {"cell_sheet": "Báo cáo kết quả của chi bộ", "rollup": "Báo cáo tổng hợp"}
+KINDS = {ReportKind.CELL_SHEET: "Báo cáo kết quả của chi bộ", ReportKind.ROLLUP: "Báo cáo tổng hợp"}
 DOC_TYPE = "BC"
 
 
@@ -76,9 +85,11 @@ def _grace_seconds() -> int:
     try:
         from flask import current_app
 
-        return int(current_app.config.get("SAVE_GRACE_SECONDS", 60))
-    except RuntimeError:
-        return 60
+        return int(current_app.config["SAVE_GRACE_SECONDS"])
+    except RuntimeError:  # no application: the declared default
+        from quizapp.config import Config
+
+        return Config.SAVE_GRACE_SECONDS
 
 
 def readiness(rnd: StudyRound, org: Org) -> Readiness:
@@ -95,7 +106,7 @@ def readiness(rnd: StudyRound, org: Org) -> Readiness:
     elif quiz is not None:
         m = queries.members_subquery(rnd, org)
         busy = db.session.scalar(select(func.count(func.distinct(Attempt.person_id))).where(
-            Attempt.quiz_id == quiz.id, Attempt.status == "in_progress",
+            Attempt.quiz_id == quiz.id, Attempt.status == AttemptStatus.IN_PROGRESS,
             Attempt.deadline > now - timedelta(seconds=_grace_seconds()),
             Attempt.person_id.in_(select(m.c.person_id))))
         if busy:
@@ -113,7 +124,7 @@ def check_kind(org: Org, kind: str) -> None:
     """A cell sheet is for a cell; a roll-up for any node."""
     if kind not in KINDS:
         raise InvalidInput("Loại văn bản không hợp lệ.")
-    if kind == "cell_sheet" and not org.is_cell:
+    if kind == ReportKind.CELL_SHEET and not org.is_cell:
         raise InvalidInput(f"{org.name} không phải chi bộ: báo cáo kết quả theo mẫu chỉ lập cho chi bộ; "
                            "cấp trên dùng báo cáo tổng hợp.")
 
@@ -194,11 +205,11 @@ def plan_issue(rnd: StudyRound, org: Org, kind: str, *, number: int | None = Non
 def check_identity(org: Org, kind: str, state: bool) -> None:
     """Refuse (InvalidInput) a document without its signer and receiver: the secretary and the
     receiving body (party format), or the unit's NĐ 30 settings (state format)."""
-    if kind == "rollup" and state:
+    if kind == ReportKind.ROLLUP and state:
         identity.state_identity(org)
         return
     identity.party_signer(org)
-    identity.receiving_body(org, standing=kind == "rollup")
+    identity.receiving_body(org, standing=kind == ReportKind.ROLLUP)
 
 
 def _rollup_identity(org: Org, state: bool, strict: bool):
@@ -220,7 +231,7 @@ def _build(rnd: StudyRound, org: Org, kind: str, label: str, issued_on: date, co
     from quizapp.services.reporting.pdf.cell_sheet import build_cell_sheet
     from quizapp.services.reporting.pdf.rollup import build_rollup
 
-    if kind == "cell_sheet":
+    if kind == ReportKind.CELL_SHEET:
         data = sheets.sheet_data(rnd, org, label, issued_on, code)
         return build_cell_sheet(data), data.figures, data.weakest, {}
     data = rollup.rollup_data(rnd, org)
@@ -315,7 +326,7 @@ def stored_file(report: IssuedReport) -> bytes:
 
 def filename(report: IssuedReport, org: Org) -> str:
     """bao-cao-05-CB01-dot-3.pdf / tong-hop-05-…"""
-    stem = "bao-cao" if report.kind == "cell_sheet" else "tong-hop"
+    stem = "bao-cao" if report.kind == ReportKind.CELL_SHEET else "tong-hop"
     return f"{stem}-{report.number:02d}-{org.code}-dot-{report.round_id}.pdf"
 
 

@@ -14,8 +14,16 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from quizapp.clock import to_local
-from quizapp.models import ABSENCE_REASONS, CLASSIFICATIONS, MODES, PARTY_STATUSES, Org, StudyRound
+from quizapp.clock import to_local, today_local
+from quizapp.models import (
+    ABSENCE_REASONS,
+    CLASSIFICATIONS,
+    MODES,
+    PARTY_STATUSES,
+    AttemptMode,
+    Org,
+    StudyRound,
+)
 from quizapp.services.reporting import queries
 from quizapp.vn import format_date, format_number, nfc, truncate_rate
 
@@ -66,7 +74,7 @@ def member_records(rnd: StudyRound, org: Org):
             "classification": ("Chờ chấm" if pending else CLASSIFICATIONS.get(cls or "", "")) if took else "",
             "finished_at": to_local(finished_at).replace(tzinfo=None) if took and finished_at else None,
             "reason": reason, "excused": ("Có" if excused else "Không") if absent and reason_code else "",
-            "mode": MODES.get(mode or "online", "") if took else "",
+            "mode": MODES.get(mode or AttemptMode.ONLINE, "") if took else "",
         }
 
 
@@ -136,7 +144,7 @@ def rollup_xlsx(data, issued_on: date | None = None, number_label: str = "") -> 
         safe_text(nfc(data.org_name).upper()),
         "BẢNG TỔNG HỢP KẾT QUẢ KIỂM TRA NHẬN THỨC",
         safe_text(f"Đợt học tập: {nfc(data.round_title)}; ngày học tập: {format_date(data.session_date)}"),
-        f"Ngày lập: {format_date(issued_on or date.today())}",
+        f"Ngày lập: {format_date(issued_on or today_local())}",
         f"Số văn bản: {number_label}" if number_label else "Số văn bản: chưa ban hành (bản làm việc)",
     ]
     for n, text in enumerate(title_rows):

@@ -13,7 +13,19 @@ from sqlalchemy import and_, case, exists, func, literal, select
 from sqlalchemy.orm import aliased
 
 from quizapp.extensions import db
-from quizapp.models import Absence, Answer, Attempt, AttemptItem, Membership, Org, Person, Quiz, QuestionVersion, StudyRound
+from quizapp.models import (
+    Absence,
+    Answer,
+    Attempt,
+    AttemptItem,
+    AttemptStatus,
+    Membership,
+    Org,
+    Person,
+    QuestionVersion,
+    Quiz,
+    StudyRound,
+)
 from quizapp.services import rules
 
 CLASS_KEYS = ("gioi", "kha", "trung_binh", "chua_dat")
@@ -215,7 +227,7 @@ def member_result_rows(rnd: StudyRound, node: Org):
     c, c_on = counted(m.c.person_id, rnd.quiz)
     qid = rnd.quiz.id if rnd.quiz else -1
     open_attempt = exists(select(literal(1)).where(
-        Attempt.quiz_id == qid, Attempt.person_id == m.c.person_id, Attempt.status == "in_progress"))
+        Attempt.quiz_id == qid, Attempt.person_id == m.c.person_id, Attempt.status == AttemptStatus.IN_PROGRESS))
     stmt = (
         select(Person.member_code, Person.full_name, Org.name, m.c.party_status, m.c.exempt,
                c.c.id.is_not(None), open_attempt, c.c.is_makeup,

@@ -6,7 +6,7 @@ from datetime import date
 
 from quizapp.clock import today_local
 from quizapp.extensions import db
-from quizapp.models import IssuedReport, Org, Person, StudyRound
+from quizapp.models import IssuedReport, Org, Person, ReportKind, StudyRound
 from quizapp.services import participation, rules
 from quizapp.services.reporting import excel, identity, items, queries
 
@@ -82,7 +82,7 @@ def issue_rollup(rnd: StudyRound, org: Org, actor: Person | None, *, fmt: str = 
                                        number_label=_issued_label(rnd, org))
     from quizapp.services.reporting import documents
 
-    report = documents.issue(rnd, org, "rollup", actor, number=number, issued_on=issued_on, state=state,
+    report = documents.issue(rnd, org, ReportKind.ROLLUP, actor, number=number, issued_on=issued_on, state=state,
                              reason=reason)
     return report, report.pdf
 
@@ -93,5 +93,5 @@ def _issued_label(rnd: StudyRound, org: Org) -> str:
 
     return db.session.scalar(
         select(IssuedReport.number_label).where(IssuedReport.round_id == rnd.id, IssuedReport.org_id == org.id,
-                                                IssuedReport.kind == "rollup")
+                                                IssuedReport.kind == ReportKind.ROLLUP)
         .order_by(IssuedReport.issued_on.desc(), IssuedReport.id.desc()).limit(1)) or ""

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from quizapp.models import PARTY_STATUSES, IssuedReport, Org, Person, StudyRound
+from quizapp.models import PARTY_STATUSES, IssuedReport, Org, Person, ReportKind, StudyRound
 from quizapp.services import participation, rules
 from quizapp.services.reporting import identity, items
 from quizapp.services.reporting.pdf import common
@@ -82,5 +82,5 @@ def issue_cell_sheet(rnd: StudyRound, org: Org, actor: Person | None, *, number:
     """Issue a cell's result sheet (see reporting.documents); returns (record, the stored PDF bytes)."""
     from quizapp.services.reporting import documents
 
-    report = documents.issue(rnd, org, "cell_sheet", actor, number=number, issued_on=issued_on, reason=reason)
+    report = documents.issue(rnd, org, ReportKind.CELL_SHEET, actor, number=number, issued_on=issued_on, reason=reason)
     return report, report.pdf

@@ -26,10 +26,12 @@ def _config() -> tuple[dict, str]:
     try:
         from flask import current_app
 
-        return (dict(current_app.config.get("REPORT_SIGNING_CERTS") or {}),
-                current_app.config.get("REPORT_SIGNING_PASSWORD_ENV", "REPORT_SIGNING_PASSWORD"))
-    except RuntimeError:
-        return {}, "REPORT_SIGNING_PASSWORD"
+        return (dict(current_app.config["REPORT_SIGNING_CERTS"] or {}),
+                current_app.config["REPORT_SIGNING_PASSWORD_ENV"])
+    except RuntimeError:  # no application: nothing is signed
+        from quizapp.config import Config
+
+        return {}, Config.REPORT_SIGNING_PASSWORD_ENV
 
 
 def key_for(org_code: str, certs: dict | None = None, password_env: str | None = None) -> SigningKey | None:

@@ -21,15 +21,25 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import Flowable, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import (
+    Flowable,
+    KeepTogether,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
 
+from quizapp.models import OrgKind
 from quizapp.services.pdf_fonts import drop_unprintable, register_serif
 from quizapp.services.reporting.pdf.names import break_lines
 from quizapp.vn import date_in_words, format_number, format_percent, format_rate, nfc
 
 CLASS_LABELS = {"gioi": "Giỏi", "kha": "Khá", "trung_binh": "Trung bình", "chua_dat": "Chưa đạt"}
 PAGE_NUMBER_SIZE = 13.5  # HD 36: 13-14 pt, from page 2, top centre
-ORG_SUFFIX = {"chi_bo": "CB", "to_dang": "TĐ", "dang_uy_co_so": "ĐU", "dang_bo": "ĐU", "dang_bo_tinh": "TU"}
+ORG_SUFFIX = {OrgKind.CHI_BO: "CB", OrgKind.TO_DANG: "TĐ", OrgKind.DANG_UY_CO_SO: "ĐU", OrgKind.DANG_BO: "ĐU",
+              OrgKind.DANG_BO_TINH: "TU"}
 
 
 def printable(text, font: str | None = None) -> str:
@@ -318,8 +328,10 @@ def _config_margins() -> tuple:
         from flask import current_app
 
         return tuple(current_app.config["PDF_MARGINS_MM"])
-    except (RuntimeError, KeyError):
-        return (20, 20, 30, 15)
+    except RuntimeError:  # no application: the declared default
+        from quizapp.config import Config
+
+        return tuple(Config.PDF_MARGINS_MM)
 
 
 # ---------------------------------------------------------------------------- document marks

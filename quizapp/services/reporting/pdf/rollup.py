@@ -9,6 +9,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
+from quizapp.models import OrgKind
 from quizapp.services.reporting.pdf import common
 from quizapp.services.reporting.pdf.common import CLASS_LABELS, esc, num, pct, rate
 
@@ -143,7 +144,7 @@ def build_rollup(data, number_label: str, issued_on: date, *, state: bool = Fals
                                                  st, width, data.has_seal, state=True)
     else:
         recipients = [f"- {data.recipient} (báo cáo),", "- Các chi bộ trực thuộc,", "- Lưu Văn phòng."]
-        sign_for = "T/M ĐẢNG ỦY" if data.org_kind != "chi_bo" else "T/M CHI BỘ"
+        sign_for = "T/M ĐẢNG ỦY" if data.org_kind != OrgKind.CHI_BO else "T/M CHI BỘ"
         bottom = common.recipients_and_signature(recipients, sign_for, "BÍ THƯ", data.secretary_name,
                                                  st, width, data.has_seal)
     story.append(common.closing(weak, bottom))
