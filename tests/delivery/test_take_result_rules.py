@@ -95,18 +95,16 @@ def test_auto_submitted_result_says_time_ran_out(client, world, login_as):
 
 
 def test_short_link_after_submitting_leads_to_the_result(client, world, login_as):
-    """Scanning the QR again: the quiz page offers to continue the attempt in progress, and once it
-    is submitted, its result — never a dead end."""
+    """Scanning the QR again: in progress -> the attempt; used up -> the latest result, not a dead end."""
     quiz = make_quiz(world.committee, [world.committee])
     login_as(world.member_a)
     assert client.get(f"/q/{quiz.short_code}").headers["Location"].endswith(f"/take/quiz/{quiz.id}")
     attempt = delivery.start_attempt(quiz.id, world.member_a)
     db.session.commit()
-    start = client.get(f"/take/quiz/{quiz.id}").get_data(as_text=True)
-    assert f"/take/attempt/{attempt.id}\"" in start and "Tiếp tục làm bài" in start
+    assert client.get(f"/q/{quiz.short_code}").headers["Location"].endswith(f"/take/attempt/{attempt.id}")
     delivery.submit_attempt(attempt.id, person_id=world.member_a.id, reason="member")
     db.session.commit()
-    assert client.get(f"/q/{quiz.short_code}").headers["Location"].endswith(f"/take/quiz/{quiz.id}")
+    assert client.get(f"/q/{quiz.short_code}").headers["Location"].endswith(f"/take/attempt/{attempt.id}/result")
     start = client.get(f"/take/quiz/{quiz.id}").get_data(as_text=True)
     assert f"/take/attempt/{attempt.id}/result" in start and "Xem kết quả bài đã nộp" in start
 

@@ -39,7 +39,8 @@ def home():
 
 @bp.route("/q/<code>")
 def short_link(code: str):
-    """The short link under a round's QR code: the quiz's start page for a member; for anyone not
+    """The short link under a round's QR code: for a member the attempt in progress, the result once
+    submitted, else the quiz's start page; for anyone not
     logged in (and for the link preview of Zalo or Facebook) a page with the round's title and
     deadline only, its Open Graph tags, and the login form (posting to /auth/login?next=here)."""
     from quizapp.services.rounds import quiz_by_short_code
@@ -47,7 +48,20 @@ def short_link(code: str):
     if not current_user.is_authenticated:
         return _short_link_landing(quiz_by_short_code(code[:16]))
     quiz = quiz_by_short_code(code[:16])
-    return redirect(nav_url("take.start", quiz_id=quiz.id) or url_for("main.home"))
+    return redirect(_member_destination(quiz.id))
+
+
+def _member_destination(quiz_id: int) -> str:
+    """Where the QR link takes a logged-in member: the attempt in progress; after submitting, when
+    the quiz can no longer be started again, the latest result; else the quiz's start page."""
+    from quizapp.services import attempt_view
+
+    card = next((c for c in attempt_view.member_quizzes(current_user) if c["quiz"].id == quiz_id), None)
+    if card and card["open_attempt"]:
+        return url_for("take.attempt", attempt_id=card["open_attempt"].id)
+    if card and card["state"] != "open" and card["finished"]:
+        return url_for("take.result", attempt_id=card["finished"][-1].id)
+    return nav_url("take.start", quiz_id=quiz_id) or url_for("main.home")
 
 
 def _short_link_landing(quiz):
