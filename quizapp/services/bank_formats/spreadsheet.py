@@ -11,7 +11,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from quizapp.services.bank_formats.common import Draft, ReadOptions, ReadResult, build_bank, check_zip, fold, skip
+from quizapp.services.bank_formats.common import Draft, ReadOptions, ReadResult, build_bank, check_carried, check_zip, fold, skip
 from quizapp.services.bank_formats.schema import BankError
 from quizapp.vn import nfc
 
@@ -45,6 +45,7 @@ NOTES = [
 
 def template_workbook() -> bytes:
     """The question template: 'Câu hỏi' sheet with headers and one sample row per type, and 'Hướng dẫn'."""
+    check_carried(questions, TYPE_WORDS, "Excel")
     wb = Workbook()
     ws = wb.active
     ws.title = "Câu hỏi"
