@@ -14,6 +14,7 @@ from quizapp import permissions
 from quizapp.extensions import db
 from quizapp.models import Answer, Attempt, AttemptItem, Person, Question, QuestionVersion, Quiz, StudyRound
 from quizapp.services.exceptions import NotFound
+from quizapp.services.question_types import manual_type_names
 
 
 @dataclass
@@ -37,7 +38,7 @@ def _essay_rows(person: Person, *, own: bool = False):
         .join(Attempt, Attempt.id == Answer.attempt_id)
         .join(AttemptItem, (AttemptItem.attempt_id == Answer.attempt_id) & (AttemptItem.position == Answer.position))
         .join(QuestionVersion, QuestionVersion.id == AttemptItem.question_version_id)
-        .where(Attempt.status == "finished", QuestionVersion.type == "essay", scope)
+        .where(Attempt.status == "finished", QuestionVersion.type.in_(manual_type_names()), scope)
     )
 
 
@@ -122,7 +123,7 @@ def essay_graders(rnd: StudyRound, person: Person) -> list[dict]:
         .join(AttemptItem, (AttemptItem.attempt_id == Answer.attempt_id) & (AttemptItem.position == Answer.position))
         .join(QuestionVersion, QuestionVersion.id == AttemptItem.question_version_id)
         .outerjoin(grader, grader.id == Answer.grader_id)
-        .where(Attempt.quiz_id == rnd.quiz.id, Attempt.status == "finished", QuestionVersion.type == "essay",
+        .where(Attempt.quiz_id == rnd.quiz.id, Attempt.status == "finished", QuestionVersion.type.in_(manual_type_names()),
                permissions.org_scope_clause(person, Attempt.org_id))
         .order_by(member.name_key, Answer.position)
     ).all()

@@ -45,7 +45,6 @@ NOTES = [
 
 def template_workbook() -> bytes:
     """The question template: 'Câu hỏi' sheet with headers and one sample row per type, and 'Hướng dẫn'."""
-    check_carried(questions, TYPE_WORDS, "Excel")
     wb = Workbook()
     ws = wb.active
     ws.title = "Câu hỏi"
@@ -85,6 +84,7 @@ def template_workbook() -> bytes:
 
 def write_bank(questions: list[tuple[str, dict]]) -> bytes:
     """A bank's questions in the template layout (so a bank can be edited in Excel and uploaded again)."""
+    check_carried(questions, TYPE_WORDS, "Excel")
     wb = Workbook()
     ws = wb.active
     ws.title = "Câu hỏi"

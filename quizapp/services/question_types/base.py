@@ -190,6 +190,10 @@ class QuestionType:
         """A Vietnamese reason why `points` do not fit this spec (e.g. a rubric's total), or None."""
         return None
 
+    def key_texts(self, spec: dict) -> list[str]:
+        """The texts that make up the answer (correct choices, accepted answers), for quality checks."""
+        return []
+
     def key_view(self, spec: dict) -> dict:
         """The correct answer, for review pages once the policy releases it."""
         raise NotImplementedError

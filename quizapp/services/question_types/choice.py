@@ -140,6 +140,9 @@ class _ChoiceType(QuestionType):
     def key_view(self, spec):
         return {"correct": [c["id"] for c in spec["choices"] if c["correct"]]}
 
+    def key_texts(self, spec):
+        return [c.get("text", "") for c in spec.get("choices") or [] if c.get("correct")]
+
     def new_choice_order(self, spec, rng):
         ids = [c["id"] for c in spec["choices"]]
         rng.shuffle(ids)

@@ -187,6 +187,9 @@ class ShortText(QuestionType):
     def key_view(self, spec):
         return {"answers": spec["answers"]}
 
+    def key_texts(self, spec):
+        return list(spec.get("answers") or [])
+
     def clean_answer(self, spec, raw):
         return _text_answer(raw, nfc, SHORT_MAX_CHARS, "câu trả lời", "câu trả lời ngắn")
 
@@ -232,7 +235,7 @@ class ShortText(QuestionType):
         return out
 
     def answer_schema(self):
-        return {"type": ["string", "null"], "maxLength": SHORT_MAX_CHARS}
+        return {"type": ["string", "null"], "maxLength": SHORT_MAX_CHARS, "description": "the typed text"}
 
     def demo_spec(self):
         return {"answers": ["Đại hội"], "match_diacritics": False}
@@ -335,7 +338,7 @@ class Essay(QuestionType):
                             else float(r["points"])} for r in spec["rubric"]]}
 
     def answer_schema(self):
-        return {"type": ["string", "null"], "maxLength": ESSAY_MAX_CHARS}
+        return {"type": ["string", "null"], "maxLength": ESSAY_MAX_CHARS, "description": "the essay text"}
 
     def demo_spec(self):
         return {"rubric": [{"criterion": "Liên hệ bản thân", "points": 1}]}

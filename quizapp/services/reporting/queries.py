@@ -16,6 +16,7 @@ from quizapp.models import (
     Absence, Answer, Attempt, AttemptItem, Exemption, Membership, Org, PartyStatusPeriod, Person, Quiz, QuestionVersion,
     RoundOrg, StudyRound,
 )
+from quizapp.services.question_types import manual_type_names
 
 PARTY = ("chinh_thuc", "du_bi")
 CLASS_KEYS = ("gioi", "kha", "trung_binh", "chua_dat")
@@ -209,7 +210,7 @@ def essay_counts(rnd: StudyRound, node: Org) -> tuple[int, int]:
         .join(AttemptItem, AttemptItem.attempt_id == c.c.id)
         .join(QuestionVersion, QuestionVersion.id == AttemptItem.question_version_id)
         .join(Answer, and_(Answer.attempt_id == c.c.id, Answer.position == AttemptItem.position))
-        .where(QuestionVersion.type == "essay", Answer.value.is_not(None),
+        .where(QuestionVersion.type.in_(manual_type_names()), Answer.value.is_not(None),
                m.c.party_status.in_(PARTY), m.c.exempt.is_(False))
     )
     submitted, graded = db.session.execute(stmt).one()
