@@ -106,7 +106,7 @@ class _QuestionFormBase(FlaskForm):
 _FORM_CLASSES: dict[tuple, type] = {}
 
 
-def QuestionForm(*args, **kwargs) -> _QuestionFormBase:  # noqa: N802 - used like the form class it builds
+def QuestionForm(*args, **kwargs) -> _QuestionFormBase:
     """The question editor with every registered type's own fields (one class per set of types)."""
     names = tuple(REGISTRY.items())
     cls = _FORM_CLASSES.get(names)

@@ -84,6 +84,10 @@ class QuestionType:
     # checkboxes, "text": a text field). A radio group cannot be cleared in a browser, so a
     # "one" question absent from a post means "unchanged".
     answer_input: ClassVar[str] = "text"
+    # How a paper answer sheet carries this type: "letters" (bubbles A–F), "text" (written on
+    # the sheet, typed into its own cell) or "essay" (a lined area graded by hand).
+    paper_kind: ClassVar[str] = "text"
+    paper_multi: ClassVar[bool] = False  # several letters may be filled on one question
     # --- spec fields this type's native entry may carry (besides the common ones)
     spec_fields: ClassVar[frozenset[str]] = frozenset()
     # A folder holding this type's `question_types/<name>/…` templates, for a type shipped
@@ -104,7 +108,8 @@ class QuestionType:
     # ------------------------------------------------------------------ templates
     def template(self, kind: str) -> str:
         """The partial for `kind`: take (the input), review (the taker's answer and the key),
-        key (the key on a manager's page), edit (the editor fieldset)."""
+        key (the key on a manager's page), edit (the editor fieldset's content), key_fix
+        (optional: the key fields of a round's key-fix form)."""
         if kind == "edit" and self.editor_template:
             return self.editor_template
         return f"question_types/{self.name}/{kind}.html"
@@ -149,16 +154,12 @@ class QuestionType:
         return {"type": "string"}
 
     def demo_spec(self) -> dict:
-        """A sample raw spec (for the demo data and the documentation)."""
+        """A sample raw spec (the contract test builds one question of every type from it)."""
         raise NotImplementedError
 
     def demo_answer(self, spec: dict, right: bool, rng) -> Any:
         """A raw answer a demo member might give (right or wrong)."""
         return None
-    # How a paper answer sheet carries this type: "letters" (bubbles A–F), "text" (written on
-    # the sheet, typed into its own cell) or "essay" (a lined area graded by hand).
-    paper_kind: ClassVar[str] = "text"
-    paper_multi: ClassVar[bool] = False  # several letters may be filled on one question
 
     def paper_choices(self, spec: dict, choice_order: list | None) -> list[tuple[str, str]]:
         """(letter, text) of each printed choice in the paper's order; empty for types without choices."""
