@@ -193,9 +193,9 @@ questions:
     return db.session.get(Bank, result.bank_id)
 
 
-def test_native_file_round_trip_and_foreign_format_refusal(world, number_type):
+def test_native_file_round_trip_and_foreign_format_refusal(client, world, login_as, number_type):
     """Does the YAML export carry the type's own fields and read back to the same questions, while
-    Moodle XML, which cannot carry the type, refuses by question in Vietnamese?"""
+    Moodle XML, which cannot carry the type, refuses by question in Vietnamese (a page, not a 500)?"""
     bank = _number_bank(world)
     text = banks.export_bank(bank)
     assert "type: number" in text and "tolerance: 0.5" in text
@@ -206,6 +206,11 @@ def test_native_file_round_trip_and_foreign_format_refusal(world, number_type):
     assert banks.import_bank(again).unchanged == 2
     with pytest.raises(InvalidInput, match=r"Moodle XML không chứa được 2 câu hỏi.*so-1 \(Trả lời bằng số\)"):
         banks.export_bank_moodle_xml(bank)
+    db.session.rollback()
+    login_as(world.secretary_a)
+    resp = client.get(f"/manage/banks/{bank.id}/export.xml")
+    assert resp.status_code == 422 and "không chứa được 2 câu hỏi" in resp.get_data(as_text=True)
+    assert client.get(f"/manage/banks/{bank.id}/export").status_code == 200
     # A file key of another type is named as such.
     _, errors = banks.parse_file(text.replace("tolerance: 0.5", "choices: [a, b]").encode("utf-8"), "x.yaml")
     assert any("khóa 'choices' không dùng cho loại câu 'number'" in e.message for e in errors)
