@@ -5,6 +5,7 @@ import dataclasses
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, has_request_context, request, session, url_for
+from jinja2 import BaseLoader, ChoiceLoader, FileSystemLoader, TemplateNotFound
 from markupsafe import Markup
 from werkzeug.routing import BuildError, IntegerConverter
 
@@ -105,6 +106,27 @@ class BoundedIntConverter(IntegerConverter):
         super().__init__(map, *args, **kwargs)
 
 
+class TypeTemplateLoader(BaseLoader):
+    """`question_types/<name>/…` from the folder a registered type ships its templates in
+    (`QuestionType.template_dir`); types without one live in the app's own templates folder."""
+
+    def get_source(self, environment, template):
+        from quizapp.services.question_types import REGISTRY
+
+        parts = template.split("/")
+        qtype = REGISTRY.get(parts[1]) if len(parts) > 2 and parts[0] == "question_types" else None
+        if qtype is None or not qtype.template_dir:
+            raise TemplateNotFound(template)
+        return FileSystemLoader(qtype.template_dir).get_source(environment, template)
+
+
+def question_type(name: str):
+    """The registered type `name` (templates ask it for its partials and capabilities)."""
+    from quizapp.services.question_types import get_type
+
+    return get_type(name)
+
+
 def init_app(app: Flask) -> None:
     """Register filters, globals, the bounded int converter and the after-request security headers."""
     app.url_map.converters["int"] = BoundedIntConverter
@@ -121,6 +143,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["choices_in_language"] = choices_in_language
     app.jinja_env.filters["user_data"] = user_data
     app.jinja_env.globals["absence_text"] = absence_text
+    app.jinja_env.globals["question_type"] = question_type
+    app.jinja_env.loader = ChoiceLoader([TypeTemplateLoader(), app.jinja_env.loader])
 
     @app.context_processor
     def _inject():

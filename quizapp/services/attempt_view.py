@@ -25,7 +25,7 @@ from quizapp.models import (
 )
 from quizapp.services import display_ids
 from quizapp.services.delivery import remaining_seconds
-from quizapp.services.question_types import get_type
+from quizapp.services.question_types import get_type, manual_type_names
 
 
 def iso(value: datetime | None) -> str | None:
@@ -126,7 +126,7 @@ def verdict(fraction: float | None, qtype: str = "", answered: bool = True) -> s
     """"right" (full marks), "partial", "wrong", "blank" (left unanswered, no marks), or None
     while an essay waits for a person."""
     if fraction is None:
-        return None if answered and qtype == "essay" else "blank"
+        return None if answered and qtype in manual_type_names() else "blank"
     if fraction >= 1:
         return "right"
     return "partial" if fraction > 0 else "wrong"

@@ -18,6 +18,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Iterable, Mapping
 
+from quizapp.services.question_types import REGISTRY
 from quizapp.vn import nfc, strip_diacritics
 
 #: The correct choice is "much longer" when both hold.
@@ -64,18 +65,21 @@ def _choices(q: Mapping) -> list[dict]:
     return list((q.get("spec") or {}).get("choices") or [])
 
 
+def _is(q: Mapping, capability: str) -> bool:
+    """Whether the question's type has a capability (choice_based, multi_answer, …)."""
+    qtype = REGISTRY.get(q.get("type"))
+    return bool(qtype is not None and getattr(qtype, capability))
+
+
 def key_texts(q: Mapping) -> list[str]:
-    """The texts that make up a question's answer: correct choices or accepted short answers."""
-    if q.get("type") in ("single", "multiple"):
-        return [c.get("text", "") for c in _choices(q) if c.get("correct")]
-    if q.get("type") == "short_text":
-        return list((q.get("spec") or {}).get("answers") or [])
-    return []
+    """The texts that make up a question's answer: correct choices or accepted typed answers."""
+    qtype = REGISTRY.get(q.get("type"))
+    return qtype.key_texts(q.get("spec") or {}) if qtype is not None else []
 
 
 def long_key(q: Mapping) -> list[QualityWarning]:
     """A correct choice more than 1.5 times as long as the longest distractor and 20 characters longer."""
-    if q.get("type") not in ("single", "multiple"):
+    if not _is(q, "choice_based"):
         return []
     choices = _choices(q)
     wrong = [len(nfc(c.get("text", ""))) for c in choices if not c.get("correct")]
@@ -102,7 +106,7 @@ def _contains_words(haystack: list[str], needle: list[str]) -> bool:
 
 def nested(q: Mapping) -> list[QualityWarning]:
     """A correct choice whose words appear whole inside a distractor, or the reverse."""
-    if q.get("type") not in ("single", "multiple"):
+    if not _is(q, "choice_based"):
         return []
     choices = [(c, _WORD_RE.findall(fold(c.get("text", "")))) for c in _choices(q)]
     for c, words in choices:
@@ -120,7 +124,7 @@ def nested(q: Mapping) -> list[QualityWarning]:
 
 def quotes(q: Mapping) -> list[QualityWarning]:
     """A short-text prompt with quote marks while no accepted answer has any."""
-    if q.get("type") != "short_text":
+    if _is(q, "choice_based") or not key_texts(q):  # typed answers only
         return []
     text = nfc(q.get("text", ""))
     if not any(ch in text for ch in QUOTES):
@@ -184,7 +188,7 @@ def shape_of(q: Mapping) -> tuple[int, int]:
 
 def common_shape(questions: Iterable[Mapping]) -> tuple[int, int] | None:
     """The shape more than half of the bank's multi-selects share (with enough of them), else None."""
-    shapes = Counter(shape_of(q) for q in questions if q.get("type") == "multiple")
+    shapes = Counter(shape_of(q) for q in questions if _is(q, "multi_answer"))
     total = sum(shapes.values())
     if total < SHAPE_MIN_QUESTIONS:
         return None
@@ -194,7 +198,7 @@ def common_shape(questions: Iterable[Mapping]) -> tuple[int, int] | None:
 
 def shape(q: Mapping, common: tuple[int, int] | None) -> list[QualityWarning]:
     """A multi-select shaped like most others in the bank: members learn 'always 2 of 4'."""
-    if q.get("type") != "multiple" or common is None or shape_of(q) != common:
+    if not _is(q, "multi_answer") or common is None or shape_of(q) != common:
         return []
     right, total = common
     return [QualityWarning(q["key"], "shape",

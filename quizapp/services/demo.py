@@ -200,31 +200,13 @@ def _simulate_attempts(quiz: Quiz, cells: list[Org], start: datetime, rng: rando
             for item in attempt.items:
                 version = item.question_version
                 qtype = get_type(version.type)
-                value = _answer(qtype, version.spec, rng.random() < skill, rng)
+                # A plausible answer: the key when right, otherwise a wrong one (the type's own sample).
+                value = qtype.demo_answer(version.spec, rng.random() < skill, rng)
                 delivery.save_answer(attempt.id, person.id, item.position, value, 1,
                                      now=when + timedelta(seconds=20 * item.position))
             delivery.submit_attempt(attempt.id, person_id=person.id, now=when + timedelta(minutes=12))
             taken += 1
     return taken
-
-
-def _answer(qtype, spec: dict, right: bool, rng: random.Random):
-    """A plausible answer: the key when `right`, otherwise a wrong choice or text."""
-    if qtype.name == "essay":
-        return {"text": "Bản thân tôi nhận thức rõ trách nhiệm nêu gương, thường xuyên tự phê bình và phê bình, "
-                        "gắn việc học tập Nghị quyết với nhiệm vụ chuyên môn được giao."}
-    key = qtype.key_view(spec)
-    if qtype.name == "short_text":
-        return {"text": key["answers"][0] if right else "không nhớ"}
-    correct = key["correct"]
-    ids = [c["id"] for c in qtype.public_view(spec)["choices"]]
-    wrong = [i for i in ids if i not in correct] or ids
-    if qtype.name == "multiple":
-        return {"choices": correct if right else [rng.choice(wrong)]}
-    if qtype.name == "true_false":
-        choice = correct[0] if right else wrong[0]
-        return {"value": choice == "true"}
-    return {"choice": correct[0] if right else rng.choice(wrong)}
 
 
 def logins_text() -> str:

@@ -24,6 +24,7 @@ from quizapp.models import (
     StudyRound,
 )
 from quizapp.services.exceptions import NotFound
+from quizapp.services.question_types import manual_type_names
 
 
 @dataclass
@@ -47,7 +48,7 @@ def _essay_rows(person: Person, *, own: bool = False):
         .join(Attempt, Attempt.id == Answer.attempt_id)
         .join(AttemptItem, (AttemptItem.attempt_id == Answer.attempt_id) & (AttemptItem.position == Answer.position))
         .join(QuestionVersion, QuestionVersion.id == AttemptItem.question_version_id)
-        .where(Attempt.status == AttemptStatus.FINISHED, QuestionVersion.type == "essay", scope)
+        .where(Attempt.status == AttemptStatus.FINISHED, QuestionVersion.type.in_(manual_type_names()), scope)
     )
 
 
@@ -124,7 +125,8 @@ def essay_graders(rnd: StudyRound, person: Person) -> list[dict]:
         .join(AttemptItem, (AttemptItem.attempt_id == Answer.attempt_id) & (AttemptItem.position == Answer.position))
         .join(QuestionVersion, QuestionVersion.id == AttemptItem.question_version_id)
         .outerjoin(grader, grader.id == Answer.grader_id)
-        .where(Attempt.quiz_id == rnd.quiz.id, Attempt.status == AttemptStatus.FINISHED, QuestionVersion.type == "essay",
+        .where(Attempt.quiz_id == rnd.quiz.id, Attempt.status == AttemptStatus.FINISHED,
+               QuestionVersion.type.in_(manual_type_names()),
                permissions.org_scope_clause(person, Attempt.org_id))
         .order_by(member.name_key, Answer.position)
     ).all()

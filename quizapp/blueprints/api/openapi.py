@@ -1,6 +1,8 @@
 """The OpenAPI 3.1 document for /api/v1, written by hand next to the routes it describes."""
 from __future__ import annotations
 
+from quizapp.services.question_types import REGISTRY
+
 _ERR = {"$ref": "#/components/responses/Error"}
 
 
@@ -10,6 +12,14 @@ def _json(schema: dict, description: str) -> dict:
 
 def _ref(name: str) -> dict:
     return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _answer_value() -> dict:
+    """The `value` of a save: each registered type declares its own shape (QuestionType.answer_schema)."""
+    shapes = {name: t.answer_schema() for name, t in REGISTRY.items()}
+    described = "; ".join(f"{name}: {s.get('description') or s.get('type')}" for name, s in shapes.items())
+    return {"description": f"By question type — {described}; null or \"\" clears",
+            "anyOf": [{"title": name, **schema} for name, schema in shapes.items()] + [{"const": ""}]}
 
 
 _ATTEMPT_ID = {"name": "attempt_id", "in": "path", "required": True, "schema": {"type": "integer"}}
@@ -102,7 +112,7 @@ def document() -> dict:
                     "finished_attempt_ids": {"type": "array", "items": {"type": "integer"}}}},
                 "Item": {"type": "object", "properties": {
                     "position": {"type": "integer"},
-                    "type": {"enum": ["single", "multiple", "true_false", "short_text", "essay"]},
+                    "type": {"enum": list(REGISTRY)},
                     "type_label": {"type": "string"}, "text": {"type": "string"}, "points": {"type": "number"},
                     "view": {"type": "object", "description": "Public view: choices [{id, text}] or max_chars; never the key. "
                                                           "Choice ids are this attempt's display ids (c1, c2, … in "
@@ -119,8 +129,7 @@ def document() -> dict:
                     "remaining_seconds": {"type": "integer"}, "grace_seconds": {"type": "integer"},
                     "items": {"type": "array", "items": _ref("Item")}}},
                 "SaveRequest": {"type": "object", "required": ["seq"], "properties": {
-                    "value": {"description": "single: \"c2\"; multiple: [\"c1\",\"c3\"] (display ids); true_false: true|false; "
-                                             "short_text/essay: \"text\"; null or \"\" clears"},
+                    "value": _answer_value(),
                     "seq": {"type": "integer", "minimum": 1}}},
                 "SaveResult": {"type": "object", "properties": {
                     "applied": {"type": "boolean"}, "position": {"type": "integer"}, "seq": {"type": "integer"},

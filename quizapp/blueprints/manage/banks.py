@@ -7,8 +7,8 @@ from flask_login import current_user
 
 from quizapp import permissions
 from quizapp.blueprints.manage.bank_forms import (
-    DIFFICULTY_LABELS, TYPE_LABELS, BankConfirmForm, BankCopyForm, BankCreateForm, BankUploadForm, QuestionForm,
-    place_errors, vietnamese_field_errors,
+    DIFFICULTY_LABELS, BankConfirmForm, BankCopyForm, BankCreateForm, BankUploadForm, QuestionForm,
+    place_errors, type_labels, vietnamese_field_errors,
 )
 from quizapp.blueprints.manage.routes import bp
 from quizapp.services import bank_quality
@@ -31,7 +31,7 @@ def _user():
 
 
 def _labels() -> dict:
-    return {"type_labels": TYPE_LABELS, "difficulty_labels": DIFFICULTY_LABELS}
+    return {"type_labels": type_labels(), "difficulty_labels": DIFFICULTY_LABELS}
 
 
 @bp.route("/banks")

@@ -11,6 +11,7 @@ from quizapp.blueprints.manage.routes import bp
 from quizapp.services import grading as grading_service
 from quizapp.services import round_grading
 from quizapp.services.exceptions import InvalidInput
+from quizapp.services.question_types import get_type
 
 
 def _user():
@@ -74,18 +75,9 @@ def grade_answer(answer_id: int):
 
 
 def _spec_from_form(version) -> dict:
-    """The corrected spec from the key-fix form, in the raw shape parse_spec takes."""
-    spec = version.spec or {}
-    if version.type in ("single", "multiple"):
-        picked = set(request.form.getlist("correct"))
-        return {"choices": [{"id": c["id"], "text": c["text"], "correct": c["id"] in picked} for c in spec["choices"]]}
-    if version.type == "true_false":
-        value = request.form.get("answer")
-        return {"answer": value == "true"} if value in ("true", "false") else {}
-    if version.type == "short_text":
-        answers = [line for line in request.form.get("answers", "").splitlines() if line.strip()]
-        return {"answers": answers, "match_diacritics": request.form.get("match_diacritics") == "y"}
-    return dict(spec)
+    """The corrected spec from the key-fix form, in the raw shape parse_spec takes (the type reads
+    its own fields)."""
+    return get_type(version.type).key_fix_spec(version.spec or {}, request.form)
 
 
 @bp.route("/rounds/<int:round_id>/key-fix", methods=["GET"])

@@ -3,8 +3,7 @@ from __future__ import annotations
 
 from werkzeug.datastructures import MultiDict
 
-# Types whose input cannot be cleared in a browser (a radio group): absent means "unchanged".
-_ABSENT_MEANS_UNCHANGED = {"single", "true_false"}
+from quizapp.services.question_types import get_type
 
 
 def answers_from_form(form: MultiDict, items: list[dict]) -> list[tuple[int, object, int]]:
@@ -24,13 +23,11 @@ def answers_from_form(form: MultiDict, items: list[dict]) -> list[tuple[int, obj
         item = by_pos.get(pos)
         if item is None:
             continue
+        qtype = get_type(item["type"])
         name = f"a{pos}"
-        if item["type"] == "multiple":
-            raw = form.getlist(name)
-        elif name not in form and item["type"] in _ABSENT_MEANS_UNCHANGED:
-            continue
-        else:
-            raw = form.get(name, "")
+        if name not in form and qtype.answer_input == "one":
+            continue  # a radio group cannot be cleared in a browser: absent means unchanged
+        raw = qtype.form_raw(form, name)
         if (sorted(raw) if isinstance(raw, list) else raw) == raw_of(item):
             continue  # unchanged: no write
         entries.append((pos, raw, seq))
@@ -39,11 +36,4 @@ def answers_from_form(form: MultiDict, items: list[dict]) -> list[tuple[int, obj
 
 def raw_of(item: dict):
     """The stored answer in the shape a form posts it (to skip unchanged questions)."""
-    value = item.get("answer") or {}
-    if item["type"] == "multiple":
-        return sorted(value.get("choices", []))
-    if item["type"] == "single":
-        return value.get("choice", "")
-    if item["type"] == "true_false":
-        return "" if "value" not in value else ("true" if value["value"] else "false")
-    return value.get("text", "")
+    return get_type(item["type"]).form_value(item.get("answer"))

@@ -55,6 +55,18 @@ class ReadResult:
     notes: list[BankError] = field(default_factory=list)
 
 
+def check_carried(questions: list[tuple[str, dict]], carried, fmt: str) -> None:
+    """Refuse, in Vietnamese and by question, to write a type the format `fmt` cannot carry."""
+    from quizapp.services.exceptions import InvalidInput
+    from quizapp.services.question_types import REGISTRY
+
+    odd = [(key, c["type"]) for key, c in questions if c["type"] not in carried]
+    if odd:
+        named = ", ".join(f"{key} ({REGISTRY[t].label if t in REGISTRY else t})" for key, t in odd[:10])
+        raise InvalidInput(f"Định dạng {fmt} không chứa được {len(odd)} câu hỏi thuộc loại riêng của hệ thống: "
+                           f"{named}. Hãy xuất tệp YAML của hệ thống để giữ đủ mọi câu.")
+
+
 def fold(text: str) -> str:
     """Lowercase without diacritics and spaces collapsed: for matching words people type."""
     return re.sub(r"\s+", " ", strip_diacritics(nfc(text)).lower()).strip()

@@ -5,6 +5,8 @@ from datetime import date
 
 import yaml
 
+from quizapp.services.question_types import get_type
+
 
 class _NoAliasDumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):
     """Never write anchors/aliases: the reader refuses them."""
@@ -27,21 +29,8 @@ def question_dict(key: str, content: dict) -> dict:
     if float(content.get("points") or 1) != 1.0:
         out["points"] = _num(content["points"])
     out["text"] = content["text"]
-    spec = content.get("spec") or {}
-    qtype = content["type"]
-    if qtype in ("single", "multiple"):
-        out["choices"] = [
-            {"text": c["text"], "correct": True} if c.get("correct") else {"text": c["text"]}
-            for c in spec.get("choices", [])
-        ]
-    elif qtype == "true_false":
-        out["answer"] = bool(spec.get("answer"))
-    elif qtype == "short_text":
-        out["answers"] = list(spec.get("answers", []))
-        if spec.get("match_diacritics") is False:
-            out["match_diacritics"] = False
-    elif qtype == "essay" and spec.get("rubric"):
-        out["rubric"] = [{"criterion": r["criterion"], "points": _num(r["points"])} for r in spec["rubric"]]
+    # The type writes its own fields (parse_spec reads them back).
+    out.update(get_type(content["type"]).export_spec(content.get("spec") or {}))
     if content.get("explanation"):
         out["explanation"] = content["explanation"]
     out["source"] = {"document": content.get("source_document", ""), "section": content.get("source_section", "")}

@@ -17,7 +17,7 @@ from xml.etree import ElementTree as ET
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
-from quizapp.services.bank_formats.common import Draft, ReadOptions, ReadResult, build_bank, slugify
+from quizapp.services.bank_formats.common import Draft, ReadOptions, ReadResult, build_bank, check_carried, slugify
 from quizapp.services.bank_formats.moodle import _MEDIA, _clean
 from quizapp.services.bank_formats.schema import BankError
 from quizapp.vn import nfc
@@ -201,8 +201,15 @@ def _num(value) -> str:
     return str(int(value)) if value.is_integer() else f"{value:g}"
 
 
+MOODLE_TYPES = {"single": "multichoice", "multiple": "multichoice", "true_false": "truefalse",
+                "short_text": "shortanswer", "essay": "essay"}
+
+
 def dump(questions: list[tuple[str, dict]]) -> bytes:
-    """Moodle XML of (key, content) pairs: topics as categories, difficulty and source as tags."""
+    """Moodle XML of (key, content) pairs: topics as categories, difficulty and source as tags.
+
+    A question of a type Moodle XML cannot carry is refused by name (InvalidInput), never dropped."""
+    check_carried(questions, MOODLE_TYPES, "Moodle XML")
     quiz = ET.Element("quiz")
     topic = None
     for key, c in questions:
@@ -211,8 +218,7 @@ def dump(questions: list[tuple[str, dict]]) -> bytes:
             cat = _sub(quiz, "question", type="category")
             _sub(cat, "category", "$course$/top" + (f"/{topic.replace('/', '-')}" if topic else ""))
         spec = c.get("spec") or {}
-        qtype = {"single": "multichoice", "multiple": "multichoice", "true_false": "truefalse",
-                 "short_text": "shortanswer", "essay": "essay"}[c["type"]]
+        qtype = MOODLE_TYPES[c["type"]]
         q = _sub(quiz, "question", type=qtype)
         _sub(q, "name", key)
         _sub(q, "questiontext", c["text"], format="plain_text")

@@ -11,21 +11,19 @@ from datetime import date
 from typing import Any
 
 from quizapp.models.bank import DIFFICULTIES
-from quizapp.services.question_types import SpecError, get_type
+from quizapp.services.question_types import REGISTRY, SpecError, get_type
 from quizapp.vn import nfc
 
 KEY_RE = re.compile(r"^[a-z0-9-]{1,40}$")
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_TEXT = 5000
 COMMON_KEYS = {"id", "type", "topic", "difficulty", "points", "text", "explanation", "source"}
-TYPE_KEYS = {
-    "single": {"choices"},
-    "multiple": {"choices"},
-    "true_false": {"answer"},
-    "short_text": {"answers", "match_diacritics"},
-    "essay": {"rubric"},
-}
-ALL_TYPE_KEYS = set().union(*TYPE_KEYS.values())
+
+
+def all_type_keys() -> set[str]:
+    """Every spec field some registered type declares (each type's `spec_fields`)."""
+    return set().union(*(t.spec_fields for t in REGISTRY.values()))
+
 BANK_KEYS = {"slug", "title", "document", "document_date", "description"}
 #: Fields of a version compared to decide whether a question changed.
 CONTENT_FIELDS = ("type", "text", "spec", "topic", "difficulty", "points", "explanation",
@@ -191,17 +189,18 @@ def parse_question(raw: Any, errors: list[BankError], *, filename: str = "", lin
     qtype = raw.get("type")
     qt = None
     if qtype is None:
-        c.add("thiếu 'type' (single, multiple, true_false, short_text, essay)", line)
+        c.add(f"thiếu 'type' ({', '.join(REGISTRY)})", line)
     else:
         try:
             qt = get_type(str(qtype))
         except SpecError as exc:
             c.add(str(exc), line_of(raw, "type"))
 
-    allowed = COMMON_KEYS | (TYPE_KEYS.get(qtype, ALL_TYPE_KEYS) if qt else ALL_TYPE_KEYS)
+    type_keys = all_type_keys()
+    allowed = COMMON_KEYS | (qt.spec_fields if qt else type_keys)
     for k in raw:
         if k not in allowed:
-            if qt and k in ALL_TYPE_KEYS:
+            if qt and k in type_keys:
                 c.add(f"khóa '{k}' không dùng cho loại câu '{qtype}'", line_of(raw, k))
             else:
                 c.add(f"khóa '{k}' không được hỗ trợ", line_of(raw, k))
@@ -232,20 +231,17 @@ def parse_question(raw: Any, errors: list[BankError], *, filename: str = "", lin
 
     spec = None
     if qt is not None and _check_choices(raw, c):
-        type_raw = {k: raw[k] for k in TYPE_KEYS[qt.name] if k in raw}
+        type_raw = {k: raw[k] for k in qt.spec_fields if k in raw}
         try:
             spec = qt.parse_spec(type_raw)
         except SpecError as exc:
-            field_key = next((k for k in TYPE_KEYS[qt.name] if k in raw), None)
+            field_key = next((k for k in sorted(qt.spec_fields) if k in raw), None)
             c.add(str(exc), line_of(raw, field_key) if field_key else line)
         except (TypeError, AttributeError, ValueError):
             c.add("dữ liệu của câu hỏi sai kiểu", line)
-    if spec and spec.get("rubric"):
-        total = sum(item["points"] for item in spec["rubric"])
-        if abs(total - float(points)) > 1e-9:
-            # The grader marks each criterion; their sum is the question's score.
-            c.add(f"tổng điểm các tiêu chí ({total:g}) phải bằng điểm của câu hỏi ({float(points):g})",
-                  line_of(raw, "rubric"))
+    problem = qt.points_problem(spec, points) if spec and points is not None else None
+    if problem:
+        c.add(problem, next((line_of(raw, k) for k in sorted(qt.spec_fields) if k in raw), line))
 
     if len(errors) > before:
         return None

@@ -11,7 +11,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from quizapp.services.bank_formats.common import Draft, ReadOptions, ReadResult, build_bank, check_zip, fold, skip
+from quizapp.services.bank_formats.common import Draft, ReadOptions, ReadResult, build_bank, check_carried, check_zip, fold, skip
 from quizapp.services.bank_formats.schema import BankError
 from quizapp.vn import nfc
 
@@ -84,6 +84,7 @@ def template_workbook() -> bytes:
 
 def write_bank(questions: list[tuple[str, dict]]) -> bytes:
     """A bank's questions in the template layout (so a bank can be edited in Excel and uploaded again)."""
+    check_carried(questions, TYPE_WORDS, "Excel")
     wb = Workbook()
     ws = wb.active
     ws.title = "Câu hỏi"

@@ -1,4 +1,4 @@
-"""Registry of question types: one small class per type (validate, public view, grade)."""
+"""Registry of question types: one class per type owns everything about it (see base.QuestionType)."""
 from __future__ import annotations
 
 from quizapp.services.question_types.base import AnswerError, QuestionType, SpecError
@@ -8,6 +8,16 @@ from quizapp.services.question_types.simple import Essay, ShortText, TrueFalse
 REGISTRY: dict[str, QuestionType] = {
     t.name: t for t in (SingleChoice(), MultipleChoice(), TrueFalse(), ShortText(), Essay())
 }
+
+
+def register(qtype: QuestionType) -> QuestionType:
+    """Add a type (its templates are found through `template_dir`, see web.TypeTemplateLoader)."""
+    REGISTRY[qtype.name] = qtype
+    return qtype
+
+
+def unregister(name: str) -> None:
+    REGISTRY.pop(name, None)
 
 
 def get_type(name: str) -> QuestionType:
@@ -20,4 +30,10 @@ def get_type(name: str) -> QuestionType:
         ) from None
 
 
-__all__ = ["REGISTRY", "get_type", "QuestionType", "SpecError", "AnswerError"]
+def manual_type_names() -> list[str]:
+    """Types a person grades (for SQL filters that cannot call the type)."""
+    return [name for name, t in REGISTRY.items() if t.needs_manual_grading]
+
+
+__all__ = ["REGISTRY", "get_type", "register", "unregister", "manual_type_names", "QuestionType", "SpecError",
+           "AnswerError"]

@@ -59,16 +59,107 @@ def check_id(value: Any, what: str) -> None:
 PAPER_LETTERS = "ABCDEF"  # the bubbles an answer sheet prints per question (services.paper_layout)
 
 
+def N_(text: str) -> str:
+    """Marks a Vietnamese label for the translation catalog (pybabel's default `N_` keyword);
+    the label is translated where it is shown."""
+    return text
+
+
 class QuestionType:
-    """One question type. Subclasses are registered by `name` in question_types.REGISTRY."""
+    """One question type. Subclasses are registered by `name` in question_types.REGISTRY.
+
+    A type owns everything about itself: its spec fields and validation, the editor fields and how
+    they become a spec, its templates (`question_types/<name>/{edit,take,review,key}.html`), its
+    native file mapping, its API answer schema and a demo sample. Generic code asks the
+    capabilities below, never a type's name.
+    """
 
     name: ClassVar[str]
     label: ClassVar[str]
     auto_graded: ClassVar[bool] = True
+    # --- capabilities (what generic code asks instead of a name)
+    choice_based: ClassVar[bool] = False   # spec["choices"] = [{id, text, correct}]; a taker picks ids
+    multi_answer: ClassVar[bool] = False   # several choices may be picked
+    # How a page posts this type and how take.js reads it ("one": a radio group, "many":
+    # checkboxes, "text": a text field). A radio group cannot be cleared in a browser, so a
+    # "one" question absent from a post means "unchanged".
+    answer_input: ClassVar[str] = "text"
     # How a paper answer sheet carries this type: "letters" (bubbles A–F), "text" (written on
     # the sheet, typed into its own cell) or "essay" (a lined area graded by hand).
     paper_kind: ClassVar[str] = "text"
     paper_multi: ClassVar[bool] = False  # several letters may be filled on one question
+    # --- spec fields this type's native entry may carry (besides the common ones)
+    spec_fields: ClassVar[frozenset[str]] = frozenset()
+    # A folder holding this type's `question_types/<name>/…` templates, for a type shipped
+    # outside quizapp/templates (None: the app's own templates folder).
+    template_dir: ClassVar[str | None] = None
+    # The editor fieldset; types sharing one (single/multiple) name the same template.
+    editor_template: ClassVar[str | None] = None
+
+    @property
+    def needs_manual_grading(self) -> bool:
+        return not self.auto_graded
+
+    @property
+    def paper_markable(self) -> bool:
+        """A paper sheet carries this type as bubbles a reader can mark."""
+        return self.paper_kind == "letters"
+
+    # ------------------------------------------------------------------ templates
+    def template(self, kind: str) -> str:
+        """The partial for `kind`: take (the input), review (the taker's answer and the key),
+        key (the key on a manager's page), edit (the editor fieldset's content), key_fix
+        (optional: the key fields of a round's key-fix form)."""
+        if kind == "edit" and self.editor_template:
+            return self.editor_template
+        return f"question_types/{self.name}/{kind}.html"
+
+    # ------------------------------------------------------------------ editor
+    def editor_fields(self) -> dict:
+        """WTForms fields (name -> unbound field) this type adds to the question editor."""
+        return {}
+
+    def editor_spec(self, form) -> dict:
+        """The raw spec entry (as a bank file would carry it) from the editor form."""
+        return {}
+
+    def editor_load(self, form, spec: dict) -> None:
+        """Prefill this type's editor fields from a stored spec."""
+
+    def editor_error(self, form, message: str, groups: dict) -> bool:
+        """Put one validator message at this type's editor field; False if it is not ours."""
+        return False
+
+    def key_fix_spec(self, spec: dict, formdata) -> dict:
+        """The corrected raw spec from the round's key-fix form (its `key_fix` fields);
+        by default the key cannot be changed there, only the points."""
+        return dict(spec)
+
+    # ------------------------------------------------------------------ take page (no JS path)
+    def form_raw(self, formdata, name: str) -> Any:
+        """The raw answer a plain form post carries in field `name`."""
+        return formdata.getlist(name) if self.answer_input == "many" else formdata.get(name, "")
+
+    def form_value(self, answer: dict | None) -> Any:
+        """The stored answer in the shape a form posts it (to skip unchanged questions)."""
+        return (answer or {}).get("text", "")
+
+    # ------------------------------------------------------------------ files, API, demo
+    def export_spec(self, spec: dict) -> dict:
+        """The spec as the native YAML file writes it (parse_spec reads it back)."""
+        return {k: v for k, v in spec.items() if k in self.spec_fields}
+
+    def answer_schema(self) -> dict:
+        """JSON schema of the `value` a save posts (for the OpenAPI document)."""
+        return {"type": "string"}
+
+    def demo_spec(self) -> dict:
+        """A sample raw spec (the contract test builds one question of every type from it)."""
+        raise NotImplementedError
+
+    def demo_answer(self, spec: dict, right: bool, rng) -> Any:
+        """A raw answer a demo member might give (right or wrong)."""
+        return None
 
     def paper_choices(self, spec: dict, choice_order: list | None) -> list[tuple[str, str]]:
         """(letter, text) of each printed choice in the paper's order; empty for types without choices."""
@@ -95,6 +186,14 @@ class QuestionType:
     def public_view(self, spec: dict, choice_order: list | None = None) -> dict:
         """What a taker may see: a whitelist that never contains the key."""
         return {}
+
+    def points_problem(self, spec: dict, points: float) -> str | None:
+        """A Vietnamese reason why `points` do not fit this spec (e.g. a rubric's total), or None."""
+        return None
+
+    def key_texts(self, spec: dict) -> list[str]:
+        """The texts that make up the answer (correct choices, accepted answers), for quality checks."""
+        return []
 
     def key_view(self, spec: dict) -> dict:
         """The correct answer, for review pages once the policy releases it."""

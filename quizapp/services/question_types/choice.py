@@ -4,7 +4,12 @@ from __future__ import annotations
 import string
 from fractions import Fraction
 
-from quizapp.services.question_types.base import ONE, PAPER_LETTERS, ZERO, AnswerError, QuestionType, SpecError, check_id, json_kind, unwrap
+from quizapp.services.question_types.base import (
+    ONE, PAPER_LETTERS, ZERO, AnswerError, N_, QuestionType, SpecError, check_id, json_kind, unwrap,
+)
+from flask_babel import lazy_gettext as _l
+
+from quizapp.services.question_types import editor
 from quizapp.vn import nfc
 
 MAX_CHOICES = 8
@@ -35,6 +40,65 @@ def _parse_choices(raw: dict) -> list[dict]:
 class _ChoiceType(QuestionType):
     paper_kind = "letters"
     paper_multi = False
+    choice_based = True
+    spec_fields = frozenset({"choices"})
+    editor_template = "question_types/_choices/edit.html"
+
+    # --- editor: up to MAX_CHOICES rows of (text, correct), shared by both choice types
+    def editor_fields(self):
+        return {"choices": editor.rows(editor.ChoiceRow, MAX_CHOICES)}
+
+    def editor_spec(self, form):
+        form.choice_rows = [i for i, row in enumerate(form.choices) if (row.text.data or "").strip()]
+        return {"choices": [{"text": form.choices[i].text.data.strip(), "correct": bool(form.choices[i].correct.data)}
+                            for i in form.choice_rows]}
+
+    def editor_load(self, form, spec):
+        for row, choice in zip(form.choices, spec.get("choices", [])):
+            row.text.data, row.correct.data = choice["text"], bool(choice.get("correct"))
+
+    def editor_error(self, form, m, groups):
+        row = editor.row_number(m)
+        if row and "phương án" in m:
+            rows = getattr(form, "choice_rows", [])
+            if row - 1 < len(rows):
+                editor.add_error(form.choices[rows[row - 1]].text, _l("Phương án này chưa hợp lệ."))
+            else:
+                groups["choices"].append(m)
+        elif "trùng nội dung" in m:
+            seen: set[str] = set()
+            marked = False
+            for choice in form.choices:
+                text = nfc((choice.text.data or "").strip()).lower()
+                if not text:
+                    continue
+                if text in seen:
+                    editor.add_error(choice.text, _l("Phương án này trùng với một phương án ở trên."))
+                    marked = True
+                seen.add(text)
+            if not marked:
+                groups["choices"].append(_l("Có hai phương án trùng nội dung."))
+        elif "phương án (choices)" in m or "cần từ 2" in m:
+            groups["choices"].append(_l("Cần từ 2 đến %(n)s phương án; hãy điền thêm phương án.", n=MAX_CHOICES))
+        elif "đúng một phương án đúng" in m:
+            groups["correct"].append(_l("Câu một lựa chọn cần đánh dấu “Đúng” cho đúng một phương án."))
+        elif "ít nhất một phương án đúng" in m:
+            groups["correct"].append(_l("Câu nhiều lựa chọn cần đánh dấu “Đúng” cho ít nhất một phương án."))
+        else:
+            return False
+        return True
+
+    def key_fix_spec(self, spec, formdata):
+        picked = set(formdata.getlist("correct"))
+        return {"choices": [{"id": c["id"], "text": c["text"], "correct": c["id"] in picked} for c in spec["choices"]]}
+
+    def export_spec(self, spec):
+        return {"choices": [{"text": c["text"], "correct": True} if c.get("correct") else {"text": c["text"]}
+                            for c in spec.get("choices", [])]}
+
+    def demo_spec(self):
+        return {"choices": [{"text": "Phương án đúng", "correct": True}, {"text": "Phương án sai"},
+                            {"text": "Phương án khác", "correct": self.multi_answer}]}
 
     def paper_choices(self, spec, choice_order=None):
         by_id = {c["id"]: c for c in spec["choices"]}
@@ -76,6 +140,9 @@ class _ChoiceType(QuestionType):
     def key_view(self, spec):
         return {"correct": [c["id"] for c in spec["choices"] if c["correct"]]}
 
+    def key_texts(self, spec):
+        return [c.get("text", "") for c in spec.get("choices") or [] if c.get("correct")]
+
     def new_choice_order(self, spec, rng):
         ids = [c["id"] for c in spec["choices"]]
         rng.shuffle(ids)
@@ -86,7 +153,19 @@ class SingleChoice(_ChoiceType):
     """Exactly one correct choice."""
 
     name = "single"
-    label = "Một lựa chọn"
+    label = N_("Một lựa chọn")
+    answer_input = "one"
+
+    def form_value(self, answer):
+        return (answer or {}).get("choice", "")
+
+    def answer_schema(self):
+        return {"type": ["string", "null"], "description": "one display id, e.g. \"c2\""}
+
+    def demo_answer(self, spec, right, rng):
+        correct = next(c["id"] for c in spec["choices"] if c["correct"])
+        wrong = [c["id"] for c in spec["choices"] if not c["correct"]]
+        return {"choice": correct if right else rng.choice(wrong)}
 
     def check_answer_shape(self, spec, value):
         """One choice id ("b" or {"choice": "b"}); null or "" clears."""
@@ -123,8 +202,22 @@ class MultipleChoice(_ChoiceType):
     """One or more correct choices; partial credit per choice (see `grade`), or all-or-nothing."""
 
     name = "multiple"
-    label = "Nhiều lựa chọn"
+    label = N_("Nhiều lựa chọn")
     paper_multi = True
+    multi_answer = True
+    answer_input = "many"
+
+    def form_value(self, answer):
+        return sorted((answer or {}).get("choices", []))
+
+    def answer_schema(self):
+        return {"type": ["array", "null"], "items": {"type": "string"},
+                "description": "display ids, e.g. [\"c1\", \"c3\"]"}
+
+    def demo_answer(self, spec, right, rng):
+        correct = [c["id"] for c in spec["choices"] if c["correct"]]
+        wrong = [c["id"] for c in spec["choices"] if not c["correct"]] or correct
+        return {"choices": correct if right else [rng.choice(wrong)]}
 
     def check_answer_shape(self, spec, value):
         """A list of choice ids (["a", "c"] or {"choices": [...]}); null, "" or [] clears."""

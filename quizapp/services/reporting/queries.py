@@ -27,6 +27,7 @@ from quizapp.models import (
     StudyRound,
 )
 from quizapp.services import rules
+from quizapp.services.question_types import manual_type_names
 
 CLASS_KEYS = ("gioi", "kha", "trung_binh", "chua_dat")
 
@@ -188,7 +189,7 @@ def essay_counts(rnd: StudyRound, node: Org) -> tuple[int, int]:
         .join(AttemptItem, AttemptItem.attempt_id == c.c.id)
         .join(QuestionVersion, QuestionVersion.id == AttemptItem.question_version_id)
         .join(Answer, and_(Answer.attempt_id == c.c.id, Answer.position == AttemptItem.position))
-        .where(QuestionVersion.type == "essay", Answer.value.is_not(None),
+        .where(QuestionVersion.type.in_(manual_type_names()), Answer.value.is_not(None),
                rules.required_clause(m.c.party_status, m.c.exempt))
     )
     submitted, graded = db.session.execute(stmt).one()

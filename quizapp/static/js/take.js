@@ -86,6 +86,12 @@
     if (Array.isArray(stored.choices)) { return stored.choices; }
     if (typeof stored.value === "boolean") { return stored.value ? "true" : "false"; }
     if (typeof stored.text === "string") { return stored.text; }
+    // Another type's stored form {key: value}: the value as its input shows it.
+    var keys = Object.keys(stored);
+    if (keys.length === 1 && stored[keys[0]] !== null) {
+      var v = stored[keys[0]];
+      return Array.isArray(v) ? v.map(String) : String(v);
+    }
     return null;
   }
 
@@ -117,12 +123,15 @@
     return norm(a) === norm(b);
   }
 
+  // The type's take partial says how its answer is read: data-answer="many" (checkboxes),
+  // "one" (a radio group) or "text" (a text field).
   function valueOf(fs) {
-    var type = fs.getAttribute("data-type");
-    if (type === "multiple") {
+    var holder = fs.querySelector("[data-answer]");
+    var shape = holder ? holder.getAttribute("data-answer") : "text";
+    if (shape === "many") {
       return Array.prototype.map.call(fs.querySelectorAll("input[type=checkbox]:checked"), function (el) { return el.value; });
     }
-    if (type === "single" || type === "true_false") {
+    if (shape === "one") {
       var el = fs.querySelector("input[type=radio]:checked");
       return el ? el.value : null;
     }
