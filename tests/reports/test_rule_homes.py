@@ -13,7 +13,7 @@ from quizapp.services.reporting import excel, queries
 from quizapp.services.reporting.rollup import rollup_data
 from quizapp.services.reporting.sheets import sheet_data
 from quizapp.services.rounds import eligible_quiz_ids
-from tests.reports.helpers import SESSION, add_member, make_attempt, make_round, move
+from tests.factories import REPORT_SESSION, add_member, make_report_attempt, make_report_round, move
 
 
 def _sql_counted_ids(rnd, node) -> dict[int, int | None]:
@@ -42,9 +42,9 @@ def test_met_is_exact(part, whole, threshold, expected):
 def test_met_is_the_same_on_board_report_page_and_rollup(world, client, login_as):
     """With a threshold a float epsilon would round over (2 of 3 against 66.66666666666667 %), do the
     figures, the board's cell rows, the roll-up and the results page all say "not met"?"""
-    rnd = make_round([world.committee], world.committee, threshold=66.66666666666667)
-    make_attempt(rnd, world.secretary_a, 8.0)
-    make_attempt(rnd, world.member_a, 7.0)
+    rnd = make_report_round([world.committee], world.committee, threshold=66.66666666666667)
+    make_report_attempt(rnd, world.secretary_a, 8.0)
+    make_report_attempt(rnd, world.member_a, 7.0)
     db.session.commit()
     f = participation.figures(rnd, world.cell_a)
     assert (f.took_part, f.required) == (2, 3) and f.met is False
@@ -67,9 +67,9 @@ def test_met_is_the_same_on_board_report_page_and_rollup(world, client, login_as
 def pending_round(world):
     """CB-A: member_a's only attempt waits for an essay mark (provisional 9,5 stored), the
     secretary scored 6,0; the deputy did not take part."""
-    rnd = make_round([world.committee], world.committee)
-    pending = make_attempt(rnd, world.member_a, 9.5, pending=1)
-    make_attempt(rnd, world.secretary_a, 6.0)
+    rnd = make_report_round([world.committee], world.committee)
+    pending = make_report_attempt(rnd, world.member_a, 9.5, pending=1)
+    make_report_attempt(rnd, world.secretary_a, 6.0)
     db.session.commit()
     return rnd, pending
 
@@ -92,7 +92,7 @@ def test_ungraded_attempt_on_the_board(world, pending_round, client, login_as):
 def test_ungraded_attempt_on_the_cell_sheet(world, pending_round):
     """Does the cell sheet list the member as taking part, with no score and "Chờ chấm"?"""
     rnd, _ = pending_round
-    data = sheet_data(rnd, world.cell_a, "01-BC/CB", SESSION)
+    data = sheet_data(rnd, world.cell_a, "01-BC/CB", REPORT_SESSION)
     line = next(m for m in data.members if m.name == world.member_a.full_name)
     assert line.participation == "Đã tham gia"
     assert line.score is None and line.classification == "Chờ chấm"
@@ -125,13 +125,13 @@ def test_ungraded_attempt_in_the_export(world, pending_round):
 def test_counted_attempt_is_the_same_in_python_and_sql(world):
     """With a finished attempt without a score, one scored 0, an ungraded one and graded ones, do the
     board (Python) and every report (SQL) pick the same counted attempt under each policy?"""
-    rnd = make_round([world.committee], world.committee, policy="best")
-    sec_none = make_attempt(rnd, world.secretary_a, None, number=1)
-    sec_zero = make_attempt(rnd, world.secretary_a, 0.0, number=2)
-    mem_pending = make_attempt(rnd, world.member_a, 7.0, number=1, pending=1)
-    mem_graded = make_attempt(rnd, world.member_a, 6.5, number=2)
-    dep_a = make_attempt(rnd, world.deputy_a, 5.0, number=1)
-    dep_b = make_attempt(rnd, world.deputy_a, 5.0, number=2)
+    rnd = make_report_round([world.committee], world.committee, policy="best")
+    sec_none = make_report_attempt(rnd, world.secretary_a, None, number=1)
+    sec_zero = make_report_attempt(rnd, world.secretary_a, 0.0, number=2)
+    mem_pending = make_report_attempt(rnd, world.member_a, 7.0, number=1, pending=1)
+    mem_graded = make_report_attempt(rnd, world.member_a, 6.5, number=2)
+    dep_a = make_report_attempt(rnd, world.deputy_a, 5.0, number=1)
+    dep_b = make_report_attempt(rnd, world.deputy_a, 5.0, number=2)
     db.session.commit()
     expected = {
         "best": {world.secretary_a.id: sec_zero.id,   # a missing score ranks after 0, not as 0
@@ -155,10 +155,10 @@ def test_counted_attempt_is_the_same_in_python_and_sql(world):
 def test_eligibility_is_the_same_everywhere(world):
     """For members who stay, move after the session, join after it, or are exempt, do start
     (round_cell_id), the member's quiz list and the board agree on who takes part and where?"""
-    rnd = make_round([world.cell_a], world.committee)
+    rnd = make_report_round([world.cell_a], world.committee)
     moved = add_member(world.cell_a, "Đỗ Văn Giang")
-    move(moved, world.cell_b, SESSION.replace(month=3))
-    late = add_member(world.cell_a, "Tạ Văn Mới", start=SESSION.replace(month=3))
+    move(moved, world.cell_b, REPORT_SESSION.replace(month=3))
+    late = add_member(world.cell_a, "Tạ Văn Mới", start=REPORT_SESSION.replace(month=3))
     exempt = add_member(world.cell_a, "Lý Văn Kha", exempt=True)
     db.session.commit()
     board = {s.person.id: s for s in participation.member_statuses(rnd, world.cell_a)}
@@ -185,9 +185,9 @@ def test_thresholds_are_declared_in_config():
 
 def test_outstanding_thresholds_come_from_config(world, app):
     """Does lowering REPORT_OUTSTANDING_SCORE / _UNIT_MEAN change who the roll-up commends?"""
-    rnd = make_round([world.committee], world.committee)
+    rnd = make_report_round([world.committee], world.committee)
     for p in (world.secretary_a, world.deputy_a, world.member_a):
-        make_attempt(rnd, p, 7.9)
+        make_report_attempt(rnd, p, 7.9)
     db.session.commit()
     data = rollup_data(rnd, world.committee)
     assert data.outstanding_people == [] and data.outstanding_units == []

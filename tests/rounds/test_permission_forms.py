@@ -9,7 +9,7 @@ from quizapp.models import Bank, StudyRound
 from quizapp.services.banks import visible_banks
 from quizapp.services.round_checks import usable_banks
 from quizapp.services.rounds import rounds_in_scope
-from tests.rounds._data import make_round
+from tests.factories import make_round_with_quiz
 
 
 def _bank(slug, org):
@@ -31,10 +31,10 @@ def test_overlaps():
 def test_round_scope_sql_and_python_agree(world):
     """For every person, are the rounds listed (SQL) exactly the rounds they may open (Python)?"""
     rounds = [
-        make_round(world.committee, [world.committee], code="R1"),
-        make_round(world.cell_a, [world.cell_a], code="R2", session_date=date(2026, 3, 3)),
-        make_round(world.cell_b, [world.cell_b], code="R3", session_date=date(2026, 3, 4)),
-        make_round(world.province, [world.province], code="R4", session_date=date(2026, 3, 5)),
+        make_round_with_quiz(world.committee, [world.committee], code="R1"),
+        make_round_with_quiz(world.cell_a, [world.cell_a], code="R2", session_date=date(2026, 3, 3)),
+        make_round_with_quiz(world.cell_b, [world.cell_b], code="R3", session_date=date(2026, 3, 4)),
+        make_round_with_quiz(world.province, [world.province], code="R4", session_date=date(2026, 3, 5)),
     ]
     everyone = [world.admin, world.staff, world.secretary_a, world.deputy_a, world.secretary_b, world.member_a]
     for person in everyone:
