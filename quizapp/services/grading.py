@@ -8,7 +8,7 @@ Mean scores in reports round half up to two decimals the same way (`mean_of`).
 """
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from fractions import Fraction
 
 from sqlalchemy import bindparam, select, update

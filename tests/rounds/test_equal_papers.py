@@ -9,7 +9,7 @@ from quizapp.extensions import db
 from quizapp.models import AttemptItem, QuestionVersion, StudyRound
 from quizapp.services import delivery, papers, round_checks
 from tests.factories import make_person, make_quiz
-from tests.rounds._data import SINGLE, add_question, make_bank
+from tests.rounds._data import add_question, make_bank
 from tests.rounds.test_round_pages import _form
 
 TF = {"answer": True}
