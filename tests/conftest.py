@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextvars
 import os
 import re
+from pathlib import Path
 
 import pytest
 from flask import has_app_context
@@ -20,6 +21,20 @@ from quizapp.config import TestingConfig
 from quizapp.extensions import db
 
 pytest_plugins = ["tests.browser"]
+
+TESTS = Path(__file__).resolve().parent
+
+
+def pytest_collection_modifyitems(config, items):
+    """Markers by place, so new tests get them too: `e2e` for tests/e2e/ and for any test that
+    drives the browser (uses the `browser` fixture, directly or through `page`); `load` for
+    tests/load/. `make test-fast` deselects both."""
+    for item in items:
+        parts = Path(item.path).resolve().relative_to(TESTS).parts
+        if parts[0] == "e2e" or "browser" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.e2e)
+        if parts[0] == "load":
+            item.add_marker(pytest.mark.load)
 
 
 class Client(FlaskClient):
