@@ -9,14 +9,16 @@ from __future__ import annotations
 import contextvars
 import os
 import re
+import uuid
 from pathlib import Path
 
 import pytest
 from flask import has_app_context
 from flask.testing import FlaskClient
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
-from quizapp import create_app
+from quizapp import create_app, normalize_db_url
 from quizapp.config import TestingConfig
 from quizapp.extensions import db
 
@@ -130,6 +132,31 @@ def _clean_db(app):
         db.session.rollback()
         _truncate()
         db.session.remove()
+
+
+@pytest.fixture
+def empty_database_url(tmp_path):
+    """A brand-new empty database of the same kind as the test database, dropped afterwards
+    (migrations, backup and restore, readiness probes run against it).
+
+    On PostgreSQL it is `<test database>_scratch_<hex>` on the same server: the test session's own
+    database is never migrated, backed up over or restored into.
+    """
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        yield f"sqlite:///{tmp_path / 'scratch.sqlite3'}"
+        return
+    url = make_url(normalize_db_url(url))
+    name = f"{url.database}_scratch_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 @pytest.fixture
