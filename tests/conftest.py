@@ -48,12 +48,20 @@ class Client(FlaskClient):
     """
 
     def open(self, *args, **kwargs):
+        # Read the whole body and close the response's iterator (a static file's handle) at once,
+        # as a server does once it has sent it; tests read bodies, nothing here streams.
+        kwargs.setdefault("buffered", True)
         in_test_ctx = has_app_context()
         if in_test_ctx:
             db.session.commit()
         response = contextvars.Context().run(super().open, *args, **kwargs)
         if in_test_ctx:
             db.session.commit()
+        # Werkzeug spools a multipart body over 500 KB into a temporary file it never closes.
+        for sent in (*getattr(response, "history", ()), response):
+            body = sent.request.environ.get("wsgi.input") if sent.request is not None else None
+            if body is not None:
+                body.close()
         return response
 
     def csrf(self) -> str:

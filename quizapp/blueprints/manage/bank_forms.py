@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, DateField, FieldList, Form, FormField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from quizapp.models.bank import DIFFICULTIES
@@ -69,13 +70,13 @@ class QuestionForm(FlaskForm):
     """Every field of a question; only the fields of the chosen type are used."""
 
     key = StringField(_l("Mã câu hỏi (để trống để hệ thống tự đặt)"), validators=[Length(max=40)])
-    type = SelectField(_l("Loại câu hỏi"), choices=[(k, TYPE_LABELS.get(k, k)) for k in REGISTRY])
+    type = SelectField(_l("Loại câu hỏi"), choices=[SelectChoice(k, TYPE_LABELS.get(k, k)) for k in REGISTRY])
     topic = StringField(_l("Chủ đề / mục của văn bản"), validators=[Length(max=200)])
-    difficulty = SelectField(_l("Độ khó"), choices=[(k, DIFFICULTY_LABELS[k]) for k in DIFFICULTIES], default="medium")
+    difficulty = SelectField(_l("Độ khó"), choices=[SelectChoice(k, DIFFICULTY_LABELS[k]) for k in DIFFICULTIES], default="medium")
     points = StringField(_l("Điểm"), default="1", validators=[Length(max=10)])
     text = TextAreaField(_l("Nội dung câu hỏi"), validators=[Length(max=5000)])
     choices = FieldList(FormField(ChoiceRow), min_entries=MAX_CHOICES, max_entries=MAX_CHOICES)
-    tf_answer = RadioField(_l("Đáp án"), choices=[("true", _l("Đúng")), ("false", _l("Sai"))], validators=[Optional()])
+    tf_answer = RadioField(_l("Đáp án"), choices=[SelectChoice("true", _l("Đúng")), SelectChoice("false", _l("Sai"))], validators=[Optional()])
     answers = TextAreaField(_l("Các đáp án được chấp nhận (mỗi dòng một đáp án)"), validators=[Length(max=5000)])
     match_diacritics = BooleanField(_l("Phải gõ đúng dấu tiếng Việt"), default=True)
     rubric = FieldList(FormField(RubricRow), min_entries=RUBRIC_ROWS, max_entries=RUBRIC_ROWS)
