@@ -32,10 +32,11 @@ def pytest_collection_modifyitems(config, items):
     drives the browser (uses the `browser` fixture, directly or through `page`); `load` for
     tests/load/. `make test-fast` deselects both."""
     for item in items:
-        parts = Path(item.path).resolve().relative_to(TESTS).parts
-        if parts[0] == "e2e" or "browser" in getattr(item, "fixturenames", ()):
+        path = Path(item.path).resolve()
+        top = path.relative_to(TESTS).parts[0] if path.is_relative_to(TESTS) else ""
+        if top == "e2e" or "browser" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.e2e)
-        if parts[0] == "load":
+        if top == "load":
             item.add_marker(pytest.mark.load)
 
 
