@@ -10,7 +10,7 @@ PORT ?= 5000
 # One worker per core; gunicorn.conf.py gives each 8 threads (gthread): see bench/README.md.
 WORKERS ?= 2
 
-.PHONY: run test setup deps translations db demo serve clean bench browser-tools
+.PHONY: run test test-fast lint setup deps translations db demo serve clean bench browser-tools
 
 # requirements.txt (runtime) and requirements-test.txt (runtime + test tools) are locked with
 # hashes by `make lock` from requirements.in and requirements-test.in.
@@ -71,9 +71,18 @@ browser-tools:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 	@test -f node_modules/axe-core/axe.min.js || npm ci --no-audit --no-fund --silent
 
-## The whole test suite (SQLite by default; TEST_DATABASE_URL=postgresql://... for PostgreSQL).
-test: setup $(VENV)/.installed-test browser-tools
+## Ruff (settings in pyproject.toml); `make test` runs it first.
+lint: $(VENV)/.installed-test
+	$(VENV)/bin/ruff check .
+
+## The whole test suite (SQLite by default; TEST_DATABASE_URL=postgresql://... for PostgreSQL),
+## after the lint. `setup` compiles the translation catalogs first, so no test reads a stale .mo.
+test: lint setup $(VENV)/.installed-test browser-tools
 	$(PY) -m pytest -q $(PYTEST_ARGS)
+
+## The suite without the browser tests (marker e2e) and the load smoke (marker load): no Chromium needed.
+test-fast: lint setup $(VENV)/.installed-test
+	$(PY) -m pytest -q -m "not e2e and not load" $(PYTEST_ARGS)
 
 bench: setup
 	$(PY) bench/run.py

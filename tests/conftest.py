@@ -9,17 +9,35 @@ from __future__ import annotations
 import contextvars
 import os
 import re
+import uuid
+from pathlib import Path
 
 import pytest
 from flask import has_app_context
 from flask.testing import FlaskClient
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
-from quizapp import create_app
+from quizapp import create_app, normalize_db_url
 from quizapp.config import TestingConfig
 from quizapp.extensions import db
 
 pytest_plugins = ["tests.browser"]
+
+TESTS = Path(__file__).resolve().parent
+
+
+def pytest_collection_modifyitems(config, items):
+    """Markers by place, so new tests get them too: `e2e` for tests/e2e/ and for any test that
+    drives the browser (uses the `browser` fixture, directly or through `page`); `load` for
+    tests/load/. `make test-fast` deselects both."""
+    for item in items:
+        path = Path(item.path).resolve()
+        top = path.relative_to(TESTS).parts[0] if path.is_relative_to(TESTS) else ""
+        if top == "e2e" or "browser" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.e2e)
+        if top == "load":
+            item.add_marker(pytest.mark.load)
 
 
 class Client(FlaskClient):
@@ -31,12 +49,20 @@ class Client(FlaskClient):
     """
 
     def open(self, *args, **kwargs):
+        # Read the whole body and close the response's iterator (a static file's handle) at once,
+        # as a server does once it has sent it; tests read bodies, nothing here streams.
+        kwargs.setdefault("buffered", True)
         in_test_ctx = has_app_context()
         if in_test_ctx:
             db.session.commit()
         response = contextvars.Context().run(super().open, *args, **kwargs)
         if in_test_ctx:
             db.session.commit()
+        # Werkzeug spools a multipart body over 500 KB into a temporary file it never closes.
+        for sent in (*getattr(response, "history", ()), response):
+            body = sent.request.environ.get("wsgi.input") if sent.request is not None else None
+            if body is not None:
+                body.close()
         return response
 
     def csrf(self) -> str:
@@ -115,6 +141,31 @@ def _clean_db(app):
         db.session.rollback()
         _truncate()
         db.session.remove()
+
+
+@pytest.fixture
+def empty_database_url(tmp_path):
+    """A brand-new empty database of the same kind as the test database, dropped afterwards
+    (migrations, backup and restore, readiness probes run against it).
+
+    On PostgreSQL it is `<test database>_scratch_<hex>` on the same server: the test session's own
+    database is never migrated, backed up over or restored into.
+    """
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        yield f"sqlite:///{tmp_path / 'scratch.sqlite3'}"
+        return
+    url = make_url(normalize_db_url(url))
+    name = f"{url.database}_scratch_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 @pytest.fixture

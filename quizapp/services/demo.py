@@ -212,7 +212,7 @@ def _simulate_attempts(quiz: Quiz, cells: list[Org], start: datetime, rng: rando
 def logins_text() -> str:
     """The demo logins, one per role, to print after `make run`."""
     rows = [("Quản trị hệ thống", "QUANTRI"), ("Văn phòng Đảng ủy (cán bộ)", "VANPHONG")]
-    for ci, (code, name) in enumerate(CELLS[:2]):
+    for ci, (_code, name) in enumerate(CELLS[:2]):
         rows.append((f"Bí thư {name}", f"BP{ci + 1:02d}001"))
         rows.append((f"Đảng viên {name}", f"BP{ci + 1:02d}005"))
     width = max(len(r[0]) for r in rows)

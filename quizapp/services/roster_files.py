@@ -190,20 +190,20 @@ def read_table(filename: str, data: bytes, *, max_bytes: int, max_rows: int, max
 
 TEMPLATE_NOTES = [
     ("Họ và tên", "Bắt buộc. Họ đệm và tên, ví dụ: Nguyễn Thị Ngọc Ánh."),
-    ("Số thẻ đảng viên", "Bắt buộc, không trùng nhau; dùng làm tên đăng nhập. Chữ số, chữ cái không dấu, . - _ /; tối đa 40 ký tự. "
-                         "Người đã có trong hệ thống (cùng số thẻ) được cập nhật, không tạo trùng."),
+    ("Số thẻ đảng viên", ("Bắt buộc, không trùng nhau; dùng làm tên đăng nhập. Chữ số, chữ cái không dấu, . - _ /; tối đa 40 ký tự. "
+                         "Người đã có trong hệ thống (cùng số thẻ) được cập nhật, không tạo trùng.")),
     ("Ngày sinh", "dd/mm/yyyy (ví dụ 05/02/1975) hoặc ô ngày của Excel. Có thể để trống."),
     ("Điện thoại", "Có thể để trống."),
     ("Email", "Có thể để trống; nếu có phải đúng dạng ten@mien.vn."),
-    ("Tình trạng", "Chính thức / Dự bị / Không phải đảng viên (viết hoa, thường, có dấu hay không dấu đều được). "
-                   "Để trống: người mới là Chính thức, người cũ giữ nguyên."),
+    ("Tình trạng", ("Chính thức / Dự bị / Không phải đảng viên (viết hoa, thường, có dấu hay không dấu đều được). "
+                   "Để trống: người mới là Chính thức, người cũ giữ nguyên.")),
     ("Miễn sinh hoạt", "Có / Không. Đảng viên được miễn công tác và sinh hoạt đảng không tính vào số phải tham gia."),
     ("Lý do miễn", "Ví dụ: tuổi cao, sức khỏe yếu. Chỉ dùng khi Miễn sinh hoạt là Có."),
-    ("Mã chi bộ", "Mã chi bộ trong hệ thống (ví dụ CB-A). Bí thư chi bộ có thể bỏ trống: mặc định là chi bộ của mình. "
-                  "Đổi mã chi bộ của một người là chuyển sinh hoạt: lịch sử ở chi bộ cũ được giữ."),
-    ("Ngày hiệu lực", "Ngày thay đổi tình trạng, miễn sinh hoạt hoặc chi bộ có hiệu lực (dd/mm/yyyy), không sau hôm nay. "
+    ("Mã chi bộ", ("Mã chi bộ trong hệ thống (ví dụ CB-A). Bí thư chi bộ có thể bỏ trống: mặc định là chi bộ của mình. "
+                  "Đổi mã chi bộ của một người là chuyển sinh hoạt: lịch sử ở chi bộ cũ được giữ.")),
+    ("Ngày hiệu lực", ("Ngày thay đổi tình trạng, miễn sinh hoạt hoặc chi bộ có hiệu lực (dd/mm/yyyy), không sau hôm nay. "
                       "Để trống: ngày nhập danh sách. Các đợt học tập trước ngày này vẫn tính theo thông tin cũ; "
-                      "không được lùi ngày vào đợt học tập đã kết thúc hoặc đã ban hành báo cáo."),
+                      "không được lùi ngày vào đợt học tập đã kết thúc hoặc đã ban hành báo cáo.")),
     ("Ô để trống", "Với người đã có trong hệ thống, ô để trống nghĩa là giữ nguyên thông tin cũ."),
 ]
 

@@ -7,6 +7,7 @@ a new string does not break the suite before its English is written.
 """
 from __future__ import annotations
 
+import io
 import os
 import re
 from pathlib import Path
@@ -133,14 +134,20 @@ def test_entity_and_quote_style_kept(english):
 
 @pytest.fixture(scope="module", autouse=True)
 def compiled_english(app):
-    """The .mo the app reads, rebuilt from the .po if missing or older (as `make translations` does)."""
-    if not EN_MO.exists() or EN_MO.stat().st_mtime < EN_PO.stat().st_mtime:
-        tmp = EN_MO.with_suffix(f".mo.{os.getpid()}")
-        with tmp.open("wb") as f:
-            write_mo(f, _catalog(EN_PO))
-        os.replace(tmp, EN_MO)
-        with app.app_context():
-            get_babel(app).domain_instance.cache.clear()
+    """The .mo the app reads, rebuilt from the .po unless it already holds exactly that catalog
+    (as `make translations` does; compared by content, since a checkout may leave either file newer).
+    Translations already loaded from a stale .mo are dropped from Flask-Babel's cache."""
+    buf = io.BytesIO()
+    write_mo(buf, _catalog(EN_PO))
+    fresh = buf.getvalue()
+    if EN_MO.exists() and EN_MO.read_bytes() == fresh:
+        return
+    tmp = EN_MO.with_suffix(f".mo.{os.getpid()}")
+    tmp.write_bytes(fresh)
+    os.replace(tmp, EN_MO)
+    with app.app_context():
+        # the Babel extension object (not its per-app configuration) holds the domain and its cache
+        get_babel(app).instance.domain_instance.cache.clear()
 
 
 def _choose(client, code: str, next_url: str):

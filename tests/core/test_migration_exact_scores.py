@@ -7,13 +7,12 @@ from sqlalchemy import Float, inspect, text
 from quizapp import create_app
 from quizapp.config import TestingConfig
 from quizapp.extensions import db
-from tests.core.test_migrations import empty_database_url  # noqa: F401  (fixture)
 
 BEFORE = "a3a66b4f988d"
 REVISION = "5c1e0f7a9b42"
 
 
-def test_float_scores_are_snapped_to_their_decimals(empty_database_url):  # noqa: F811
+def test_float_scores_are_snapped_to_their_decimals(empty_database_url):
     """Are stored float results (points 1,6667 of 10, score 8,3, an essay's 0,3333) the same decimals after it?
     Scores already issued are not recomputed: the migration changes storage, not results."""
     app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=empty_database_url)

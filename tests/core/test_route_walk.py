@@ -15,7 +15,7 @@ from quizapp.extensions import db
 from quizapp.models import Answer, QuestionVersion
 from quizapp.services import delivery
 from tests.attacks.helpers import take
-from tests.factories import PASSWORD, make_bank, make_quiz
+from tests.factories import make_bank, make_quiz
 
 PUBLIC = {"main.index", "auth.login", "auth.set_language", "main.csrf_token", "ops.healthz", "main.hello",
           "ops.readyz", "ops.metrics",

@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from quizapp.extensions import db
-from quizapp.models import Answer, Attempt, AttemptItem
+from quizapp.models import Attempt, AttemptItem
 from tests.factories import make_quiz
 
 

@@ -130,7 +130,7 @@ def test_staff_pages_in_english(page, live_server, world):
     """Do committee staff's home, organizations, results, roll-up form and board read in English?"""
     quiz = open_quiz(world)
     finished_attempt(quiz, world.member_a, {SINGLE: "b"})
-    rid, committee = quiz.round_id, world.committee.id
+    rid = quiz.round_id
     _english(page, live_server)
     login(page, live_server, world.staff.member_code, PASSWORD)
     found = _left(page, live_server, [

@@ -39,9 +39,9 @@ def fingerprint(url: str) -> dict[str, tuple[int, str]]:
 
 
 @pytest.fixture
-def served(scratch_database_url, tmp_path):
+def served(empty_database_url, tmp_path):
     """An app on the scratch database, migrated, with the two-cell world in it."""
-    app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=scratch_database_url, BACKUP_DIR=str(tmp_path / "bk"))
+    app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=empty_database_url, BACKUP_DIR=str(tmp_path / "bk"))
     with app.app_context():
         upgrade()
         make_world()

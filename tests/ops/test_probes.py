@@ -36,9 +36,9 @@ def test_healthz_needs_no_database_and_readyz_fails_when_it_is_gone(tmp_path):
     assert resp.get_json()["status"] == "not_ready" and resp.get_json()["reason"] == "database_unreachable"
 
 
-def test_readyz_follows_the_migrations(scratch_database_url):
+def test_readyz_follows_the_migrations(empty_database_url):
     """Is /readyz 503 before migrating, 200 at head, and 503 'migrations_behind' after going back?"""
-    probe = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=scratch_database_url)
+    probe = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=empty_database_url)
     c = probe.test_client()
     try:
         missing = c.get("/readyz")
@@ -64,9 +64,9 @@ def test_readyz_follows_the_migrations(scratch_database_url):
             db.engine.dispose()
 
 
-def test_readiness_reports_behind_when_code_has_a_newer_migration(scratch_database_url):
+def test_readiness_reports_behind_when_code_has_a_newer_migration(empty_database_url):
     """Code deployed with a new migration not yet applied: is that 'migrations_behind'?"""
-    probe = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=scratch_database_url)
+    probe = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=empty_database_url)
     with probe.app_context():
         upgrade()
         current = db.session.execute(text("SELECT version_num FROM alembic_version")).scalar_one()

@@ -9,12 +9,11 @@ from sqlalchemy import text
 from quizapp import create_app
 from quizapp.config import TestingConfig
 from quizapp.extensions import db
-from tests.core.test_migrations import empty_database_url  # noqa: F401  (fixture)
 
 NOW = datetime(2026, 1, 1, 8, 0)
 
 
-def test_flags_move_into_open_periods(empty_database_url):  # noqa: F811
+def test_flags_move_into_open_periods(empty_database_url):
     """Does upgrading turn each person's flags into open periods from their first membership (or 1945)?"""
     app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=empty_database_url)
     with app.app_context():

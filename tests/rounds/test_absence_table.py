@@ -59,7 +59,7 @@ def test_save_all_rows_in_one_go(client, world, login_as, rnd):
     assert len(db.session.scalars(select(AuditLog).where(AuditLog.action == "absence.record")).all()) == 2
     page = client.get(_url(rnd, world)).get_data(as_text=True)
     assert "Đã lưu lý do vắng (2 thay đổi)." in page
-    assert re.search(rf'<option value="om" selected>', page)
+    assert re.search(r'<option value="om" selected>', page)
 
 
 def test_one_bad_row_saves_nothing_and_keeps_every_entry(client, world, login_as, rnd):

@@ -8,12 +8,7 @@ from sqlalchemy import select
 from quizapp.extensions import db
 from quizapp.models import AttemptItem, QuestionVersion, StudyRound
 from quizapp.services import delivery, papers, round_checks
-from tests.factories import (
-    add_question,
-    make_person,
-    make_quiz,
-    make_topic_bank,
-)
+from tests.factories import add_question, make_person, make_quiz, make_topic_bank
 from tests.rounds.test_round_pages import _form
 
 TF = {"answer": True}

@@ -4,7 +4,17 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, DateField, FieldList, FormField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    FieldList,
+    FormField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from quizapp.models.bank import DIFFICULTIES
@@ -57,7 +67,7 @@ class _QuestionFormBase(FlaskForm):
     key = StringField(_l("Mã câu hỏi (để trống để hệ thống tự đặt)"), validators=[Length(max=40)])
     type = SelectField(_l("Loại câu hỏi"), choices=[])
     topic = StringField(_l("Chủ đề / mục của văn bản"), validators=[Length(max=200)])
-    difficulty = SelectField(_l("Độ khó"), choices=[(k, DIFFICULTY_LABELS[k]) for k in DIFFICULTIES], default="medium")
+    difficulty = SelectField(_l("Độ khó"), choices=[SelectChoice(k, DIFFICULTY_LABELS[k]) for k in DIFFICULTIES], default="medium")
     points = StringField(_l("Điểm"), default="1", validators=[Length(max=10)])
     text = TextAreaField(_l("Nội dung câu hỏi"), validators=[Length(max=5000)])
     explanation = TextAreaField(_l("Giải thích (hiện khi xem lại bài)"), validators=[Length(max=5000)])

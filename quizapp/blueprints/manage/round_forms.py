@@ -7,6 +7,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from wtforms import (BooleanField, DateField, DateTimeLocalField, FieldList, Form, FormField, IntegerField,
                      RadioField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField)
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 from flask_wtf import FlaskForm
@@ -83,14 +84,14 @@ class RoundForm(FlaskForm):
                               validators=[InputRequired(_l("Vui lòng nhập ít nhất một văn bản được học tập.")), Length(max=5000)])
     session_date = DateField(_l("Ngày học tập"), validators=[InputRequired(_l("Vui lòng chọn ngày học tập."))])
     place = StringField(_l("Địa điểm"), validators=[Optional(), Length(max=200)])
-    form = SelectField(_l("Hình thức"), choices=list(ROUND_FORMS.items()))
+    form = SelectField(_l("Hình thức"), choices=[SelectChoice(k, v) for k, v in ROUND_FORMS.items()])
     org_ids = MultiCheckboxField(_l("Tổ chức đảng tham gia (gồm cả các tổ chức trực thuộc)"), coerce=int, validate_choice=False)
     threshold_percent = VNDecimalField(_l("Tỷ lệ tham gia yêu cầu (%)"))
 
     quiz_title = StringField(_l("Tên bài kiểm tra"), validators=[InputRequired(_l("Vui lòng nhập tên bài kiểm tra.")), Length(max=300)])
     mode = RadioField(_l("Cách chọn câu hỏi"), choices=[
-        ("random", _l("Rút ngẫu nhiên cho từng người theo quy tắc")),
-        ("fixed", _l("Danh sách câu hỏi cố định")),
+        SelectChoice("random", _l("Rút ngẫu nhiên cho từng người theo quy tắc")),
+        SelectChoice("fixed", _l("Danh sách câu hỏi cố định")),
     ], default="random")
     rules = FieldList(FormField(DrawRowForm), min_entries=DRAW_ROWS, max_entries=20)
     question_ids = MultiCheckboxField(_l("Câu hỏi cố định"), coerce=int, validate_choice=False)
@@ -104,12 +105,12 @@ class RoundForm(FlaskForm):
                                    validators=[InputRequired(_l("Vui lòng chọn thời điểm đóng bài kiểm tra."))])
     attempts_allowed = IntegerField(_l("Số lần được làm bài"), default=1,
                                     validators=[InputRequired(_l("Vui lòng nhập số lần làm bài.")), NumberRange(1, 20, _l("Số lần làm bài phải từ 1 đến 20."))])
-    attempt_policy = SelectField(_l("Nếu làm nhiều lần, tính lần"), choices=list(ATTEMPT_POLICIES.items()), default="best")
+    attempt_policy = SelectField(_l("Nếu làm nhiều lần, tính lần"), choices=[SelectChoice(k, v) for k, v in ATTEMPT_POLICIES.items()], default="best")
     cutoff_gioi = VNDecimalField(_l("Giỏi: từ (điểm)"))
     cutoff_kha = VNDecimalField(_l("Khá: từ (điểm)"))
     cutoff_trung_binh = VNDecimalField(_l("Trung bình: từ (điểm)"))
-    review_policy = SelectField(_l("Người làm bài được xem"), choices=list(REVIEW_POLICIES.items()), default="answers")
-    review_when = SelectField(_l("Được xem khi"), choices=list(REVIEW_WHEN.items()), default=DEFAULT_REVIEW_WHEN)
+    review_policy = SelectField(_l("Người làm bài được xem"), choices=[SelectChoice(k, v) for k, v in REVIEW_POLICIES.items()], default="answers")
+    review_when = SelectField(_l("Được xem khi"), choices=[SelectChoice(k, v) for k, v in REVIEW_WHEN.items()], default=DEFAULT_REVIEW_WHEN)
     partial_credit = BooleanField(_l("Câu nhiều lựa chọn: cho điểm từng phần"), default=True)
     grace_seconds = IntegerField(_l("Thời gian gia hạn lưu bài sau giờ nộp (giây)"), default=60,
                                  validators=[InputRequired(_l("Vui lòng nhập thời gian gia hạn.")), NumberRange(0, 600, _l("Thời gian gia hạn phải từ 0 đến 600 giây."))])

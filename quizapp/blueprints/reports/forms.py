@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, DateField, HiddenField, IntegerField, RadioField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 
@@ -23,7 +24,7 @@ class SheetForm(FlaskForm):
 class RollupForm(SheetForm):
     """A roll-up: PDF (numbered) or Excel, party or state letterhead."""
 
-    fmt = RadioField(_l("Định dạng"), choices=[("pdf", _l("PDF (văn bản có số)")), ("xlsx", _l("Excel (.xlsx)"))],
+    fmt = RadioField(_l("Định dạng"), choices=[SelectChoice("pdf", _l("PDF (văn bản có số)")), SelectChoice("xlsx", _l("Excel (.xlsx)"))],
                      default="pdf")
     state_letterhead = BooleanField(_l("Dùng thể thức văn bản hành chính nhà nước (Nghị định 30)"))
 

@@ -296,8 +296,7 @@ def read(data: bytes, filename: str, options: ReadOptions, *, aiken: bool) -> Re
     else:
         items = [(line, *_gift_question(block), cat) for line, block, cat in _gift_blocks(text)]
     drafts, skipped = [], []
-    for n, (line, raw, why, cat) in enumerate(items, start=1):
-        label = f"Dòng {line}"
+    for line, raw, why, cat in items:
         if raw is None:
             skipped.append(BankError(f"bỏ qua: {why}", line, None, filename))
             continue

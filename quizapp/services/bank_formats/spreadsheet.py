@@ -27,19 +27,19 @@ _TYPES = {fold(v): k for k, v in TYPE_WORDS.items()} | {k: k for k in TYPE_WORDS
     "trac nghiem": None, "": None}
 MAX_ROWS = 20001
 NOTES = [
-    ("Mã câu", "Không bắt buộc. Chữ thường không dấu, số, gạch ngang (ví dụ nq04-001). Để trống: hệ thống tự đánh "
-               "mã theo số dòng. Nhập lại cùng tệp sẽ cập nhật câu theo mã."),
+    ("Mã câu", ("Không bắt buộc. Chữ thường không dấu, số, gạch ngang (ví dụ nq04-001). Để trống: hệ thống tự đánh "
+               "mã theo số dòng. Nhập lại cùng tệp sẽ cập nhật câu theo mã.")),
     ("Chủ đề", "Không bắt buộc. Dùng để chọn câu theo chủ đề khi ra đề."),
-    ("Loại", "Một lựa chọn, Nhiều lựa chọn, Đúng/Sai, Trả lời ngắn hoặc Tự luận. Để trống: có phương án thì là "
-             "một/nhiều lựa chọn theo số đáp án đúng; đáp án Đúng/Sai thì là câu đúng/sai."),
+    ("Loại", ("Một lựa chọn, Nhiều lựa chọn, Đúng/Sai, Trả lời ngắn hoặc Tự luận. Để trống: có phương án thì là "
+             "một/nhiều lựa chọn theo số đáp án đúng; đáp án Đúng/Sai thì là câu đúng/sai.")),
     ("Câu hỏi", "Bắt buộc."),
     ("Đáp án A…F", "Các phương án, điền từ A trở đi, tối thiểu hai phương án cho câu lựa chọn."),
-    ("Đáp án đúng", "Chữ cái phương án đúng: B; nhiều đáp án: A, C. Câu đúng/sai: Đúng hoặc Sai. Câu trả lời "
-                    "ngắn: các đáp án được chấp nhận, cách nhau bằng dấu chấm phẩy. Câu tự luận: để trống."),
+    ("Đáp án đúng", ("Chữ cái phương án đúng: B; nhiều đáp án: A, C. Câu đúng/sai: Đúng hoặc Sai. Câu trả lời "
+                    "ngắn: các đáp án được chấp nhận, cách nhau bằng dấu chấm phẩy. Câu tự luận: để trống.")),
     ("Điểm", "Không bắt buộc (mặc định 1)."),
     ("Giải thích", "Không bắt buộc. Hiện cho người làm sau khi nộp bài (nếu bài kiểm tra cho xem)."),
-    ("Nguồn", "Mục, điều của văn bản nguồn; hoặc “Văn bản; Mục” để ghi cả văn bản. Để trống: dùng văn bản và "
-              "mục nhập ở trang tải lên (hoặc --document, --section)."),
+    ("Nguồn", ("Mục, điều của văn bản nguồn; hoặc “Văn bản; Mục” để ghi cả văn bản. Để trống: dùng văn bản và "
+              "mục nhập ở trang tải lên (hoặc --document, --section).")),
 ]
 
 

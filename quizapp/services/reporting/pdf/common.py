@@ -337,7 +337,7 @@ def _config_margins() -> tuple:
 # ---------------------------------------------------------------------------- document marks
 # Set by reporting.documents around a build: a preview carries DỰ THẢO diagonally across every
 # page; a document issued while figures may still change says TẠM THỜI under its title.
-_MARKS: ContextVar[dict] = ContextVar("pdf_document_marks", default={})
+_MARKS: ContextVar[dict | None] = ContextVar("pdf_document_marks", default=None)
 
 
 @contextmanager
@@ -352,7 +352,7 @@ def document_marks(*, draft: bool = False, provisional: bool = False):
 
 def apply_marks(story: list, family: str):
     """(story with the TẠM THỜI line after the title block, page-callback wrapper adding DỰ THẢO)."""
-    marks = _MARKS.get()
+    marks = _MARKS.get() or {}
     if marks.get("provisional"):
         style = ParagraphStyle("provisional", fontName=family + "-Bold", fontSize=14, leading=18,
                                alignment=TA_CENTER, textColor=colors.HexColor("#8c0f15"), spaceBefore=2)
