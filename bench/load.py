@@ -96,7 +96,7 @@ def remember(proc: subprocess.Popen, workdir: Path) -> subprocess.Popen:
 def start_server(env: dict, port: int, log: Path) -> subprocess.Popen:
     """gunicorn on 127.0.0.1:port with the repository's gunicorn.conf.py; waits for /healthz."""
     proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "--config", str(ROOT / "gunicorn.conf.py"),
-                             "--bind", f"127.0.0.1:{port}", "wsgi:app"], cwd=ROOT, env=env,
+                             "--bind", f"127.0.0.1:{port}", "bench.app:app"], cwd=ROOT, env=env,
                             stdout=open(log, "ab"), stderr=subprocess.STDOUT, start_new_session=True)
     remember(proc, log.parent)
     deadline = time.monotonic() + 60
