@@ -62,7 +62,11 @@ def main() -> None:
         bare = make_bare()
         counter = {"n": 0}
         with app.app_context():
-            event.listen(db.engine, "before_cursor_execute", lambda *a: counter.__setitem__("n", counter["n"] + 1))
+            def _count(conn, cursor, statement, *rest):
+                counter["n"] += 1
+                if os.environ.get("SQL_TRACE"):
+                    print("SQL", " ".join(statement.split())[:150], file=sys.stderr)
+            event.listen(db.engine, "before_cursor_execute", _count)
         client = app.test_client()
         bare_client = bare.test_client()
         attempts: dict[int, int] = {}

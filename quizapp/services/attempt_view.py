@@ -14,7 +14,7 @@ from quizapp.clock import utcnow
 from quizapp.extensions import db
 from quizapp.models import CLASSIFICATIONS, Answer, Attempt, AttemptItem, MakeupWindow, QuestionVersion, Quiz
 from quizapp.services import display_ids
-from quizapp.services.delivery import remaining_seconds
+from quizapp.services.delivery import NewAttempt, remaining_seconds
 from quizapp.services.question_types import get_type
 
 
@@ -34,30 +34,38 @@ def _rows(attempt_id: int):
     ).all()
 
 
+def _taker_item(position, qtype_name, text, spec, choice_order, points, value, seq) -> dict:
+    qtype = get_type(qtype_name)
+    return {"position": position, "type": qtype_name, "type_label": qtype.label, "text": text, "points": points,
+            "view": display_ids.view_to_display(spec, choice_order, qtype.public_view(spec, choice_order)),
+            "answer": display_ids.to_display(spec, choice_order, value), "seq": seq or 0}
+
+
 def attempt_items(attempt_id: int) -> list[dict]:
     """Each item as the taker sees it: text, public view, saved answer and its seq. Never the key."""
-    items = []
-    for r in _rows(attempt_id):
-        qtype = get_type(r.type)
-        items.append({"position": r.position, "type": r.type, "type_label": qtype.label, "text": r.text,
-                      "points": r.points,
-                      "view": display_ids.view_to_display(r.spec, r.choice_order, qtype.public_view(r.spec, r.choice_order)),
-                      "answer": display_ids.to_display(r.spec, r.choice_order, r.value), "seq": r.seq or 0})
-    return items
+    return [_taker_item(r.position, r.type, r.text, r.spec, r.choice_order, r.points, r.value, r.seq)
+            for r in _rows(attempt_id)]
 
 
-def attempt_payload(attempt: Attempt, now: datetime | None = None, *, with_items: bool = True) -> dict:
-    """The attempt for a taker (page or API): timing from the server clock, items, answers."""
+def attempt_payload(attempt, now: datetime | None = None, *, with_items: bool = True) -> dict:
+    """The attempt for a taker (page or API): timing from the server clock, items, answers.
+
+    `attempt` is an Attempt, or a delivery.NewAttempt just started (its paper comes from the draw
+    itself: same items, no answers yet, nothing read back from the database)."""
     now = now or utcnow()
+    fresh = isinstance(attempt, NewAttempt)
     body = {
-        "id": attempt.id, "quiz_id": attempt.quiz_id, "quiz_title": attempt.quiz.title,
+        "id": attempt.id, "quiz_id": attempt.quiz_id,
+        "quiz_title": attempt.quiz_title if fresh else attempt.quiz.title,
         "number": attempt.number, "is_makeup": attempt.is_makeup, "status": attempt.status,
         "started_at": iso(attempt.started_at), "deadline": iso(attempt.deadline),
         "server_time": iso(now), "remaining_seconds": remaining_seconds(attempt.deadline, now),
-        "grace_seconds": attempt.quiz.grace_seconds,
+        "grace_seconds": attempt.grace_seconds if fresh else attempt.quiz.grace_seconds,
     }
     if with_items:
-        body["items"] = attempt_items(attempt.id)
+        body["items"] = ([_taker_item(it["position"], it["type"], it["text"], it["spec"], it["choice_order"],
+                                      it["points"], None, 0) for it in attempt.items]
+                         if fresh else attempt_items(attempt.id))
     return body
 
 

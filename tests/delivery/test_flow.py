@@ -47,3 +47,18 @@ def test_start_twice_resumes_same_attempt(client, world, login_as):
     assert [it["view"] for it in first["items"]] == [it["view"] for it in second["items"]]
     assert db.session.scalar(select(db.func.count()).select_from(Attempt)) == 1
     assert db.session.scalar(select(db.func.count()).select_from(AttemptItem)) == 5
+
+
+def test_new_attempt_paper_is_the_stored_paper(client, world, login_as):
+    """Is the paper a start answers with (built from the draw, not read back) exactly the paper the
+    database holds, as a resume or a reload shows it (texts, views in display ids, points, timing)?"""
+    quiz = make_quiz(world.committee, [world.committee], shuffle_questions=True, shuffle_choices=True)
+    login_as(world.member_a)
+    resp = client.json_post(f"/api/v1/quizzes/{quiz.id}/attempts")
+    assert resp.status_code == 201
+    fresh = resp.get_json()
+    again = client.get(f"/api/v1/attempts/{fresh['id']}").get_json()
+    for key in ("id", "quiz_id", "quiz_title", "number", "is_makeup", "status", "started_at", "deadline",
+                "grace_seconds", "items"):
+        assert fresh[key] == again[key], key
+    assert client.json_post(f"/api/v1/quizzes/{quiz.id}/attempts").status_code == 200
