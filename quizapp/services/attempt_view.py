@@ -71,8 +71,33 @@ def attempt_payload(attempt, now: datetime | None = None, *, with_items: bool = 
 
 def release_time(quiz: Quiz) -> datetime:
     """When an after_close review opens: the quiz's close or the last make-up window's close."""
-    last_makeup = db.session.scalar(select(func.max(MakeupWindow.closes_at)).where(MakeupWindow.quiz_id == quiz.id))
-    return max(quiz.closes_at, last_makeup) if last_makeup else quiz.closes_at
+    return _release_at(quiz.id, quiz.closes_at)
+
+
+def _release_at(quiz_id: int, closes_at: datetime) -> datetime:
+    last_makeup = db.session.scalar(select(func.max(MakeupWindow.closes_at)).where(MakeupWindow.quiz_id == quiz_id))
+    return max(closes_at, last_makeup) if last_makeup else closes_at
+
+
+def result_summary(done, now: datetime | None = None) -> dict:
+    """What a submit answers (a delivery.Finished): the result as result_payload gives it, as far as
+    the review policy allows now, but without the per-question review, which GET .../result serves."""
+    body = {"id": done.id, "quiz_id": done.quiz_id, "quiz_title": done.quiz_title, "status": done.status,
+            "finished_at": iso(done.finished_at), "review_policy": done.review_policy}
+    released = done.status == "finished"
+    if released and done.review_when == "after_close":
+        release_at = _release_at(done.quiz_id, done.closes_at)
+        released = (now or utcnow()) >= release_at
+    body["released"] = released
+    if not released:
+        body["release_at"] = iso(release_at) if done.status == "finished" else None
+        return body
+    body.update({
+        "score": done.score, "points": done.points, "max_points": done.max_points,
+        "pending_essays": done.pending_essays, "classification": done.classification,
+        "classification_label": "Chờ chấm" if done.pending_essays else CLASSIFICATIONS.get(done.classification or "", ""),
+    })
+    return body
 
 
 def released(attempt: Attempt, now: datetime | None = None) -> bool:

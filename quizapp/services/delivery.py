@@ -336,29 +336,73 @@ def submit_attempt(attempt_id: int, *, person_id: int | None = None, reason: str
 def finish_attempt(attempt_id: int, *, person_id: int | None = None, reason: str = "member",
                    now: datetime | None = None) -> tuple[Attempt, bool]:
     """submit_attempt that also says whether this call was the one that finished it."""
-    from quizapp.services.grading import grade_attempt
+    finished, won = finish(attempt_id, person_id=person_id, reason=reason, now=now)
+    attempt = db.session.get(Attempt, attempt_id, populate_existing=True)
+    if attempt is None:  # pragma: no cover - finish() raised NotFound already
+        raise NotFound(NOT_FOUND)
+    return attempt, won
+
+
+@dataclass(frozen=True)
+class Finished:
+    """A finished attempt as the submit stored it: its quiz's review settings and its totals."""
+
+    id: int
+    quiz_id: int
+    quiz_title: str
+    review_policy: str
+    review_when: str
+    closes_at: datetime
+    status: str
+    finish_reason: str | None
+    finished_at: datetime | None
+    points: float | None
+    max_points: float | None
+    score: float | None
+    pending_essays: int
+    classification: str | None
+
+
+_FINISH_INFO = (select(Attempt.person_id, Attempt.quiz_id, Quiz.title, Quiz.partial_credit, Quiz.cutoffs,
+                       Quiz.review_policy, Quiz.review_when, Quiz.closes_at)
+                .join(Quiz, Quiz.id == Attempt.quiz_id).where(Attempt.id == bindparam("aid")))
+_T = Attempt.__table__
+_TOTALS = ("points", "max_points", "score", "pending_essays", "classification")
+_FINISHED_STATE = select(_T.c.status, _T.c.finish_reason, _T.c.finished_at,
+                         *(_T.c[name] for name in _TOTALS)).where(_T.c.id == bindparam("aid"))
+
+
+def finish(attempt_id: int, *, person_id: int | None = None, reason: str = "member",
+           now: datetime | None = None) -> tuple[Finished, bool]:
+    """Finish an attempt with one conditional update and grade it, in Core statements; exactly one
+    caller wins, repeats are no-ops. Returns what was stored (nothing is read back after the commit)
+    and whether this call finished it."""
+    from quizapp.services.grading import grade_items
 
     now = now or utcnow()
-    begin_write()
-    stmt = (update(Attempt)
-            .where(Attempt.id == attempt_id, Attempt.status == "in_progress")
-            .values(status="finished", finish_reason=reason,
-                    finished_at=case((Attempt.deadline < now, Attempt.deadline), else_=now)))
-    if person_id is not None:
-        stmt = stmt.where(Attempt.person_id == person_id)
-    won = db.session.connection().execute(stmt.returning(Attempt.id)).first() is not None
-    attempt = db.session.get(Attempt, attempt_id, populate_existing=True)
-    if attempt is None or (person_id is not None and attempt.person_id != person_id):
+    info = db.session.connection().execute(_FINISH_INFO, {"aid": attempt_id}).first()  # a read: no lock yet
+    if info is None or (person_id is not None and info.person_id != person_id):
         db.session.rollback()
         raise NotFound(NOT_FOUND)
-    if won:
-        grade_attempt(attempt)
+    begin_write()
+    conn = db.session.connection()
+    row = conn.execute(
+        update(_T).where(_T.c.id == attempt_id, _T.c.status == "in_progress")
+        .values(status="finished", finish_reason=reason,
+                finished_at=case((_T.c.deadline < now, _T.c.deadline), else_=now))
+        .returning(_T.c.finished_at)
+    ).first()
+    if row is not None:
+        totals = grade_items(conn, attempt_id, info.partial_credit, info.cutoffs)
+        conn.execute(update(_T).where(_T.c.id == attempt_id).values(**totals))
         db.session.commit()
-        log_event("attempt.finished", attempt_id=attempt_id, reason=reason, person_id=attempt.person_id)
+        log_event("attempt.finished", attempt_id=attempt_id, reason=reason, person_id=info.person_id)
+        state = {"status": "finished", "finish_reason": reason, "finished_at": row.finished_at, **totals}
     else:
+        state = conn.execute(_FINISHED_STATE, {"aid": attempt_id}).one()._asdict()
         db.session.rollback()
-        attempt = db.session.get(Attempt, attempt_id, populate_existing=True)
-    return attempt, won
+    return Finished(id=attempt_id, quiz_id=info.quiz_id, quiz_title=info.title, review_policy=info.review_policy,
+                    review_when=info.review_when, closes_at=info.closes_at, **state), row is not None
 
 
 def is_overdue(attempt: Attempt, now: datetime, grace_seconds: int) -> bool:

@@ -107,9 +107,10 @@ def save_answer(attempt_id: int, position: int):
 
 @bp.route("/attempts/<int:attempt_id>/submit", methods=["POST"])
 def submit(attempt_id: int):
-    """Submit the attempt; a repeat returns the same result."""
-    attempt = delivery.submit_attempt(attempt_id, person_id=current_user.id, reason=_reason())
-    return jsonify(attempt_view.result_payload(attempt))
+    """Submit the attempt; a repeat returns the same result. The answer is the summary (score as the
+    review policy allows); the per-question review is at GET /attempts/<id>/result."""
+    done, _ = delivery.finish(attempt_id, person_id=current_user.id, reason=_reason())
+    return jsonify(attempt_view.result_summary(done))
 
 
 def _reason() -> str:
