@@ -336,7 +336,7 @@ def submit_attempt(attempt_id: int, *, person_id: int | None = None, reason: str
 def finish_attempt(attempt_id: int, *, person_id: int | None = None, reason: str = "member",
                    now: datetime | None = None) -> tuple[Attempt, bool]:
     """submit_attempt that also says whether this call was the one that finished it."""
-    finished, won = finish(attempt_id, person_id=person_id, reason=reason, now=now)
+    _, won = finish(attempt_id, person_id=person_id, reason=reason, now=now)
     attempt = db.session.get(Attempt, attempt_id, populate_existing=True)
     if attempt is None:  # pragma: no cover - finish() raised NotFound already
         raise NotFound(NOT_FOUND)
