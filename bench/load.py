@@ -148,7 +148,7 @@ def wait_closed(url: str, limit: float) -> int:
 
 
 HAPROXY = """global
-    maxconn 20000
+    maxconn 8000
 defaults
     mode http
     timeout connect 2s
