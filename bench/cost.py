@@ -131,7 +131,7 @@ def main() -> None:
             rows.append((name, len(runs), statistics.median(times), statistics.mean(times),
                          counter["n"] / len(runs)))
             if prof:
-                pstats.Stats(prof).sort_stats("cumulative").print_stats(45)
+                pstats.Stats(prof).sort_stats(os.environ.get("SORT", "cumulative")).print_stats(45)
         print(f"\nin-process, {n} members, db {url.split(':')[0]}, load average {os.getloadavg()[0]:.1f} "
               f"on {os.cpu_count()} CPUs (`bench/cost.py --members {args.members}`)")
         print("| step | requests | median ms | mean ms | SQL statements / request | vs bare Flask (mean) |")

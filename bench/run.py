@@ -44,8 +44,10 @@ function init(args)
   local i = 0
   for line in io.lines("__USERS__") do
     if i % __THREADS__ == tid then
-      local cookie, csrf, aid = line:match("(%S+) (%S+) (%S+)")
-      users[#users + 1] = {cookie = cookie, csrf = csrf, aid = aid}
+      local cookie, csrf, aid, vals = line:match("(%S+) (%S+) (%S+) ?(%S*)")
+      local values = {}
+      for v in string.gmatch(vals or "", "[^|]+") do values[#values + 1] = v end
+      users[#users + 1] = {cookie = cookie, csrf = csrf, aid = aid, values = values}
     end
     i = i + 1
   end
@@ -68,9 +70,9 @@ BODIES = {
     "hello": 'return wrk.format("GET", "/hello", h)',
     "start": 'return wrk.format("POST", "/api/v1/quizzes/__QUIZ__/attempts", h, "{}")',
     "save": ('local pos = round % 20 + 1\n'
-             '  local v = (round % 2 == 0) and "a" or "b"\n'
+             '  local v = u.values[pos] or "null"\n'
              '  return wrk.format("PUT", "/api/v1/attempts/" .. u.aid .. "/answers/" .. pos, h,'
-             ' \'{"value":"\' .. v .. \'","seq":\' .. (round + 1) .. \'}\')'),
+             ' \'{"value":\' .. v .. \',"seq":\' .. (round + 1) .. \'}\')'),
     "submit": 'return wrk.format("POST", "/api/v1/attempts/" .. u.aid .. "/submit", h, "{}")',
 }
 
@@ -108,10 +110,34 @@ def wrk(phase: str, port: int, users_file: Path, quiz_id: int, seconds: int, con
             "p50": p50 / 1000, "p99": p99 / 1000}
 
 
-def write_users(path: Path, users: list, attempts: dict[int, int] | None) -> int:
-    """One line per member: cookie, CSRF header, attempt id (0 before start)."""
-    lines = [f"{c} {t} {attempts.get(pid, 0) if attempts else 0}" for pid, c, t in users
-             if attempts is None or pid in attempts]
+def answers_by_attempt(engine) -> dict[int, str]:
+    """A valid answer per position of every attempt, in its display ids, as 'v1|v2|...' of JSON."""
+    import json
+
+    from sqlalchemy import text
+
+    from quizapp.services.display_ids import to_display
+
+    out: dict[int, list] = {}
+    with engine.connect() as con:
+        rows = con.execute(text(
+            "SELECT ai.attempt_id, ai.position, ai.choice_order, qv.type, qv.spec FROM attempt_item ai "
+            "JOIN question_version qv ON qv.id = ai.question_version_id ORDER BY ai.attempt_id, ai.position"))
+        for aid, _pos, order, qtype, spec in rows:
+            order = json.loads(order) if isinstance(order, str) else order
+            spec = json.loads(spec) if isinstance(spec, str) else spec
+            first = (spec.get("choices") or [{}])[0].get("id")
+            real = {"single": {"choice": first}, "multiple": {"choices": [first]}}.get(qtype, {"text": "a"})
+            shown = to_display(spec, order, real)
+            value = shown.get("choice") or shown.get("choices") or shown.get("text")
+            out.setdefault(aid, []).append(json.dumps(value, separators=(",", ":")))
+    return {aid: "|".join(vals) for aid, vals in out.items()}
+
+
+def write_users(path: Path, users: list, attempts: dict[int, int] | None, values: dict[int, str] | None = None) -> int:
+    """One line per member: cookie, CSRF header, attempt id (0 before start), answers (after start)."""
+    lines = [f"{c} {t} {attempts.get(pid, 0) if attempts else 0} {(values or {}).get((attempts or {}).get(pid), '')}"
+             for pid, c, t in users if attempts is None or pid in attempts]
     path.write_text("\n".join(lines) + "\n")
     return len(lines)
 
@@ -173,7 +199,7 @@ def run(url: str, workdir: Path, quiz_id: int, users: list, args) -> tuple[list[
         time.sleep(1.5)
         with engine.connect() as con:
             attempts = dict(con.execute(text("SELECT person_id, id FROM attempt")).all())
-        write_users(users_file, users, attempts)
+        write_users(users_file, users, attempts, answers_by_attempt(engine))
         results.append(wrk("save", 18101, users_file, quiz_id, *time_args))
         results.append(wrk("submit", 18101, users_file, quiz_id, *time_args))
         with engine.connect() as con:
