@@ -140,11 +140,10 @@ def main() -> None:
         for name, count, med, mean, q in rows:
             print(f"| {name} | {count} | {med:.2f} | {mean:.2f} | {q:.1f} | {bare_mean / mean:.1%} |")
     finally:
-        try:
-            from quizapp.extensions import db as _db  # noqa: F401
-        except Exception:  # noqa: BLE001
-            pass
+        import shutil
+
         drop()
+        shutil.rmtree(workdir, ignore_errors=True)
 
 
 if __name__ == "__main__":
