@@ -96,7 +96,7 @@ def remember(proc: subprocess.Popen, workdir: Path) -> subprocess.Popen:
 def start_server(env: dict, port: int, log: Path) -> subprocess.Popen:
     """gunicorn on 127.0.0.1:port with the repository's gunicorn.conf.py; waits for /healthz."""
     proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "--config", str(ROOT / "gunicorn.conf.py"),
-                             "--bind", f"127.0.0.1:{port}", "wsgi:app"], cwd=ROOT, env=env,
+                             "--bind", f"127.0.0.1:{port}", "bench.app:app"], cwd=ROOT, env=env,
                             stdout=open(log, "ab"), stderr=subprocess.STDOUT, start_new_session=True)
     remember(proc, log.parent)
     deadline = time.monotonic() + 60
@@ -147,13 +147,67 @@ def wait_closed(url: str, limit: float) -> int:
         engine.dispose()
 
 
-async def _scenario(members, plan: loadgen.Plan, ledger: Path, master: int, kill_at: list[float]) -> tuple:
+HAPROXY = """global
+    maxconn 8000
+defaults
+    mode http
+    timeout connect 2s
+    timeout client 120s
+    timeout server 120s
+    retries 3
+    option redispatch
+frontend hall
+    bind 127.0.0.1:{port}
+    default_backend app
+backend app
+    balance roundrobin
+    option httpchk GET /healthz
+{servers}
+"""
+
+
+def start_haproxy(port: int, app_ports: list[int], workdir: Path) -> subprocess.Popen:
+    """haproxy (Debian package) on `port` in front of the instances, health-checked every 500 ms."""
+    import shutil
+
+    binary = shutil.which("haproxy") or "/usr/sbin/haproxy"
+    if not Path(binary).exists():
+        raise SystemExit("haproxy not found: apt-get install -y haproxy")
+    cfg = workdir / "haproxy.cfg"
+    cfg.write_text(HAPROXY.format(port=port, servers="\n".join(
+        f"    server app{i} 127.0.0.1:{p} check inter 500 fall 1 rise 2" for i, p in enumerate(app_ports))))
+    proc = remember(subprocess.Popen([binary, "-f", str(cfg), "-db"], stdout=open(workdir / "haproxy.log", "ab"),
+                                     stderr=subprocess.STDOUT, start_new_session=True), workdir)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2)
+            return proc
+        except OSError:
+            time.sleep(0.2)
+    stop(proc)
+    raise RuntimeError("haproxy did not answer within 20 s")
+
+
+def kill_instance(server: subprocess.Popen, sweep: subprocess.Popen | None) -> list[int]:
+    """SIGKILL a whole instance: the gunicorn arbiter with its workers, and its sweep (a host lost)."""
+    pids = [server.pid, *child_pids(server.pid)]
+    for proc in (server, sweep):
+        if proc is not None:
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+    return pids
+
+
+async def _scenario(members, plan: loadgen.Plan, ledger: Path, kill, kill_at: list[float]) -> tuple:
     kills = []
 
     async def killer():
         for when in kill_at:
             await asyncio.sleep(max(0.0, when - time.monotonic()))
-            kills.append({"at": round(when - plan.start_at, 1), "pids": kill_workers(master)})
+            kills.append({"at": round(when - plan.start_at, 1), "pids": kill()})
 
     task = asyncio.ensure_future(killer())
     stats = await loadgen.drive(members, plan, ledger)
@@ -166,15 +220,22 @@ def run(args, workdir: Path, out=print) -> dict:
     resource.setrlimit(resource.RLIMIT_NOFILE, (resource.getrlimit(resource.RLIMIT_NOFILE)[1],) * 2)
     secret = "load-" + secrets.token_hex(16)
     url, drop = seeding.fresh_database(args.db, workdir)
-    server = sweep = None
+    servers, sweeps, proxy = [], [], None
     try:
         t0 = time.monotonic()
         quiz_id, members = seeding.seed(url, args.members, secret, grace_seconds=args.grace)
         out(f"seeded {len(members)} members in {time.monotonic() - t0:.1f} s on {url.split(':')[0]}")
         env = server_env(url, secret, workdir, args)
         port = args.port or free_port()
-        server = start_server(env, port, workdir / "gunicorn.log")
-        sweep = start_sweep(env, args.sweep_seconds, workdir / "sweep.log")
+        if args.instances == 1:
+            servers.append(start_server(env, port, workdir / "gunicorn.log"))
+            sweeps.append(start_sweep(env, args.sweep_seconds, workdir / "sweep.log"))
+        else:  # N app instances (one gunicorn arbiter and one sweep each) behind haproxy on `port`
+            app_ports = [free_port() for _ in range(args.instances)]
+            for i, p in enumerate(app_ports):
+                servers.append(start_server(env, p, workdir / f"gunicorn{i}.log"))
+                sweeps.append(start_sweep(env, args.sweep_seconds, workdir / f"sweep{i}.log"))
+            proxy = start_haproxy(port, app_ports, workdir)
         now = time.monotonic()
         plan = loadgen.Plan(port=port, quiz_id=quiz_id, hello_at=now + 2, start_at=now + 2 + args.reaction + 3,
                             deadline_at=now + 5 + args.reaction + args.duration, reaction=args.reaction,
@@ -185,14 +246,23 @@ def run(args, workdir: Path, out=print) -> dict:
         kill_at = [plan.start_at + f * args.duration for f in args.kill_at]
         ledger = workdir / "ledger.jsonl"
         cpu0 = resource.getrusage(resource.RUSAGE_SELF)
-        stats, kills = asyncio.run(_scenario(members, plan, ledger, server.pid, kill_at))
+        if args.instances == 1:
+            def kill():
+                return kill_workers(servers[0].pid)
+        else:
+            def kill():  # the first instance, whole (each further kill takes the next one, never the last)
+                victim = min(len(kills_done), len(servers) - 2)
+                kills_done.append(victim)
+                return kill_instance(servers[victim], sweeps[victim])
+        kills_done: list[int] = []
+        stats, kills = asyncio.run(_scenario(members, plan, ledger, kill, kill_at))
         cpu1 = resource.getrusage(resource.RUSAGE_SELF)
         generator_cpu = cpu1.ru_utime + cpu1.ru_stime - cpu0.ru_utime - cpu0.ru_stime
         left = wait_closed(url, args.grace + 3 * args.sweep_seconds + 30)
-        workers_after = child_pids(server.pid)
+        workers_after = [pid for s in servers if s.poll() is None for pid in child_pids(s.pid)]
     finally:
-        stop(sweep)
-        stop(server)
+        for proc in [proxy, *sweeps, *servers]:
+            stop(proc)
     try:
         result = verifying.verify(url, ledger)
     finally:
@@ -207,7 +277,9 @@ def run(args, workdir: Path, out=print) -> dict:
 def print_report(result: dict, args, out=print) -> None:
     """The table and the verdict."""
     hello = result["rows"][0]["rps"] or 1
-    out(f"\n{args.members} members, {args.workers} x {args.worker_class} workers"
+    out(f"\n{args.members} members, "
+        f"{f'{args.instances} instances behind haproxy, each ' if args.instances > 1 else ''}"
+        f"{args.workers} x {args.worker_class} workers"
         f"{f' x {args.threads} threads' if args.threads > 1 else ''}, db {args.db.split(':')[0]}, "
         f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     out("| step | requests | req/s | vs hello | p50 ms | p99 ms | max ms | HTTP errors | retried (kill) |")
@@ -216,8 +288,8 @@ def print_report(result: dict, args, out=print) -> None:
         out(f"| {r['step']} | {r['requests']} | {r['rps']:.0f} | {r['rps'] / hello:.0%} | {r['p50']:.0f} | "
             f"{r['p99']:.0f} | {r['max']:.0f} | {r['http_errors']} | {r['transport_errors']} |")
     for k in result["kills"]:
-        out(f"kill -9 at +{k['at']} s of {len(k['pids'])} workers {k['pids']}; workers at the end: "
-            f"{result['workers_after']}")
+        what = "a whole instance (arbiter, workers, sweep)" if args.instances > 1 else "workers"
+        out(f"kill -9 at +{k['at']} s of {what} {k['pids']}; workers at the end: {result['workers_after']}")
     out(f"facts: {result['facts']}; the load generator itself used {result['generator_cpu_seconds']} s of CPU")
     for sample in result["error_samples"][:5]:
         out(f"  sample error: {sample}")
@@ -246,6 +318,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--worker-class", default="gthread")
     p.add_argument("--threads", type=int, default=8)
     p.add_argument("--port", type=int, default=0)
+    p.add_argument("--instances", type=int, default=1,
+                   help="app instances (gunicorn arbiter + sweep each) behind haproxy; the kill takes one whole instance")
     p.add_argument("--keep", action="store_true", help="keep the work folder (logs, ledger)")
     p.add_argument("--workdir", type=Path, default=None, help="work folder (default: a new temporary one)")
     p.add_argument("--json", type=Path, default=None, help="also write the result as JSON here")

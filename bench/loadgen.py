@@ -209,6 +209,11 @@ class Taker:
                 await asyncio.sleep(min(2.0, 0.05 * 2 ** attempt) * (0.5 + self.rng.random()))
                 continue
             done = time.monotonic()
+            if status in (502, 503, 504) and time.monotonic() <= until:
+                # The proxy found no live app behind it (an instance killed): retry, as the page does.
+                self.stats.fail("transport", step, f"{status} from the proxy")
+                await asyncio.sleep(min(2.0, 0.05 * 2 ** attempt) * (0.5 + self.rng.random()))
+                continue
             try:
                 data = json.loads(raw) if raw else {}
             except ValueError:

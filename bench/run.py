@@ -1,16 +1,22 @@
-"""Benchmark of the member flow: hello vs start, save, submit, under gunicorn on SQLite.
+"""Benchmark of the member flow against a bare Flask hello-world, under gunicorn, SQLite or PostgreSQL.
 
-Not a test. Seeds a temporary SQLite database with N members logged in (AuthSession rows and
-signed cookies made directly, so argon2 is not on the path) and a 20-question quiz drawn at random
-from a 30-question bank; then, for each worker count, starts gunicorn on a copy of that database
-and drives it with wrk (Debian package `wrk`) at 64 connections:
+Not a test. Seeds a temporary database with N members logged in (AuthSession rows and signed
+cookies made directly, so argon2 is not on the path) and a 20-question quiz drawn at random from a
+30-question bank; then starts gunicorn exactly as `make run` does (gunicorn.conf.py: gthread,
+preloaded) on the bench app (`bench.app:app`: the product plus a bench-only /hello), and beside it,
+served the same way, a bare Flask hello-world (`bench.app:bare`). wrk drives each at 64 connections:
 
-  hello   GET  /hello                                  (same app, same cookie: the baseline)
-  start   POST /api/v1/quizzes/<id>/attempts           (seeded draw of 20, 20 attempt_item rows)
+  bare    GET  /hello on the bare Flask app            (the ceiling: Flask + gunicorn on this machine)
+  hello   GET  /hello on the product                   (session cookie + user lookup + request log)
+  start   POST /api/v1/quizzes/<id>/attempts           (rule checks, seeded draw of 20, 21 rows)
   save    PUT  /api/v1/attempts/<id>/answers/<pos>     (one upsert, seq grows, acknowledged after commit)
   submit  POST /api/v1/attempts/<id>/submit            (conditional update + grading of 20 items)
 
-Usage:  .venv/bin/python bench/run.py [--workers 2 4] [--members 15000] [--seconds 5] [--connections 64]
+Every row is printed as a ready markdown table row with its ratio to `bare`, the command and the
+load average before and after, so a table pasted into bench/README.md says how it was measured.
+
+Usage:  .venv/bin/python bench/run.py [--workers 2] [--members 15000] [--seconds 10] [--connections 64]
+        [--db postgresql://postgres@127.0.0.1:5432/postgres] [--worker-class gthread] [--threads 8]
 """
 from __future__ import annotations
 
@@ -38,8 +44,10 @@ function init(args)
   local i = 0
   for line in io.lines("__USERS__") do
     if i % __THREADS__ == tid then
-      local cookie, csrf, aid = line:match("(%S+) (%S+) (%S+)")
-      users[#users + 1] = {cookie = cookie, csrf = csrf, aid = aid}
+      local cookie, csrf, aid, vals = line:match("(%S+) (%S+) (%S+) ?(%S*)")
+      local values = {}
+      for v in string.gmatch(vals or "", "[^|]+") do values[#values + 1] = v end
+      users[#users + 1] = {cookie = cookie, csrf = csrf, aid = aid, values = values}
     end
     i = i + 1
   end
@@ -58,29 +66,32 @@ function done(summary, latency, requests)
 end
 """
 BODIES = {
+    "bare": 'return wrk.format("GET", "/hello", h)',
     "hello": 'return wrk.format("GET", "/hello", h)',
     "start": 'return wrk.format("POST", "/api/v1/quizzes/__QUIZ__/attempts", h, "{}")',
     "save": ('local pos = round % 20 + 1\n'
-             '  local v = (round % 2 == 0) and "a" or "b"\n'
+             '  local v = u.values[pos] or "null"\n'
              '  return wrk.format("PUT", "/api/v1/attempts/" .. u.aid .. "/answers/" .. pos, h,'
-             ' \'{"value":"\' .. v .. \'","seq":\' .. (round + 1) .. \'}\')'),
+             ' \'{"value":\' .. v .. \',"seq":\' .. (round + 1) .. \'}\')'),
     "submit": 'return wrk.format("POST", "/api/v1/attempts/" .. u.aid .. "/submit", h, "{}")',
 }
 
 
-def seed(db_path: Path, members: int) -> tuple[int, list[tuple[int, str, str]]]:
-    """Build the database (bench/seed.py, shared with the load run); return the quiz id and
-    (person_id, cookie, csrf header) per member."""
-    os.environ.update(DATABASE_URL=f"sqlite:///{db_path}", SECRET_KEY=SECRET, QUIZAPP_INSTANCE=str(db_path.parent))
+def seed(kind: str, workdir: Path, members: int) -> tuple[str, callable, int, list[tuple[int, str, str]]]:
+    """Build the database (bench/seed.py, shared with the load run); return its url, its drop(),
+    the quiz id and (person_id, cookie, csrf header) per member."""
+    os.environ.update(SECRET_KEY=SECRET, QUIZAPP_INSTANCE=str(workdir))
     sys.path.insert(0, str(ROOT))
-    sys.path.insert(0, str(ROOT / "bench"))
-    from seed import seed as seed_members
+    from bench import seed as seeding
 
-    quiz_id, seeded = seed_members(f"sqlite:///{db_path}", members, SECRET, grace_seconds=60)
-    con = sqlite3.connect(db_path)
-    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    con.close()
-    return quiz_id, [(m.person_id, m.cookie, m.csrf) for m in seeded]
+    url, drop = seeding.fresh_database(kind, workdir)
+    os.environ["DATABASE_URL"] = url
+    quiz_id, seeded = seeding.seed(url, members, SECRET, grace_seconds=60)
+    if url.startswith("sqlite"):
+        con = sqlite3.connect(url.split("///", 1)[1])
+        con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        con.close()
+    return url, drop, quiz_id, [(m.person_id, m.cookie, m.csrf) for m in seeded]
 
 
 def wrk(phase: str, port: int, users_file: Path, quiz_id: int, seconds: int, conns: int, threads: int) -> dict:
@@ -99,97 +110,150 @@ def wrk(phase: str, port: int, users_file: Path, quiz_id: int, seconds: int, con
             "p50": p50 / 1000, "p99": p99 / 1000}
 
 
-def write_users(path: Path, users: list, attempts: dict[int, int] | None) -> int:
-    """One line per member: cookie, CSRF header, attempt id (0 before start)."""
-    lines = [f"{c} {t} {attempts.get(pid, 0) if attempts else 0}" for pid, c, t in users
-             if attempts is None or pid in attempts]
+def answers_by_attempt(engine) -> dict[int, str]:
+    """A valid answer per position of every attempt, in its display ids, as 'v1|v2|...' of JSON."""
+    import json
+
+    from sqlalchemy import text
+
+    from quizapp.services.display_ids import to_display
+
+    out: dict[int, list] = {}
+    with engine.connect() as con:
+        rows = con.execute(text(
+            "SELECT ai.attempt_id, ai.position, ai.choice_order, qv.type, qv.spec FROM attempt_item ai "
+            "JOIN question_version qv ON qv.id = ai.question_version_id ORDER BY ai.attempt_id, ai.position"))
+        for aid, _pos, order, qtype, spec in rows:
+            order = json.loads(order) if isinstance(order, str) else order
+            spec = json.loads(spec) if isinstance(spec, str) else spec
+            first = (spec.get("choices") or [{}])[0].get("id")
+            real = {"single": {"choice": first}, "multiple": {"choices": [first]}}.get(qtype, {"text": "a"})
+            shown = to_display(spec, order, real)
+            value = shown.get("choice") or shown.get("choices") or shown.get("text")
+            out.setdefault(aid, []).append(json.dumps(value, separators=(",", ":")))
+    return {aid: "|".join(vals) for aid, vals in out.items()}
+
+
+def write_users(path: Path, users: list, attempts: dict[int, int] | None, values: dict[int, str] | None = None) -> int:
+    """One line per member: cookie, CSRF header, attempt id (0 before start), answers (after start)."""
+    lines = [f"{c} {t} {attempts.get(pid, 0) if attempts else 0} {(values or {}).get((attempts or {}).get(pid), '')}"
+             for pid, c, t in users if attempts is None or pid in attempts]
     path.write_text("\n".join(lines) + "\n")
     return len(lines)
 
 
-def serve(db_path: Path, workers: int, port: int) -> subprocess.Popen:
-    """Start gunicorn (sync workers, as `make run`) on the database and wait until it answers."""
-    env = dict(os.environ, DATABASE_URL=f"sqlite:///{db_path}", SECRET_KEY=SECRET,
-               QUIZAPP_INSTANCE=str(db_path.parent), PYTHONPATH=str(ROOT))
-    proc = subprocess.Popen([str(ROOT / ".venv/bin/gunicorn"), "--workers", str(workers), "--bind",
-                             f"127.0.0.1:{port}", "--backlog", "2048", "wsgi:app"],
-                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(100):
+def serve(url: str, workdir: Path, target: str, port: int, args) -> subprocess.Popen:
+    """gunicorn with the repository's gunicorn.conf.py (as `make run`) on `target`; waits for /healthz."""
+    env = dict(os.environ, DATABASE_URL=url, SECRET_KEY=SECRET, QUIZAPP_INSTANCE=str(workdir), PYTHONPATH=str(ROOT),
+               GUNICORN_WORKERS=str(args.workers), GUNICORN_WORKER_CLASS=args.worker_class,
+               GUNICORN_THREADS=str(args.threads), BENCH_BARE="1" if target.endswith(":bare") else "0")
+    env.pop("TEST_DATABASE_URL", None)
+    cmd = [sys.executable, "-m", "gunicorn", "--config", str(ROOT / "gunicorn.conf.py"), "--bind",
+           f"127.0.0.1:{port}", target]
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=open(workdir / "gunicorn.log", "ab"),
+                            start_new_session=True)
+    for _ in range(300):
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
             return proc
         except OSError:
             time.sleep(0.2)
-    proc.kill()
-    raise SystemExit("gunicorn did not start")
+    os.killpg(proc.pid, signal.SIGKILL)
+    raise SystemExit(f"gunicorn did not start ({target}); see {workdir / 'gunicorn.log'}")
 
 
-def run(workers: int, seed_db: Path, quiz_id: int, users: list, args) -> tuple[list[dict], dict]:
-    """All four phases against a fresh copy of the seeded database."""
-    work = seed_db.parent / f"w{workers}"
-    work.mkdir(exist_ok=True)
-    db_path = work / "bench.sqlite3"
-    shutil.copy(seed_db, db_path)
-    port = 18000 + workers
-    proc = serve(db_path, workers, port)
-    results = []
+def stop(proc: subprocess.Popen) -> None:
+    """SIGTERM the server's process group and wait."""
     try:
-        users_file = work / "users.txt"
-        write_users(users_file, users, None)
-        time_args = (args.seconds, args.connections, args.threads)
-        wrk("hello", port, users_file, quiz_id, 2, *time_args[1:])  # warm-up: imports, connections
-        results.append(wrk("hello", port, users_file, quiz_id, *time_args))
-        results.append(wrk("start", port, users_file, quiz_id, *time_args))
-        time.sleep(1.5)
-        con = sqlite3.connect(db_path)
-        attempts = dict(con.execute("SELECT person_id, id FROM attempt"))
-        started = len(attempts)
-        write_users(users_file, users, attempts)
-        results.append(wrk("save", port, users_file, quiz_id, *time_args))
-        results.append(wrk("submit", port, users_file, quiz_id, *time_args))
-        facts = {
-            "attempts_started": started,
-            "answers_stored": con.execute("SELECT count(*) FROM answer").fetchone()[0],
-            "attempt_items": con.execute("SELECT count(*) FROM attempt_item").fetchone()[0],
-            "finished": con.execute("SELECT count(*) FROM attempt WHERE status='finished'").fetchone()[0],
-        }
-        con.close()
-    finally:
-        proc.send_signal(signal.SIGTERM)
+        os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=30)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+def run(url: str, workdir: Path, quiz_id: int, users: list, args) -> tuple[list[dict], dict]:
+    """bare, then hello, start, save and submit against the seeded database."""
+    from sqlalchemy import create_engine, text
+
+    from quizapp import normalize_db_url
+
+    users_file = workdir / "users.txt"
+    write_users(users_file, users, None)
+    time_args = (args.seconds, args.connections, args.threads_wrk)
+    results = []
+    bare = serve(url, workdir, "bench.app:bare", 18100, args)
+    try:
+        wrk("bare", 18100, users_file, quiz_id, 2, *time_args[1:])  # warm-up
+        results.append(wrk("bare", 18100, users_file, quiz_id, *time_args))
+    finally:
+        stop(bare)
+    proc = serve(url, workdir, "bench.app:app", 18101, args)
+    engine = create_engine(normalize_db_url(url))
+    try:
+        wrk("hello", 18101, users_file, quiz_id, 2, *time_args[1:])  # warm-up: connections, caches
+        results.append(wrk("hello", 18101, users_file, quiz_id, *time_args))
+        results.append(wrk("start", 18101, users_file, quiz_id, *time_args))
+        time.sleep(1.5)
+        with engine.connect() as con:
+            attempts = dict(con.execute(text("SELECT person_id, id FROM attempt")).all())
+        write_users(users_file, users, attempts, answers_by_attempt(engine))
+        results.append(wrk("save", 18101, users_file, quiz_id, *time_args))
+        results.append(wrk("submit", 18101, users_file, quiz_id, *time_args))
+        with engine.connect() as con:
+            facts = {
+                "attempts_started": len(attempts),
+                "answers_stored": con.execute(text("SELECT count(*) FROM answer")).scalar(),
+                "attempt_items": con.execute(text("SELECT count(*) FROM attempt_item")).scalar(),
+                "finished": con.execute(text("SELECT count(*) FROM attempt WHERE status='finished'")).scalar(),
+            }
+    finally:
+        engine.dispose()
+        stop(proc)
     return results, facts
 
 
 def main() -> None:
-    """Seed once, run each worker count, print the table."""
+    """Seed once, run the five phases, print the markdown rows."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--workers", type=int, nargs="+", default=[2, 4])
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--worker-class", default="gthread")
+    parser.add_argument("--threads", type=int, default=8, help="gunicorn threads per worker (gthread)")
     parser.add_argument("--members", type=int, default=15000)
-    parser.add_argument("--seconds", type=int, default=5)
+    parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=64)
-    parser.add_argument("--threads", type=int, default=2, help="wrk threads")
+    parser.add_argument("--threads-wrk", type=int, default=2, help="wrk threads")
+    parser.add_argument("--db", default="sqlite", help="'sqlite' (a temporary file) or a postgresql:// server URL")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk not found: apt-get install wrk")
     tmp = Path(tempfile.mkdtemp(prefix="quizbench-"))
+    drop = None
     try:
         t0 = time.time()
-        quiz_id, users = seed(tmp / "seed.sqlite3", args.members)
+        url, drop, quiz_id, users = seed(args.db, tmp, args.members)
+        load_before = os.getloadavg()[0]
         print(f"Seeded {len(users)} members and a 20-of-30 question quiz in {time.time() - t0:.1f} s")
-        print(f"load average before the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
-        print(f"wrk: {args.connections} connections, {args.threads} threads, {args.seconds} s per phase; "
-              f"gunicorn sync workers; SQLite WAL\n")
-        print("| workers | route | req/s | vs hello | p50 ms | p99 ms | errors |")
+        command = "bench/run.py " + " ".join(sys.argv[1:])
+        results, facts = run(url, tmp, quiz_id, users, args)
+        load_after = os.getloadavg()[0]
+        bare = results[0]["rps"]
+        label = (f"{args.db.split(':')[0]}, {args.workers} x {args.worker_class}"
+                 f"{f' x {args.threads}' if args.worker_class == 'gthread' else ''}, {args.connections} conn., "
+                 f"load {load_before:.1f}→{load_after:.1f}")
+        print(f"\n`{command}` — wrk {args.connections} connections, {args.seconds} s per phase; "
+              f"load average {load_before:.1f} before, {load_after:.1f} after, on {os.cpu_count()} CPUs\n")
+        print("| run | route | req/s | vs bare Flask | p50 ms | p99 ms | errors |")
         print("|---|---|---:|---:|---:|---:|---:|")
-        for w in args.workers:
-            results, facts = run(w, tmp / "seed.sqlite3", quiz_id, users, args)
-            hello = results[0]["rps"]
-            for r in results:
-                print(f"| {w} | {r['phase']} | {r['rps']:.0f} | {r['rps'] / hello:.0%} | {r['p50']:.1f} | "
-                      f"{r['p99']:.1f} | {r['errors']} |")
-            print(f"|  | *{w} workers: {facts['attempts_started']} attempts started, {facts['attempt_items']} items, "
-                  f"{facts['answers_stored']} answers stored, {facts['finished']} finished* | | | | | |", flush=True)
+        for r in results:
+            print(f"| {label} | {r['phase']} | {r['rps']:,.0f} | {r['rps'] / bare:.1%} | {r['p50']:.1f} | "
+                  f"{r['p99']:.1f} | {r['errors']} |")
+        print(f"\nfacts: {facts}", flush=True)
     finally:
+        if drop:
+            drop()
         shutil.rmtree(tmp, ignore_errors=True)
 
 

@@ -3,7 +3,10 @@ from __future__ import annotations
 
 from flask import Flask, current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.util import identity_key
 
 from quizapp.clock import utcnow
 from quizapp.extensions import db, login_manager
@@ -11,17 +14,35 @@ from quizapp.models import AuthSession, Person
 from quizapp.services.maintenance import session_cutoff
 
 
+# Built once: every request only binds the token and the cutoff. One Core row, no ORM query.
+_ATTRS = [(prop.key, prop.columns[0]) for prop in sa_inspect(Person).column_attrs]
+_SESSION = AuthSession.__table__
+_LOAD = (select(*(column for _, column in _ATTRS))
+         .join(_SESSION, _SESSION.c.person_id == Person.__table__.c.id)
+         .where(_SESSION.c.token == bindparam("token"), _SESSION.c.revoked_at.is_(None),
+                _SESSION.c.created_at >= bindparam("after")))
+
+
 def load_user(token: str) -> Person | None:
-    """The person of a live (unrevoked, not too old) session token, if they are still active; one query."""
+    """The person of a live (unrevoked, not too old) session token, if they are still active.
+
+    One prebuilt Core statement per request; the Person is made from its row and attached to the
+    session as if loaded (no ORM query), so views and services get the usual Person. Nothing is
+    cached between requests: a logout, a password change (every session revoked) or a suspension
+    takes effect on the very next request, in every worker and on every host."""
     if not token or len(token) > 64:
         return None
     opened_after = session_cutoff(utcnow(), current_app.config["AUTH_SESSION_MAX_AGE_SECONDS"])
-    person = db.session.scalar(
-        select(Person)
-        .join(AuthSession, AuthSession.person_id == Person.id)
-        .where(AuthSession.token == token, AuthSession.revoked_at.is_(None), AuthSession.created_at >= opened_after)
-    )
-    if person is None or not person.is_active:
+    row = db.session.connection().execute(_LOAD, {"token": token, "after": opened_after}).first()
+    if row is None:
+        return None
+    values = dict(zip((key for key, _ in _ATTRS), row))
+    person = db.session.identity_map.get(identity_key(Person, values["id"]))
+    if person is None:
+        person = Person(**values)
+        make_transient_to_detached(person)  # its values count as loaded, not as changes to write
+        db.session.add(person)
+    if not person.is_active:
         return None
     person.auth_token = token
     return person

@@ -69,6 +69,11 @@ class Config:
     # corrupt the file).
     SQLITE_BUSY_TIMEOUT_MS = int(os.environ.get("SQLITE_BUSY_TIMEOUT_MS", 15000))
     SQLITE_SYNCHRONOUS = os.environ.get("SQLITE_SYNCHRONOUS", "NORMAL").upper()
+    # SQLite only: the app's writer gate (quizapp/database.py) — write transactions wait in line in
+    # the app and are handed over at commit, instead of polling in SQLite's busy handler; its
+    # timeout in ms (0: SQLITE_BUSY_TIMEOUT_MS). SQLITE_WRITER_GATE=0 turns it off.
+    SQLITE_WRITER_GATE = os.environ.get("SQLITE_WRITER_GATE", "1").lower() not in ("0", "false", "no", "off")
+    SQLITE_WRITER_GATE_TIMEOUT_MS = int(os.environ.get("SQLITE_WRITER_GATE_TIMEOUT_MS", 0))
 
     # Sessions: members log in before the study session and keep the session through the quiz.
     SESSION_COOKIE_HTTPONLY = True

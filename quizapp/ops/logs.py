@@ -15,6 +15,7 @@ import uuid
 from datetime import datetime, timezone
 
 from flask import Flask, g, has_request_context, request
+from sqlalchemy import inspect as sa_inspect
 
 REQUEST_ID_HEADER = "X-Request-ID"
 # An incoming id (from nginx's $request_id or a load balancer) is kept only if it is a plain token.
@@ -111,7 +112,12 @@ def configure(level: str, fmt: str) -> logging.Handler:
 def _user_id() -> int | None:
     # Only a user the request already loaded: loading one here would cost a query on static files.
     user = g.get("_login_user")
-    if user is not None and getattr(user, "is_authenticated", False):
+    if user is not None and not getattr(user, "is_anonymous", True):
+        # (is_authenticated would read the person's state.) The identity the session holds: reading user.id after a commit expired it would cost a
+        # SELECT of the person at the end of every write request.
+        state = sa_inspect(user, raiseerr=False)
+        if state is not None and state.identity:
+            return state.identity[0]
         return user.id
     return None
 

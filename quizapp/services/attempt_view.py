@@ -24,7 +24,7 @@ from quizapp.models import (
     Quiz,
 )
 from quizapp.services import display_ids
-from quizapp.services.delivery import remaining_seconds
+from quizapp.services.delivery import NewAttempt, remaining_seconds
 from quizapp.services.question_types import get_type, manual_type_names
 
 
@@ -44,37 +44,70 @@ def _rows(attempt_id: int):
     ).all()
 
 
+def _taker_item(position, qtype_name, text, spec, choice_order, points, value, seq) -> dict:
+    qtype = get_type(qtype_name)
+    return {"position": position, "type": qtype_name, "type_label": qtype.label, "text": text, "points": points,
+            "view": display_ids.view_to_display(spec, choice_order, qtype.public_view(spec, choice_order)),
+            "answer": display_ids.to_display(spec, choice_order, value), "seq": seq or 0}
+
+
 def attempt_items(attempt_id: int) -> list[dict]:
     """Each item as the taker sees it: text, public view, saved answer and its seq. Never the key."""
-    items = []
-    for r in _rows(attempt_id):
-        qtype = get_type(r.type)
-        items.append({"position": r.position, "type": r.type, "type_label": qtype.label, "text": r.text,
-                      "points": r.points,
-                      "view": display_ids.view_to_display(r.spec, r.choice_order, qtype.public_view(r.spec, r.choice_order)),
-                      "answer": display_ids.to_display(r.spec, r.choice_order, r.value), "seq": r.seq or 0})
-    return items
+    return [_taker_item(r.position, r.type, r.text, r.spec, r.choice_order, r.points, r.value, r.seq)
+            for r in _rows(attempt_id)]
 
 
-def attempt_payload(attempt: Attempt, now: datetime | None = None, *, with_items: bool = True) -> dict:
-    """The attempt for a taker (page or API): timing from the server clock, items, answers."""
+def attempt_payload(attempt, now: datetime | None = None, *, with_items: bool = True) -> dict:
+    """The attempt for a taker (page or API): timing from the server clock, items, answers.
+
+    `attempt` is an Attempt, or a delivery.NewAttempt just started (its paper comes from the draw
+    itself: same items, no answers yet, nothing read back from the database)."""
     now = now or utcnow()
+    fresh = isinstance(attempt, NewAttempt)
     body = {
-        "id": attempt.id, "quiz_id": attempt.quiz_id, "quiz_title": attempt.quiz.title,
+        "id": attempt.id, "quiz_id": attempt.quiz_id,
+        "quiz_title": attempt.quiz_title if fresh else attempt.quiz.title,
         "number": attempt.number, "is_makeup": attempt.is_makeup, "status": attempt.status,
         "started_at": iso(attempt.started_at), "deadline": iso(attempt.deadline),
         "server_time": iso(now), "remaining_seconds": remaining_seconds(attempt.deadline, now),
-        "grace_seconds": attempt.quiz.grace_seconds,
+        "grace_seconds": attempt.grace_seconds if fresh else attempt.quiz.grace_seconds,
     }
     if with_items:
-        body["items"] = attempt_items(attempt.id)
+        body["items"] = ([_taker_item(it["position"], it["type"], it["text"], it["spec"], it["choice_order"],
+                                      it["points"], None, 0) for it in attempt.items]
+                         if fresh else attempt_items(attempt.id))
     return body
 
 
 def release_time(quiz: Quiz) -> datetime:
     """When an after_close review opens: the quiz's close or the last make-up window's close."""
-    last_makeup = db.session.scalar(select(func.max(MakeupWindow.closes_at)).where(MakeupWindow.quiz_id == quiz.id))
-    return max(quiz.closes_at, last_makeup) if last_makeup else quiz.closes_at
+    return _release_at(quiz.id, quiz.closes_at)
+
+
+def _release_at(quiz_id: int, closes_at: datetime) -> datetime:
+    last_makeup = db.session.scalar(select(func.max(MakeupWindow.closes_at)).where(MakeupWindow.quiz_id == quiz_id))
+    return max(closes_at, last_makeup) if last_makeup else closes_at
+
+
+def result_summary(done, now: datetime | None = None) -> dict:
+    """What a submit answers (a delivery.Finished): the result as result_payload gives it, as far as
+    the review policy allows now, but without the per-question review, which GET .../result serves."""
+    body = {"id": done.id, "quiz_id": done.quiz_id, "quiz_title": done.quiz_title, "status": done.status,
+            "finished_at": iso(done.finished_at), "review_policy": done.review_policy}
+    released = done.status == "finished"
+    if released and done.review_when == "after_close":
+        release_at = _release_at(done.quiz_id, done.closes_at)
+        released = (now or utcnow()) >= release_at
+    body["released"] = released
+    if not released:
+        body["release_at"] = iso(release_at) if done.status == "finished" else None
+        return body
+    body.update({
+        "score": done.score, "points": done.points, "max_points": done.max_points,
+        "pending_essays": done.pending_essays, "classification": done.classification,
+        "classification_label": "Chờ chấm" if done.pending_essays else CLASSIFICATIONS.get(done.classification or "", ""),
+    })
+    return body
 
 
 def released(attempt: Attempt, now: datetime | None = None) -> bool:

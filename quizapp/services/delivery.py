@@ -11,6 +11,7 @@ the grace still count), but its finished_at is the deadline itself, never the sw
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, case, func, insert, or_, select, update
@@ -94,7 +95,7 @@ def remaining_seconds(deadline: datetime, now: datetime | None = None) -> int:
 
 
 _POOL = (select(Question.id, Question.bank_id, QuestionVersion.id, QuestionVersion.type, QuestionVersion.spec,
-                QuestionVersion.points, QuestionVersion.topic, QuestionVersion.difficulty)
+                QuestionVersion.points, QuestionVersion.topic, QuestionVersion.difficulty, QuestionVersion.text)
          .join(QuestionVersion, QuestionVersion.id == Question.current_version_id)
          .where(Question.active.is_(True)))
 _POOL_BY_ID = _POOL.where(Question.id.in_(bindparam("ids", expanding=True)))
@@ -102,8 +103,11 @@ _POOL_BY_BANK = (_POOL.where(Question.bank_id.in_(bindparam("ids", expanding=Tru
                  .order_by(Question.bank_id, Question.position, Question.id))
 
 
-def _draw(quiz: Quiz, rng: random.Random) -> list[dict]:
-    """Pick question versions per the draw rule; raise QuizNotReady if the banks fall short."""
+def _draw(quiz: Quiz, rng: random.Random, shown: list | None = None) -> list[dict]:
+    """Pick question versions per the draw rule; raise QuizNotReady if the banks fall short.
+
+    `shown`, when given, receives (type, text, spec) per item, in order: what the taker's paper
+    shows, so a start can answer with the paper without reading back what it just wrote."""
     rule = quiz.draw_rule or {}
     conn = db.session.connection()
     if rule.get("mode") == "fixed":
@@ -145,6 +149,8 @@ def _draw(quiz: Quiz, rng: random.Random) -> list[dict]:
         order = qtype.new_choice_order(row[4], rng) if quiz.shuffle_choices else None
         items.append({"position": pos, "question_version_id": row[2], "choice_order": order,
                       "points": float(row[5] or 1.0)})
+        if shown is not None:
+            shown.append((row[3], row[8], row[4]))
     return items
 
 
@@ -159,21 +165,47 @@ _USED = select(func.count()).select_from(Attempt).where(Attempt.quiz_id == bindp
                                                         Attempt.person_id == bindparam("pid"))
 
 
+@dataclass(frozen=True)
+class NewAttempt:
+    """An attempt just started, as written: what the taker's paper needs, with no read-back.
+
+    `items` holds per position the AttemptItem values plus the question's type, text and spec."""
+
+    id: int
+    quiz_id: int
+    quiz_title: str
+    number: int
+    is_makeup: bool
+    started_at: datetime
+    deadline: datetime
+    grace_seconds: int
+    items: list[dict]
+    status: str = "in_progress"
+
+
 def start_attempt(quiz_id: int, person: Person, now: datetime | None = None) -> Attempt:
     """Start the person's attempt at the quiz, or resume the one in progress."""
+    got = open_attempt(quiz_id, person, now)
+    return db.session.get(Attempt, got.id) if isinstance(got, NewAttempt) else got
+
+
+def open_attempt(quiz_id: int, person: Person, now: datetime | None = None) -> Attempt | NewAttempt:
+    """Start the person's attempt (a NewAttempt, built from the draw: nothing is read back after
+    the commit), or resume the one in progress (its Attempt)."""
     now = now or utcnow()
+    person_id = person.id  # read once: after a commit the ORM would reload the person to read it
     if person.state != PersonState.ACTIVE:
         raise Forbidden("Tài khoản đã chuyển sinh hoạt hoặc tạm dừng nên không thể làm bài.")
     quiz = db.session.get(Quiz, quiz_id)
     if quiz is None:
         raise NotFound("Không tìm thấy bài kiểm tra này.")
-    params = {"qid": quiz_id, "pid": person.id}
+    params = {"qid": quiz_id, "pid": person_id}
     if db.session.connection().execute(_OPEN_ID, params).first() is not None:
         begin_write()
-        current = _open_attempt(quiz_id, person.id)
+        current = _open_attempt(quiz_id, person_id)
         if current is not None and close_if_overdue(current, now).status == AttemptStatus.IN_PROGRESS:
             return current
-    cell_id = participant_cell_id(quiz, person.id, now)
+    cell_id = participant_cell_id(quiz, person_id, now)
     if cell_id is None:
         raise NotFound("Không tìm thấy bài kiểm tra này.")
     window = quiz_window(quiz, person, now)
@@ -185,8 +217,10 @@ def start_attempt(quiz_id: int, person: Person, now: datetime | None = None) -> 
     if used >= quiz.attempts_allowed:
         raise Conflict(f"Bạn đã dùng hết số lần làm bài được phép ({quiz.attempts_allowed} lần).")
     seed = random.SystemRandom().randrange(1, 2**31 - 1)
-    items = _draw(quiz, random.Random(seed))
+    shown: list = []
+    items = _draw(quiz, random.Random(seed), shown)
     deadline = min(now + timedelta(minutes=quiz.time_limit_minutes), window[1])
+    title, grace = quiz.title, quiz.grace_seconds  # plain values: the commit below expires the quiz
     # The start storm: the rule checks and the draw above are reads, outside the write lock (on
     # SQLite one writer at a time); only the two INSERTs hold it. A start racing this one (two
     # tabs) read the same `used` and loses on the unique (quiz, person, number): it resumes ours.
@@ -194,20 +228,23 @@ def start_attempt(quiz_id: int, person: Person, now: datetime | None = None) -> 
     try:
         conn = db.session.connection()
         attempt_id = conn.execute(insert(Attempt.__table__).values(
-            quiz_id=quiz_id, person_id=person.id, org_id=cell_id, number=used + 1, is_makeup=window[2],
+            quiz_id=quiz_id, person_id=person_id, org_id=cell_id, number=used + 1, is_makeup=window[2],
             status=AttemptStatus.IN_PROGRESS, seed=seed, started_at=now, deadline=deadline, pending_essays=0,
         ).returning(Attempt.__table__.c.id)).scalar_one()
         conn.execute(insert(AttemptItem.__table__), [dict(it, attempt_id=attempt_id) for it in items])
         db.session.commit()
-        log_event("attempt.started", attempt_id=attempt_id, quiz_id=quiz_id, person_id=person.id, org_id=cell_id)
+        log_event("attempt.started", attempt_id=attempt_id, quiz_id=quiz_id, person_id=person_id, org_id=cell_id)
     except IntegrityError:
         # Two starts raced (two tabs): the other one won; resume its attempt.
         db.session.rollback()
-        current = _open_attempt(quiz_id, person.id)
+        current = _open_attempt(quiz_id, person_id)
         if current is None:
             raise Conflict("Bài làm vừa được tạo ở thiết bị khác. Vui lòng tải lại trang.") from None
         return current
-    return db.session.get(Attempt, attempt_id)
+    return NewAttempt(
+        id=attempt_id, quiz_id=quiz_id, quiz_title=title, number=used + 1, is_makeup=bool(window[2]),
+        started_at=now, deadline=deadline, grace_seconds=grace,
+        items=[dict(it, type=t, text=text, spec=spec) for it, (t, text, spec) in zip(items, shown)])
 
 
 # ---------------------------------------------------------------- save
@@ -306,29 +343,73 @@ def submit_attempt(attempt_id: int, *, person_id: int | None = None, reason: str
 def finish_attempt(attempt_id: int, *, person_id: int | None = None, reason: str = "member",
                    now: datetime | None = None) -> tuple[Attempt, bool]:
     """submit_attempt that also says whether this call was the one that finished it."""
-    from quizapp.services.grading import grade_attempt
+    _, won = finish(attempt_id, person_id=person_id, reason=reason, now=now)
+    attempt = db.session.get(Attempt, attempt_id, populate_existing=True)
+    if attempt is None:  # pragma: no cover - finish() raised NotFound already
+        raise NotFound(NOT_FOUND)
+    return attempt, won
+
+
+@dataclass(frozen=True)
+class Finished:
+    """A finished attempt as the submit stored it: its quiz's review settings and its totals."""
+
+    id: int
+    quiz_id: int
+    quiz_title: str
+    review_policy: str
+    review_when: str
+    closes_at: datetime
+    status: str
+    finish_reason: str | None
+    finished_at: datetime | None
+    points: float | None
+    max_points: float | None
+    score: float | None
+    pending_essays: int
+    classification: str | None
+
+
+_FINISH_INFO = (select(Attempt.person_id, Attempt.quiz_id, Quiz.title, Quiz.partial_credit, Quiz.cutoffs,
+                       Quiz.review_policy, Quiz.review_when, Quiz.closes_at)
+                .join(Quiz, Quiz.id == Attempt.quiz_id).where(Attempt.id == bindparam("aid")))
+_T = Attempt.__table__
+_TOTALS = ("points", "max_points", "score", "pending_essays", "classification")
+_FINISHED_STATE = select(_T.c.status, _T.c.finish_reason, _T.c.finished_at,
+                         *(_T.c[name] for name in _TOTALS)).where(_T.c.id == bindparam("aid"))
+
+
+def finish(attempt_id: int, *, person_id: int | None = None, reason: str = "member",
+           now: datetime | None = None) -> tuple[Finished, bool]:
+    """Finish an attempt with one conditional update and grade it, in Core statements; exactly one
+    caller wins, repeats are no-ops. Returns what was stored (nothing is read back after the commit)
+    and whether this call finished it."""
+    from quizapp.services.grading import grade_items
 
     now = now or utcnow()
-    begin_write()
-    stmt = (update(Attempt)
-            .where(Attempt.id == attempt_id, Attempt.status == AttemptStatus.IN_PROGRESS)
-            .values(status=AttemptStatus.FINISHED, finish_reason=reason,
-                    finished_at=case((Attempt.deadline < now, Attempt.deadline), else_=now)))
-    if person_id is not None:
-        stmt = stmt.where(Attempt.person_id == person_id)
-    won = db.session.connection().execute(stmt.returning(Attempt.id)).first() is not None
-    attempt = db.session.get(Attempt, attempt_id, populate_existing=True)
-    if attempt is None or (person_id is not None and attempt.person_id != person_id):
+    info = db.session.connection().execute(_FINISH_INFO, {"aid": attempt_id}).first()  # a read: no lock yet
+    if info is None or (person_id is not None and info.person_id != person_id):
         db.session.rollback()
         raise NotFound(NOT_FOUND)
-    if won:
-        grade_attempt(attempt)
+    begin_write()
+    conn = db.session.connection()
+    row = conn.execute(
+        update(_T).where(_T.c.id == attempt_id, _T.c.status == AttemptStatus.IN_PROGRESS)
+        .values(status=AttemptStatus.FINISHED, finish_reason=reason,
+                finished_at=case((_T.c.deadline < now, _T.c.deadline), else_=now))
+        .returning(_T.c.finished_at)
+    ).first()
+    if row is not None:
+        totals = grade_items(conn, attempt_id, info.partial_credit, info.cutoffs)
+        conn.execute(update(_T).where(_T.c.id == attempt_id).values(**totals))
         db.session.commit()
-        log_event("attempt.finished", attempt_id=attempt_id, reason=reason, person_id=attempt.person_id)
+        log_event("attempt.finished", attempt_id=attempt_id, reason=reason, person_id=info.person_id)
+        state = {"status": AttemptStatus.FINISHED, "finish_reason": reason, "finished_at": row.finished_at, **totals}
     else:
+        state = conn.execute(_FINISHED_STATE, {"aid": attempt_id}).one()._asdict()
         db.session.rollback()
-        attempt = db.session.get(Attempt, attempt_id, populate_existing=True)
-    return attempt, won
+    return Finished(id=attempt_id, quiz_id=info.quiz_id, quiz_title=info.title, review_policy=info.review_policy,
+                    review_when=info.review_when, closes_at=info.closes_at, **state), row is not None
 
 
 def is_overdue(attempt: Attempt, now: datetime, grace_seconds: int) -> bool:

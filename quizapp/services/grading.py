@@ -96,20 +96,28 @@ def classify(score, cutoffs: dict | None) -> str:
 def grade_attempt(attempt: Attempt) -> None:
     """Grade every item of a finished attempt and fill its totals; the caller commits."""
     quiz = attempt.quiz
-    conn = db.session.connection()
+    totals = grade_items(db.session.connection(), attempt.id, quiz.partial_credit, quiz.cutoffs)
+    for name, value in totals.items():
+        setattr(attempt, name, value)
+
+
+def grade_items(conn, attempt_id: int, partial_credit: bool, cutoffs: dict | None) -> dict:
+    """Grade every item of a finished attempt with Core statements, storing each answer's marks;
+    returns the attempt's totals (points, max_points, score, pending_essays, classification) for the
+    caller to store. The caller commits."""
     rows = conn.execute(
         select(AttemptItem.points, QuestionVersion.type, QuestionVersion.spec,
                Answer.id, Answer.value, Answer.graded_at, Answer.awarded)
         .join(QuestionVersion, QuestionVersion.id == AttemptItem.question_version_id)
         .outerjoin(Answer, (Answer.attempt_id == AttemptItem.attempt_id) & (Answer.position == AttemptItem.position))
-        .where(AttemptItem.attempt_id == attempt.id)
+        .where(AttemptItem.attempt_id == attempt_id)
     ).all()
     pairs = []  # (item points, exact share earned) of every item
     pending = 0
     updates = []
     for item_points, qtype, spec, answer_id, value, graded_at, awarded in rows:
         item_points = exact(item_points)
-        fraction = get_type(qtype).grade(spec, value, partial_credit=quiz.partial_credit)
+        fraction = get_type(qtype).grade(spec, value, partial_credit=partial_credit)
         if fraction is None:
             if graded_at is None:  # an essay waiting for a person
                 pending += 1
@@ -130,11 +138,9 @@ def grade_attempt(attempt: Attempt) -> None:
                      [{"answer_id": u["id"], "f": u["fraction"], "w": u["awarded"]} for u in updates])
     points, max_points, score = score_items(pairs)
     # Stored for display (four decimals); the score itself comes from the exact sums.
-    attempt.points = float(round_half_up(points, 4))
-    attempt.max_points = float(round_half_up(max_points, 4))
-    attempt.score = float(score)
-    attempt.pending_essays = pending
-    attempt.classification = None if pending else classify(score, quiz.cutoffs)
+    return {"points": float(round_half_up(points, 4)), "max_points": float(round_half_up(max_points, 4)),
+            "score": float(score), "pending_essays": pending,
+            "classification": None if pending else classify(score, cutoffs)}
 
 
 def grade_essay(answer_id: int, grader: Person, awarded: float, comment: str,

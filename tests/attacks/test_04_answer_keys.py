@@ -81,10 +81,13 @@ def test_nothing_released_early_for_any_type(client, world, login_as, policy, wh
                 assert "score" not in body_after and "items" not in body_after, label
                 assert "/10" not in resp.get_data(as_text=True), label
         result = after["submit"].get_json()
+        review = after["result api"].get_json()
+        assert "items" not in result  # the submit answers with the summary; the review is fetched apart
         if when == "after_submit":
             assert result["released"] is True and result["score"] is not None
-            assert ("items" in result) == (policy != "score")
-            assert ("key" in (result.get("items") or [{}])[0]) == (policy == "correct")
+            assert review["score"] == result["score"]
+            assert ("items" in review) == (policy != "score")
+            assert ("key" in (review.get("items") or [{}])[0]) == (policy == "correct")
         else:
             assert result["released"] is False
     if when == "after_close":

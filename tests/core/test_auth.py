@@ -96,3 +96,36 @@ def test_guessing_the_current_password_is_throttled(client, world, login_as, app
 
     db.session.refresh(world.member_a)
     assert verify_password(world.member_a.password_hash, PASSWORD)
+
+
+def test_loaded_person_is_clean_and_shared_with_the_session(app, world):
+    """Is the person the loader builds from its one row a normal, unchanged Person of the request's
+    session (the same object a query returns, nothing to write), and refused at once when suspended?"""
+    from sqlalchemy import select
+
+    from quizapp.auth_loader import load_user
+    from quizapp.extensions import db
+    from quizapp.models import AuthSession, Person
+    from quizapp.services import accounts
+
+    token = accounts.open_session(world.member_a)
+    member_id, name = world.member_a.id, world.member_a.full_name
+    db.session.remove()
+    with app.test_request_context():
+        person = load_user(token)
+        assert person is not None and person.id == member_id and person.auth_token == token
+        assert person.full_name == name and person.member_code == "MEMA"
+        assert person in db.session and not db.session.dirty and not db.session.new
+        assert db.session.scalar(select(Person).where(Person.id == person.id)) is person
+        db.session.remove()
+    with app.test_request_context():
+        already = db.session.get(Person, member_id)
+        assert load_user(token) is already
+        already.state = "suspended"
+        db.session.commit()
+        db.session.remove()
+    with app.test_request_context():
+        assert load_user(token) is None
+        assert load_user("x" * 65) is None and load_user("") is None
+        assert db.session.scalar(select(AuthSession.revoked_at).where(AuthSession.token == token)) is None
+        db.session.remove()

@@ -17,7 +17,7 @@ from quizapp.services import delivery
 from tests.attacks.helpers import take
 from tests.factories import make_bank, make_quiz
 
-PUBLIC = {"main.index", "auth.login", "auth.set_language", "main.csrf_token", "ops.healthz", "main.hello",
+PUBLIC = {"main.index", "auth.login", "auth.set_language", "main.csrf_token", "ops.healthz",
           "ops.readyz", "ops.metrics",
           "static", "main.verify", "main.short_link", "main.short_link_card", "api.openapi"}
 SESSION_ENDERS = {"auth.logout", "auth.change_password"}

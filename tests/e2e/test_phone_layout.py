@@ -17,7 +17,7 @@ from tests.core.test_route_walk import build_cell_a_objects, routes, url_for_rul
 from tests.factories import PASSWORD
 
 # Machine endpoints, not pages a person reads.
-NOT_PAGES = ("api.", "ops.", "static", "main.csrf_token", "main.hello", "auth.logout", "auth.set_language")
+NOT_PAGES = ("api.", "ops.", "static", "main.csrf_token", "auth.logout", "auth.set_language")
 # A phone browser zooms out to show a too-wide page whole, which makes window.innerWidth grow with
 # it: the width the page was laid out for (clientWidth, 360 here) is the one to compare with.
 FITS = ("() => document.documentElement.scrollWidth <= "

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -33,11 +34,22 @@ def _kill_groups(workdir: Path, runner: subprocess.Popen) -> None:
 @pytest.fixture(scope="module")
 def smoke(tmp_path_factory):
     """One short run; its result as written by bench/load.py --json."""
-    workdir = tmp_path_factory.mktemp("load")
+    return _run(tmp_path_factory.mktemp("load"), ["--workers", "2"])
+
+
+@pytest.fixture(scope="module")
+def smoke_two_instances(tmp_path_factory):
+    """One short run on two app instances behind haproxy, one instance killed whole mid-run."""
+    if not shutil.which("haproxy") and not Path("/usr/sbin/haproxy").exists():
+        pytest.skip("haproxy is not installed (apt-get install -y haproxy)")
+    return _run(tmp_path_factory.mktemp("load2"), ["--workers", "1", "--instances", "2"])
+
+
+def _run(workdir: Path, extra: list[str]) -> dict:
     out = workdir / "result.json"
     cmd = [sys.executable, str(ROOT / "bench" / "load.py"), "--members", "40", "--duration", "15",
            "--reaction", "1", "--submit-window", "4", "--grace", "3", "--sweep-seconds", "1",
-           "--kill-at", "0.5", "--workers", "2", "--workdir", str(workdir), "--json", str(out),
+           "--kill-at", "0.5", *extra, "--workdir", str(workdir), "--json", str(out),
            "--db", os.environ.get("TEST_DATABASE_URL") or "sqlite"]
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL",)}
     runner = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -97,3 +109,18 @@ def test_no_request_refused(smoke):
     for step in ("hello", "start", "save", "submit"):
         assert rows[step]["http_errors"] == 0, (step, smoke["error_samples"])
         assert rows[step]["requests"] > 0, step
+
+
+def test_two_instances_one_killed_whole(smoke_two_instances):
+    """With two app instances behind haproxy, one killed whole (arbiter, workers and its sweep) mid-run:
+    is everything acknowledged stored, no attempt finished twice, every attempt closed by the
+    surviving instance's sweep, and no request refused?"""
+    result = smoke_two_instances
+    assert result["problems"] == [], result["output"][-3000:]
+    assert len(result["kills"]) == 1 and result["workers_after"] == 1
+    facts = result["facts"]
+    assert facts["starts_acknowledged"] == facts["attempts"] == facts["regraded"] == 40
+    assert result["in_progress_left"] == 0
+    assert sum(facts["finish_reasons"].values()) == 40
+    for row in result["rows"]:
+        assert row["http_errors"] == 0, (row["step"], result["error_samples"])

@@ -90,7 +90,9 @@ def document() -> dict:
                 "operationId": "submitAttempt", "parameters": [_ATTEMPT_ID, _CSRF],
                 "requestBody": {"required": False, "content": {"application/json": {"schema": {
                     "type": "object", "properties": {"reason": {"enum": ["member", "timer"]}}}}}},
-                "responses": {"200": _json(_ref("Result"), "Finished"), "404": _ERR, "401": _ERR},
+                "responses": {"200": _json(_ref("Result"), "Finished: the Result without `items` (GET .../result has "
+                                                             "the per-question review)"),
+                              "404": _ERR, "401": _ERR},
             }},
             "/attempts/{attempt_id}/result": {"get": {
                 "summary": "Result as far as the review policy allows now", "operationId": "getResult",

@@ -61,8 +61,8 @@ def list_quizzes():
 def start_attempt(quiz_id: int):
     """Start an attempt, or resume the one in progress (200 resumed, 201 new)."""
     now = utcnow()
-    attempt = delivery.start_attempt(quiz_id, current_user, now=now)
-    status = 201 if attempt.started_at == now else 200
+    attempt = delivery.open_attempt(quiz_id, current_user, now=now)
+    status = 201 if isinstance(attempt, delivery.NewAttempt) else 200
     return jsonify(attempt_view.attempt_payload(attempt, now)), status
 
 
@@ -100,9 +100,10 @@ def save_answer(attempt_id: int, position: int):
 
 @bp.route("/attempts/<int:attempt_id>/submit", methods=["POST"])
 def submit(attempt_id: int):
-    """Submit the attempt; a repeat returns the same result."""
-    attempt = delivery.submit_attempt(attempt_id, person_id=current_user.id, reason=_reason())
-    return jsonify(attempt_view.result_payload(attempt))
+    """Submit the attempt; a repeat returns the same result. The answer is the summary (score as the
+    review policy allows); the per-question review is at GET /attempts/<id>/result."""
+    done, _ = delivery.finish(attempt_id, person_id=current_user.id, reason=_reason())
+    return jsonify(attempt_view.result_summary(done))
 
 
 def _reason() -> str:

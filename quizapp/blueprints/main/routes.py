@@ -91,12 +91,6 @@ def short_link_card(code: str):
     return data, 200, {"Content-Type": "image/png", "Cache-Control": "public, max-age=600"}
 
 
-@bp.route("/hello")
-def hello():
-    """Baseline route for benchmarks: the cost of the stack with no database work."""
-    return "ok"
-
-
 @bp.route("/csrf-token")
 def csrf_token():
     """A CSRF token for JSON clients (sent back in the X-CSRFToken header)."""

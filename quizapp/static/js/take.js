@@ -214,10 +214,16 @@
     flush();
   }
 
+  // One save is in flight at a time for the whole page (so never two for one question), and the
+  // queue keeps only the newest value of each question: quick changes coalesce into one save.
+  // Retries wait a random time between half and all of the current backoff, which doubles
+  // up to 30 s: when a server restarts or the hall's Wi-Fi comes back, hundreds of pages that failed
+  // together spread their retries out instead of coming back as a second storm.
+  function jittered(ms) { return Math.round(ms / 2 + Math.random() * ms / 2); }
   function scheduleRetry() {
     if (retryTimer) { return; }
     setState(navigator.onLine === false ? "offline" : "retry", "state-retry");
-    retryTimer = setTimeout(function () { retryTimer = null; flush(); }, backoff);
+    retryTimer = setTimeout(function () { retryTimer = null; flush(); }, jittered(backoff));
     backoff = Math.min(backoff * 2, 30000);
   }
 
@@ -307,7 +313,11 @@
       if (navigator.onLine === false) { ev.preventDefault(); setState("offline", "state-retry"); }
     });
   });
-  window.addEventListener("online", function () { backoff = 1000; flush(); });
+  window.addEventListener("online", function () {
+    backoff = 1000;
+    if (retryTimer) { clearTimeout(retryTimer); }
+    retryTimer = setTimeout(function () { retryTimer = null; flush(); }, Math.round(Math.random() * 2000));
+  });
   window.addEventListener("offline", function () { setState("offline", "state-retry"); });
 
   function autoSubmit() {
@@ -315,6 +325,11 @@
     finished = true;
     setState("submitting", "state-busy");
     var giveUpAt = performance.now() + Math.max(5, grace - 10) * 1000;
+    var submitBackoff = 2000;
+    function retrySubmit() {
+      setTimeout(trySubmit, jittered(submitBackoff));
+      submitBackoff = Math.min(submitBackoff * 2, 15000);
+    }
     function trySubmit() {
       var pending = Object.keys(queue).length;
       if (pending && performance.now() < giveUpAt) {
@@ -328,8 +343,8 @@
         body: JSON.stringify({ reason: "timer" })
       }).then(function (resp) {
         if (resp.ok || resp.status === 404) { queue = {}; persist(); window.location.href = resultUrl; }
-        else { setTimeout(trySubmit, 3000); }
-      }).catch(function () { setTimeout(trySubmit, 3000); });
+        else { retrySubmit(); }
+      }).catch(retrySubmit);
     }
     trySubmit();
   }

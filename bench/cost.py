@@ -1,0 +1,149 @@
+"""In-process cost of the member flow (no network, no server): ms and SQL statements per request.
+
+Seeds a SQLite file (or a new PostgreSQL database with --db) with N members logged in and the
+load quiz (bench/seed.py), then drives the app through Flask's test client: hello (bench-only,
+session + user lookup), start, save, submit, each --rounds times over distinct members. This is the
+figure to work by on a shared machine: it does not depend on what else runs on the other core.
+With --cprofile STEP it prints the top of cProfile for that step.
+
+    .venv/bin/python bench/cost.py --members 300
+    .venv/bin/python bench/cost.py --cprofile start
+"""
+from __future__ import annotations
+
+import argparse
+import cProfile
+import os
+import pstats
+import secrets
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench import seed as seeding  # noqa: E402
+
+
+def _value(item: dict):
+    """A valid answer for an item as the API shows it (first display choice, or text)."""
+    choices = (item.get("view") or {}).get("choices") or []
+    if item["type"] == "multiple":
+        return [choices[0]["id"]]
+    if choices:
+        return choices[0]["id"]
+    return "a"
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--members", type=int, default=300)
+    p.add_argument("--db", default="sqlite")
+    p.add_argument("--cprofile", default=None, choices=["hello", "start", "save", "submit", "bare"])
+    args = p.parse_args()
+    workdir = Path(tempfile.mkdtemp(prefix="quizprof-"))
+    secret = "prof-" + secrets.token_hex(8)
+    url, drop = seeding.fresh_database(args.db, workdir)
+    try:
+        quiz_id, members = seeding.seed(url, args.members, secret, grace_seconds=60)
+        os.environ.update(DATABASE_URL=url, SECRET_KEY=secret, QUIZAPP_INSTANCE=str(workdir), LOG_FORMAT="json")
+        from sqlalchemy import event
+
+        from bench.app import make_bare, with_hello
+        from quizapp import create_app
+        from quizapp.config import DevelopmentConfig
+        from quizapp.extensions import db
+
+        app = with_hello(create_app(DevelopmentConfig, SQLALCHEMY_DATABASE_URI=url, SECRET_KEY=secret))
+        bare = make_bare()
+        counter = {"n": 0}
+        with app.app_context():
+            def _count(conn, cursor, statement, *rest):
+                counter["n"] += 1
+                if os.environ.get("SQL_TRACE"):
+                    print("SQL", " ".join(statement.split())[:150], file=sys.stderr)
+            event.listen(db.engine, "before_cursor_execute", _count)
+        client = app.test_client()
+        bare_client = bare.test_client()
+        attempts: dict[int, int] = {}
+        kinds: dict[int, list] = {}
+
+        def _value_of(m, pos):
+            r = req(m, "GET", f"/api/v1/attempts/{attempts[m.person_id]}")
+            kinds[m.person_id] = [_value(it) for it in r.get_json()["items"]]
+            return kinds[m.person_id][pos - 1]
+        seq = {"n": 0}
+
+        def req(m, method, path, body=None):
+            client.set_cookie("session", m.cookie, domain="localhost")
+            r = client.open(path, method=method, json=body, headers={"X-CSRFToken": m.csrf})
+            if r.status_code >= 300 and r.status_code != 410:
+                raise SystemExit(f"{method} {path}: {r.status_code} {r.get_data(as_text=True)[:300]}")
+            return r
+
+        def bare_hello(_m):
+            bare_client.get("/hello")
+
+        def hello(m):
+            r = req(m, "GET", "/hello")
+            assert r.get_data() == b"ok", r.get_data()
+
+        def start(m):
+            r = req(m, "POST", f"/api/v1/quizzes/{quiz_id}/attempts", {})
+            attempts[m.person_id] = r.get_json()["id"]
+            if r.get_json().get("items"):
+                kinds[m.person_id] = [_value(it) for it in r.get_json()["items"]]
+
+        def save(m):
+            seq["n"] += 1
+            pos = seq["n"] % 20 + 1
+            value = kinds[m.person_id][pos - 1] if m.person_id in kinds else _value_of(m, pos)
+            req(m, "PUT", f"/api/v1/attempts/{attempts[m.person_id]}/answers/{pos}", {"value": value, "seq": seq["n"]})
+
+        def submit(m):
+            req(m, "POST", f"/api/v1/attempts/{attempts[m.person_id]}/submit", {})
+
+        steps = [("bare", bare_hello), ("hello", hello), ("start", start), ("save", save), ("submit", submit)]
+        n = len(members)
+        warm = members[:5]
+        for _name, fn in steps:  # warm-up on a few members (imports, statement caches)
+            for m in warm:
+                fn(m)
+        rows = []
+        for name, fn in steps:
+            runs = members[5:] if name != "save" else (members[5:] * 3)
+            prof = cProfile.Profile() if args.cprofile == name else None
+            counter["n"] = 0
+            times = []
+            for m in runs:
+                t0 = time.perf_counter()
+                if prof:
+                    prof.enable()
+                fn(m)
+                if prof:
+                    prof.disable()
+                times.append((time.perf_counter() - t0) * 1000)
+            rows.append((name, len(runs), statistics.median(times), statistics.mean(times),
+                         counter["n"] / len(runs)))
+            if prof:
+                pstats.Stats(prof).sort_stats(os.environ.get("SORT", "cumulative")).print_stats(45)
+        print(f"\nin-process, {n} members, db {url.split(':')[0]}, load average {os.getloadavg()[0]:.1f} "
+              f"on {os.cpu_count()} CPUs (`bench/cost.py --members {args.members}`)")
+        print("| step | requests | median ms | mean ms | SQL statements / request | vs bare Flask (mean) |")
+        print("|---|---:|---:|---:|---:|---:|")
+        bare_mean = rows[0][3]
+        for name, count, med, mean, q in rows:
+            print(f"| {name} | {count} | {med:.2f} | {mean:.2f} | {q:.1f} | {bare_mean / mean:.1%} |")
+    finally:
+        import shutil
+
+        drop()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
