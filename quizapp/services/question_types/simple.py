@@ -5,6 +5,7 @@ import unicodedata
 
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, RadioField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
 from quizapp.services.question_types import editor
@@ -109,7 +110,7 @@ class TrueFalse(QuestionType):
         return "" if "value" not in value else ("true" if value["value"] else "false")
 
     def editor_fields(self):
-        return {"tf_answer": RadioField(_l("Đáp án"), choices=[("true", _l("Đúng")), ("false", _l("Sai"))],
+        return {"tf_answer": RadioField(_l("Đáp án"), choices=[SelectChoice("true", _l("Đúng")), SelectChoice("false", _l("Sai"))],
                                         validators=[Optional()])}
 
     def editor_spec(self, form):
