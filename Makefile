@@ -38,10 +38,11 @@ deps: $(VENV)/.installed
 translations: deps
 	$(VENV)/bin/pybabel compile --statistics -d quizapp/translations
 
-## Re-extract the Vietnamese msgids from quizapp/**.py and templates, merge them into the catalogs.
+## Re-extract the Vietnamese msgids from quizapp/**.py and templates (also partials in _folders:
+## pybabel skips folders starting with "_" by default), merge them into the catalogs.
 .PHONY: translations-update
 translations-update: deps
-	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o quizapp/translations/messages.pot .
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext --ignore-dirs='.*' -o quizapp/translations/messages.pot .
 	$(VENV)/bin/pybabel update -i quizapp/translations/messages.pot -d quizapp/translations --no-fuzzy-matching
 
 setup: deps translations
