@@ -61,28 +61,33 @@ def member_records(rnd: StudyRound, org: Org, hide_paper: bool = False):
 
     `hide_paper`: the reader still sits the quiz (permissions.paper_scores_hidden), so the score and
     classification of a paper attempt read "Ẩn" (the record's "hidden" is True)."""
-    for i, r in enumerate(queries.member_result_rows(rnd, org), start=1):
-        (code, name, cell, status, exempt, took, open_, makeup, score, cls, pending, finished_at,
-         reason_code, reason_text, excused, mode) = r
-        absent = not took
-        reason = ""
-        if absent and reason_code:
-            reason = ABSENCE_REASONS.get(reason_code, reason_code)
-            if reason_text:
-                reason = reason_text if reason_code == "khac" else f"{reason}: {reason_text}"
-        hidden = bool(hide_paper and took and mode == AttemptMode.PAPER)
-        classification = ("Chờ chấm" if pending else CLASSIFICATIONS.get(cls or "", "")) if took else ""
-        yield {
-            "stt": i, "code": code, "name": name, "cell": cell,
-            "status": PARTY_STATUSES.get(status, status), "exempt": "Có" if exempt else "",
-            "state": _state_text(bool(took), bool(open_)), "makeup": "Có" if took and makeup else "",
-            # None while an essay waits for a mark (chưa chấm); "Ẩn" for a hidden paper score.
-            "score": PAPER_SCORE_HIDDEN if hidden else (score if took else None),
-            "classification": PAPER_SCORE_HIDDEN if hidden else classification, "hidden": hidden,
-            "finished_at": to_local(finished_at).replace(tzinfo=None) if took and finished_at else None,
-            "reason": reason, "excused": ("Có" if excused else "Không") if absent and reason_code else "",
-            "mode": MODES.get(mode or AttemptMode.ONLINE, "") if took else "",
-        }
+    # The rows stream through a server-side cursor (PostgreSQL): close it even when the reader stops early.
+    result = queries.member_result_rows(rnd, org)
+    try:
+        for i, r in enumerate(result, start=1):
+            (code, name, cell, status, exempt, took, open_, makeup, score, cls, pending, finished_at,
+             reason_code, reason_text, excused, mode) = r
+            absent = not took
+            reason = ""
+            if absent and reason_code:
+                reason = ABSENCE_REASONS.get(reason_code, reason_code)
+                if reason_text:
+                    reason = reason_text if reason_code == "khac" else f"{reason}: {reason_text}"
+            hidden = bool(hide_paper and took and mode == AttemptMode.PAPER)
+            classification = ("Chờ chấm" if pending else CLASSIFICATIONS.get(cls or "", "")) if took else ""
+            yield {
+                "stt": i, "code": code, "name": name, "cell": cell,
+                "status": PARTY_STATUSES.get(status, status), "exempt": "Có" if exempt else "",
+                "state": _state_text(bool(took), bool(open_)), "makeup": "Có" if took and makeup else "",
+                # None while an essay waits for a mark (chưa chấm); "Ẩn" for a hidden paper score.
+                "score": PAPER_SCORE_HIDDEN if hidden else (score if took else None),
+                "classification": PAPER_SCORE_HIDDEN if hidden else classification, "hidden": hidden,
+                "finished_at": to_local(finished_at).replace(tzinfo=None) if took and finished_at else None,
+                "reason": reason, "excused": ("Có" if excused else "Không") if absent and reason_code else "",
+                "mode": MODES.get(mode or AttemptMode.ONLINE, "") if took else "",
+            }
+    finally:
+        result.close()
 
 
 def _head_cells(ws, headers):
