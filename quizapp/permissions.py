@@ -451,3 +451,17 @@ def check_paper_entry(quiz, person: Person) -> None:
     """Raise Forbidden (with the reason) when the person may not enter paper answers for the quiz yet."""
     if paper_lock(quiz, person) is not None:
         raise Forbidden(paper_locked_message(quiz))
+
+
+# The note shown wherever a paper score is replaced by "Ẩn" for such a manager (board, result pages,
+# member exports): the same words everywhere. Files carry it in Vietnamese; pages in their language.
+PAPER_SCORE_HIDDEN = N_("Ẩn")
+PAPER_SCORES_HIDDEN_NOTE = N_("Điểm bài giấy chưa hiện vì bạn chưa làm xong bài kiểm tra này: với tờ phiếu "
+                              "trong tay, điểm cho biết đáp án.")
+
+
+def paper_scores_hidden(quiz, person: Person) -> bool:
+    """Whether the scores of the quiz's paper attempts are hidden from the person ("Ẩn"): while she
+    still sits the quiz herself (paper_lock). Staff and other managers see them."""
+    return paper_lock(quiz, person) is not None
+

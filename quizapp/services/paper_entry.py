@@ -39,6 +39,7 @@ from quizapp.models import (
     Person,
     StudyRound,
 )
+from quizapp.services import rules
 from quizapp.services.exceptions import Conflict
 from quizapp.services.grading import grade_attempt
 from quizapp.services.paper_tests import (
@@ -224,6 +225,7 @@ class RowResult:
     saved: bool = False
     replaced: bool = False
     score: float | None = None
+    pending: bool = False  # an essay waits for a mark: the score is "chờ chấm" (rules.shown_score)
 
     @property
     def message(self) -> str:
@@ -234,7 +236,9 @@ class RowResult:
             return " ".join(e.message for e in self.errors)
         if self.saved:
             verb = "Đã nhập lại" if self.replaced else "Đã lưu"
-            return f"{verb}: {format_number(self.score or 0, 1)} điểm."
+            if self.pending or self.score is None:
+                return f"{verb}: điểm chờ chấm (phần tự luận chưa chấm)."
+            return f"{verb}: {format_number(self.score, 1)} điểm."
         return ""
 
 
@@ -368,6 +372,7 @@ def _write_rows(rnd, cell, paper, rows, actor, now, results, good) -> list[RowRe
             conn.execute(insert(Answer.__table__), answers)
         grade_attempt(attempt)
         result.saved, result.score = True, attempt.score
+        result.pending = rules.shown_score(attempt) is None
         db.session.add(AuditLog(actor_id=actor.id, action="paper.replace" if before else "paper.enter",
                                 target_type="attempt", target_id=attempt.id,
                                 details={"round_id": rnd.id, "person_id": row.person_id, "variant": variant.code,

@@ -236,3 +236,17 @@ def test_key_fix_reaches_paper_attempts_entered_before_and_after(world):
     assert new_right != old_right
     rows = [paper_entry.EntryRow(world.deputy_a.id, "101", f"{single.number}{new_right}")]
     assert paper_entry.save_rows(quiz.round, world.cell_a, paper, rows, world.staff)[0].score == 2.0
+
+
+def test_saved_row_with_an_essay_waiting_says_cho_cham_not_zero(world):
+    """A paper whose essay waits for a mark: does the confirmation say "chờ chấm", never "0,0 điểm";
+    and does a paper without pending essays print its score?"""
+    quiz, paper = paper_scene(world)
+    v = paper_tests.load_variants(paper)["101"]
+    single = next(it for it in v.items if it.version.type == "single")
+    rows = [paper_entry.EntryRow(world.member_a.id, "101", f"{single.number}{key_letters(single)}")]
+    res = paper_entry.save_rows(quiz.round, world.cell_a, paper, rows, world.staff)[0]
+    assert res.saved and res.pending, res.message
+    assert "chờ chấm" in res.message and "0,0 điểm" not in res.message
+    done = paper_entry.RowResult(person_id=world.member_a.id, saved=True, score=7.5)
+    assert done.message == "Đã lưu: 7,5 điểm."

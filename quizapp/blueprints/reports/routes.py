@@ -26,7 +26,7 @@ from quizapp.models import (
     StudyRound,
 )
 from quizapp.services import absence_table, participation, rounds
-from quizapp.services.exceptions import InvalidInput, NotFound
+from quizapp.services.exceptions import Forbidden, InvalidInput, NotFound
 from quizapp.services.reporting import (
     documents,
     excel,
@@ -59,6 +59,14 @@ def _download(data: bytes, mimetype: str, filename: str) -> Response:
     return resp
 
 
+def _check_paper_scores(rnd: StudyRound, org: Org) -> None:
+    """Refuse a whole file that prints paper scores (draft PDFs, the roll-up working file, issuing and
+    downloading a document) to a manager who still sits the quiz — her own make-up may be open after
+    the quiz closed (permissions.paper_scores_hidden); nothing is refused when no paper score is printed."""
+    if permissions.paper_scores_hidden(rnd.quiz, _user()) and any(r.paper_tested for r in queries.cell_rows(rnd, org)):
+        raise Forbidden(permissions.paper_locked_message(rnd.quiz))
+
+
 def _roots(rnd: StudyRound) -> list[Org]:
     """Top nodes to report on: the caller's managed roots overlapping the round (admin: its orgs)."""
     paths = permissions.managed_paths(_user())
@@ -84,13 +92,19 @@ def index():
 def round_results(round_id: int):
     """Figures per managed node and per cell under it, with the downloads each person may make."""
     rnd = permissions.get_round_or_404(round_id, _user())
+    # A manager who still sits the quiz sees no mean that a paper score enters: with the sheets in
+    # hand it tells the keys ("Ẩn", permissions.paper_scores_hidden).
+    hide = permissions.paper_scores_hidden(rnd.quiz, _user())
     blocks = []
     for root in _roots(rnd):
         rows = queries.cell_rows(rnd, root)
         blocks.append({"org": root, "figures": participation.figures_from_rows(rows, rnd.threshold_percent),
                        "cells": [r for r in rows if r.org_id != root.id or root.is_cell],
-                       "docs": documents.documents_for(rnd, root)})
-    return render_template("reports/round_results.html", rnd=rnd, blocks=blocks)
+                       "docs": documents.documents_for(rnd, root),
+                       "mean_hidden": hide and any(r.paper_tested for r in rows),
+                       "hidden_cells": {r.org_id for r in rows if hide and r.paper_tested}})
+    return render_template("reports/round_results.html", rnd=rnd, blocks=blocks,
+                           paper_hidden=any(b["mean_hidden"] for b in blocks))
 
 
 @bp.route("/rounds/<int:round_id>/orgs/<int:org_id>/sheet", methods=["GET", "POST"])
@@ -110,6 +124,7 @@ def rollup(round_id: int, org_id: int):
     rnd, org = _round_org(round_id, org_id)
     form = RollupForm()
     if request.method == "POST" and form.fmt.data == "xlsx" and form.validate_on_submit():
+        _check_paper_scores(rnd, org)
         _, data = issue_rollup(rnd, org, _user(), fmt="xlsx")
         return _download(data, XLSX, f"tong-hop-{org.code}-dot-{rnd.id}.xlsx")
     return _document_page(rnd, org, ReportKind.ROLLUP, form)
@@ -121,6 +136,7 @@ def _document_page(rnd: StudyRound, org: Org, kind: str, form):
     if request.method == "GET":
         form.number.data, form.issued_on.data = documents.suggested_number(org), today_local()
     elif form.validate_on_submit():
+        _check_paper_scores(rnd, org)
         try:
             if form.confirm.data == "1":
                 report = documents.issue(rnd, org, kind, _user(), number=form.number.data,
@@ -170,6 +186,7 @@ def _document_form(rnd: StudyRound, org: Org, kind: str, form, state: bool) -> s
 def rollup_xlsx(round_id: int, org_id: int):
     """The roll-up as an Excel working file (not numbered, not a document)."""
     rnd, org = _round_org(round_id, org_id)
+    _check_paper_scores(rnd, org)
     _, data = issue_rollup(rnd, org, _user(), fmt="xlsx")
     return _download(data, XLSX, f"tong-hop-{org.code}-dot-{rnd.id}.xlsx")
 
@@ -192,6 +209,7 @@ def _preview(round_id: int, org_id: int, kind: str) -> Response:
     rnd, org = _round_org(round_id, org_id)
     if kind == ReportKind.CELL_SHEET and not org.is_cell:
         raise NotFound("Báo cáo kết quả theo mẫu chỉ lập cho chi bộ; cấp trên dùng báo cáo tổng hợp.")
+    _check_paper_scores(rnd, org)
     pdf = documents.preview(rnd, org, kind, state=request.args.get("state") == "1")
     stem = "bao-cao" if kind == ReportKind.CELL_SHEET else "tong-hop"
     resp = Response(pdf, mimetype=PDF)
@@ -208,6 +226,7 @@ def document_file(doc_id: int):
     if report is None:
         raise NotFound("Không tìm thấy văn bản này.")
     rnd, org = _round_org(report.round_id, report.org_id)
+    _check_paper_scores(rnd, org)
     return _download(documents.stored_file(report), PDF, documents.filename(report, org))
 
 
@@ -217,14 +236,15 @@ def export(round_id: int, org_id: int, fmt: str):
     """Per-member results of the org's subtree as .xlsx or .csv."""
     rnd, org = _round_org(round_id, org_id)
     name = f"ket-qua-{org.code}-dot-{rnd.id}"
+    hide = permissions.paper_scores_hidden(rnd.quiz, _user())  # paper scores read "Ẩn", with a note
     if fmt == "xlsx":
-        return _download(excel.members_xlsx(rnd, org), XLSX, name + ".xlsx")
+        return _download(excel.members_xlsx(rnd, org, hide_paper=hide), XLSX, name + ".xlsx")
     if fmt == "csv":
         # ';' by default: Vietnamese Excel splits on it; ?sep=comma for other tools.
         sep = excel.CSV_SEPARATORS.get(request.args.get("sep", "semicolon"))
         if sep is None:
             raise NotFound("Dấu phân cách không được hỗ trợ (chỉ chấm phẩy hoặc phẩy).")
-        return _download(excel.members_csv(rnd, org, sep), "text/csv; charset=utf-8", name + ".csv")
+        return _download(excel.members_csv(rnd, org, sep, hide_paper=hide), "text/csv; charset=utf-8", name + ".csv")
     raise NotFound("Định dạng tệp không được hỗ trợ (chỉ .xlsx hoặc .csv).")
 
 
@@ -236,7 +256,7 @@ def item_analysis(round_id: int, org_id: int):
     rnd, org = _round_org(round_id, org_id)
     permissions.check_keys_of_round(rnd, _user())
     return render_template("reports/items.html", rnd=rnd, org=org, stats=items.item_analysis(rnd, org),
-                           topics=items.topic_facility(rnd, org))
+                           topics=items.topic_facility(rnd, org), coverage=items.COVERAGE)
 
 
 @bp.route("/rounds/<int:round_id>/orgs/<int:org_id>/absences", methods=["GET", "POST"])

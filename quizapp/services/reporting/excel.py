@@ -15,6 +15,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from quizapp.clock import to_local, today_local
+from quizapp.permissions import PAPER_SCORE_HIDDEN, PAPER_SCORES_HIDDEN_NOTE
 from quizapp.models import (
     ABSENCE_REASONS,
     CLASSIFICATIONS,
@@ -55,27 +56,38 @@ def _state_text(took_part: bool, open_attempt: bool) -> str:
     return "Đang làm bài" if open_attempt else "Chưa tham gia"
 
 
-def member_records(rnd: StudyRound, org: Org):
-    """Plain per-member records (dict per row) shared by the xlsx and csv writers."""
-    for i, r in enumerate(queries.member_result_rows(rnd, org), start=1):
-        (code, name, cell, status, exempt, took, open_, makeup, score, cls, pending, finished_at,
-         reason_code, reason_text, excused, mode) = r
-        absent = not took
-        reason = ""
-        if absent and reason_code:
-            reason = ABSENCE_REASONS.get(reason_code, reason_code)
-            if reason_text:
-                reason = reason_text if reason_code == "khac" else f"{reason}: {reason_text}"
-        yield {
-            "stt": i, "code": code, "name": name, "cell": cell,
-            "status": PARTY_STATUSES.get(status, status), "exempt": "Có" if exempt else "",
-            "state": _state_text(bool(took), bool(open_)), "makeup": "Có" if took and makeup else "",
-            "score": score if took else None,  # None while an essay waits for a mark (chưa chấm)
-            "classification": ("Chờ chấm" if pending else CLASSIFICATIONS.get(cls or "", "")) if took else "",
-            "finished_at": to_local(finished_at).replace(tzinfo=None) if took and finished_at else None,
-            "reason": reason, "excused": ("Có" if excused else "Không") if absent and reason_code else "",
-            "mode": MODES.get(mode or AttemptMode.ONLINE, "") if took else "",
-        }
+def member_records(rnd: StudyRound, org: Org, hide_paper: bool = False):
+    """Plain per-member records (dict per row) shared by the xlsx and csv writers.
+
+    `hide_paper`: the reader still sits the quiz (permissions.paper_scores_hidden), so the score and
+    classification of a paper attempt read "Ẩn" (the record's "hidden" is True)."""
+    # The rows stream through a server-side cursor (PostgreSQL): close it even when the reader stops early.
+    result = queries.member_result_rows(rnd, org)
+    try:
+        for i, r in enumerate(result, start=1):
+            (code, name, cell, status, exempt, took, open_, makeup, score, cls, pending, finished_at,
+             reason_code, reason_text, excused, mode) = r
+            absent = not took
+            reason = ""
+            if absent and reason_code:
+                reason = ABSENCE_REASONS.get(reason_code, reason_code)
+                if reason_text:
+                    reason = reason_text if reason_code == "khac" else f"{reason}: {reason_text}"
+            hidden = bool(hide_paper and took and mode == AttemptMode.PAPER)
+            classification = ("Chờ chấm" if pending else CLASSIFICATIONS.get(cls or "", "")) if took else ""
+            yield {
+                "stt": i, "code": code, "name": name, "cell": cell,
+                "status": PARTY_STATUSES.get(status, status), "exempt": "Có" if exempt else "",
+                "state": _state_text(bool(took), bool(open_)), "makeup": "Có" if took and makeup else "",
+                # None while an essay waits for a mark (chưa chấm); "Ẩn" for a hidden paper score.
+                "score": PAPER_SCORE_HIDDEN if hidden else (score if took else None),
+                "classification": PAPER_SCORE_HIDDEN if hidden else classification, "hidden": hidden,
+                "finished_at": to_local(finished_at).replace(tzinfo=None) if took and finished_at else None,
+                "reason": reason, "excused": ("Có" if excused else "Không") if absent and reason_code else "",
+                "mode": MODES.get(mode or AttemptMode.ONLINE, "") if took else "",
+            }
+    finally:
+        result.close()
 
 
 def _head_cells(ws, headers):
@@ -88,32 +100,39 @@ def _head_cells(ws, headers):
     return cells
 
 
-def members_xlsx(rnd: StudyRound, org: Org) -> bytes:
-    """Per-member results of a cell or subtree as .xlsx (frozen header, filter, number/date formats)."""
+def members_xlsx(rnd: StudyRound, org: Org, hide_paper: bool = False) -> bytes:
+    """Per-member results of a cell or subtree as .xlsx (frozen header, filter, number/date formats).
+    `hide_paper`: paper scores read "Ẩn" and a "Ghi chú" sheet says why (member_records)."""
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("Kết quả")
     for i, w in enumerate(MEMBER_WIDTHS, start=1):
         ws.column_dimensions[get_column_letter(i)].width = w
     ws.freeze_panes = "A2"
     ws.append(_head_cells(ws, MEMBER_HEADERS))
-    n = 0
-    for rec in member_records(rnd, org):
+    n = hidden = 0
+    for rec in member_records(rnd, org, hide_paper):
         n += 1
+        hidden += rec["hidden"]
         score = WriteOnlyCell(ws, value=rec["score"])
-        score.number_format = "0.0"
+        score.number_format = "@" if rec["hidden"] else "0.0"
         when = WriteOnlyCell(ws, value=rec["finished_at"])
         when.number_format = "dd/mm/yyyy hh:mm"
         ws.append([rec["stt"], safe_text(rec["code"]), safe_text(rec["name"]), safe_text(rec["cell"]),
                    rec["status"], rec["exempt"], rec["state"], rec["makeup"], score, rec["classification"],
                    when, safe_text(rec["reason"]), rec["excused"], rec["mode"]])
     ws.auto_filter.ref = f"A1:{get_column_letter(len(MEMBER_HEADERS))}{n + 1}"
+    if hidden:
+        note = wb.create_sheet("Ghi chú")
+        note.append([f"{PAPER_SCORE_HIDDEN}: {PAPER_SCORES_HIDDEN_NOTE}"])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
 
 
-def members_csv(rnd: StudyRound, org: Org, separator: str = ";") -> bytes:
+def members_csv(rnd: StudyRound, org: Org, separator: str = ";", hide_paper: bool = False) -> bytes:
     """Per-member results as CSV, UTF-8 with BOM so Excel shows the diacritics.
+
+    `hide_paper`: paper scores read "Ẩn" and a last line (after an empty one) says why.
 
     `;` by default: Excel set to Vietnamese (decimal comma) splits on `;` and would show a
     comma file in one column; `,` stays available for other tools.
@@ -123,14 +142,25 @@ def members_csv(rnd: StudyRound, org: Org, separator: str = ";") -> bytes:
     buf = io.StringIO()
     w = csv.writer(buf, delimiter=separator, lineterminator="\r\n")
     w.writerow(MEMBER_HEADERS)
-    for rec in member_records(rnd, org):
+    hidden = False
+    for rec in member_records(rnd, org, hide_paper):
+        hidden = hidden or rec["hidden"]
         when: datetime | None = rec["finished_at"]
         w.writerow([rec["stt"], safe_text(rec["code"]), safe_text(rec["name"]), safe_text(rec["cell"]),
                     rec["status"], rec["exempt"], rec["state"], rec["makeup"],
-                    "" if rec["score"] is None else format_number(rec["score"], 1), rec["classification"],
+                    _csv_score(rec), rec["classification"],
                     when.strftime("%d/%m/%Y %H:%M") if when else "", safe_text(rec["reason"]), rec["excused"],
                     rec["mode"]])
+    if hidden:
+        w.writerow([])
+        w.writerow([f"{PAPER_SCORE_HIDDEN}: {PAPER_SCORES_HIDDEN_NOTE}"])
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
+
+
+def _csv_score(rec: dict) -> str:
+    if rec["hidden"]:
+        return rec["score"]
+    return "" if rec["score"] is None else format_number(rec["score"], 1)
 
 
 def rollup_xlsx(data, issued_on: date | None = None, number_label: str = "") -> bytes:

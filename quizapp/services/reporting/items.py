@@ -3,8 +3,12 @@
 facility      = mean fraction earned on the item (share correct, partial credit included)
 discrimination= facility in the upper 27% of attempts (by score) minus the lower 27%
 choice counts = how often each choice was picked (single and multiple choice)
-Counted attempts of everyone in the round under the node (party members or not) are used;
-an unanswered item counts as 0, an ungraded essay is left out.
+It covers whom the report counts: the counted attempt (rules.counted_order) of each member
+required in the round under the node (rules.required_clause: a party member, not exempt, on the
+session date) — not exempt members, not people outside the party (COVERAGE says so on the page and
+the PDFs). An unanswered item counts as 0, an ungraded essay is left out of its item's facility, and
+an attempt whose essay waits for a mark has no final score (rules.scored_clause), so it is ranked in
+neither the upper nor the lower group (never as 0).
 """
 from __future__ import annotations
 
@@ -15,9 +19,17 @@ from sqlalchemy import and_, case, func, select
 
 from quizapp.extensions import db
 from quizapp.models import Answer, AttemptItem, Org, QuestionVersion, StudyRound
+from quizapp.phrases import N_
+from quizapp.services import rules
 from quizapp.services.reporting import queries
 
 GROUP_SHARE = 0.27
+# Printed under "nội dung nắm chưa vững" in the cell sheet and the roll-up (PDFs are Vietnamese only).
+PDF_COVERAGE = ("Tính trên bài được tính của các đảng viên phải tham gia (không tính đồng chí được miễn sinh hoạt "
+                "và người không phải đảng viên).")
+COVERAGE = N_("Phân tích trên bài được tính của các đảng viên phải tham gia (không tính đồng chí được miễn sinh "
+              "hoạt và người không phải đảng viên); bài còn phần tự luận chưa chấm không được xếp vào nhóm "
+              "điểm cao hay nhóm điểm thấp.")
 
 
 @dataclass
@@ -62,6 +74,7 @@ def topic_facility(rnd: StudyRound, org: Org, limit: int | None = None) -> list[
         .join(AttemptItem, AttemptItem.attempt_id == c.c.id)
         .join(QuestionVersion, QuestionVersion.id == AttemptItem.question_version_id)
         .outerjoin(Answer, and_(Answer.attempt_id == c.c.id, Answer.position == AttemptItem.position))
+        .where(rules.required_clause(m.c.party_status, m.c.exempt))
         .group_by(QuestionVersion.topic)
         .order_by(func.avg(frac), QuestionVersion.topic)
     )
@@ -94,19 +107,21 @@ def item_analysis(rnd: StudyRound, org: Org) -> list[ItemStat]:
         return []
     m = queries.members_subquery(rnd, org)
     c, c_on = queries.counted(m.c.person_id, rnd.quiz)
+    final = case((rules.scored_clause(c.c), c.c.score), else_=None)  # None: "chưa chấm", not ranked
     rows = db.session.execute(
-        select(AttemptItem.question_version_id, c.c.id, c.c.score, Answer.id, Answer.fraction, Answer.value)
+        select(AttemptItem.question_version_id, c.c.id, final, Answer.id, Answer.fraction, Answer.value)
         .select_from(m)
         .join(c, c_on)
         .join(AttemptItem, AttemptItem.attempt_id == c.c.id)
         .outerjoin(Answer, and_(Answer.attempt_id == c.c.id, Answer.position == AttemptItem.position))
+        .where(rules.required_clause(m.c.party_status, m.c.exempt))
     ).all()
     if not rows:
         return []
-    scores = {aid: (score or 0.0) for _, aid, score, *_ in rows}
+    scores = {aid: score for _, aid, score, *_ in rows if score is not None}
     ranked = sorted(scores, key=lambda a: (scores[a], a))
     k = max(1, round(len(ranked) * GROUP_SHARE))
-    lower, upper = set(ranked[:k]), set(ranked[-k:])
+    lower, upper = (set(ranked[:k]), set(ranked[-k:])) if ranked else (set(), set())
     per_item: dict[int, list] = defaultdict(list)
     for vid, aid, _score, ans_id, frac, value in rows:
         per_item[vid].append((aid, 0.0 if ans_id is None else frac, value))

@@ -18,6 +18,7 @@ from quizapp.models import (
     Answer,
     Attempt,
     AttemptItem,
+    AttemptMode,
     AttemptStatus,
     Membership,
     Org,
@@ -102,6 +103,7 @@ class CellRow:
     distribution: dict = field(default_factory=lambda: dict.fromkeys(CLASS_KEYS, 0))
     non_party: int = 0
     outstanding_people: int = 0
+    paper_tested: int = 0  # of `tested`, those whose counted attempt is on paper (scores hidden from some)
 
     @property
     def rate(self) -> float:
@@ -152,6 +154,7 @@ def cell_rows(rnd: StudyRound, node: Org, outstanding_score: float | None = None
         count(~party),
         count(and_(tested, c.c.score >= outstanding_score)),
         *[count(and_(tested, c.c.classification == k)) for k in CLASS_KEYS],
+        count(and_(tested, c.c.mode == AttemptMode.PAPER)),
     ]
     stmt = (
         select(*cols).select_from(m)
@@ -167,6 +170,7 @@ def cell_rows(rnd: StudyRound, node: Org, outstanding_score: float | None = None
                       score_sum=round(float(r[9] or 0), 1), pending=r[10] or 0, non_party=r[11] or 0,
                       outstanding_people=r[12] or 0)
         row.distribution = {k: (r[13 + i] or 0) for i, k in enumerate(CLASS_KEYS)}
+        row.paper_tested = r[13 + len(CLASS_KEYS)] or 0
         rows[row.org_id] = row
     if rows:
         for oid, code, name, path in db.session.execute(

@@ -8,6 +8,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import PageBreak, Paragraph, Spacer, Table, TableStyle
 
 from quizapp.services.reporting.pdf import common
+from quizapp.services.reporting.items import PDF_COVERAGE
 from quizapp.services.reporting.pdf.common import CLASS_LABELS, esc, num, pct, rate
 
 FORMS = {"truc_tiep": "trực tiếp", "truc_tuyen": "trực tuyến", "ket_hop": "kết hợp trực tiếp và trực tuyến"}
@@ -106,6 +107,8 @@ def _weakest(d: SheetData, st) -> list:
         out.append(Paragraph("- Chưa có dữ liệu.", st.body))
     for w in d.weakest:
         out.append(Paragraph(f"- {esc(w['topic'])}: tỷ lệ trả lời đúng {pct(w['facility'])}.", st.body))
+    if d.weakest:
+        out.append(Paragraph(f"<i>{esc(PDF_COVERAGE)}</i>", st.body))
     out.append(Paragraph("Đề nghị tiếp tục quán triệt, làm rõ các nội dung trên trong buổi sinh hoạt chi bộ tới.", st.body))
     return out
 

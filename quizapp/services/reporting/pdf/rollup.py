@@ -11,6 +11,7 @@ from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
 from quizapp.models import OrgKind
 from quizapp.services.reporting.pdf import common
+from quizapp.services.reporting.items import PDF_COVERAGE
 from quizapp.services.reporting.pdf.common import CLASS_LABELS, esc, num, pct, rate
 
 LOW = colors.HexColor("#fde0e0")
@@ -137,6 +138,8 @@ def build_rollup(data, number_label: str, issued_on: date, *, state: bool = Fals
     weak += [Paragraph(f"- {esc(w['topic'])}"
                       + ("" if w["facility"] is None else f": tỷ lệ trả lời đúng {pct(w['facility'])}") + ".", st.body)
             for w in data.weakest or [{"topic": "Chưa có dữ liệu", "facility": None}]]
+    if data.weakest:
+        weak.append(Paragraph(f"<i>{esc(PDF_COVERAGE)}</i>", st.body))
     if sid is not None:
         recipients = [f"- {sid.superior} (báo cáo)," if sid.superior else f"- {data.recipient} (báo cáo),",
                       "- Các chi bộ trực thuộc;", "- Lưu: VT."]
