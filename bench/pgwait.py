@@ -18,7 +18,7 @@ import time
 import psycopg
 
 SAMPLE = """
-SELECT state, coalesce(wait_event_type, '-') || ':' || coalesce(wait_event, '-'), left(query, 60)
+SELECT pid, state, coalesce(wait_event_type, '-') || ':' || coalesce(wait_event, '-'), left(query, 60)
 FROM pg_stat_activity WHERE application_name = %s AND pid <> pg_backend_pid()
 """
 LOCKS = """
@@ -38,6 +38,7 @@ def main() -> None:
     waiting: collections.Counter = collections.Counter()
     locks: collections.Counter = collections.Counter()
     samples = busy = 0
+    pids: set = set()
     end = time.monotonic() + args.seconds
     with psycopg.connect(args.server, autocommit=True) as conn:
         try:
@@ -45,7 +46,8 @@ def main() -> None:
                 rows = conn.execute(SAMPLE, (args.app,)).fetchall()
                 if rows:
                     samples += 1
-                for state, wait, query in rows:
+                for pid, state, wait, query in rows:
+                    pids.add(pid)
                     states[(state, wait)] += 1
                     if state == "active":
                         busy += 1
@@ -56,7 +58,8 @@ def main() -> None:
                 time.sleep(args.every)
         except KeyboardInterrupt:
             pass
-    print(f"{samples} samples with app connections; mean active backends {busy / max(samples, 1):.2f}")
+    print(f"{samples} samples with app connections; mean active backends {busy / max(samples, 1):.2f}; "
+          f"{len(pids)} distinct server processes seen (connections opened)")
     print("| state | wait event | backends per sample |")
     print("|---|---|---:|")
     for (state, wait), n in states.most_common(12):
