@@ -14,7 +14,7 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, case, func, insert, or_, select, update
+from sqlalchemy import bindparam, case, func, insert, literal_column, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from quizapp.clock import utcnow
@@ -287,16 +287,17 @@ def _upsert(dialect: str):
 # PostgreSQL's save in one statement, once this process has read the attempt's items: the answer is written
 # only if the attempt is the person's, still open and within deadline + grace, and the stored seq
 # is older; FOR SHARE OF attempt makes a racing submit wait for this save, as _SAVE_CONTEXT does.
-# The row must also still be the one cached (same seed, deadline and question version: ids reused
-# after a restore or in tests find the cache stale, write nothing and take the full path).
+# The row must also still be the one cached (same row version (xmin), deadline and question
+# version: ids reused after a restore or in tests find the cache stale, write nothing and take the
+# full path, which reads the attempt afresh).
 _FAST_UPSERT = None
-# (attempt, person, position) -> what validating an answer needs, all fixed once the attempt is
-# started (the item's question version and choice order, the attempt's deadline and seed), filled
+# (attempt, person) -> {position: what validating an answer needs}, all fixed once the attempt is
+# started (the item's question version and choice order, the attempt's deadline and row version), filled
 # for the whole attempt at its first save in this process; question versions (immutable) -> their
 # (type, spec), shared. Per process, bounded.
 _ITEMS: dict = {}
 _VERSIONS: dict = {}
-_ITEMS_MAX = 100_000
+_ITEMS_MAX = 20_000  # attempts
 
 
 @dataclass(frozen=True)
@@ -305,13 +306,14 @@ class _Item:
     spec: dict
     choice_order: list | None
     deadline: datetime
-    seed: int
+    version: str  # the attempt row's xmin: a new row (ids reused after a restore, in tests) or an update changes it
     question_version_id: int
 
 
+_ROW_VERSION = literal_column("attempt.xmin::text")
 _ITEMS_OF = (
     select(AttemptItem.position, AttemptItem.question_version_id, AttemptItem.choice_order,
-           Attempt.deadline, Attempt.seed, QuestionVersion.type, QuestionVersion.spec)
+           Attempt.deadline, _ROW_VERSION.label("version"), QuestionVersion.type, QuestionVersion.spec)
     .select_from(Attempt).join(AttemptItem, AttemptItem.attempt_id == Attempt.id)
     .join(QuestionVersion, QuestionVersion.id == AttemptItem.question_version_id)
     .where(Attempt.id == bindparam("aid"), Attempt.person_id == bindparam("pid"),
@@ -321,17 +323,26 @@ _ITEMS_OF = (
 
 def _cached_item(conn, attempt_id: int, person_id: int, position: int):
     """The item from this process's cache, read for the whole attempt at its first save here."""
-    item = _ITEMS.get((attempt_id, person_id, position))
-    if item is not None:
-        return item
-    rows = conn.execute(_ITEMS_OF, {"aid": attempt_id, "pid": person_id}).all()
-    if len(_ITEMS) + len(rows) > _ITEMS_MAX:
-        _ITEMS.clear()
-    for r in rows:
-        qtype, spec = _VERSIONS.setdefault(r.question_version_id, (r.type, r.spec))
-        _ITEMS[(attempt_id, person_id, r.position)] = _Item(
-            qtype, spec, r.choice_order, r.deadline, r.seed, r.question_version_id)
-    return _ITEMS.get((attempt_id, person_id, position))
+    items = _ITEMS.get((attempt_id, person_id))
+    if items is None:
+        rows = conn.execute(_ITEMS_OF, {"aid": attempt_id, "pid": person_id}).all()
+        if not rows:
+            return None
+        if len(_ITEMS) >= _ITEMS_MAX:
+            _ITEMS.clear()
+        items = {}
+        for r in rows:
+            shared = _VERSIONS.get(r.question_version_id)
+            if shared != (r.type, r.spec):  # one (type, spec) object per version, as read now
+                shared = _VERSIONS[r.question_version_id] = (r.type, r.spec)
+            items[r.position] = _Item(shared[0], shared[1], r.choice_order, r.deadline, r.version,
+                                      r.question_version_id)
+        _ITEMS[(attempt_id, person_id)] = items
+    return items.get(position)
+
+
+def _forget(attempt_id: int, person_id: int) -> None:
+    _ITEMS.pop((attempt_id, person_id), None)
 
 
 def _fast_upsert():
@@ -351,7 +362,7 @@ def _fast_upsert():
             .where(Attempt.id == bindparam("aid"), Attempt.person_id == bindparam("pid"),
                    Attempt.status == AttemptStatus.IN_PROGRESS,
                    Attempt.deadline + grace >= bindparam("now"),
-                   Attempt.deadline == bindparam("deadline"), Attempt.seed == bindparam("seed"),
+                   Attempt.deadline == bindparam("deadline"), _ROW_VERSION == bindparam("version"),
                    AttemptItem.question_version_id == bindparam("qvid"))
             .with_for_update(read=True, of=Attempt)
         )
@@ -403,13 +414,19 @@ def save_answer(attempt_id: int, person_id: int, position: int, raw_value, seq: 
     postgresql = conn.dialect.name == "postgresql"
     item = _cached_item(conn, attempt_id, person_id, position) if postgresql else None
     if item is not None:
-        value = _clean(item, position, raw_value)
-        params = {"aid": attempt_id, "pid": person_id, "pos": position, "value": value, "seq": seq, "now": now,
-                  "deadline": item.deadline, "seed": item.seed, "qvid": item.question_version_id}
-        if conn.execute(_fast_upsert(), params).first() is not None:
-            db.session.commit()
-            return _saved(position, seq, item, value, now)
-        # Nothing written (nothing to undo): the full path below, in the same transaction, says why.
+        try:
+            value = _clean(item, position, raw_value)
+        except InvalidInput:
+            value = None  # the full path says so, from the database's own item (the cache may be stale)
+        else:
+            params = {"aid": attempt_id, "pid": person_id, "pos": position, "value": value, "seq": seq,
+                      "now": now, "deadline": item.deadline, "version": item.version, "qvid": item.question_version_id}
+            if conn.execute(_fast_upsert(), params).first() is not None:
+                db.session.commit()
+                return _saved(position, seq, item, value, now)
+        # Nothing written (nothing to undo): forget the attempt here (read again at its next save)
+        # and let the full path below, in the same transaction, say why.
+        _forget(attempt_id, person_id)
     row = conn.execute(_SAVE_CONTEXT, {"aid": attempt_id, "pos": position}).first()
     if row is None or row.person_id != person_id:
         raise NotFound(NOT_FOUND)
