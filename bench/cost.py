@@ -60,13 +60,20 @@ def main() -> None:
 
         app = with_hello(create_app(DevelopmentConfig, SQLALCHEMY_DATABASE_URI=url, SECRET_KEY=secret))
         bare = make_bare()
-        counter = {"n": 0}
+        counter = {"n": 0, "tx": 0}
         with app.app_context():
             def _count(conn, cursor, statement, *rest):
                 counter["n"] += 1
                 if os.environ.get("SQL_TRACE"):
                     print("SQL", " ".join(statement.split())[:150], file=sys.stderr)
+
+            def _end(conn, *rest):  # COMMIT / ROLLBACK: a round trip the statement count misses
+                counter["tx"] += 1
+                if os.environ.get("SQL_TRACE"):
+                    print("SQL (end of transaction)", file=sys.stderr)
             event.listen(db.engine, "before_cursor_execute", _count)
+            event.listen(db.engine, "commit", _end)
+            event.listen(db.engine, "rollback", _end)
         client = app.test_client()
         bare_client = bare.test_client()
         attempts: dict[int, int] = {}
@@ -117,7 +124,7 @@ def main() -> None:
         for name, fn in steps:
             runs = members[5:] if name != "save" else (members[5:] * 3)
             prof = cProfile.Profile() if args.cprofile == name else None
-            counter["n"] = 0
+            counter["n"] = counter["tx"] = 0
             times = []
             for m in runs:
                 t0 = time.perf_counter()
@@ -128,16 +135,17 @@ def main() -> None:
                     prof.disable()
                 times.append((time.perf_counter() - t0) * 1000)
             rows.append((name, len(runs), statistics.median(times), statistics.mean(times),
-                         counter["n"] / len(runs)))
+                         counter["n"] / len(runs), counter["tx"] / len(runs)))
             if prof:
                 pstats.Stats(prof).sort_stats(os.environ.get("SORT", "cumulative")).print_stats(45)
         print(f"\nin-process, {n} members, db {url.split(':')[0]}, load average {os.getloadavg()[0]:.1f} "
               f"on {os.cpu_count()} CPUs (`bench/cost.py --members {args.members}`)")
-        print("| step | requests | median ms | mean ms | SQL statements / request | vs bare Flask (mean) |")
-        print("|---|---:|---:|---:|---:|---:|")
+        print("| step | requests | median ms | mean ms | SQL statements / request | commits + rollbacks / request "
+              "| vs bare Flask (mean) |")
+        print("|---|---:|---:|---:|---:|---:|---:|")
         bare_mean = rows[0][3]
-        for name, count, med, mean, q in rows:
-            print(f"| {name} | {count} | {med:.2f} | {mean:.2f} | {q:.1f} | {bare_mean / mean:.1%} |")
+        for name, count, med, mean, q, tx in rows:
+            print(f"| {name} | {count} | {med:.2f} | {mean:.2f} | {q:.1f} | {tx:.1f} | {bare_mean / mean:.1%} |")
     finally:
         import shutil
 

@@ -56,6 +56,9 @@ def create_app(config_class: type[Config] = DevelopmentConfig, **overrides) -> F
 
     zone = clock.use_timezone(app.config["TIMEZONE"])
 
+    from quizapp.database import engine_options
+
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app.config)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
     login_manager.init_app(app)

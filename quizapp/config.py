@@ -63,6 +63,16 @@ class Config:
         "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'quizapp.sqlite3'}"
     )
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    # PostgreSQL only (quizapp/database.py engine_options, docs/deploy.md "Connections"): per
+    # process, DB_POOL_SIZE connections kept open (at least gunicorn's threads, 8, plus the odd
+    # CLI/sweep use), DB_MAX_OVERFLOW more for a moment, DB_POOL_TIMEOUT s to wait for one;
+    # psycopg 3 prepares a statement after DB_PREPARE_THRESHOLD runs on a connection ("none":
+    # never, for a pgbouncer in transaction mode older than 1.21).
+    DB_POOL_SIZE = int(os.environ.get("DB_POOL_SIZE", 10))
+    DB_MAX_OVERFLOW = int(os.environ.get("DB_MAX_OVERFLOW", 5))
+    DB_POOL_TIMEOUT = float(os.environ.get("DB_POOL_TIMEOUT", 10))
+    DB_PREPARE_THRESHOLD = (None if os.environ.get("DB_PREPARE_THRESHOLD", "2").lower() == "none"
+                            else int(os.environ.get("DB_PREPARE_THRESHOLD", "2")))
     SQLALCHEMY_TRACK_MODIFICATIONS = False
     # SQLite only (quizapp/database.py): how long a writer waits for the lock before "database is
     # locked", and the WAL durability level (NORMAL: a power cut may lose the last commits, never

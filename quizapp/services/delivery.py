@@ -14,7 +14,7 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, case, func, insert, or_, select, update
+from sqlalchemy import bindparam, case, func, insert, literal_column, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from quizapp.clock import utcnow
@@ -284,12 +284,124 @@ def _upsert(dialect: str):
     return _UPSERTS[dialect]
 
 
+# PostgreSQL's save in one statement, once this process has read the attempt's items: the answer is written
+# only if the attempt is the person's, still open and within deadline + grace, and the stored seq
+# is older; FOR SHARE OF attempt makes a racing submit wait for this save, as _SAVE_CONTEXT does.
+# The row must also still be the one cached (same row version (xmin), deadline and question
+# version: ids reused after a restore or in tests find the cache stale, write nothing and take the
+# full path, which reads the attempt afresh).
+_FAST_UPSERT = None
+# (attempt, person) -> {position: what validating an answer needs}, all fixed once the attempt is
+# started (the item's question version and choice order, the attempt's deadline and row version), filled
+# for the whole attempt at its first save in this process; question versions (immutable) -> their
+# (type, spec), shared. Per process, bounded.
+_ITEMS: dict = {}
+_VERSIONS: dict = {}
+_ITEMS_MAX = 20_000  # attempts
+
+
+@dataclass(frozen=True)
+class _Item:
+    type: str
+    spec: dict
+    choice_order: list | None
+    deadline: datetime
+    version: str  # the attempt row's xmin: a new row (ids reused after a restore, in tests) or an update changes it
+    question_version_id: int
+
+
+_ROW_VERSION = literal_column("attempt.xmin::text")
+_ITEMS_OF = (
+    select(AttemptItem.position, AttemptItem.question_version_id, AttemptItem.choice_order,
+           Attempt.deadline, _ROW_VERSION.label("version"), QuestionVersion.type, QuestionVersion.spec)
+    .select_from(Attempt).join(AttemptItem, AttemptItem.attempt_id == Attempt.id)
+    .join(QuestionVersion, QuestionVersion.id == AttemptItem.question_version_id)
+    .where(Attempt.id == bindparam("aid"), Attempt.person_id == bindparam("pid"),
+           Attempt.status == AttemptStatus.IN_PROGRESS)
+)
+
+
+def _cached_item(conn, attempt_id: int, person_id: int, position: int):
+    """The item from this process's cache, read for the whole attempt at its first save here."""
+    items = _ITEMS.get((attempt_id, person_id))
+    if items is None:
+        rows = conn.execute(_ITEMS_OF, {"aid": attempt_id, "pid": person_id}).all()
+        if not rows:
+            return None
+        if len(_ITEMS) >= _ITEMS_MAX:
+            _ITEMS.clear()
+        items = {}
+        for r in rows:
+            shared = _VERSIONS.get(r.question_version_id)
+            if shared != (r.type, r.spec):  # one (type, spec) object per version, as read now
+                shared = _VERSIONS[r.question_version_id] = (r.type, r.spec)
+            items[r.position] = _Item(shared[0], shared[1], r.choice_order, r.deadline, r.version,
+                                      r.question_version_id)
+        _ITEMS[(attempt_id, person_id)] = items
+    return items.get(position)
+
+
+def _forget(attempt_id: int, person_id: int) -> None:
+    _ITEMS.pop((attempt_id, person_id), None)
+
+
+def _fast_upsert():
+    global _FAST_UPSERT
+    if _FAST_UPSERT is None:
+        from sqlalchemy import Integer
+        from sqlalchemy.dialects.postgresql import insert as upsert
+
+        table = Answer.__table__
+        grace = func.make_interval(0, 0, 0, 0, 0, 0, func.coalesce(Quiz.grace_seconds, 0))
+        source = (
+            select(bindparam("aid", type_=Integer), bindparam("pos", type_=Integer),
+                   bindparam("value", type_=table.c.value.type), bindparam("seq", type_=Integer),
+                   bindparam("now", type_=table.c.saved_at.type))
+            .select_from(Attempt).join(Quiz, Quiz.id == Attempt.quiz_id)
+            .join(AttemptItem, (AttemptItem.attempt_id == Attempt.id) & (AttemptItem.position == bindparam("pos")))
+            .where(Attempt.id == bindparam("aid"), Attempt.person_id == bindparam("pid"),
+                   Attempt.status == AttemptStatus.IN_PROGRESS,
+                   Attempt.deadline + grace >= bindparam("now"),
+                   Attempt.deadline == bindparam("deadline"), _ROW_VERSION == bindparam("version"),
+                   AttemptItem.question_version_id == bindparam("qvid"))
+            .with_for_update(read=True, of=Attempt)
+        )
+        stmt = upsert(table).from_select(["attempt_id", "position", "value", "seq", "saved_at"], source)
+        _FAST_UPSERT = stmt.on_conflict_do_update(
+            index_elements=[table.c.attempt_id, table.c.position],
+            set_={"value": stmt.excluded.value, "seq": stmt.excluded.seq, "saved_at": stmt.excluded.saved_at},
+            where=table.c.seq < stmt.excluded.seq,
+        ).returning(table.c.seq)
+    return _FAST_UPSERT
+
+
+def _clean(item, position: int, raw_value):
+    try:
+        qtype = get_type(item.type)
+        real = display_ids.to_real(item.spec, item.choice_order, raw_value)
+        qtype.check_answer_shape(item.spec, real)  # a wrong JSON shape never reaches clean_answer
+        return qtype.clean_answer(item.spec, real)
+    except AnswerError as exc:
+        raise InvalidInput(f"Câu {position}: {exc}") from None
+
+
+def _saved(position: int, seq: int, item, value, now: datetime) -> dict:
+    count_event("answer.saved")
+    return {"applied": True, "position": position, "seq": seq,
+            "value": display_ids.to_display(item.spec, item.choice_order, value),
+            "remaining_seconds": remaining_seconds(item.deadline, now)}
+
+
 def save_answer(attempt_id: int, person_id: int, position: int, raw_value, seq: int,
                 now: datetime | None = None) -> dict:
     """Upsert one answer if `seq` is newer than the stored one; returns after the commit.
 
     The reply carries the answer stored now (`value`, in the attempt's display ids): the one just
-    saved, or, when `applied` is false, the newer one another device saved, which was kept."""
+    saved, or, when `applied` is false, the newer one another device saved, which was kept.
+
+    On PostgreSQL, once this process has read the attempt's items, one statement does it all (_fast_upsert);
+    when it writes nothing (an older seq, a finished or overdue attempt) the full path below runs
+    and says which."""
     now = now or utcnow()
     try:
         seq = int(seq)
@@ -299,6 +411,22 @@ def save_answer(attempt_id: int, person_id: int, position: int, raw_value, seq: 
         raise InvalidInput("Số thứ tự lưu (seq) phải là số nguyên dương.")
     begin_write()
     conn = db.session.connection()
+    postgresql = conn.dialect.name == "postgresql"
+    item = _cached_item(conn, attempt_id, person_id, position) if postgresql else None
+    if item is not None:
+        try:
+            value = _clean(item, position, raw_value)
+        except InvalidInput:
+            value = None  # the full path says so, from the database's own item (the cache may be stale)
+        else:
+            params = {"aid": attempt_id, "pid": person_id, "pos": position, "value": value, "seq": seq,
+                      "now": now, "deadline": item.deadline, "version": item.version, "qvid": item.question_version_id}
+            if conn.execute(_fast_upsert(), params).first() is not None:
+                db.session.commit()
+                return _saved(position, seq, item, value, now)
+        # Nothing written (nothing to undo): forget the attempt here (read again at its next save)
+        # and let the full path below, in the same transaction, say why.
+        _forget(attempt_id, person_id)
     row = conn.execute(_SAVE_CONTEXT, {"aid": attempt_id, "pos": position}).first()
     if row is None or row.person_id != person_id:
         raise NotFound(NOT_FOUND)
@@ -308,13 +436,7 @@ def save_answer(attempt_id: int, person_id: int, position: int, raw_value, seq: 
         db.session.rollback()
         submit_attempt(attempt_id, reason=FinishReason.READ, now=now)
         raise Gone(TOO_LATE)
-    try:
-        qtype = get_type(row.type)
-        real = display_ids.to_real(row.spec, row.choice_order, raw_value)
-        qtype.check_answer_shape(row.spec, real)  # a wrong JSON shape never reaches clean_answer
-        value = qtype.clean_answer(row.spec, real)
-    except AnswerError as exc:
-        raise InvalidInput(f"Câu {position}: {exc}") from None
+    value = _clean(row, position, raw_value)
     params = {"aid": attempt_id, "pos": position, "value": value, "seq": seq, "now": now}
     applied = conn.execute(_upsert(conn.dialect.name), params).first() is not None
     if applied:

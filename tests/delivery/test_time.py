@@ -142,3 +142,24 @@ def test_quiz_not_yet_open_and_closed_messages(client, world, login_as):
         late = client.json_post(f"/api/v1/quizzes/{quiz.id}/attempts")
     assert early.status_code == 409 and "chưa mở" in early.get_json()["error"]["message"]
     assert late.status_code == 409 and "đã đóng" in late.get_json()["error"]["message"]
+
+
+def test_save_at_the_exact_end_of_grace_is_kept_and_a_second_later_refused(client, world, login_as):
+    """With the attempt's items already read by an earlier save (PostgreSQL's one-statement save),
+    is a save at deadline + grace exactly kept, and one a second later refused?"""
+    quiz = _quiz(world, grace_seconds=60)
+    with at(T0):
+        login_as(world.member_a)
+        body = start(client, quiz.id)
+        assert save(client, body["id"], 1, "a", 1).get_json()["applied"] is True
+    end = T0 + timedelta(minutes=20, seconds=60)
+    with at(end):
+        ok = save(client, body["id"], 1, "b", 2)
+        again = save(client, body["id"], 1, "c", 3)
+    assert ok.status_code == 200 and ok.get_json()["applied"] is True
+    assert again.status_code == 200 and again.get_json()["seq"] == 3
+    with at(end + timedelta(seconds=1)):
+        late = save(client, body["id"], 1, "a", 4)
+    assert late.status_code == 410
+    ans = db.session.scalar(select(Answer).where(Answer.attempt_id == body["id"], Answer.position == 1))
+    assert ans.value == {"choice": "c"} and ans.seq == 3
