@@ -91,7 +91,7 @@ def can_manage_org(org: Org | None, person: Person | None = None) -> bool:
     paths = managed_paths(person)
     if paths is None:
         return True
-    return any(org.path.startswith(p) for p in paths)
+    return within(org.path, paths)
 
 
 def can_manage_person(target: Person, person: Person | None = None, on: date | None = None) -> bool:
@@ -100,7 +100,59 @@ def can_manage_person(target: Person, person: Person | None = None, on: date | N
     if paths is None:
         return True
     membership = target.current_membership(on)
-    return membership is not None and any(membership.org.path.startswith(p) for p in paths)
+    return membership is not None and within(membership.org.path, paths)
+
+
+# ---------------------------------------------------------------- people's accounts
+
+ROLE_RANK = {"deputy": 1, "secretary": 2, "staff": 3, "admin": 4}
+
+
+def role_rank(person: Person) -> int:
+    """0 for a plain member, up to 4 for an admin: the highest role the person holds anywhere."""
+    return max((ROLE_RANK.get(r.role, 0) for r in grants(person)), default=0)
+
+
+def role_ranks(person_ids: list[int]) -> dict[int, int]:
+    """role_rank for many people in a few queries (people without a role are left out: rank 0)."""
+    ranks: dict[int, int] = {}
+    for start in range(0, len(person_ids), 500):
+        chunk = person_ids[start:start + 500]
+        for pid, role in db.session.execute(select(RoleGrant.person_id, RoleGrant.role)
+                                            .where(RoleGrant.person_id.in_(chunk))):
+            ranks[pid] = max(ranks.get(pid, 0), ROLE_RANK.get(role, 0))
+    return ranks
+
+
+def can_administer(actor: Person, target: Person) -> bool:
+    """Who administers a person's account (edit, transfer, password, login slip): the target is in the
+    actor's scope and holds no role above the actor's."""
+    if not can_manage_person(target, actor):
+        return False
+    return role_rank(target) <= role_rank(actor)
+
+
+def require_admin_of(actor: Person, target: Person, *, target_rank: int | None = None) -> None:
+    """can_administer, raising: NotFound outside the actor's scope, Forbidden for a higher role.
+    The person page and roster import share it. `target_rank` lets a caller checking many people
+    pass ranks looked up at once (role_ranks)."""
+    if not can_manage_person(target, actor):
+        raise NotFound("Không tìm thấy đảng viên này.")
+    rank = role_rank(target) if target_rank is None else target_rank
+    if rank > role_rank(actor):
+        raise Forbidden("Bạn không thể thay đổi thông tin của người giữ vai trò cao hơn mình.")
+
+
+def may_override_closed_round(actor: Person | None, cells: list[Org]) -> bool:
+    """Who may change a closed round's people (a dated status, exemption or cell change reaching back
+    into it, services/history.check_closed_rounds): admins, and committee staff whose subtree holds
+    every cell involved."""
+    if actor is None:
+        return False
+    if is_admin(actor):
+        return True
+    staff_paths = [r.org.path for r in grants(actor) if r.role == "staff" and r.org is not None]
+    return bool(cells) and all(within(c.path, staff_paths) for c in cells)
 
 
 def members_in_scope(person: Person | None = None, on: date | None = None, org: Org | None = None):

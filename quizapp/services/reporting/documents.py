@@ -52,7 +52,7 @@ class Readiness:
     provisional: list[Phrase] = field(default_factory=list)
 
     @property
-    def can_issue(self) -> bool:
+    def issuable(self) -> bool:
         """Nothing blocks issuing a number."""
         return not self.blocking
 
@@ -182,7 +182,7 @@ def plan_issue(rnd: StudyRound, org: Org, kind: str, *, number: int | None = Non
     check_kind(org, kind)
     issued_on = issued_on or today_local()
     ready = readiness(rnd, org)
-    if not ready.can_issue:
+    if not ready.issuable:
         raise InvalidInput("Chưa cấp số được: " + " ".join(ready.blocking))
     check_issue_date(rnd, issued_on)
     check_identity(org, kind, state)
