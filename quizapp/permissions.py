@@ -78,7 +78,7 @@ def org_scope_clause(person: Person | None = None, org_column=None):
         return true()
     if not paths:
         return false()
-    cond = or_(*[Org.path.like(p + "%") for p in paths])
+    cond = within_clause(paths)
     if org_column is None:
         return cond
     return org_column.in_(select(Org.id).where(cond))
@@ -165,7 +165,7 @@ def members_in_scope(person: Person | None = None, on: date | None = None, org: 
         .where(membership_open_on(on), org_scope_clause(person))
     )
     if org is not None:
-        stmt = stmt.where(Org.path.like(org.path + "%"))
+        stmt = stmt.where(within_clause([org.path]))
     return stmt.order_by(Person.name_key)
 
 
@@ -235,6 +235,13 @@ def overlaps(path: str, paths) -> bool:
     return any(path.startswith(p) or p.startswith(path) for p in paths)
 
 
+def within_clause(paths, path_col=None):
+    """SQL form of `within`: the org path column (default Org.path) lies in one of the subtrees at `paths`."""
+    path_col = Org.path if path_col is None else path_col
+    conds = [path_col.like(p + "%") for p in paths]
+    return or_(*conds) if conds else false()
+
+
 def _ancestor_paths(path: str) -> list[str]:
     parts = path.strip("/").split("/")
     return [f"/{'/'.join(parts[:i])}/" for i in range(1, len(parts))]
@@ -243,7 +250,7 @@ def _ancestor_paths(path: str) -> list[str]:
 def overlap_clause(paths, path_col=None):
     """SQL form of `overlaps`: the org path column (default Org.path) overlaps one of `paths`."""
     path_col = Org.path if path_col is None else path_col
-    conds = [path_col.like(p + "%") for p in paths]
+    conds = [within_clause(paths, path_col)] if paths else []
     ancestors = sorted({a for p in paths for a in _ancestor_paths(p)})
     if ancestors:
         conds.append(path_col.in_(ancestors))
@@ -260,7 +267,7 @@ def round_scope_clause(person: Person):
         return None
     if not paths:
         return false()
-    owned = StudyRound.owner_org_id.in_(select(Org.id).where(or_(*[Org.path.like(p + "%") for p in paths])))
+    owned = StudyRound.owner_org_id.in_(select(Org.id).where(within_clause(paths)))
     participating = StudyRound.id.in_(
         select(RoundOrg.round_id).join(Org, Org.id == RoundOrg.org_id).where(overlap_clause(paths)))
     return or_(owned, participating)

@@ -212,7 +212,7 @@ def _parse_row(number: int, table: RawTable, raw: list, today: date, errors: lis
 
 
 def _in_scope(path: str, scope: list[str] | None) -> bool:
-    return scope is None or any(path.startswith(p) for p in scope)
+    return scope is None or permissions.within(path, scope)
 
 
 def _resolve(rows: list[_Row], scope: list[str] | None, default_org: Org | None, errors: list[dict],

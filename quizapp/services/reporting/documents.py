@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, selectinload
 
+from quizapp import permissions
 from quizapp.clock import to_local, today_local, utcnow
 from quizapp.database import begin_write
 from quizapp.extensions import db
@@ -151,7 +152,7 @@ def documents_for(rnd: StudyRound, org: Org) -> list[IssuedReport]:
     """Every document issued for the round by `org` or an org below it, in tree order, newest first."""
     return list(db.session.scalars(
         select(IssuedReport).join(Org, Org.id == IssuedReport.org_id)
-        .where(IssuedReport.round_id == rnd.id, Org.path.like(org.path + "%"))
+        .where(IssuedReport.round_id == rnd.id, permissions.within_clause([org.path]))
         .options(selectinload(IssuedReport.replaced_by), selectinload(IssuedReport.replaces))
         .order_by(Org.path, IssuedReport.id.desc())))
 
