@@ -15,7 +15,7 @@ from sqlalchemy import false, or_, select, true
 
 from quizapp.clock import today_local
 from quizapp.extensions import db
-from quizapp.models import Attempt, Bank, Membership, Org, OrgKind, Person, RoleGrant, RoundOrg, StudyRound
+from quizapp.models import Attempt, Bank, Membership, Org, Person, RoleGrant, RoundOrg, StudyRound
 from quizapp.phrases import N_, Phrase
 from quizapp.services.exceptions import Forbidden, NotFound
 from quizapp.services.rules import membership_open_on
@@ -217,8 +217,8 @@ def managed_orgs(person: Person | None = None) -> list[Org]:
 
 
 def managed_cells(person: Person | None = None) -> list[Org]:
-    """The cells (chi bộ) the person manages, in tree order."""
-    return [o for o in managed_orgs(person) if o.kind == OrgKind.CHI_BO]
+    """The cells (chi bộ, Org.is_cell: never a tổ đảng) the person manages, in tree order."""
+    return [o for o in managed_orgs(person) if o.is_cell]
 
 
 # ---------------------------------------------------------------- subtrees (org paths)
