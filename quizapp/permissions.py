@@ -216,6 +216,19 @@ def managed_orgs(person: Person | None = None) -> list[Org]:
     return list(db.session.scalars(select(Org).where(org_scope_clause(person)).order_by(Org.path)))
 
 
+def can_keep_orgs(person: Person | None = None) -> bool:
+    """Who edits a node's details (name, place, term, seal, signer, document identity), adds nodes and
+    grants or withdraws roles, over the nodes they manage: committee staff and admins, not a cell's
+    secretary or deputy."""
+    return is_staff(person)
+
+
+def can_be_given_role(target: Person, person: Person | None = None) -> bool:
+    """Whom a keeper of orgs may give a role (or take one from): anyone for an admin, else a person
+    whose cell lies in the keeper's scope."""
+    return is_admin(person) or can_manage_person(target, person)
+
+
 def managed_cells(person: Person | None = None) -> list[Org]:
     """The cells (chi bộ, Org.is_cell: never a tổ đảng) the person manages, in tree order."""
     return [o for o in managed_orgs(person) if o.is_cell]
