@@ -56,8 +56,18 @@ def _state_text(took_part: bool, open_attempt: bool) -> str:
 
 
 def member_records(rnd: StudyRound, org: Org):
-    """Plain per-member records (dict per row) shared by the xlsx and csv writers."""
-    for i, r in enumerate(queries.member_result_rows(rnd, org), start=1):
+    """Plain per-member records (dict per row) shared by the xlsx and csv writers. The rows stream
+    from a server-side cursor on PostgreSQL: it is closed however the reader stops (a download
+    cut short, a caller taking only the first rows)."""
+    rows = queries.member_result_rows(rnd, org)
+    try:
+        yield from _records(rows)
+    finally:
+        rows.close()
+
+
+def _records(rows):
+    for i, r in enumerate(rows, start=1):
         (code, name, cell, status, exempt, took, open_, makeup, score, cls, pending, finished_at,
          reason_code, reason_text, excused, mode) = r
         absent = not took
