@@ -15,7 +15,7 @@ from sqlalchemy import false, or_, select, true
 
 from quizapp.clock import today_local
 from quizapp.extensions import db
-from quizapp.models import Attempt, Bank, Membership, Org, OrgKind, Person, RoleGrant, RoundOrg, StudyRound
+from quizapp.models import Attempt, Bank, Membership, Org, Person, RoleGrant, RoundOrg, StudyRound
 from quizapp.phrases import N_, Phrase
 from quizapp.services.exceptions import Forbidden, NotFound
 from quizapp.services.rules import membership_open_on
@@ -78,7 +78,7 @@ def org_scope_clause(person: Person | None = None, org_column=None):
         return true()
     if not paths:
         return false()
-    cond = or_(*[Org.path.like(p + "%") for p in paths])
+    cond = within_clause(paths)
     if org_column is None:
         return cond
     return org_column.in_(select(Org.id).where(cond))
@@ -91,7 +91,7 @@ def can_manage_org(org: Org | None, person: Person | None = None) -> bool:
     paths = managed_paths(person)
     if paths is None:
         return True
-    return any(org.path.startswith(p) for p in paths)
+    return within(org.path, paths)
 
 
 def can_manage_person(target: Person, person: Person | None = None, on: date | None = None) -> bool:
@@ -100,7 +100,59 @@ def can_manage_person(target: Person, person: Person | None = None, on: date | N
     if paths is None:
         return True
     membership = target.current_membership(on)
-    return membership is not None and any(membership.org.path.startswith(p) for p in paths)
+    return membership is not None and within(membership.org.path, paths)
+
+
+# ---------------------------------------------------------------- people's accounts
+
+ROLE_RANK = {"deputy": 1, "secretary": 2, "staff": 3, "admin": 4}
+
+
+def role_rank(person: Person) -> int:
+    """0 for a plain member, up to 4 for an admin: the highest role the person holds anywhere."""
+    return max((ROLE_RANK.get(r.role, 0) for r in grants(person)), default=0)
+
+
+def role_ranks(person_ids: list[int]) -> dict[int, int]:
+    """role_rank for many people in a few queries (people without a role are left out: rank 0)."""
+    ranks: dict[int, int] = {}
+    for start in range(0, len(person_ids), 500):
+        chunk = person_ids[start:start + 500]
+        for pid, role in db.session.execute(select(RoleGrant.person_id, RoleGrant.role)
+                                            .where(RoleGrant.person_id.in_(chunk))):
+            ranks[pid] = max(ranks.get(pid, 0), ROLE_RANK.get(role, 0))
+    return ranks
+
+
+def can_administer(actor: Person, target: Person) -> bool:
+    """Who administers a person's account (edit, transfer, password, login slip): the target is in the
+    actor's scope and holds no role above the actor's."""
+    if not can_manage_person(target, actor):
+        return False
+    return role_rank(target) <= role_rank(actor)
+
+
+def require_admin_of(actor: Person, target: Person, *, target_rank: int | None = None) -> None:
+    """can_administer, raising: NotFound outside the actor's scope, Forbidden for a higher role.
+    The person page and roster import share it. `target_rank` lets a caller checking many people
+    pass ranks looked up at once (role_ranks)."""
+    if not can_manage_person(target, actor):
+        raise NotFound("Không tìm thấy đảng viên này.")
+    rank = role_rank(target) if target_rank is None else target_rank
+    if rank > role_rank(actor):
+        raise Forbidden("Bạn không thể thay đổi thông tin của người giữ vai trò cao hơn mình.")
+
+
+def may_override_closed_round(actor: Person | None, cells: list[Org]) -> bool:
+    """Who may change a closed round's people (a dated status, exemption or cell change reaching back
+    into it, services/history.check_closed_rounds): admins, and committee staff whose subtree holds
+    every cell involved."""
+    if actor is None:
+        return False
+    if is_admin(actor):
+        return True
+    staff_paths = [r.org.path for r in grants(actor) if r.role == "staff" and r.org is not None]
+    return bool(cells) and all(within(c.path, staff_paths) for c in cells)
 
 
 def members_in_scope(person: Person | None = None, on: date | None = None, org: Org | None = None):
@@ -113,7 +165,7 @@ def members_in_scope(person: Person | None = None, on: date | None = None, org: 
         .where(membership_open_on(on), org_scope_clause(person))
     )
     if org is not None:
-        stmt = stmt.where(Org.path.like(org.path + "%"))
+        stmt = stmt.where(within_clause([org.path]))
     return stmt.order_by(Person.name_key)
 
 
@@ -164,9 +216,22 @@ def managed_orgs(person: Person | None = None) -> list[Org]:
     return list(db.session.scalars(select(Org).where(org_scope_clause(person)).order_by(Org.path)))
 
 
+def can_keep_orgs(person: Person | None = None) -> bool:
+    """Who edits a node's details (name, place, term, seal, signer, document identity), adds nodes and
+    grants or withdraws roles, over the nodes they manage: committee staff and admins, not a cell's
+    secretary or deputy."""
+    return is_staff(person)
+
+
+def can_be_given_role(target: Person, person: Person | None = None) -> bool:
+    """Whom a keeper of orgs may give a role (or take one from): anyone for an admin, else a person
+    whose cell lies in the keeper's scope."""
+    return is_admin(person) or can_manage_person(target, person)
+
+
 def managed_cells(person: Person | None = None) -> list[Org]:
-    """The cells (chi bộ) the person manages, in tree order."""
-    return [o for o in managed_orgs(person) if o.kind == OrgKind.CHI_BO]
+    """The cells (chi bộ, Org.is_cell: never a tổ đảng) the person manages, in tree order."""
+    return [o for o in managed_orgs(person) if o.is_cell]
 
 
 # ---------------------------------------------------------------- subtrees (org paths)
@@ -183,6 +248,13 @@ def overlaps(path: str, paths) -> bool:
     return any(path.startswith(p) or p.startswith(path) for p in paths)
 
 
+def within_clause(paths, path_col=None):
+    """SQL form of `within`: the org path column (default Org.path) lies in one of the subtrees at `paths`."""
+    path_col = Org.path if path_col is None else path_col
+    conds = [path_col.like(p + "%") for p in paths]
+    return or_(*conds) if conds else false()
+
+
 def _ancestor_paths(path: str) -> list[str]:
     parts = path.strip("/").split("/")
     return [f"/{'/'.join(parts[:i])}/" for i in range(1, len(parts))]
@@ -191,7 +263,7 @@ def _ancestor_paths(path: str) -> list[str]:
 def overlap_clause(paths, path_col=None):
     """SQL form of `overlaps`: the org path column (default Org.path) overlaps one of `paths`."""
     path_col = Org.path if path_col is None else path_col
-    conds = [path_col.like(p + "%") for p in paths]
+    conds = [within_clause(paths, path_col)] if paths else []
     ancestors = sorted({a for p in paths for a in _ancestor_paths(p)})
     if ancestors:
         conds.append(path_col.in_(ancestors))
@@ -208,7 +280,7 @@ def round_scope_clause(person: Person):
         return None
     if not paths:
         return false()
-    owned = StudyRound.owner_org_id.in_(select(Org.id).where(or_(*[Org.path.like(p + "%") for p in paths])))
+    owned = StudyRound.owner_org_id.in_(select(Org.id).where(within_clause(paths)))
     participating = StudyRound.id.in_(
         select(RoundOrg.round_id).join(Org, Org.id == RoundOrg.org_id).where(overlap_clause(paths)))
     return or_(owned, participating)

@@ -75,8 +75,10 @@ class Org(TimestampMixin, db.Model):
 
     @property
     def is_cell(self) -> bool:
-        """True for a chi bộ (or tổ đảng): a unit people belong to directly."""
-        return self.kind in {OrgKind.CHI_BO, OrgKind.TO_DANG}
+        """True for a chi bộ: the unit people belong to (their membership), take part with, are counted
+        in and get a result sheet from. A tổ đảng is a group inside its chi bộ, not a cell of its own:
+        nobody is placed in one, and its chi bộ's secretary and deputy manage it (permissions)."""
+        return self.kind == OrgKind.CHI_BO
 
     def ancestor_ids(self) -> list[int]:
         """Ids from the root down to this node, inclusive."""

@@ -38,7 +38,8 @@ EARLY = date(1945, 1, 1)  # start of periods for people with no membership (as i
 
 
 class ClosedRoundChange(InvalidInput):
-    """A dated change reaches back into closed rounds; `rounds` names them, `may_override` says who may."""
+    """A dated change reaches back into closed rounds; `rounds` names them, `may_override` says whether
+    the actor may make it (permissions.may_override_closed_round)."""
 
     def __init__(self, message: str, *, rounds: list[StudyRound], may_override: bool):
         super().__init__(message, details=[f"{r.title} ({format_date(r.session_date)})" for r in rounds])
@@ -186,20 +187,10 @@ def rounds_reached(person: Person | None, rounds: list[StudyRound],
     for rnd in rounds:
         paths = _paths(rnd)
         cells = [c for c in (_cell_on(person, rnd.session_date), new_org)
-                 if c is not None and any(c.path.startswith(p) for p in paths)]
+                 if c is not None and permissions.within(c.path, paths)]
         if cells:
             out.append((rnd, cells))
     return out
-
-
-def may_override(actor: Person | None, cells: list[Org]) -> bool:
-    """Admins, and committee staff whose subtree holds every cell involved, may change a closed round's people."""
-    if actor is None:
-        return False
-    if permissions.is_admin(actor):
-        return True
-    staff_paths = [g.org.path for g in permissions.grants(actor) if g.role == "staff" and g.org is not None]
-    return bool(cells) and all(any(c.path.startswith(p) for p in staff_paths) for c in cells)
 
 
 def check_closed_rounds(person: Person | None, actor: Person | None, on: date, override_reason: str | None = None,
@@ -219,7 +210,7 @@ def check_closed_rounds(person: Person | None, actor: Person | None, on: date, o
     if not reached:
         return [], None
     rounds = [r for r, _ in reached]
-    allowed = may_override(actor, [c for _, cells in reached for c in cells])
+    allowed = permissions.may_override_closed_round(actor, [c for _, cells in reached for c in cells])
     reason = nfc(override_reason)[:OVERRIDE_REASON_MAX] or None
     if allowed and reason:
         return [r.id for r in rounds], reason

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from quizapp import permissions
 from quizapp.extensions import db
 from quizapp.models import Org, OrgKind, Person, RoleGrant
 from quizapp.services.exceptions import InvalidInput
@@ -25,7 +26,7 @@ def create_org(code: str, name: str, kind: str = OrgKind.CHI_BO, parent: Org | N
 
 def subtree(org: Org) -> list[Org]:
     """The node and every node below it, in tree order."""
-    return list(db.session.scalars(select(Org).where(Org.path.like(org.path + "%")).order_by(Org.path)))
+    return list(db.session.scalars(select(Org).where(permissions.within_clause([org.path])).order_by(Org.path)))
 
 
 def grant_role(person: Person, role: str, org: Org | None) -> RoleGrant:

@@ -86,7 +86,7 @@ class Sheet:
 def paper_cell(rnd: StudyRound, org_id: int, person: Person) -> Org:
     """A cell the caller manages that takes part in the round; anything else is 'not found'."""
     org = permissions.get_org_or_404(org_id, person)
-    if not org.is_cell or not any(org.path.startswith(p) for p in participating_paths(rnd)):
+    if not org.is_cell or not permissions.within(org.path, participating_paths(rnd)):
         raise NotFound("Chi bộ này không tham gia đợt học tập.")
     return org
 
@@ -94,7 +94,7 @@ def paper_cell(rnd: StudyRound, org_id: int, person: Person) -> Org:
 def paper_cells(rnd: StudyRound, person: Person) -> list[Org]:
     """The cells of the round the caller may print for and enter answers of, in tree order."""
     paths = participating_paths(rnd)
-    return [o for o in permissions.managed_cells(person) if any(o.path.startswith(p) for p in paths)]
+    return [o for o in permissions.managed_cells(person) if permissions.within(o.path, paths)]
 
 
 # ---------------------------------------------------------------- the draw

@@ -152,7 +152,7 @@ def member_statuses(rnd: StudyRound, org: Org) -> list[MemberStatus]:
         select(Person, Org, rules.party_status_on(Person.id, on), rules.exempt_on(Person.id, on))
         .join(Membership, Membership.person_id == Person.id)
         .join(Org, Org.id == Membership.org_id)
-        .where(rules.round_membership_clause(rnd.id, on), Org.path.like(org.path + "%"))
+        .where(rules.round_membership_clause(rnd.id, on), permissions.within_clause([org.path]))
         .order_by(Person.name_key, Person.id)
     ).all()
     ids = [r[0].id for r in rows]

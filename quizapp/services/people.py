@@ -22,11 +22,10 @@ from quizapp.models import (
     RoleGrant,
 )
 from quizapp.services import accounts, history
-from quizapp.services.exceptions import Forbidden, InvalidInput, NotFound
+from quizapp.services.exceptions import InvalidInput, NotFound
 from quizapp.services.roster import NAME_MAX, PHONE_MAX, REASON_MAX, move_membership
 from quizapp.vn import nfc, strip_diacritics, symbols_in_name
 
-ROLE_RANK = {"deputy": 1, "secretary": 2, "staff": 3, "admin": 4}
 EDITABLE = ("full_name", "date_of_birth", "phone", "email", "party_status", "exempt", "exempt_reason", "state")
 DATED = ("party_status", "exempt", "exempt_reason")  # kept as dated periods (services/history.py)
 
@@ -37,18 +36,6 @@ class PersonRow:
 
     person: Person
     org: Org
-
-
-def role_rank(person: Person) -> int:
-    """0 for a plain member, up to 4 for an admin: the highest role the person holds anywhere."""
-    return max((ROLE_RANK.get(g.role, 0) for g in permissions.grants(person)), default=0)
-
-
-def can_administer(actor: Person, target: Person) -> bool:
-    """True when the target is in the actor's scope and holds no role above the actor's."""
-    if not permissions.can_manage_person(target, actor):
-        return False
-    return role_rank(target) <= role_rank(actor)
 
 
 def get_person(person_id: int, caller: Person) -> Person:
@@ -89,10 +76,6 @@ def membership_history(person: Person) -> list[Membership]:
 def person_roles(person: Person) -> list[RoleGrant]:
     """The role grants the person holds."""
     return list(permissions.grants(person))
-
-
-def _require_admin_of(actor: Person, target: Person) -> None:
-    require_admin_of(actor, target)
 
 
 def _clean(data: dict) -> dict:
@@ -136,29 +119,6 @@ def _clean(data: dict) -> dict:
     return out
 
 
-def require_admin_of(actor: Person, target: Person, *, target_rank: int | None = None) -> None:
-    """The person-page rule, shared with roster import: in scope, and no role above the actor's.
-
-    `target_rank` lets a caller checking many people pass ranks looked up at once (role_ranks).
-    """
-    if not permissions.can_manage_person(target, actor):
-        raise NotFound("Không tìm thấy đảng viên này.")
-    rank = role_rank(target) if target_rank is None else target_rank
-    if rank > role_rank(actor):
-        raise Forbidden("Bạn không thể thay đổi thông tin của người giữ vai trò cao hơn mình.")
-
-
-def role_ranks(person_ids: list[int]) -> dict[int, int]:
-    """role_rank for many people in a few queries (people without a role are left out: rank 0)."""
-    ranks: dict[int, int] = {}
-    for start in range(0, len(person_ids), 500):
-        chunk = person_ids[start:start + 500]
-        for pid, role in db.session.execute(select(RoleGrant.person_id, RoleGrant.role)
-                                            .where(RoleGrant.person_id.in_(chunk))):
-            ranks[pid] = max(ranks.get(pid, 0), ROLE_RANK.get(role, 0))
-    return ranks
-
-
 def _plain(value):
     return value.isoformat() if isinstance(value, date) else value
 
@@ -169,7 +129,7 @@ def update_person(target: Person, actor: Person, data: dict) -> list[str]:
     Status and exemption take effect from data["effective_date"] (default today); a date that
     reaches into a closed round needs staff/admin and data["override_reason"].
     """
-    _require_admin_of(actor, target)
+    permissions.require_admin_of(actor, target)
     values = _clean(data)
     on = history.check_effective_date(data.get("effective_date"))
     begin_write()
@@ -211,7 +171,7 @@ def transfer_person(target: Person, actor: Person, org: Org, on: date | None = N
 
     A date that reaches into a closed round needs staff/admin and an override reason.
     """
-    _require_admin_of(actor, target)
+    permissions.require_admin_of(actor, target)
     on = on or today_local()
     if not org.is_cell or not permissions.can_manage_org(org, actor):
         raise NotFound("Không tìm thấy chi bộ này trong phạm vi quản lý của bạn.")
@@ -244,7 +204,7 @@ def transfer_person(target: Person, actor: Person, org: Org, on: date | None = N
 
 def reset_password(target: Person, actor: Person) -> str:
     """Issue a new first password to a person in scope with a role at or below the actor's; returned once."""
-    _require_admin_of(actor, target)
+    permissions.require_admin_of(actor, target)
     if target.id == actor.id:
         raise InvalidInput("Hãy dùng trang “Đổi mật khẩu” để đổi mật khẩu của chính mình.")
     return accounts.reset_password(target, actor)

@@ -5,7 +5,7 @@ all rows are good. People are matched by member code; a changed cell closes the 
 (the day before the change) and opens a new one, so past rounds keep the old cell.
 
 An import obeys exactly the rules of the person page: nobody changes a person holding a role
-above their own (services/people.require_admin_of); status, exemption and cell changes are
+above their own (permissions.require_admin_of); status, exemption and cell changes are
 dated (the "Ngày hiệu lực" column, else the import's date) and may not reach into a closed
 round unless committee staff or an admin give a reason (services/history.check_closed_rounds).
 """
@@ -21,6 +21,7 @@ from openpyxl.utils.datetime import from_excel
 from sqlalchemy import insert, select
 from sqlalchemy.orm import selectinload
 
+from quizapp import permissions
 from quizapp.clock import today_local
 from quizapp.database import begin_write
 from quizapp.extensions import db
@@ -211,7 +212,7 @@ def _parse_row(number: int, table: RawTable, raw: list, today: date, errors: lis
 
 
 def _in_scope(path: str, scope: list[str] | None) -> bool:
-    return scope is None or any(path.startswith(p) for p in scope)
+    return scope is None or permissions.within(path, scope)
 
 
 def _resolve(rows: list[_Row], scope: list[str] | None, default_org: Org | None, errors: list[dict],
@@ -324,12 +325,10 @@ def _plan(row: _Row, person: Person | None, today: date) -> _Plan:
 def _check_rules(rows: list[_Row], existing: dict[str, Person], actor: Person | None, today: date,
                  override_reason: str | None, errors: list[dict]) -> tuple[dict[int, _Plan], list[int]]:
     """The person page's rules, row by row: rank, dates and closed rounds; returns plans and overridden rounds."""
-    from quizapp.services import people  # people imports this module
-
     plans: dict[int, _Plan] = {}
     overridden: set[int] = set()
     candidates: dict[date, list] = {}
-    ranks = people.role_ranks([p.id for p in existing.values()]) if actor is not None else {}
+    ranks = permissions.role_ranks([p.id for p in existing.values()]) if actor is not None else {}
     for row in rows:
         if row.org is None:
             continue
@@ -338,7 +337,7 @@ def _check_rules(rows: list[_Row], existing: dict[str, Person], actor: Person | 
         on = row.values.get("effective_date") or today
         try:
             if person is not None and plan.change.action != "unchanged" and actor is not None:
-                people.require_admin_of(actor, person, target_rank=ranks.get(person.id, 0))
+                permissions.require_admin_of(actor, person, target_rank=ranks.get(person.id, 0))
             if plan.moving and plan.current is not None and on < plan.current.start_date:
                 raise InvalidInput(f"Ngày hiệu lực {on.strftime('%d/%m/%Y')} trước ngày bắt đầu sinh hoạt ở chi bộ hiện tại.")
             if person is None or plan.moving or plan.status_change or plan.exempt_change:

@@ -117,7 +117,7 @@ def check_orgs(owner_org: Org | None, participating: list[Org], actor: Person) -
         out.append(problem("org_ids", "Vui lòng chọn ít nhất một tổ chức đảng tham gia."))
     for org in participating:
         if not permissions.can_manage_org(org, actor) or (
-            owner_org is not None and not org.path.startswith(owner_org.path)
+            owner_org is not None and not permissions.within(org.path, [owner_org.path])
         ):
             out.append(problem("org_ids", f"Tổ chức “{org.name}” không thuộc phạm vi của đợt học tập này."))
     return out

@@ -28,7 +28,6 @@ from quizapp.models import AuditLog, Org, Person
 from quizapp.services import accounts, login_throttle
 from quizapp.services.exceptions import InvalidInput, NotFound
 from quizapp.services.pdf_fonts import drop_unprintable, register_sans
-from quizapp.services.people import can_administer
 from quizapp.vn import nfc
 
 MODES = ("new", "all", "selected")
@@ -68,7 +67,7 @@ def slip_candidates(caller: Person, org: Org, mode: str = "new", person_ids: lis
     chosen = set(person_ids or [])
     result = []
     for person in people:
-        if person.id == caller.id or not person.is_active or not can_administer(caller, person):
+        if person.id == caller.id or not person.is_active or not permissions.can_administer(caller, person):
             continue
         if mode == "new" and not (person.must_change_password or person.last_login_at is None):
             continue

@@ -47,3 +47,15 @@ def test_org_list_is_scoped(client, world, login_as):
     login_as(world.secretary_a)
     html = client.get("/manage/orgs").get_data(as_text=True)
     assert "Chi bộ Sở Thông tin và Truyền thông" in html and "Chi bộ Sở Nội vụ" not in html
+
+
+def test_who_keeps_orgs_and_whom_they_may_give_a_role(world):
+    """Do only staff and admins keep orgs, and may staff give roles only to people in their scope?"""
+    from quizapp import permissions
+
+    assert permissions.can_keep_orgs(world.staff) and permissions.can_keep_orgs(world.admin)
+    assert not permissions.can_keep_orgs(world.secretary_a) and not permissions.can_keep_orgs(world.member_a)
+    assert permissions.can_be_given_role(world.member_b, world.staff)
+    assert not permissions.can_be_given_role(world.admin, world.staff)  # no cell: outside every subtree
+    assert permissions.can_be_given_role(world.staff, world.admin)
+    assert not permissions.can_be_given_role(world.member_b, world.secretary_a)

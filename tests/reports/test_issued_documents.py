@@ -145,10 +145,10 @@ def test_member_mid_quiz_after_close_blocks_issue(world, rnd):
     db.session.commit()
     ready = documents.readiness(rnd, world.cell_a)
     assert ready.blocking and "1 đồng chí đang làm bài" in ready.blocking[0]
-    assert documents.readiness(rnd, world.cell_b).can_issue
+    assert documents.readiness(rnd, world.cell_b).issuable
     attempt.status, attempt.finished_at, attempt.score = "finished", utcnow(), 8.0
     db.session.commit()
-    assert documents.readiness(rnd, world.cell_a).can_issue
+    assert documents.readiness(rnd, world.cell_a).issuable
 
 
 def test_pending_essays_and_unrecorded_absences_make_it_provisional(world, login_as, client):

@@ -5,7 +5,7 @@ from datetime import date
 
 from quizapp import permissions
 from quizapp.extensions import db
-from quizapp.models import Bank, StudyRound
+from quizapp.models import Bank, Org, StudyRound
 from quizapp.services.banks import visible_banks
 from quizapp.services.round_checks import usable_banks
 from quizapp.services.rounds import rounds_in_scope
@@ -26,6 +26,28 @@ def test_overlaps():
     assert not permissions.overlaps("/1/4/", ["/1/2/"])      # a sibling
     assert not permissions.overlaps("/1/22/", ["/1/2/"])     # a sibling whose id starts alike
     assert not permissions.overlaps("/1/", [])
+
+
+def test_within():
+    """Does a node lie within a subtree it is in (itself included), and not beside or above it?"""
+    assert permissions.within("/1/2/3/", ["/1/2/"])
+    assert permissions.within("/1/2/", ["/1/2/"])
+    assert not permissions.within("/1/", ["/1/2/"])         # above: overlaps, but not within
+    assert not permissions.within("/1/22/", ["/1/2/"])      # a sibling whose id starts alike
+    assert not permissions.within("/1/2/", [])
+
+
+def test_subtree_sql_and_python_agree(world):
+    """For every pair of orgs, do within_clause / overlap_clause (SQL) pick exactly the orgs that
+    within / overlaps (Python) accept?"""
+    orgs = list(db.session.query(Org))
+    for root in orgs:
+        inside = {o.id for o in db.session.query(Org).filter(permissions.within_clause([root.path]))}
+        assert inside == {o.id for o in orgs if permissions.within(o.path, [root.path])}, root.code
+        touching = {o.id for o in db.session.query(Org).filter(permissions.overlap_clause([root.path]))}
+        assert touching == {o.id for o in orgs if permissions.overlaps(o.path, [root.path])}, root.code
+    assert db.session.query(Org).filter(permissions.within_clause([])).count() == 0
+    assert db.session.query(Org).filter(permissions.within_clause([world.cell_a.path])).count() == 1
 
 
 def test_round_scope_sql_and_python_agree(world):

@@ -28,7 +28,7 @@ def orgs():
 def org_detail(org_id: int):
     """One node: edit its details (staff/admin), add a child node, grant roles."""
     org = permissions.get_org_or_404(org_id)
-    can_edit = permissions.is_staff()
+    can_edit = permissions.can_keep_orgs()
     members = list(db.session.scalars(permissions.members_in_scope(org=org)))
     form = OrgEditForm(obj=org, prefix="edit")
     form.secretary_id.choices = [(0, "—")] + [(p.id, f"{p.full_name} ({p.member_code})", {"lang": "vi"}) for p in members]
@@ -83,7 +83,7 @@ def org_add_child(org_id: int):
 def org_roles(org_id: int):
     """Grant or withdraw a role over this node. Staff only; the person must be in scope."""
     org = permissions.get_org_or_404(org_id)
-    if not permissions.is_staff():
+    if not permissions.can_keep_orgs():
         flash(_("Chỉ cán bộ văn phòng cấp ủy mới được giao vai trò."), "error")
         return redirect(url_for("manage.org_detail", org_id=org.id))
     form = RoleForm(prefix="role")
@@ -101,7 +101,7 @@ def org_roles(org_id: int):
     elif form.validate_on_submit():
         code = form.member_code.data.strip().upper()
         target = db.session.scalar(select(Person).where(Person.member_code == code))
-        if target is None or not (permissions.is_admin() or permissions.can_manage_person(target)):
+        if target is None or not permissions.can_be_given_role(target):
             flash(_("Không tìm thấy đảng viên có số thẻ %(code)s trong phạm vi quản lý.", code=code), "error")
         else:
             try:

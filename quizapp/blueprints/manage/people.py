@@ -55,7 +55,7 @@ def person_detail(person_id: int):
     person = people_svc.get_person(person_id, _me())
     return render_template("manage/people/detail.html", person=person,
                            memberships=people_svc.membership_history(person), roles=people_svc.person_roles(person),
-                           can_administer=people_svc.can_administer(_me(), person),
+                           can_administer=permissions.can_administer(_me(), person),
                            periods=history.history(person))
 
 

@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, selectinload
 
+from quizapp import permissions
 from quizapp.clock import to_local, today_local, utcnow
 from quizapp.database import begin_write
 from quizapp.extensions import db
@@ -52,7 +53,7 @@ class Readiness:
     provisional: list[Phrase] = field(default_factory=list)
 
     @property
-    def can_issue(self) -> bool:
+    def issuable(self) -> bool:
         """Nothing blocks issuing a number."""
         return not self.blocking
 
@@ -151,7 +152,7 @@ def documents_for(rnd: StudyRound, org: Org) -> list[IssuedReport]:
     """Every document issued for the round by `org` or an org below it, in tree order, newest first."""
     return list(db.session.scalars(
         select(IssuedReport).join(Org, Org.id == IssuedReport.org_id)
-        .where(IssuedReport.round_id == rnd.id, Org.path.like(org.path + "%"))
+        .where(IssuedReport.round_id == rnd.id, permissions.within_clause([org.path]))
         .options(selectinload(IssuedReport.replaced_by), selectinload(IssuedReport.replaces))
         .order_by(Org.path, IssuedReport.id.desc())))
 
@@ -182,7 +183,7 @@ def plan_issue(rnd: StudyRound, org: Org, kind: str, *, number: int | None = Non
     check_kind(org, kind)
     issued_on = issued_on or today_local()
     ready = readiness(rnd, org)
-    if not ready.can_issue:
+    if not ready.issuable:
         raise InvalidInput("Chưa cấp số được: " + " ".join(ready.blocking))
     check_issue_date(rnd, issued_on)
     check_identity(org, kind, state)

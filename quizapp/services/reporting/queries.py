@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import and_, case, exists, func, literal, select
 from sqlalchemy.orm import aliased
 
+from quizapp import permissions
 from quizapp.extensions import db
 from quizapp.models import (
     Absence,
@@ -50,7 +51,7 @@ def members_subquery(rnd: StudyRound, node: Org):
         .where(
             rules.round_membership_clause(rnd.id, on),
             # An IN over the subtree's ids lets the membership(org_id) index drive the scan.
-            Membership.org_id.in_(select(Org.id).where(Org.path.like(node.path + "%")).scalar_subquery()),
+            Membership.org_id.in_(select(Org.id).where(permissions.within_clause([node.path])).scalar_subquery()),
         )
         .subquery("m")
     )
