@@ -24,7 +24,7 @@ from quizapp.models import (
     Org,
     StudyRound,
 )
-from quizapp.services.reporting import queries
+from quizapp.services.reporting import queries, xlsx_rows
 from quizapp.vn import format_date, format_number, nfc, truncate_rate
 
 DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
@@ -89,27 +89,52 @@ def _head_cells(ws, headers):
 
 
 def members_xlsx(rnd: StudyRound, org: Org) -> bytes:
-    """Per-member results of a cell or subtree as .xlsx (frozen header, filter, number/date formats)."""
+    """Per-member results of a cell or subtree as .xlsx (frozen header, filter, number/date formats).
+
+    The header goes through openpyxl; the data rows through xlsx_rows (the same sheet XML, written
+    without a Cell object per value)."""
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("Kết quả")
     for i, w in enumerate(MEMBER_WIDTHS, start=1):
         ws.column_dimensions[get_column_letter(i)].width = w
     ws.freeze_panes = "A2"
     ws.append(_head_cells(ws, MEMBER_HEADERS))
+    rows = xlsx_rows.FastRows(ws, first_row=2)
+    score_style = when_style = None
+    seen_time = False
+    cell_text = _memo(safe_text)  # a cell's name repeats on each of its members' rows
     n = 0
     for rec in member_records(rnd, org):
         n += 1
-        score = WriteOnlyCell(ws, value=rec["score"])
-        score.number_format = "0.0"
-        when = WriteOnlyCell(ws, value=rec["finished_at"])
-        when.number_format = "dd/mm/yyyy hh:mm"
-        ws.append([rec["stt"], safe_text(rec["code"]), safe_text(rec["name"]), safe_text(rec["cell"]),
-                   rec["status"], rec["exempt"], rec["state"], rec["makeup"], score, rec["classification"],
-                   when, safe_text(rec["reason"]), rec["excused"], rec["mode"]])
+        # Register the styles when and in the order openpyxl's own cells did, so styles.xml is the
+        # same: the 0.0 format, the default date-time format a datetime value first gets, ours.
+        if score_style is None:
+            score_style = rows.style("0.0")
+        if not seen_time and rec["finished_at"] is not None:
+            WriteOnlyCell(ws, value=rec["finished_at"])
+            seen_time = True
+        if when_style is None:
+            when_style = rows.style("dd/mm/yyyy hh:mm")
+        rows.append([rec["stt"], safe_text(rec["code"]), safe_text(rec["name"]), cell_text(rec["cell"]),
+                     rec["status"], rec["exempt"], rec["state"], rec["makeup"],
+                     xlsx_rows.Styled(rec["score"], score_style), rec["classification"],
+                     xlsx_rows.Styled(rec["finished_at"], when_style), safe_text(rec["reason"]), rec["excused"],
+                     rec["mode"]])
     ws.auto_filter.ref = f"A1:{get_column_letter(len(MEMBER_HEADERS))}{n + 1}"
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return xlsx_rows.save(wb, [rows])
+
+
+def _memo(fn):
+    """fn with its results kept for repeated arguments (for the few distinct values of a column)."""
+    seen: dict = {}
+
+    def call(value):
+        try:
+            return seen[value]
+        except KeyError:
+            seen[value] = out = fn(value)
+            return out
+    return call
 
 
 def members_csv(rnd: StudyRound, org: Org, separator: str = ";") -> bytes:
