@@ -32,13 +32,16 @@ from quizapp.services.question_types import manual_type_names
 CLASS_KEYS = ("gioi", "kha", "trung_binh", "chua_dat")
 
 
-def members_subquery(rnd: StudyRound, node: Org):
+def members_subquery(rnd: StudyRound, node: Org, materialized: bool = False):
     """People whose membership on the session date is under `node` and inside the round.
 
     Party status and exemption are those in force on the session date, never today's flags.
+    `materialized`: a `WITH m AS MATERIALIZED (...)` CTE instead of a subquery, for a query that
+    reads party_status and exempt many times per member (an inlined subquery would evaluate their
+    correlated lookups once per reference: cell_rows has about twenty).
     """
     on = rnd.session_date
-    return (
+    stmt = (
         select(
             Membership.person_id.label("person_id"), Membership.org_id.label("cell_id"),
             rules.party_status_on(Membership.person_id, on).label("party_status"),
@@ -51,8 +54,10 @@ def members_subquery(rnd: StudyRound, node: Org):
             # An IN over the subtree's ids lets the membership(org_id) index drive the scan.
             Membership.org_id.in_(select(Org.id).where(Org.path.like(node.path + "%")).scalar_subquery()),
         )
-        .subquery("m")
     )
+    if materialized:
+        return stmt.cte("m").prefix_with("MATERIALIZED")  # SQLite >= 3.35, PostgreSQL >= 12
+    return stmt.subquery("m")
 
 
 def counted(person_col, quiz: Quiz | None):
@@ -130,7 +135,7 @@ def cell_rows(rnd: StudyRound, node: Org, outstanding_score: float | None = None
     `outstanding_score`: the commendation threshold (default: rules.outstanding_thresholds)."""
     if outstanding_score is None:
         outstanding_score = rules.outstanding_thresholds().score
-    m = members_subquery(rnd, node)
+    m = members_subquery(rnd, node, materialized=True)
     c, c_on = counted(m.c.person_id, rnd.quiz)
     party = rules.party_clause(m.c.party_status)
     required = rules.required_clause(m.c.party_status, m.c.exempt)
