@@ -182,12 +182,17 @@ def rollup_xlsx(data, issued_on: date | None = None, number_label: str = "") -> 
     ws.freeze_panes = f"A{head_row + 1}"
     ws.append(_head_cells(ws, ROLLUP_HEADERS))
 
-    def numcell(value, fmt="0", fill=None):
-        c = WriteOnlyCell(ws, value=value)
-        c.number_format = fmt
-        if fill:
-            c.fill = fill
-        return c
+    # The cell rows and the totals through xlsx_rows; each style registered in the order openpyxl's
+    # own cells registered it (cell by cell, row by row), so styles.xml stays the same.
+    rows = xlsx_rows.FastRows(ws, first_row=head_row + 1)
+    style_ids: dict = {}
+
+    def numcell(value, fmt="0", fill=None, font=None):
+        key = (fmt, fill is not None, font is not None)
+        sid = style_ids.get(key)
+        if sid is None:
+            sid = style_ids[key] = rows.style(fmt, fill=fill, font=font)
+        return xlsx_rows.Styled(value, sid)
 
     for i, r in enumerate(data.rows, start=1):
         low = not r["met"]
@@ -198,16 +203,18 @@ def rollup_xlsx(data, issued_on: date | None = None, number_label: str = "") -> 
                  numcell(truncate_rate(r["rate"]), "0.00", fill), numcell("Đạt" if r["met"] else "Chưa đạt", "@", fill),
                  numcell(None if r["mean"] is None else round(r["mean"], 2), "0.00", fill)]
         vals += [numcell(r["distribution"][k], fill=fill) for k in queries.CLASS_KEYS]
-        ws.append(vals)
+        rows.append(vals)
     t = data.totals
-    total_row = [numcell(None), numcell(""), numcell("Tổng cộng")]
-    total_row += [numcell(t[k]) for k in ("total", "exempt", "required", "took_part", "made_up")]
-    total_row += [numcell(truncate_rate(t["rate_before_makeup"]), "0.00"), numcell(truncate_rate(t["rate"]), "0.00"),
-                  numcell("Đạt" if t["met"] else "Chưa đạt"), numcell(t["mean_score"], "0.00")]
-    total_row += [numcell(t["distribution"][k]) for k in queries.CLASS_KEYS]
-    for c in total_row:
-        c.font = HEAD_FONT
-    ws.append(total_row)
+
+    def total(value, fmt="0"):
+        return numcell(value, fmt, font=HEAD_FONT)
+
+    total_row = [total(None), total(""), total("Tổng cộng")]
+    total_row += [total(t[k]) for k in ("total", "exempt", "required", "took_part", "made_up")]
+    total_row += [total(truncate_rate(t["rate_before_makeup"]), "0.00"), total(truncate_rate(t["rate"]), "0.00"),
+                  total("Đạt" if t["met"] else "Chưa đạt"), total(t["mean_score"], "0.00")]
+    total_row += [total(t["distribution"][k]) for k in queries.CLASS_KEYS]
+    rows.append(total_row)
     ws.auto_filter.ref = f"A{head_row}:{get_column_letter(len(ROLLUP_HEADERS))}{head_row + len(data.rows)}"
     people = wb.create_sheet("Cá nhân xuất sắc")
     people.append(_head_cells(people, ["STT", "Họ và tên", "Chi bộ", "Điểm"]))
@@ -215,6 +222,4 @@ def rollup_xlsx(data, issued_on: date | None = None, number_label: str = "") -> 
         sc = WriteOnlyCell(people, value=p["score"])
         sc.number_format = "0.0"
         people.append([i, safe_text(p["name"]), safe_text(p["cell"]), sc])
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return xlsx_rows.save(wb, [rows])
