@@ -100,28 +100,32 @@ def members_xlsx(rnd: StudyRound, org: Org) -> bytes:
     ws.freeze_panes = "A2"
     ws.append(_head_cells(ws, MEMBER_HEADERS))
     rows = xlsx_rows.FastRows(ws, first_row=2)
-    score_style = when_style = None
-    seen_time = False
-    cell_text = _memo(safe_text)  # a cell's name repeats on each of its members' rows
-    n = 0
-    for rec in member_records(rnd, org):
-        n += 1
-        # Register the styles when and in the order openpyxl's own cells did, so styles.xml is the
-        # same: the 0.0 format, the default date-time format a datetime value first gets, ours.
-        if score_style is None:
-            score_style = rows.style("0.0")
-        if not seen_time and rec["finished_at"] is not None:
-            WriteOnlyCell(ws, value=rec["finished_at"])
-            seen_time = True
-        if when_style is None:
-            when_style = rows.style("dd/mm/yyyy hh:mm")
-        rows.append([rec["stt"], safe_text(rec["code"]), safe_text(rec["name"]), cell_text(rec["cell"]),
-                     rec["status"], rec["exempt"], rec["state"], rec["makeup"],
-                     xlsx_rows.Styled(rec["score"], score_style), rec["classification"],
-                     xlsx_rows.Styled(rec["finished_at"], when_style), safe_text(rec["reason"]), rec["excused"],
-                     rec["mode"]])
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(MEMBER_HEADERS))}{n + 1}"
-    return xlsx_rows.save(wb, [rows])
+    try:
+        score_style = when_style = None
+        seen_time = False
+        cell_text = _memo(safe_text)  # a cell's name repeats on each of its members' rows
+        n = 0
+        for rec in member_records(rnd, org):
+            n += 1
+            # Register the styles when and in the order openpyxl's own cells did, so styles.xml is the
+            # same: the 0.0 format, the default date-time format a datetime value first gets, ours.
+            if score_style is None:
+                score_style = rows.style("0.0")
+            if not seen_time and rec["finished_at"] is not None:
+                WriteOnlyCell(ws, value=rec["finished_at"])
+                seen_time = True
+            if when_style is None:
+                when_style = rows.style("dd/mm/yyyy hh:mm")
+            rows.append([rec["stt"], safe_text(rec["code"]), safe_text(rec["name"]), cell_text(rec["cell"]),
+                         rec["status"], rec["exempt"], rec["state"], rec["makeup"],
+                         xlsx_rows.Styled(rec["score"], score_style), rec["classification"],
+                         xlsx_rows.Styled(rec["finished_at"], when_style), safe_text(rec["reason"]), rec["excused"],
+                         rec["mode"]])
+        ws.auto_filter.ref = f"A1:{get_column_letter(len(MEMBER_HEADERS))}{n + 1}"
+        return xlsx_rows.save(wb, [rows])
+    except BaseException:
+        rows.close()  # the temporary file of the rows
+        raise
 
 
 def _memo(fn):
@@ -185,41 +189,45 @@ def rollup_xlsx(data, issued_on: date | None = None, number_label: str = "") -> 
     # The cell rows and the totals through xlsx_rows; each style registered in the order openpyxl's
     # own cells registered it (cell by cell, row by row), so styles.xml stays the same.
     rows = xlsx_rows.FastRows(ws, first_row=head_row + 1)
-    style_ids: dict = {}
+    try:
+        style_ids: dict = {}
 
-    def numcell(value, fmt="0", fill=None, font=None):
-        key = (fmt, fill is not None, font is not None)
-        sid = style_ids.get(key)
-        if sid is None:
-            sid = style_ids[key] = rows.style(fmt, fill=fill, font=font)
-        return xlsx_rows.Styled(value, sid)
+        def numcell(value, fmt="0", fill=None, font=None):
+            key = (fmt, fill is not None, font is not None)
+            sid = style_ids.get(key)
+            if sid is None:
+                sid = style_ids[key] = rows.style(fmt, fill=fill, font=font)
+            return xlsx_rows.Styled(value, sid)
 
-    for i, r in enumerate(data.rows, start=1):
-        low = not r["met"]
-        fill = LOW_FILL if low else None
-        vals = [numcell(i, fill=fill), numcell(safe_text(r["code"]), "@", fill), numcell(safe_text(r["name"]), "@", fill)]
-        vals += [numcell(r[k], fill=fill) for k in ("total", "exempt", "required", "took_part", "made_up")]
-        vals += [numcell(truncate_rate(r["rate_before_makeup"]), "0.00", fill),
-                 numcell(truncate_rate(r["rate"]), "0.00", fill), numcell("Đạt" if r["met"] else "Chưa đạt", "@", fill),
-                 numcell(None if r["mean"] is None else round(r["mean"], 2), "0.00", fill)]
-        vals += [numcell(r["distribution"][k], fill=fill) for k in queries.CLASS_KEYS]
-        rows.append(vals)
-    t = data.totals
+        for i, r in enumerate(data.rows, start=1):
+            low = not r["met"]
+            fill = LOW_FILL if low else None
+            vals = [numcell(i, fill=fill), numcell(safe_text(r["code"]), "@", fill), numcell(safe_text(r["name"]), "@", fill)]
+            vals += [numcell(r[k], fill=fill) for k in ("total", "exempt", "required", "took_part", "made_up")]
+            vals += [numcell(truncate_rate(r["rate_before_makeup"]), "0.00", fill),
+                     numcell(truncate_rate(r["rate"]), "0.00", fill), numcell("Đạt" if r["met"] else "Chưa đạt", "@", fill),
+                     numcell(None if r["mean"] is None else round(r["mean"], 2), "0.00", fill)]
+            vals += [numcell(r["distribution"][k], fill=fill) for k in queries.CLASS_KEYS]
+            rows.append(vals)
+        t = data.totals
 
-    def total(value, fmt="0"):
-        return numcell(value, fmt, font=HEAD_FONT)
+        def total(value, fmt="0"):
+            return numcell(value, fmt, font=HEAD_FONT)
 
-    total_row = [total(None), total(""), total("Tổng cộng")]
-    total_row += [total(t[k]) for k in ("total", "exempt", "required", "took_part", "made_up")]
-    total_row += [total(truncate_rate(t["rate_before_makeup"]), "0.00"), total(truncate_rate(t["rate"]), "0.00"),
-                  total("Đạt" if t["met"] else "Chưa đạt"), total(t["mean_score"], "0.00")]
-    total_row += [total(t["distribution"][k]) for k in queries.CLASS_KEYS]
-    rows.append(total_row)
-    ws.auto_filter.ref = f"A{head_row}:{get_column_letter(len(ROLLUP_HEADERS))}{head_row + len(data.rows)}"
-    people = wb.create_sheet("Cá nhân xuất sắc")
-    people.append(_head_cells(people, ["STT", "Họ và tên", "Chi bộ", "Điểm"]))
-    for i, p in enumerate(data.outstanding_people, start=1):
-        sc = WriteOnlyCell(people, value=p["score"])
-        sc.number_format = "0.0"
-        people.append([i, safe_text(p["name"]), safe_text(p["cell"]), sc])
-    return xlsx_rows.save(wb, [rows])
+        total_row = [total(None), total(""), total("Tổng cộng")]
+        total_row += [total(t[k]) for k in ("total", "exempt", "required", "took_part", "made_up")]
+        total_row += [total(truncate_rate(t["rate_before_makeup"]), "0.00"), total(truncate_rate(t["rate"]), "0.00"),
+                      total("Đạt" if t["met"] else "Chưa đạt"), total(t["mean_score"], "0.00")]
+        total_row += [total(t["distribution"][k]) for k in queries.CLASS_KEYS]
+        rows.append(total_row)
+        ws.auto_filter.ref = f"A{head_row}:{get_column_letter(len(ROLLUP_HEADERS))}{head_row + len(data.rows)}"
+        people = wb.create_sheet("Cá nhân xuất sắc")
+        people.append(_head_cells(people, ["STT", "Họ và tên", "Chi bộ", "Điểm"]))
+        for i, p in enumerate(data.outstanding_people, start=1):
+            sc = WriteOnlyCell(people, value=p["score"])
+            sc.number_format = "0.0"
+            people.append([i, safe_text(p["name"]), safe_text(p["cell"]), sc])
+        return xlsx_rows.save(wb, [rows])
+    except BaseException:
+        rows.close()
+        raise
