@@ -3,11 +3,17 @@ members, and the 40,000-row .xlsx. Times first (best of N), then peak Python mem
 tracemalloc in a separate run of the same step.
 
     .venv/bin/python bench/reports_bench.py [--db sqlite:////tmp/reports_bench.sqlite3]
+    .venv/bin/python bench/reports_bench.py --reuse --only members-xlsx --profile 30
+
+`--only STEP` (repeatable) times some steps only; `--profile N` then runs each chosen step once
+under cProfile and prints its N most expensive functions by cumulative time.
 """
 from __future__ import annotations
 
 import argparse
+import cProfile
 import os
+import pstats
 import random
 import sys
 import time
@@ -102,8 +108,19 @@ def build(cells: int, per_cell: int) -> dict:
         cell.secretary_id, first = first, first + size
     top.secretary_id, top.report_to = 1, "Ban Thường vụ Tỉnh ủy Đồng Nai"
     db.session.commit()
+    analyze()
     return {"round_id": rnd.id, "top_id": top.id, "cell30": cell_orgs[0].id, "cell100": cell_orgs[1].id,
             "members": len(people), "cells": len(sizes)}
+
+
+def analyze() -> None:
+    """Planner statistics, as autovacuum keeps them on a live PostgreSQL server (the test server runs
+    with autovacuum off: without them every estimate is 1 row and the plans are nested loops)."""
+    if db.engine.dialect.name == "postgresql":
+        from sqlalchemy import text
+
+        db.session.execute(text("ANALYZE"))
+        db.session.commit()
 
 
 def reuse_info() -> dict:
@@ -118,8 +135,12 @@ def reuse_info() -> dict:
             "cells": db.session.scalar(select(func.count(Org.id)).where(Org.kind == "chi_bo"))}
 
 
+PROFILE_TOP = 0  # --profile N: print the N costliest functions of one extra run of each step
+STEPS = ("sheet-30", "sheet-100", "rollup-pdf", "rollup-xlsx", "members-xlsx", "members-csv")
+
+
 def measure(label: str, fn, repeat: int = 3) -> dict:
-    """Best-of-N wall time, then peak traced memory of one more run."""
+    """Best-of-N wall time, then peak traced memory of one more run (and a profile if asked)."""
     times = []
     size = 0
     for _ in range(repeat):
@@ -137,6 +158,11 @@ def measure(label: str, fn, repeat: int = 3) -> dict:
            "peak_mib": peak / 2**20, "bytes": size}
     print(f"{label:<44} best {row['best_s'] * 1000:9.1f} ms  median {row['median_s'] * 1000:9.1f} ms  "
           f"peak {row['peak_mib']:7.1f} MiB  output {size / 1024:8.1f} KiB", flush=True)
+    if PROFILE_TOP:
+        db.session.rollback()
+        prof = cProfile.Profile()
+        prof.runcall(fn)
+        pstats.Stats(prof, stream=sys.stdout).sort_stats("cumulative").print_stats(PROFILE_TOP)
     return row
 
 
@@ -147,7 +173,13 @@ def main() -> None:
     ap.add_argument("--cells", type=int, default=1000)
     ap.add_argument("--per-cell", type=int, default=40)
     ap.add_argument("--reuse", action="store_true", help="Reuse the data set left by a previous run.")
+    ap.add_argument("--only", action="append", choices=STEPS, help="Time only this step (repeatable).")
+    ap.add_argument("--profile", type=int, default=0, metavar="N",
+                    help="Profile one more run of each step and print its N costliest functions.")
     args = ap.parse_args()
+    global PROFILE_TOP
+    PROFILE_TOP = args.profile
+    chosen = set(args.only or STEPS)
     if not args.reuse and args.db.startswith("sqlite:////") and os.path.exists(args.db[len("sqlite:///"):]):
         os.unlink(args.db[len("sqlite:///"):])
     app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=args.db)
@@ -160,6 +192,8 @@ def main() -> None:
 
         t0 = time.perf_counter()
         info = reuse_info() if args.reuse else build(args.cells, args.per_cell)
+        if args.reuse:
+            analyze()
         print(f"data: {info['members']:,} members in {info['cells']:,} cells, {ITEMS} answers each "
               f"(built in {time.perf_counter() - t0:.1f} s)", flush=True)
         register_serif()  # one-time font load, not part of a request after the first
@@ -171,17 +205,25 @@ def main() -> None:
             return lambda: documents.preview(db.session.get(SR, info["round_id"]), db.session.get(Org, org_id),
                                              "cell_sheet")
 
-        measure("cell sheet PDF, 30 members", sheet(info["cell30"]), repeat=5)
-        measure("cell sheet PDF, 100 members", sheet(info["cell100"]), repeat=5)
         top = lambda: db.session.get(Org, info["top_id"])  # noqa: E731
-        measure(f"roll-up PDF, {info['cells']:,} cells / {info['members']:,}",
-                lambda: documents.preview(db.session.get(SR, info["round_id"]), top(), "rollup"), repeat=2)
-        measure(f"roll-up xlsx, {info['cells']:,} cells",
-                lambda: issue_rollup(db.session.get(SR, info["round_id"]), top(), None, fmt="xlsx")[1], repeat=2)
-        measure(f"members xlsx, {info['members']:,} rows",
-                lambda: excel.members_xlsx(db.session.get(SR, info["round_id"]), top()), repeat=2)
-        measure(f"members csv, {info['members']:,} rows",
-                lambda: excel.members_csv(db.session.get(SR, info["round_id"]), top()), repeat=2)
+        print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
+        if "sheet-30" in chosen:
+            measure("cell sheet PDF, 30 members", sheet(info["cell30"]), repeat=5)
+        if "sheet-100" in chosen:
+            measure("cell sheet PDF, 100 members", sheet(info["cell100"]), repeat=5)
+        if "rollup-pdf" in chosen:
+            measure(f"roll-up PDF, {info['cells']:,} cells / {info['members']:,}",
+                    lambda: documents.preview(db.session.get(SR, info["round_id"]), top(), "rollup"), repeat=2)
+        if "rollup-xlsx" in chosen:
+            measure(f"roll-up xlsx, {info['cells']:,} cells",
+                    lambda: issue_rollup(db.session.get(SR, info["round_id"]), top(), None, fmt="xlsx")[1], repeat=2)
+        if "members-xlsx" in chosen:
+            measure(f"members xlsx, {info['members']:,} rows",
+                    lambda: excel.members_xlsx(db.session.get(SR, info["round_id"]), top()), repeat=2)
+        if "members-csv" in chosen:
+            measure(f"members csv, {info['members']:,} rows",
+                    lambda: excel.members_csv(db.session.get(SR, info["round_id"]), top()), repeat=2)
+        print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
         del rnd
 
 

@@ -136,4 +136,4 @@ def test_documents_are_not_issued_while_the_quiz_is_open(world, scene):
 
     quiz, _ = scene
     ready = documents.readiness(quiz.round, world.cell_a)
-    assert not ready.can_issue and "còn mở" in ready.blocking[0]
+    assert not ready.issuable and "còn mở" in ready.blocking[0]

@@ -245,9 +245,10 @@ def _build(rnd: StudyRound, org: Org, kind: str, label: str, issued_on: date, co
 def preview(rnd: StudyRound, org: Org, kind: str, *, state: bool = False, issued_on: date | None = None) -> bytes:
     """The document as it would print today, without number or code, marked DỰ THẢO on every page."""
     check_kind(org, kind)
-    ready = readiness(rnd, org)
-    with common.document_marks(draft=True, provisional=bool(ready.provisional)):
-        pdf, *_ = _build(rnd, org, kind, draft_label(org, state), issued_on or today_local(), "", state)
+    with queries.one_reading():
+        ready = readiness(rnd, org)
+        with common.document_marks(draft=True, provisional=bool(ready.provisional)):
+            pdf, *_ = _build(rnd, org, kind, draft_label(org, state), issued_on or today_local(), "", state)
     return pdf
 
 
@@ -259,7 +260,9 @@ def issue(rnd: StudyRound, org: Org, kind: str, actor: Person | None, *, number:
     """
     begin_write()
     try:
-        report = _issue(rnd, org, kind, actor, number=number, issued_on=issued_on, state=state, reason=reason)
+        with queries.one_reading():
+            report = _issue(rnd, org, kind, actor, number=number, issued_on=issued_on, state=state,
+                            reason=reason)
         db.session.commit()
         log_event("document.issued", report_id=report.id, kind=kind, number=report.number_label, round_id=rnd.id,
                   org_id=org.id, provisional=report.provisional, signed=report.signed)

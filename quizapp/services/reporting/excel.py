@@ -25,7 +25,7 @@ from quizapp.models import (
     Org,
     StudyRound,
 )
-from quizapp.services.reporting import queries
+from quizapp.services.reporting import queries, xlsx_rows
 from quizapp.vn import format_date, format_number, nfc, truncate_rate
 
 DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
@@ -102,31 +102,62 @@ def _head_cells(ws, headers):
 
 def members_xlsx(rnd: StudyRound, org: Org, hide_paper: bool = False) -> bytes:
     """Per-member results of a cell or subtree as .xlsx (frozen header, filter, number/date formats).
-    `hide_paper`: paper scores read "Ẩn" and a "Ghi chú" sheet says why (member_records)."""
+    `hide_paper`: paper scores read "Ẩn" and a "Ghi chú" sheet says why (member_records).
+
+    The header goes through openpyxl; the data rows through xlsx_rows (the same sheet XML, written
+    without a Cell object per value)."""
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("Kết quả")
     for i, w in enumerate(MEMBER_WIDTHS, start=1):
         ws.column_dimensions[get_column_letter(i)].width = w
     ws.freeze_panes = "A2"
     ws.append(_head_cells(ws, MEMBER_HEADERS))
-    n = hidden = 0
-    for rec in member_records(rnd, org, hide_paper):
-        n += 1
-        hidden += rec["hidden"]
-        score = WriteOnlyCell(ws, value=rec["score"])
-        score.number_format = "@" if rec["hidden"] else "0.0"
-        when = WriteOnlyCell(ws, value=rec["finished_at"])
-        when.number_format = "dd/mm/yyyy hh:mm"
-        ws.append([rec["stt"], safe_text(rec["code"]), safe_text(rec["name"]), safe_text(rec["cell"]),
-                   rec["status"], rec["exempt"], rec["state"], rec["makeup"], score, rec["classification"],
-                   when, safe_text(rec["reason"]), rec["excused"], rec["mode"]])
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(MEMBER_HEADERS))}{n + 1}"
-    if hidden:
-        note = wb.create_sheet("Ghi chú")
-        note.append([f"{PAPER_SCORE_HIDDEN}: {PAPER_SCORES_HIDDEN_NOTE}"])
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    rows = xlsx_rows.FastRows(ws, first_row=2)
+    try:
+        score_style = when_style = text_style = None
+        seen_time = False
+        cell_text = _memo(safe_text)  # a cell's name repeats on each of its members' rows
+        n = hidden = 0
+        for rec in member_records(rnd, org, hide_paper):
+            n += 1
+            hidden += rec["hidden"]
+            # Register the styles when and in the order openpyxl's own cells did, so styles.xml is the
+            # same: the 0.0 format, the default date-time format a datetime value first gets, ours.
+            if score_style is None:
+                score_style = rows.style("0.0")
+            if not seen_time and rec["finished_at"] is not None:
+                WriteOnlyCell(ws, value=rec["finished_at"])
+                seen_time = True
+            if when_style is None:
+                when_style = rows.style("dd/mm/yyyy hh:mm")
+            if rec["hidden"] and text_style is None:
+                text_style = rows.style("@")
+            rows.append([rec["stt"], safe_text(rec["code"]), safe_text(rec["name"]), cell_text(rec["cell"]),
+                         rec["status"], rec["exempt"], rec["state"], rec["makeup"],
+                         xlsx_rows.Styled(rec["score"], text_style if rec["hidden"] else score_style), rec["classification"],
+                         xlsx_rows.Styled(rec["finished_at"], when_style), safe_text(rec["reason"]), rec["excused"],
+                         rec["mode"]])
+        ws.auto_filter.ref = f"A1:{get_column_letter(len(MEMBER_HEADERS))}{n + 1}"
+        if hidden:
+            note = wb.create_sheet("Ghi chú")
+            note.append([f"{PAPER_SCORE_HIDDEN}: {PAPER_SCORES_HIDDEN_NOTE}"])
+        return xlsx_rows.save(wb, [rows])
+    except BaseException:
+        rows.close()  # the temporary file of the rows
+        raise
+
+
+def _memo(fn):
+    """fn with its results kept for repeated arguments (for the few distinct values of a column)."""
+    seen: dict = {}
+
+    def call(value):
+        try:
+            return seen[value]
+        except KeyError:
+            seen[value] = out = fn(value)
+            return out
+    return call
 
 
 def members_csv(rnd: StudyRound, org: Org, separator: str = ";", hide_paper: bool = False) -> bytes:
@@ -187,39 +218,48 @@ def rollup_xlsx(data, issued_on: date | None = None, number_label: str = "") -> 
     ws.freeze_panes = f"A{head_row + 1}"
     ws.append(_head_cells(ws, ROLLUP_HEADERS))
 
-    def numcell(value, fmt="0", fill=None):
-        c = WriteOnlyCell(ws, value=value)
-        c.number_format = fmt
-        if fill:
-            c.fill = fill
-        return c
+    # The cell rows and the totals through xlsx_rows; each style registered in the order openpyxl's
+    # own cells registered it (cell by cell, row by row), so styles.xml stays the same.
+    rows = xlsx_rows.FastRows(ws, first_row=head_row + 1)
+    try:
+        style_ids: dict = {}
 
-    for i, r in enumerate(data.rows, start=1):
-        low = not r["met"]
-        fill = LOW_FILL if low else None
-        vals = [numcell(i, fill=fill), numcell(safe_text(r["code"]), "@", fill), numcell(safe_text(r["name"]), "@", fill)]
-        vals += [numcell(r[k], fill=fill) for k in ("total", "exempt", "required", "took_part", "made_up")]
-        vals += [numcell(truncate_rate(r["rate_before_makeup"]), "0.00", fill),
-                 numcell(truncate_rate(r["rate"]), "0.00", fill), numcell("Đạt" if r["met"] else "Chưa đạt", "@", fill),
-                 numcell(None if r["mean"] is None else round(r["mean"], 2), "0.00", fill)]
-        vals += [numcell(r["distribution"][k], fill=fill) for k in queries.CLASS_KEYS]
-        ws.append(vals)
-    t = data.totals
-    total_row = [numcell(None), numcell(""), numcell("Tổng cộng")]
-    total_row += [numcell(t[k]) for k in ("total", "exempt", "required", "took_part", "made_up")]
-    total_row += [numcell(truncate_rate(t["rate_before_makeup"]), "0.00"), numcell(truncate_rate(t["rate"]), "0.00"),
-                  numcell("Đạt" if t["met"] else "Chưa đạt"), numcell(t["mean_score"], "0.00")]
-    total_row += [numcell(t["distribution"][k]) for k in queries.CLASS_KEYS]
-    for c in total_row:
-        c.font = HEAD_FONT
-    ws.append(total_row)
-    ws.auto_filter.ref = f"A{head_row}:{get_column_letter(len(ROLLUP_HEADERS))}{head_row + len(data.rows)}"
-    people = wb.create_sheet("Cá nhân xuất sắc")
-    people.append(_head_cells(people, ["STT", "Họ và tên", "Chi bộ", "Điểm"]))
-    for i, p in enumerate(data.outstanding_people, start=1):
-        sc = WriteOnlyCell(people, value=p["score"])
-        sc.number_format = "0.0"
-        people.append([i, safe_text(p["name"]), safe_text(p["cell"]), sc])
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+        def numcell(value, fmt="0", fill=None, font=None):
+            key = (fmt, fill is not None, font is not None)
+            sid = style_ids.get(key)
+            if sid is None:
+                sid = style_ids[key] = rows.style(fmt, fill=fill, font=font)
+            return xlsx_rows.Styled(value, sid)
+
+        for i, r in enumerate(data.rows, start=1):
+            low = not r["met"]
+            fill = LOW_FILL if low else None
+            vals = [numcell(i, fill=fill), numcell(safe_text(r["code"]), "@", fill), numcell(safe_text(r["name"]), "@", fill)]
+            vals += [numcell(r[k], fill=fill) for k in ("total", "exempt", "required", "took_part", "made_up")]
+            vals += [numcell(truncate_rate(r["rate_before_makeup"]), "0.00", fill),
+                     numcell(truncate_rate(r["rate"]), "0.00", fill), numcell("Đạt" if r["met"] else "Chưa đạt", "@", fill),
+                     numcell(None if r["mean"] is None else round(r["mean"], 2), "0.00", fill)]
+            vals += [numcell(r["distribution"][k], fill=fill) for k in queries.CLASS_KEYS]
+            rows.append(vals)
+        t = data.totals
+
+        def total(value, fmt="0"):
+            return numcell(value, fmt, font=HEAD_FONT)
+
+        total_row = [total(None), total(""), total("Tổng cộng")]
+        total_row += [total(t[k]) for k in ("total", "exempt", "required", "took_part", "made_up")]
+        total_row += [total(truncate_rate(t["rate_before_makeup"]), "0.00"), total(truncate_rate(t["rate"]), "0.00"),
+                      total("Đạt" if t["met"] else "Chưa đạt"), total(t["mean_score"], "0.00")]
+        total_row += [total(t["distribution"][k]) for k in queries.CLASS_KEYS]
+        rows.append(total_row)
+        ws.auto_filter.ref = f"A{head_row}:{get_column_letter(len(ROLLUP_HEADERS))}{head_row + len(data.rows)}"
+        people = wb.create_sheet("Cá nhân xuất sắc")
+        people.append(_head_cells(people, ["STT", "Họ và tên", "Chi bộ", "Điểm"]))
+        for i, p in enumerate(data.outstanding_people, start=1):
+            sc = WriteOnlyCell(people, value=p["score"])
+            sc.number_format = "0.0"
+            people.append([i, safe_text(p["name"]), safe_text(p["cell"]), sc])
+        return xlsx_rows.save(wb, [rows])
+    except BaseException:
+        rows.close()
+        raise

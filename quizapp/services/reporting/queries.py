@@ -7,7 +7,9 @@ final. These queries only aggregate them.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy import and_, case, exists, func, literal, select
 from sqlalchemy.orm import aliased
@@ -32,15 +34,41 @@ from quizapp.services import rules
 from quizapp.services.question_types import manual_type_names
 
 CLASS_KEYS = ("gioi", "kha", "trung_binh", "chua_dat")
+_READING: ContextVar[dict | None] = ContextVar("report_reading", default=None)
 
 
-def members_subquery(rnd: StudyRound, node: Org):
+@contextmanager
+def one_reading():
+    """Within the block, cell_rows and essay_counts of one round and node are queried once.
+
+    A document reads the figures twice (readiness, then the document itself): inside one reading
+    both see the same rows, and a 1,000-cell roll-up pays its aggregate queries once."""
+    token = _READING.set({})
+    try:
+        yield
+    finally:
+        _READING.reset(token)
+
+
+def _remembered(key, compute):
+    memo = _READING.get()
+    if memo is None:
+        return compute()
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
+
+
+def members_subquery(rnd: StudyRound, node: Org, materialized: bool = False):
     """People whose membership on the session date is under `node` and inside the round.
 
     Party status and exemption are those in force on the session date, never today's flags.
+    `materialized`: a `WITH m AS MATERIALIZED (...)` CTE instead of a subquery, for a query that
+    reads party_status and exempt many times per member (an inlined subquery would evaluate their
+    correlated lookups once per reference: cell_rows has about twenty).
     """
     on = rnd.session_date
-    return (
+    stmt = (
         select(
             Membership.person_id.label("person_id"), Membership.org_id.label("cell_id"),
             rules.party_status_on(Membership.person_id, on).label("party_status"),
@@ -53,8 +81,10 @@ def members_subquery(rnd: StudyRound, node: Org):
             # An IN over the subtree's ids lets the membership(org_id) index drive the scan.
             Membership.org_id.in_(select(Org.id).where(permissions.within_clause([node.path])).scalar_subquery()),
         )
-        .subquery("m")
     )
+    if materialized:
+        return stmt.cte("m").prefix_with("MATERIALIZED")  # SQLite >= 3.35, PostgreSQL >= 12
+    return stmt.subquery("m")
 
 
 def counted(person_col, quiz: Quiz | None):
@@ -133,7 +163,13 @@ def cell_rows(rnd: StudyRound, node: Org, outstanding_score: float | None = None
     `outstanding_score`: the commendation threshold (default: rules.outstanding_thresholds)."""
     if outstanding_score is None:
         outstanding_score = rules.outstanding_thresholds().score
-    m = members_subquery(rnd, node)
+    rows = _remembered(("cell_rows", rnd.id, node.id, outstanding_score),
+                       lambda: _cell_rows(rnd, node, outstanding_score))
+    return [replace(r, distribution=dict(r.distribution)) for r in rows]  # callers get their own copies
+
+
+def _cell_rows(rnd: StudyRound, node: Org, outstanding_score: float) -> list[CellRow]:
+    m = members_subquery(rnd, node, materialized=True)
     c, c_on = counted(m.c.person_id, rnd.quiz)
     party = rules.party_clause(m.c.party_status)
     required = rules.required_clause(m.c.party_status, m.c.exempt)
@@ -185,6 +221,10 @@ def essay_counts(rnd: StudyRound, node: Org) -> tuple[int, int]:
     """(essays submitted, essays graded) in the counted attempts of required members under node."""
     if rnd.quiz is None:
         return 0, 0
+    return _remembered(("essay_counts", rnd.id, node.id), lambda: _essay_counts(rnd, node))
+
+
+def _essay_counts(rnd: StudyRound, node: Org) -> tuple[int, int]:
     m = members_subquery(rnd, node)
     c, c_on = counted(m.c.person_id, rnd.quiz)
     stmt = (
