@@ -140,6 +140,7 @@ def test_wrong_types_never_crash(world, field, value):
     "", "[]", "- 1\n- 2", "format: 1", "format: 1\nbank: x\nquestions: x", "format: 2\nbank: {}\nquestions: [1]",
     "format: 1\nbank: {slug: A B, title: [1], document: d, document_date: hôm qua}\nquestions: [null]",
     "? [a]\n: b", "format: 1\n1: 2", "!!python/object:os.system {}", "format: !!binary aGVsbG8=",
+    "null", "Null", "~",  # YAML's empty value: a document with nothing in it
 ])
 def test_odd_documents_never_crash(world, text):
     """Do empty, scalar, list-shaped or tagged documents each get a clear error, never an exception?"""

@@ -179,9 +179,9 @@ def parse(data: bytes, filename: str = "", *, max_bytes: int = DEFAULT_MAX_BYTES
     if errors:
         return None, errors
     tree, errors = load_tree(text, filename)
-    if tree is None or errors:
+    if errors:
         return None, errors
-    if not isinstance(tree, dict):
+    if not isinstance(tree, dict):  # also a lone "null" / "~" (YAML's empty value)
         return None, [BankError("tệp phải là một bảng gồm format, bank và questions", 1, None, filename)]
 
     for k in tree:
