@@ -10,7 +10,7 @@ PORT ?= 5000
 # One worker per core; gunicorn.conf.py gives each 8 threads (gthread): see bench/README.md.
 WORKERS ?= 2
 
-.PHONY: run test test-fast lint setup deps translations db demo serve clean bench browser-tools
+.PHONY: run test test-fast lint setup deps translations db demo serve clean bench browser-tools lb-tools
 
 # requirements.txt (runtime) and requirements-test.txt (runtime + test tools) are locked with
 # hashes by `make lock` from requirements.in and requirements-test.in.
@@ -76,9 +76,14 @@ browser-tools:
 lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check .
 
+## A real load balancer for the two-instance load smoke (tests/load): Debian's haproxy.
+lb-tools:
+	@command -v haproxy >/dev/null 2>&1 || test -x /usr/sbin/haproxy || { echo "Cài haproxy (apt-get install haproxy)…"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy >/dev/null; }
+
 ## The whole test suite (SQLite by default; TEST_DATABASE_URL=postgresql://... for PostgreSQL),
 ## after the lint. `setup` compiles the translation catalogs first, so no test reads a stale .mo.
-test: lint setup $(VENV)/.installed-test browser-tools
+test: lint setup $(VENV)/.installed-test browser-tools lb-tools
 	$(PY) -m pytest -q $(PYTEST_ARGS)
 
 ## The suite without the browser tests (marker e2e) and the load smoke (marker load): no Chromium needed.
