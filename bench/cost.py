@@ -3,7 +3,11 @@
 Seeds a SQLite file (or a new PostgreSQL database with --db) with N members logged in and the
 load quiz (bench/seed.py), then drives the app through Flask's test client: hello (bench-only,
 session + user lookup), start, save, submit, each --rounds times over distinct members. This is the
-figure to work by on a shared machine: it does not depend on what else runs on the other core.
+figure to work by on a shared machine. Each step request is timed next to a request to a bare Flask
+hello-world (`bench.app:bare`), and the ratio is taken against those, so a CPU that speeds up or
+slows down during the run (it does, on a shared virtual machine) moves both. Every tenth request is
+not timed but counted: **Python calls per request** (function calls seen by `sys.setprofile`) and
+SQL statements per request do not depend on the machine's speed at all.
 With --cprofile STEP it prints the top of cProfile for that step.
 
     .venv/bin/python bench/cost.py --members 300
@@ -37,6 +41,24 @@ def _value(item: dict):
     if choices:
         return choices[0]["id"]
     return "a"
+
+
+def _count_calls(fn, *args) -> int:
+    """Python and C function calls made by fn(*args): a figure of CPU work that does not depend on
+    the machine's speed or on what else runs (the milliseconds do)."""
+    n = 0
+
+    def _tick(_frame, event, _arg):
+        nonlocal n
+        if event in ("call", "c_call"):
+            n += 1
+
+    sys.setprofile(_tick)
+    try:
+        fn(*args)
+    finally:
+        sys.setprofile(None)
+    return n
 
 
 def main() -> None:
@@ -125,27 +147,34 @@ def main() -> None:
             runs = members[5:] if name != "save" else (members[5:] * 3)
             prof = cProfile.Profile() if args.cprofile == name else None
             counter["n"] = counter["tx"] = 0
-            times = []
-            for m in runs:
+            times, bare_times, calls = [], [], []
+            for i, m in enumerate(runs):
+                if i % 10 == 9 and prof is None:
+                    calls.append(_count_calls(fn, m))  # counted, not timed (the counter slows it)
+                    continue
                 t0 = time.perf_counter()
+                bare_hello(m)  # a bare request beside every step request: the ratio sees the same CPU
+                t1 = time.perf_counter()
                 if prof:
                     prof.enable()
                 fn(m)
                 if prof:
                     prof.disable()
-                times.append((time.perf_counter() - t0) * 1000)
+                times.append((time.perf_counter() - t1) * 1000)
+                bare_times.append((t1 - t0) * 1000)
             rows.append((name, len(runs), statistics.median(times), statistics.mean(times),
+                         statistics.mean(bare_times), statistics.mean(calls) if calls else 0,
                          counter["n"] / len(runs), counter["tx"] / len(runs)))
             if prof:
                 pstats.Stats(prof).sort_stats(os.environ.get("SORT", "cumulative")).print_stats(45)
         print(f"\nin-process, {n} members, db {url.split(':')[0]}, load average {os.getloadavg()[0]:.1f} "
               f"on {os.cpu_count()} CPUs (`bench/cost.py --members {args.members}`)")
-        print("| step | requests | median ms | mean ms | SQL statements / request | commits + rollbacks / request "
-              "| vs bare Flask (mean) |")
-        print("|---|---:|---:|---:|---:|---:|---:|")
-        bare_mean = rows[0][3]
-        for name, count, med, mean, q, tx in rows:
-            print(f"| {name} | {count} | {med:.2f} | {mean:.2f} | {q:.1f} | {tx:.1f} | {bare_mean / mean:.1%} |")
+        print("| step | requests | median ms | mean ms | vs bare Flask beside it (mean) | Python calls / request "
+              "| SQL statements / request | commits + rollbacks / request |")
+        print("|---|---:|---:|---:|---:|---:|---:|---:|")
+        for name, count, med, mean, bare_mean, ncalls, q, tx in rows:
+            print(f"| {name} | {count} | {med:.2f} | {mean:.2f} | {bare_mean / mean:.1%} | {ncalls:,.0f} "
+                  f"| {q:.1f} | {tx:.1f} |")
     finally:
         import shutil
 
