@@ -4,7 +4,8 @@ Not a test. Seeds a temporary database with N members logged in (AuthSession row
 cookies made directly, so argon2 is not on the path) and a 20-question quiz drawn at random from a
 30-question bank; then starts gunicorn exactly as `make run` does (gunicorn.conf.py: gthread,
 preloaded) on the bench app (`bench.app:app`: the product plus a bench-only /hello), and beside it,
-served the same way, a bare Flask hello-world (`bench.app:bare`). wrk drives each at 64 connections:
+served the same way, a bare Flask hello-world (`bench.app:bare`). wrk drives each at 64 connections,
+the bare app before and after every route (its ratio is to the mean of those two):
 
   bare    GET  /hello on the bare Flask app            (the ceiling: Flask + gunicorn on this machine)
   hello   GET  /hello on the product                   (session cookie + user lookup + request log)
@@ -175,7 +176,10 @@ def stop(proc: subprocess.Popen) -> None:
 
 
 def run(url: str, workdir: Path, quiz_id: int, users: list, args) -> tuple[list[dict], dict]:
-    """bare, then hello, start, save and submit against the seeded database."""
+    """hello, start, save and submit against the seeded database, each between two runs of the bare
+    app (both servers stay up; the idle one costs nothing), so every route is compared with the bare
+    Flask figures taken just before and just after it: the CPU of a shared virtual machine changes
+    speed by tens of percent within minutes, and a ratio to one early bare run would carry that."""
     from sqlalchemy import create_engine, text
 
     from quizapp import normalize_db_url
@@ -183,25 +187,29 @@ def run(url: str, workdir: Path, quiz_id: int, users: list, args) -> tuple[list[
     users_file = workdir / "users.txt"
     write_users(users_file, users, None)
     time_args = (args.seconds, args.connections, args.threads_wrk)
+    bare_args = (max(3, args.seconds // 2), args.connections, args.threads_wrk)
     results = []
     bare = serve(url, workdir, "bench.app:bare", 18100, args)
-    try:
-        wrk("bare", 18100, users_file, quiz_id, 2, *time_args[1:])  # warm-up
-        results.append(wrk("bare", 18100, users_file, quiz_id, *time_args))
-    finally:
-        stop(bare)
     proc = serve(url, workdir, "bench.app:app", 18101, args)
     engine = create_engine(normalize_db_url(url))
+
+    def measure(phase: str) -> None:
+        before = results[-1]["bare_after"] if results else wrk("bare", 18100, users_file, quiz_id, *bare_args)
+        got = wrk(phase, 18101, users_file, quiz_id, *time_args)
+        got["bare_before"], got["bare_after"] = before, wrk("bare", 18100, users_file, quiz_id, *bare_args)
+        results.append(got)
+
     try:
+        wrk("bare", 18100, users_file, quiz_id, 2, *time_args[1:])  # warm-up
         wrk("hello", 18101, users_file, quiz_id, 2, *time_args[1:])  # warm-up: connections, caches
-        results.append(wrk("hello", 18101, users_file, quiz_id, *time_args))
-        results.append(wrk("start", 18101, users_file, quiz_id, *time_args))
+        measure("hello")
+        measure("start")
         time.sleep(1.5)
         with engine.connect() as con:
             attempts = dict(con.execute(text("SELECT person_id, id FROM attempt")).all())
         write_users(users_file, users, attempts, answers_by_attempt(engine))
-        results.append(wrk("save", 18101, users_file, quiz_id, *time_args))
-        results.append(wrk("submit", 18101, users_file, quiz_id, *time_args))
+        measure("save")
+        measure("submit")
         with engine.connect() as con:
             facts = {
                 "attempts_started": len(attempts),
@@ -212,6 +220,7 @@ def run(url: str, workdir: Path, quiz_id: int, users: list, args) -> tuple[list[
     finally:
         engine.dispose()
         stop(proc)
+        stop(bare)
     return results, facts
 
 
@@ -239,17 +248,20 @@ def main() -> None:
         command = "bench/run.py " + " ".join(sys.argv[1:])
         results, facts = run(url, tmp, quiz_id, users, args)
         load_after = os.getloadavg()[0]
-        bare = results[0]["rps"]
         label = (f"{args.db.split(':')[0]}, {args.workers} x {args.worker_class}"
                  f"{f' x {args.threads}' if args.worker_class == 'gthread' else ''}, {args.connections} conn., "
                  f"load {load_before:.1f}→{load_after:.1f}")
+        bares = [r["rps"] for r in [results[0]["bare_before"]] + [r["bare_after"] for r in results]]
         print(f"\n`{command}` — wrk {args.connections} connections, {args.seconds} s per phase; "
-              f"load average {load_before:.1f} before, {load_after:.1f} after, on {os.cpu_count()} CPUs\n")
-        print("| run | route | req/s | vs bare Flask | p50 ms | p99 ms | errors |")
-        print("|---|---|---:|---:|---:|---:|---:|")
+              f"load average {load_before:.1f} before, {load_after:.1f} after, on {os.cpu_count()} CPUs; "
+              f"the bare app ran {max(3, args.seconds // 2)} s before and after every route: "
+              f"{' / '.join(f'{b:,.0f}' for b in bares)} req/s\n")
+        print("| run | route | req/s | bare Flask before / after (req/s) | vs bare (their mean) | p50 ms | p99 ms | errors |")
+        print("|---|---|---:|---:|---:|---:|---:|---:|")
         for r in results:
-            print(f"| {label} | {r['phase']} | {r['rps']:,.0f} | {r['rps'] / bare:.1%} | {r['p50']:.1f} | "
-                  f"{r['p99']:.1f} | {r['errors']} |")
+            b0, b1 = r["bare_before"]["rps"], r["bare_after"]["rps"]
+            print(f"| {label} | {r['phase']} | {r['rps']:,.0f} | {b0:,.0f} / {b1:,.0f} | {r['rps'] / ((b0 + b1) / 2):.1%} "
+                  f"| {r['p50']:.1f} | {r['p99']:.1f} | {r['errors']} |")
         print(f"\nfacts: {facts}", flush=True)
     finally:
         if drop:
