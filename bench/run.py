@@ -151,6 +151,13 @@ def serve(url: str, workdir: Path, target: str, port: int, args) -> subprocess.P
     env.pop("TEST_DATABASE_URL", None)
     cmd = [sys.executable, "-m", "gunicorn", "--config", str(ROOT / "gunicorn.conf.py"), "--bind",
            f"127.0.0.1:{port}", target]
+    if args.granian:  # the comparison server: its own venv, the product's packages on the path
+        import sysconfig
+
+        env["PYTHONPATH"] = os.pathsep.join([str(ROOT), sysconfig.get_paths()["purelib"]])
+        cmd = [args.granian, "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(port),
+               "--workers", str(args.workers), "--blocking-threads", str(args.threads), "--backlog", "2048",
+               "--no-ws", "--log-level", "warning", target]
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=open(workdir / "gunicorn.log", "ab"),
                             start_new_session=True)
     for _ in range(300):
@@ -234,6 +241,11 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--threads-wrk", type=int, default=2, help="wrk threads")
+    parser.add_argument("--granian", default=None, metavar="PATH",
+                        help="serve both apps with this granian executable instead of gunicorn (WSGI, "
+                             "--workers processes x --threads blocking threads); granian is not a "
+                             "dependency: install it in a venv of its own (python3 -m venv /tmp/g && "
+                             "/tmp/g/bin/pip install granian) and pass /tmp/g/bin/granian")
     parser.add_argument("--db", default="sqlite", help="'sqlite' (a temporary file) or a postgresql:// server URL")
     args = parser.parse_args()
     if not shutil.which("wrk"):
@@ -248,8 +260,9 @@ def main() -> None:
         command = "bench/run.py " + " ".join(sys.argv[1:])
         results, facts = run(url, tmp, quiz_id, users, args)
         load_after = os.getloadavg()[0]
-        label = (f"{args.db.split(':')[0]}, {args.workers} x {args.worker_class}"
-                 f"{f' x {args.threads}' if args.worker_class == 'gthread' else ''}, {args.connections} conn., "
+        label = (f"{args.db.split(':')[0]}, {'granian ' if args.granian else ''}{args.workers} x "
+                 f"{'blocking threads' if args.granian else args.worker_class}"
+                 f"{f' x {args.threads}' if args.granian or args.worker_class == 'gthread' else ''}, {args.connections} conn., "
                  f"load {load_before:.1f}→{load_after:.1f}")
         bares = [r["rps"] for r in [results[0]["bare_before"]] + [r["bare_after"] for r in results]]
         print(f"\n`{command}` — wrk {args.connections} connections, {args.seconds} s per phase; "
