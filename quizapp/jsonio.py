@@ -10,7 +10,9 @@ What orjson refuses goes to the stdlib exactly as before, so nothing served or s
 now: a lone surrogate in a string (a member can post "\\ud800" in a text answer), an integer past
 64 bits, a dict key that is not a string, and, for the provider, whatever its `default` turns into
 JSON (dates as HTTP dates, Decimal as a string, dataclasses as dicts, `__html__`): datetimes and
-dataclasses are passed through to it, not written by orjson in its own way.
+dataclasses are passed through to it, not written by orjson in its own way. One value changes:
+a float NaN or infinity is written as null, where the stdlib wrote NaN (which neither a browser's
+JSON.parse nor PostgreSQL's json type accepts); scores, points and counts are always finite.
 """
 from __future__ import annotations
 
@@ -71,8 +73,9 @@ def loads_column(text: str | bytes) -> Any:
     """A JSON column's stored text as a value (SQLAlchemy's json_deserializer).
 
     orjson refuses text the stdlib wrote and reads: NaN and Infinity, a lone surrogate's escape;
-    that text is read by the stdlib. (Integers past 64 bits, which orjson reads as floats, are
-    never stored: every JSON column holds values the app builds, answers included.)"""
+    that text is read by the stdlib. (An integer past 64 bits would come back as a float; the
+    columns hold ids, counts, points, choice ids and texts, the answers as the question types
+    shape them, never such a number.)"""
     try:
         return orjson.loads(text)
     except orjson.JSONDecodeError:
