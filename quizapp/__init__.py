@@ -8,6 +8,7 @@ from flask import Flask, session
 
 from quizapp.config import INSTANCE_DIR, Config, DevelopmentConfig
 from quizapp.extensions import babel, csrf, db, login_manager, migrate
+from quizapp.jsonio import OrjsonProvider
 
 
 def _secret_key(app: Flask) -> str:
@@ -46,6 +47,7 @@ def select_locale() -> str:
 def create_app(config_class: type[Config] = DevelopmentConfig, **overrides) -> Flask:
     """Build the Flask application for the given configuration class."""
     app = Flask(__name__, instance_path=str(INSTANCE_DIR), instance_relative_config=False)
+    app.json = OrjsonProvider(app)
     app.config.from_object(config_class)
     app.config.update(overrides)
     app.config["SQLALCHEMY_DATABASE_URI"] = normalize_db_url(app.config["SQLALCHEMY_DATABASE_URI"])

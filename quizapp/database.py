@@ -134,8 +134,13 @@ def engine_options(app_config: dict) -> dict:
     connection (a new server process, its caches cold, its prepared statements lost) and close it
     again when it is handed back. psycopg 3 prepares a statement on a connection after
     DB_PREPARE_THRESHOLD runs (None: never, for pgbouncer in transaction mode before 1.21).
-    SQLite keeps SQLAlchemy's own pooling (its in-memory database takes no pool size)."""
+    SQLite keeps SQLAlchemy's own pooling (its in-memory database takes no pool size).
+    Both write and read JSON columns with orjson (quizapp/jsonio.py)."""
+    from quizapp import jsonio
+
     options = dict(app_config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    options.setdefault("json_serializer", jsonio.dumps_column)
+    options.setdefault("json_deserializer", jsonio.loads_column)
     url = str(app_config.get("SQLALCHEMY_DATABASE_URI") or "")
     if not url.startswith("postgresql"):
         return options
