@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, has_request_context, request, session, url_for
+from flask.sessions import SecureCookieSessionInterface
 from jinja2 import BaseLoader, ChoiceLoader, FileSystemLoader, TemplateNotFound
 from markupsafe import Markup
 from werkzeug.routing import BuildError, IntegerConverter
@@ -127,6 +129,27 @@ class TypeTemplateLoader(BaseLoader):
         return FileSystemLoader(qtype.template_dir).get_source(environment, template)
 
 
+class SessionCookies(SecureCookieSessionInterface):
+    """Flask's signed session cookie (same format, salt and HMAC-SHA1 signature), read and written
+    at less cost on every request.
+
+    Flask builds a new serializer per request and signs with a Python-level SHA-1 wrapper, which
+    sends HMAC through the pure-Python path; `hashlib.sha1` takes OpenSSL's (same bytes). The
+    serializer is kept per secret key and fallbacks: it holds nothing but them, so every worker
+    and host builds the same one, and a changed key builds a new one."""
+
+    digest_method = staticmethod(hashlib.sha1)
+    _signing: tuple = (None, None)
+
+    def get_signing_serializer(self, app: Flask):
+        keys = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
+        built_for, serializer = self._signing
+        if built_for != keys:
+            serializer = super().get_signing_serializer(app)
+            self._signing = (keys, serializer)
+        return serializer
+
+
 def question_type(name: str):
     """The registered type `name` (templates ask it for its partials and capabilities)."""
     from quizapp.services.question_types import get_type
@@ -135,8 +158,10 @@ def question_type(name: str):
 
 
 def init_app(app: Flask) -> None:
-    """Register filters, globals, the bounded int converter and the after-request security headers."""
+    """Register filters, globals, the bounded int converter, the session cookies and the
+    after-request security headers."""
     app.url_map.converters["int"] = BoundedIntConverter
+    app.session_interface = SessionCookies()
     app.jinja_env.filters["vn_number"] = vn.format_number
     app.jinja_env.filters["vn_percent"] = vn.format_percent
     app.jinja_env.filters["vn_rate"] = vn.format_rate  # participation rates: truncated, never rounded up
