@@ -135,18 +135,18 @@ class SessionCookies(SecureCookieSessionInterface):
 
     Flask builds a new serializer per request and signs with a Python-level SHA-1 wrapper, which
     sends HMAC through the pure-Python path; `hashlib.sha1` takes OpenSSL's (same bytes). The
-    serializer is kept per secret key and fallbacks: it holds nothing but them, so every worker
-    and host builds the same one, and a changed key builds a new one."""
+    serializer is kept, one per app: it holds nothing but the keys from the configuration, which is
+    the same in every worker and host and fixed once the app is built (a secret key changed later,
+    as tests do, builds a new one)."""
 
     digest_method = staticmethod(hashlib.sha1)
     _signing: tuple = (None, None)
 
     def get_signing_serializer(self, app: Flask):
-        keys = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
         built_for, serializer = self._signing
-        if built_for != keys:
+        if built_for != app.secret_key:
             serializer = super().get_signing_serializer(app)
-            self._signing = (keys, serializer)
+            self._signing = (app.secret_key, serializer)
         return serializer
 
 
