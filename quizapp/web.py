@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, has_request_context, request, session, url_for
+from flask.sessions import SecureCookieSessionInterface
 from jinja2 import BaseLoader, ChoiceLoader, FileSystemLoader, TemplateNotFound
 from markupsafe import Markup
 from werkzeug.routing import BuildError, IntegerConverter
@@ -16,6 +18,13 @@ CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
     "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
+# Sent with every response unless the view set its own: (lower-cased name, name, value).
+SECURITY_HEADERS = tuple((name.lower(), name, value) for name, value in (
+    ("Content-Security-Policy", CSP),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "same-origin"),
+    ("X-Frame-Options", "DENY"),
+))
 
 
 def nav_url(endpoint: str, **values) -> str | None:
@@ -120,6 +129,27 @@ class TypeTemplateLoader(BaseLoader):
         return FileSystemLoader(qtype.template_dir).get_source(environment, template)
 
 
+class SessionCookies(SecureCookieSessionInterface):
+    """Flask's signed session cookie (same format, salt and HMAC-SHA1 signature), read and written
+    at less cost on every request.
+
+    Flask builds a new serializer per request and signs with a Python-level SHA-1 wrapper, which
+    sends HMAC through the pure-Python path; `hashlib.sha1` takes OpenSSL's (same bytes). The
+    serializer is kept, one per app: it holds nothing but the keys from the configuration, which is
+    the same in every worker and host and fixed once the app is built (a secret key changed later,
+    as tests do, builds a new one)."""
+
+    digest_method = staticmethod(hashlib.sha1)
+    _signing: tuple = (None, None)
+
+    def get_signing_serializer(self, app: Flask):
+        built_for, serializer = self._signing
+        if built_for != app.secret_key:
+            serializer = super().get_signing_serializer(app)
+            self._signing = (app.secret_key, serializer)
+        return serializer
+
+
 def question_type(name: str):
     """The registered type `name` (templates ask it for its partials and capabilities)."""
     from quizapp.services.question_types import get_type
@@ -128,8 +158,10 @@ def question_type(name: str):
 
 
 def init_app(app: Flask) -> None:
-    """Register filters, globals, the bounded int converter and the after-request security headers."""
+    """Register filters, globals, the bounded int converter, the session cookies and the
+    after-request security headers."""
     app.url_map.converters["int"] = BoundedIntConverter
+    app.session_interface = SessionCookies()
     app.jinja_env.filters["vn_number"] = vn.format_number
     app.jinja_env.filters["vn_percent"] = vn.format_percent
     app.jinja_env.filters["vn_rate"] = vn.format_rate  # participation rates: truncated, never rounded up
@@ -154,10 +186,12 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def _headers(response):
-        response.headers.setdefault("Content-Security-Policy", CSP)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("X-Frame-Options", "DENY")
+        # A header the view set itself stays (as setdefault would keep it); the names present are
+        # read in one pass, since each setdefault of an absent header costs a KeyError raised.
+        present = {name.lower() for name, _ in response.headers}
+        for lowered, name, value in SECURITY_HEADERS:
+            if lowered not in present:
+                response.headers.add(name, value)
         if request.endpoint != "static" and session.get("_user_id"):
             # Pages of a logged-in person are never cached (back button after logout).
             response.headers["Cache-Control"] = "no-store"

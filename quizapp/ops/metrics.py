@@ -25,10 +25,22 @@ EVENTS = Counter("quizapp_events", "Domain events: attempt.started, answer.saved
                  "document.issued.", ["event"], registry=_REGISTRY)
 
 
+# (endpoint, method, status) -> its request counter and latency histogram. `labels()` returns the
+# same child for the same values for as long as the process lives (we never remove one), so
+# keeping them here only skips its checks and lock; under PROMETHEUS_MULTIPROC_DIR a child writes
+# to this process's own file, found again after a fork.
+_REQUEST_CHILDREN: dict[tuple[str, str, int], tuple] = {}
+
+
 def observe_request(endpoint: str, method: str, status: int, seconds: float) -> None:
     """Count one request and record its duration."""
-    REQUESTS.labels(endpoint, method, str(status)).inc()
-    LATENCY.labels(endpoint).observe(seconds)
+    children = _REQUEST_CHILDREN.get((endpoint, method, status))
+    if children is None:
+        children = (REQUESTS.labels(endpoint, method, str(status)), LATENCY.labels(endpoint))
+        _REQUEST_CHILDREN[(endpoint, method, status)] = children
+    count, latency = children
+    count.inc()
+    latency.observe(seconds)
 
 
 class DatabaseCollector:

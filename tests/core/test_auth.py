@@ -100,7 +100,8 @@ def test_guessing_the_current_password_is_throttled(client, world, login_as, app
 
 def test_loaded_person_is_clean_and_shared_with_the_session(app, world):
     """Is the person the loader builds from its one row a normal, unchanged Person of the request's
-    session (the same object a query returns, nothing to write), and refused at once when suspended?"""
+    session (the same object a query returns, nothing to write, relationships that load, changes
+    that flush), and refused at once when suspended?"""
     from sqlalchemy import select
 
     from quizapp.auth_loader import load_user
@@ -117,7 +118,12 @@ def test_loaded_person_is_clean_and_shared_with_the_session(app, world):
         assert person.full_name == name and person.member_code == "MEMA"
         assert person in db.session and not db.session.dirty and not db.session.new
         assert db.session.scalar(select(Person).where(Person.id == person.id)) is person
+        assert [m.person_id for m in person.memberships] == [member_id]  # relationships load lazily
+        person.locale = "en"  # and a change flushes
+        db.session.commit()
         db.session.remove()
+    assert db.session.scalar(select(Person.locale).where(Person.id == member_id)) == "en"
+    db.session.remove()
     with app.test_request_context():
         already = db.session.get(Person, member_id)
         assert load_user(token) is already

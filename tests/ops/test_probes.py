@@ -152,3 +152,29 @@ def test_metrics_parse_and_count_requests_events_and_open_attempts(client, world
     assert 20 * 60 - grace - 5 <= lag <= 20 * 60 - grace + 60  # started 30 min ago, 10-minute limit
     delivery.close_overdue()
     assert _value(_scrape(client), "quizapp_sweep_lag_seconds", "quizapp_sweep_lag_seconds") == 0
+
+
+def test_each_method_and_status_of_a_route_is_counted_apart(client, metrics_on):
+    """Are the counters kept per endpoint, method and status (a 405 is not a 200 of the same page)?"""
+    before = _scrape(client)
+    client.get("/auth/login")
+    client.get("/auth/login")
+    client.open("/auth/login", method="PUT")  # 405
+    client.get("/khong-co-trang-nay")  # 404, endpoint "unmatched"
+    client.get("/static/css/app.css")
+    client.get("/static/css/khong-co.css")  # 404 of the same endpoint and method
+    after = _scrape(client)
+
+    def grew(**labels):
+        sample = "quizapp_http_requests_total"
+        return (_value(after, "quizapp_http_requests", sample, **labels)
+                - _value(before, "quizapp_http_requests", sample, **labels))
+
+    assert grew(endpoint="auth.login", method="GET", status="200") == 2
+    assert grew(endpoint="auth.login", method="PUT", status="405") == 0  # a 405 matches no endpoint
+    assert grew(endpoint="unmatched", method="PUT", status="405") == 1
+    assert grew(endpoint="unmatched", method="GET", status="404") == 1
+    assert grew(endpoint="static", method="GET", status="200") == grew(endpoint="static", method="GET", status="404") == 1
+    seconds = "quizapp_http_request_duration_seconds"
+    assert (_value(after, seconds, f"{seconds}_count", endpoint="unmatched")
+            - _value(before, seconds, f"{seconds}_count", endpoint="unmatched")) == 2
