@@ -174,6 +174,8 @@ def begin_write() -> None:
     if session.get_bind().dialect.name != "sqlite":
         return
     if session.in_transaction():
+        if session.connection().get_execution_options().get(IMMEDIATE):
+            return  # already the write transaction (a route that opened it before the login lookup)
         if session.new or session.dirty or session.deleted:
             return
         session.commit()

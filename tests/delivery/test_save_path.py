@@ -1,16 +1,24 @@
-"""The save's fast path: the per-process cache of an attempt's items is checked by the statement itself."""
+"""The save's fast path: the per-process cache of an attempt's items is checked by the statement
+itself, and on SQLite a save or submit request is one write transaction, its body read first."""
 from __future__ import annotations
 
+import io
+import json
+import os
+import sqlite3
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
 
 from quizapp.extensions import db
 from quizapp.models import Answer, Attempt, AttemptItem, QuestionVersion
 from quizapp.services import delivery
-from tests.delivery.helpers import T0
+from tests.delivery.helpers import T0, at, start
 from tests.factories import make_quiz
+
+sqlite_only = pytest.mark.skipif(bool(os.environ.get("TEST_DATABASE_URL")), reason="SQLite transactions")
+
 
 def _window():
     return {"opens_at": T0 - timedelta(minutes=5), "closes_at": T0 + timedelta(hours=2)}
@@ -62,3 +70,74 @@ def test_the_fast_save_keeps_deadline_and_grace(app, world):
     row = db.session.get(Attempt, aid)
     assert row.status == "finished" and row.finished_at == deadline
     assert db.session.scalar(select(Answer.seq)) == 2
+
+
+def _transactions(engine):
+    seen = []
+    listeners = [(name, lambda *_, name=name: seen.append(name)) for name in ("begin", "commit", "rollback")]
+    for name, fn in listeners:
+        event.listen(engine, name, fn)
+    return seen, listeners
+
+
+@sqlite_only
+@pytest.mark.parametrize("route", ["save", "submit"])
+def test_a_save_or_submit_request_is_one_write_transaction(client, world, login_as, route):
+    """Is the login looked up inside the request's one write transaction (one BEGIN, one COMMIT),
+    not in a read transaction ended by a COMMIT before BEGIN IMMEDIATE?"""
+    quiz = make_quiz(world.committee, [world.committee], **_window())
+    with at(T0):
+        login_as(world.member_a)
+        body = start(client, quiz.id)
+        token = client.csrf()
+        path = (f"/api/v1/attempts/{body['id']}/answers/1" if route == "save"
+                else f"/api/v1/attempts/{body['id']}/submit")
+        payload = {"value": "c1", "seq": 1} if route == "save" else {}
+        db.session.close()
+        seen, listeners = _transactions(db.engine)
+        try:
+            resp = client.open(path, method="PUT" if route == "save" else "POST", json=payload,
+                               headers={"X-CSRFToken": token})
+        finally:
+            for name, fn in listeners:
+                event.remove(db.engine, name, fn)
+    assert resp.status_code == 200, resp.get_data(as_text=True)
+    assert seen == ["begin", "commit"]
+
+
+@sqlite_only
+def test_the_body_is_read_before_the_write_lock_is_taken(client, world, login_as):
+    """Is a save's body read while the write lock is still free (a slow upload never holds it)?"""
+    quiz = make_quiz(world.committee, [world.committee], **_window())
+    path = db.engine.url.database
+    free = []
+
+    def lock_is_free() -> bool:
+        other = sqlite3.connect(path, timeout=0, isolation_level=None)
+        try:
+            other.execute("BEGIN IMMEDIATE")
+            other.execute("ROLLBACK")
+            return True
+        except sqlite3.OperationalError:
+            return False
+        finally:
+            other.close()
+
+    class Probe(io.BytesIO):  # the request's body, as the server's socket gives it
+        def read(self, *args):
+            free.append(lock_is_free())
+            return super().read(*args)
+
+        def readinto(self, buffer):
+            free.append(lock_is_free())
+            return super().readinto(buffer)
+
+    with at(T0):
+        login_as(world.member_a)
+        body = start(client, quiz.id)
+        data = json.dumps({"value": "c1", "seq": 1}).encode()
+        resp = client.put(f"/api/v1/attempts/{body['id']}/answers/1", input_stream=Probe(data),
+                          content_length=len(data), content_type="application/json",
+                          headers={"X-CSRFToken": client.csrf()})
+    assert resp.status_code == 200, resp.get_data(as_text=True)
+    assert free and all(free)
