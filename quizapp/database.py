@@ -165,7 +165,8 @@ def begin_write() -> None:
     """Start the session's unit of work as a write transaction (BEGIN IMMEDIATE on SQLite).
 
     Call it before the first read of a read-then-write unit of work; on SQLite a read-only
-    snapshot already open is ended first so the write lock is taken up front, not mid-transaction.
+    snapshot already open is ended first so the write lock is taken up front, not mid-transaction,
+    and a write transaction already open (a route that opened it before the login lookup) goes on.
     PostgreSQL (READ COMMITTED: every statement sees what is committed when it starts, and a plain
     read takes no lock) needs neither: the unit of work goes on in the open transaction, which
     saves a COMMIT and a BEGIN round trip on every save, start and submit.
