@@ -141,3 +141,37 @@ def test_the_body_is_read_before_the_write_lock_is_taken(client, world, login_as
                           headers={"X-CSRFToken": client.csrf()})
     assert resp.status_code == 200, resp.get_data(as_text=True)
     assert free and all(free)
+
+
+@sqlite_only
+@pytest.mark.parametrize("case", ["not logged in", "bad body", "someone else's attempt"])
+def test_a_refused_save_leaves_the_write_lock_and_the_gate_free(client, world, login_as, case):
+    """The save request takes the write lock before the login lookup: when it is refused (401, 422,
+    404), are SQLite's write lock and the writer gate's flock free again after the request?"""
+    import fcntl
+
+    quiz = make_quiz(world.committee, [world.committee], **_window())
+    with at(T0):
+        starter = client.application.test_client() if case == "someone else's attempt" else client
+        login_as(world.member_b if starter is not client else world.member_a, c=starter)
+        body = start(starter, quiz.id)
+        if starter is not client:
+            login_as(world.member_a)
+        token = client.csrf()
+        if case == "not logged in":
+            client.post("/auth/logout", headers={"X-CSRFToken": token})
+        resp = client.put(f"/api/v1/attempts/{body['id']}/answers/1",
+                          json={"value": "c1"} if case == "bad body" else {"value": "c1", "seq": 1},
+                          headers={"X-CSRFToken": token})
+    assert resp.status_code == {"not logged in": 401, "bad body": 422, "someone else's attempt": 404}[case]
+    other = sqlite3.connect(db.engine.url.database, timeout=0, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        other.execute("ROLLBACK")
+    finally:
+        other.close()
+    fd = os.open(f"{db.engine.url.database}.writer-lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # raises BlockingIOError while the gate is held
+    finally:
+        os.close(fd)
