@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import fcntl
 import os
+import sqlite3
 import threading
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 
 from quizapp.extensions import db
 
@@ -113,17 +115,23 @@ def configure_engine(engine: Engine, app_config: dict) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
+        # BEGIN straight on the driver's connection: not through conn.exec_driver_sql, whose
+        # statement path (events, cursor, result) costs more than the BEGIN itself. A driver error
+        # is raised as SQLAlchemy's, as a statement's would be ("database is locked" is an
+        # sqlalchemy.exc.OperationalError).
         immediate = conn.get_execution_options().get(IMMEDIATE)
-        if immediate and gate is not None:
-            dbapi_conn = conn.connection.dbapi_connection
+        dbapi_conn = conn.connection.dbapi_connection
+        gated = immediate and gate is not None
+        if gated:
             gate.enter(dbapi_conn)
-            try:
-                conn.exec_driver_sql("BEGIN IMMEDIATE")
-            except BaseException:
+        try:
+            dbapi_conn.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        except BaseException as exc:
+            if gated:
                 gate.leave(dbapi_conn)
-                raise
-            return
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+            if isinstance(exc, sqlite3.Error):
+                raise DBAPIError.instance("BEGIN", None, exc, sqlite3.Error) from exc
+            raise
 
 
 def engine_options(app_config: dict) -> dict:
@@ -162,7 +170,8 @@ def begin_write() -> None:
     """Start the session's unit of work as a write transaction (BEGIN IMMEDIATE on SQLite).
 
     Call it before the first read of a read-then-write unit of work; on SQLite a read-only
-    snapshot already open is ended first so the write lock is taken up front, not mid-transaction.
+    snapshot already open is ended first so the write lock is taken up front, not mid-transaction,
+    and a write transaction already open (a route that opened it before the login lookup) goes on.
     PostgreSQL (READ COMMITTED: every statement sees what is committed when it starts, and a plain
     read takes no lock) needs neither: the unit of work goes on in the open transaction, which
     saves a COMMIT and a BEGIN round trip on every save, start and submit.
@@ -171,6 +180,8 @@ def begin_write() -> None:
     if session.get_bind().dialect.name != "sqlite":
         return
     if session.in_transaction():
+        if session.connection().get_execution_options().get(IMMEDIATE):
+            return  # already the write transaction (a route that opened it before the login lookup)
         if session.new or session.dirty or session.deleted:
             return
         session.commit()

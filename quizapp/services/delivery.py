@@ -14,7 +14,7 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, case, func, insert, literal_column, or_, select, update
+from sqlalchemy import Integer, bindparam, case, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from quizapp.clock import utcnow
@@ -284,17 +284,22 @@ def _upsert(dialect: str):
     return _UPSERTS[dialect]
 
 
-# PostgreSQL's save in one statement, once this process has read the attempt's items: the answer is written
+# The save in one statement, once this process has read the attempt's items: the answer is written
 # only if the attempt is the person's, still open and within deadline + grace, and the stored seq
-# is older; FOR SHARE OF attempt makes a racing submit wait for this save, as _SAVE_CONTEXT does.
-# The row must also still be the one cached (same row version (xmin), deadline and question
-# version: ids reused after a restore or in tests find the cache stale, write nothing and take the
-# full path, which reads the attempt afresh).
-_FAST_UPSERT = None
+# is older; FOR SHARE OF attempt (PostgreSQL; SQLite's write transaction already excludes every
+# other writer) makes a racing submit wait for this save, as _SAVE_CONTEXT does.
+# The row must also still be the attempt cached: an id can be reused (a restore, tests), so the
+# statement compares what a new attempt under the same id would not share with the cached one —
+# its start to the microsecond and its random seed (which made the choice order) — plus the
+# deadline and the item's question version, which the cached validation and reply depend on. A
+# stale cache writes nothing and takes the full path, which reads the attempt afresh. One guard
+# for both databases (no xmin, which SQLite lacks).
+_FAST_UPSERTS: dict = {}
 # (attempt, person) -> {position: what validating an answer needs}, all fixed once the attempt is
-# started (the item's question version and choice order, the attempt's deadline and row version), filled
-# for the whole attempt at its first save in this process; question versions (immutable) -> their
-# (type, spec), shared. Per process, bounded.
+# started (the item's question version and choice order, the attempt's start, seed and deadline),
+# filled for the whole attempt at its first save in this process; question versions (immutable) ->
+# their (type, spec), shared. Per process, bounded; correct across processes and hosts because
+# every use is checked by the statement itself against the attempt's row.
 _ITEMS: dict = {}
 _VERSIONS: dict = {}
 _ITEMS_MAX = 20_000  # attempts
@@ -306,14 +311,14 @@ class _Item:
     spec: dict
     choice_order: list | None
     deadline: datetime
-    version: str  # the attempt row's xmin: a new row (ids reused after a restore, in tests) or an update changes it
+    started_at: datetime
+    seed: int
     question_version_id: int
 
 
-_ROW_VERSION = literal_column("attempt.xmin::text")
 _ITEMS_OF = (
     select(AttemptItem.position, AttemptItem.question_version_id, AttemptItem.choice_order,
-           Attempt.deadline, _ROW_VERSION.label("version"), QuestionVersion.type, QuestionVersion.spec)
+           Attempt.deadline, Attempt.started_at, Attempt.seed, QuestionVersion.type, QuestionVersion.spec)
     .select_from(Attempt).join(AttemptItem, AttemptItem.attempt_id == Attempt.id)
     .join(QuestionVersion, QuestionVersion.id == AttemptItem.question_version_id)
     .where(Attempt.id == bindparam("aid"), Attempt.person_id == bindparam("pid"),
@@ -335,7 +340,7 @@ def _cached_item(conn, attempt_id: int, person_id: int, position: int):
             shared = _VERSIONS.get(r.question_version_id)
             if shared != (r.type, r.spec):  # one (type, spec) object per version, as read now
                 shared = _VERSIONS[r.question_version_id] = (r.type, r.spec)
-            items[r.position] = _Item(shared[0], shared[1], r.choice_order, r.deadline, r.version,
+            items[r.position] = _Item(shared[0], shared[1], r.choice_order, r.deadline, r.started_at, r.seed,
                                       r.question_version_id)
         _ITEMS[(attempt_id, person_id)] = items
     return items.get(position)
@@ -345,14 +350,16 @@ def _forget(attempt_id: int, person_id: int) -> None:
     _ITEMS.pop((attempt_id, person_id), None)
 
 
-def _fast_upsert():
-    global _FAST_UPSERT
-    if _FAST_UPSERT is None:
-        from sqlalchemy import Integer
-        from sqlalchemy.dialects.postgresql import insert as upsert
-
+def _fast_upsert(dialect: str):
+    """INSERT ... SELECT from the open attempt ... ON CONFLICT DO UPDATE WHERE the stored seq is older
+    ... RETURNING seq, built once per dialect (SQLite needs the SELECT's WHERE, which it has, to read
+    ON CONFLICT as the upsert's and not as a join's)."""
+    if dialect not in _FAST_UPSERTS:
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as upsert
+        else:
+            from sqlalchemy.dialects.sqlite import insert as upsert
         table = Answer.__table__
-        grace = func.make_interval(0, 0, 0, 0, 0, 0, func.coalesce(Quiz.grace_seconds, 0))
         source = (
             select(bindparam("aid", type_=Integer), bindparam("pos", type_=Integer),
                    bindparam("value", type_=table.c.value.type), bindparam("seq", type_=Integer),
@@ -361,18 +368,24 @@ def _fast_upsert():
             .join(AttemptItem, (AttemptItem.attempt_id == Attempt.id) & (AttemptItem.position == bindparam("pos")))
             .where(Attempt.id == bindparam("aid"), Attempt.person_id == bindparam("pid"),
                    Attempt.status == AttemptStatus.IN_PROGRESS,
-                   Attempt.deadline + grace >= bindparam("now"),
-                   Attempt.deadline == bindparam("deadline"), _ROW_VERSION == bindparam("version"),
-                   AttemptItem.question_version_id == bindparam("qvid"))
+                   func.coalesce(Quiz.grace_seconds, 0) >= bindparam("late", type_=Integer),
+                   Attempt.started_at == bindparam("started_at"), Attempt.seed == bindparam("seed"),
+                   Attempt.deadline == bindparam("deadline"), AttemptItem.question_version_id == bindparam("qvid"))
             .with_for_update(read=True, of=Attempt)
         )
         stmt = upsert(table).from_select(["attempt_id", "position", "value", "seq", "saved_at"], source)
-        _FAST_UPSERT = stmt.on_conflict_do_update(
+        _FAST_UPSERTS[dialect] = stmt.on_conflict_do_update(
             index_elements=[table.c.attempt_id, table.c.position],
             set_={"value": stmt.excluded.value, "seq": stmt.excluded.seq, "saved_at": stmt.excluded.saved_at},
             where=table.c.seq < stmt.excluded.seq,
         ).returning(table.c.seq)
-    return _FAST_UPSERT
+    return _FAST_UPSERTS[dialect]
+
+
+def _seconds_late(deadline: datetime, now: datetime) -> int:
+    """Whole seconds past the deadline, rounded up (negative before it): within deadline + grace
+    exactly when grace >= this, as the full path's `now > deadline + grace` says the opposite."""
+    return -((deadline - now) // timedelta(seconds=1))
 
 
 def _clean(item, position: int, raw_value):
@@ -399,9 +412,9 @@ def save_answer(attempt_id: int, person_id: int, position: int, raw_value, seq: 
     The reply carries the answer stored now (`value`, in the attempt's display ids): the one just
     saved, or, when `applied` is false, the newer one another device saved, which was kept.
 
-    On PostgreSQL, once this process has read the attempt's items, one statement does it all (_fast_upsert);
-    when it writes nothing (an older seq, a finished or overdue attempt) the full path below runs
-    and says which."""
+    Once this process has read the attempt's items, one statement does it all (_fast_upsert); when
+    it writes nothing (an older seq, a finished or overdue attempt) the full path below runs and
+    says which."""
     now = now or utcnow()
     try:
         seq = int(seq)
@@ -411,8 +424,7 @@ def save_answer(attempt_id: int, person_id: int, position: int, raw_value, seq: 
         raise InvalidInput("Số thứ tự lưu (seq) phải là số nguyên dương.")
     begin_write()
     conn = db.session.connection()
-    postgresql = conn.dialect.name == "postgresql"
-    item = _cached_item(conn, attempt_id, person_id, position) if postgresql else None
+    item = _cached_item(conn, attempt_id, person_id, position)
     if item is not None:
         try:
             value = _clean(item, position, raw_value)
@@ -420,8 +432,9 @@ def save_answer(attempt_id: int, person_id: int, position: int, raw_value, seq: 
             value = None  # the full path says so, from the database's own item (the cache may be stale)
         else:
             params = {"aid": attempt_id, "pid": person_id, "pos": position, "value": value, "seq": seq,
-                      "now": now, "deadline": item.deadline, "version": item.version, "qvid": item.question_version_id}
-            if conn.execute(_fast_upsert(), params).first() is not None:
+                      "now": now, "late": _seconds_late(item.deadline, now), "started_at": item.started_at,
+                      "seed": item.seed, "deadline": item.deadline, "qvid": item.question_version_id}
+            if conn.execute(_fast_upsert(conn.dialect.name), params).first() is not None:
                 db.session.commit()
                 return _saved(position, seq, item, value, now)
         # Nothing written (nothing to undo): forget the attempt here (read again at its next save)
