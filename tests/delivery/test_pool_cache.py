@@ -55,6 +55,20 @@ def test_a_version_edited_in_place_is_in_the_second_paper(app, client, world, lo
     assert _texts(start(other, quiz.id)) == {"Câu một, viết lại?", "Câu hai?"}
 
 
+def test_a_choice_text_edited_in_place_is_in_the_second_paper(app, client, world, login_as):
+    """Is a choice's new text (its version edited in place) in the next start's view of the question,
+    never the view kept for the paper before?"""
+    bank, quiz = _quiz(world, {"c-1": "Câu một?"}, 1)
+    login_as(world.member_a)
+    assert [c["text"] for c in start(client, quiz.id)["items"][0]["view"]["choices"]] == ["Đúng là A", "Phương án B"]
+    version = db.session.get(QuestionVersion, _question(bank, "c-1").current_version_id)
+    version.spec = {"choices": [dict(c, text=c["text"] + " (sửa)") for c in version.spec["choices"]]}
+    db.session.commit()
+    other = login_as(world.member_b, c=app.test_client())
+    assert [c["text"] for c in start(other, quiz.id)["items"][0]["view"]["choices"]] == [
+        "Đúng là A (sửa)", "Phương án B (sửa)"]
+
+
 def test_a_key_fix_of_the_points_is_in_the_next_attempts_items(app, client, world, login_as):
     """After a key fix changes a question's points, does the next attempt store the new points?"""
     bank, quiz = _quiz(world, {"c-1": "Câu một?", "c-2": "Câu hai?"}, 2)
