@@ -99,6 +99,21 @@ def test_a_core_update_and_a_new_question_are_in_the_second_paper(app, client, w
     assert _texts(start(other, quiz.id)) == {"Câu mới?", "Câu hai?"}
 
 
+def test_a_draw_rule_moved_to_another_bank_draws_from_it(app, client, world, login_as):
+    """When the quiz's draw rule names another bank between two starts, does the second start draw
+    from that bank (the stamp read with the checks belongs to the old one)?"""
+    from quizapp.models import Quiz
+
+    bank, quiz = _quiz(world, {"c-1": "Câu một?"}, 1)
+    login_as(world.member_a)
+    assert _texts(start(client, quiz.id)) == {"Câu một?"}
+    result = banks.import_bank(bank_yaml("kho-khac", {"k-1": "Câu kho khác?"}), owner_org=world.committee)
+    db.session.get(Quiz, quiz.id).draw_rule = {"mode": "random", "rules": [{"bank_id": result.bank_id, "count": 1}]}
+    db.session.commit()
+    other = login_as(world.member_b, c=app.test_client())
+    assert _texts(start(other, quiz.id)) == {"Câu kho khác?"}
+
+
 def test_an_unchanged_pool_is_not_read_again(app, client, world, login_as):
     """Does a second start of an unchanged quiz read its checks and the pool's stamp in one statement,
     and never the questions' specs?"""
