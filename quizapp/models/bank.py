@@ -4,8 +4,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Optional
 
-from sqlalchemy import Boolean, Date, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import Boolean, Date, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint, event, update
+from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
 
 from quizapp.clock import utcnow
 from quizapp.extensions import db
@@ -85,3 +85,13 @@ class QuestionVersion(db.Model):
     question: Mapped["Question"] = relationship(
         back_populates="versions", foreign_keys=[question_id]
     )
+
+
+@event.listens_for(QuestionVersion, "before_update")
+def _touch_question(mapper, connection, version: QuestionVersion) -> None:
+    """A version edited in place (an import or the editor before anyone saw it, a key fix) marks its
+    question updated: a start knows its pool changed by the questions' updated_at (delivery._STAMP).
+    A Core UPDATE of question_version must do the same (none does)."""
+    if object_session(version).is_modified(version, include_collections=False):
+        connection.execute(update(Question.__table__).where(Question.__table__.c.id == version.question_id)
+                           .values(updated_at=utcnow()))

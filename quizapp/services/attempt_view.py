@@ -48,7 +48,31 @@ def _taker_item(position, qtype_name, text, spec, choice_order, points, value, s
     qtype = get_type(qtype_name)
     return {"position": position, "type": qtype_name, "type_label": qtype.label, "text": text, "points": points,
             "view": display_ids.view_to_display(spec, choice_order, qtype.public_view(spec, choice_order)),
-            "answer": display_ids.to_display(spec, choice_order, value), "seq": seq or 0}
+            "answer": None if value is None else display_ids.to_display(spec, choice_order, value), "seq": seq or 0}
+
+
+# A fresh paper's questions as shown (public view in the attempt's choice order), built once per
+# process per (spec, choice order). A NewAttempt's specs are the objects of delivery's pool copy: shared,
+# read-only, and replaced by new objects when a question changes (a new pool). So the view kept for a
+# spec object stays that spec's view; the entry holds the object, so its id is not reused while the
+# entry lives. Bounded.
+_FRESH_VIEWS: dict[tuple, tuple] = {}
+_FRESH_VIEWS_MAX = 50_000
+
+
+def _fresh_item(item: dict) -> dict:
+    """_taker_item for an item just drawn (no answer yet), its view from _FRESH_VIEWS."""
+    spec, order = item["spec"], item["choice_order"]
+    key = (id(spec), item["type"], tuple(order) if order else None)
+    kept = _FRESH_VIEWS.get(key)
+    if kept is None:
+        qtype = get_type(item["type"])
+        if len(_FRESH_VIEWS) >= _FRESH_VIEWS_MAX:
+            _FRESH_VIEWS.clear()
+        kept = _FRESH_VIEWS[key] = (spec, qtype.label,
+                                    display_ids.view_to_display(spec, order, qtype.public_view(spec, order)))
+    return {"position": item["position"], "type": item["type"], "type_label": kept[1], "text": item["text"],
+            "points": item["points"], "view": kept[2], "answer": None, "seq": 0}
 
 
 def attempt_items(attempt_id: int) -> list[dict]:
@@ -73,9 +97,7 @@ def attempt_payload(attempt, now: datetime | None = None, *, with_items: bool = 
         "grace_seconds": attempt.grace_seconds if fresh else attempt.quiz.grace_seconds,
     }
     if with_items:
-        body["items"] = ([_taker_item(it["position"], it["type"], it["text"], it["spec"], it["choice_order"],
-                                      it["points"], None, 0) for it in attempt.items]
-                         if fresh else attempt_items(attempt.id))
+        body["items"] = [_fresh_item(it) for it in attempt.items] if fresh else attempt_items(attempt.id)
     return body
 
 

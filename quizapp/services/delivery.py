@@ -14,7 +14,7 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Integer, bindparam, case, func, insert, or_, select, update
+from sqlalchemy import Integer, bindparam, case, extract, func, insert, literal_column, or_, select, true, update
 from sqlalchemy.exc import IntegrityError
 
 from quizapp.clock import utcnow
@@ -45,6 +45,7 @@ from quizapp.services.exceptions import (
 )
 from quizapp.services.papers import matches
 from quizapp.services.question_types import AnswerError, get_type
+from quizapp.services.rules import round_cell_clause
 
 NOT_FOUND = "Không tìm thấy bài làm này."
 KEPT_NEWER = "Đã giữ câu trả lời mới hơn từ thiết bị khác."
@@ -99,35 +100,105 @@ _POOL = (select(Question.id, Question.bank_id, QuestionVersion.id, QuestionVersi
          .join(QuestionVersion, QuestionVersion.id == Question.current_version_id)
          .where(Question.active.is_(True)))
 _POOL_BY_ID = _POOL.where(Question.id.in_(bindparam("ids", expanding=True)))
-_POOL_BY_BANK = (_POOL.where(Question.bank_id.in_(bindparam("ids", expanding=True)))
+_POOL_BY_BANK = (_POOL.where(Question.bank_id.in_(bindparam("banks", expanding=True)))
                  .order_by(Question.bank_id, Question.position, Question.id))
 
+# The stamp of a draw's source (its banks, or its fixed question ids): one row that changes with
+# every question in it, active or not. A question added or deleted changes the count and the sums of
+# ids; a retire, restore, move or new current version changes its row (the sums, and updated_at:
+# TimestampMixin sets it on every ORM or Core UPDATE of the row, and models/bank.py touches the
+# question when one of its versions is edited in place, as an import or the editor does before anyone
+# saw the version, or a key fix). updated_at comes from each host's clock: max() alone could miss
+# an edit stamped by a host whose clock runs behind; the sum of the epochs catches it unless the
+# same question changed twice within one second.
+_STAMP = (select(func.count(), func.sum(Question.id), func.sum(Question.current_version_id),
+                 func.sum(Question.position), func.sum(case((Question.active.is_(True), 1), else_=0)),
+                 func.max(Question.updated_at), func.sum(extract("epoch", Question.updated_at)))
+          .where(or_(Question.bank_id.in_(bindparam("banks", expanding=True)),
+                     Question.id.in_(bindparam("ids", expanding=True)))))
+_STAMP_WIDTH = len(_STAMP.selected_columns)
 
-def _draw(quiz: Quiz, rng: random.Random, shown: list | None = None) -> list[dict]:
+
+class _Pool:
+    """A source's active questions (rows of _POOL) with their specs decoded once, as of `stamp`.
+
+    Shared by every start in the process: read-only (a draw copies what it picks; the specs go out
+    through public_view, which builds new objects)."""
+
+    def __init__(self, stamp: tuple, rows: list[tuple]):
+        self.stamp = stamp
+        self.rows = rows
+        self.by_id = {row[0]: row for row in rows}
+        self._fits: dict[tuple, list[tuple]] = {}
+
+    def fit(self, rule: dict) -> list[tuple]:
+        """The rows a random rule's filters accept (papers.matches), in pool order."""
+        key = (rule.get("bank_id"), rule.get("topic"), rule.get("difficulty"), rule.get("type"))
+        rows = self._fits.get(key)
+        if rows is None:
+            rows = self._fits[key] = [row for row in self.rows if matches(
+                rule, bank_id=row[1], type=row[3], topic=row[6], difficulty=row[7])]
+        return rows
+
+
+# Per process: source -> its _Pool, and quiz id -> the source its draw rule named at its last start
+# here (so the start's one read of its checks can bring the stamp along). Bounded.
+_POOLS: dict[tuple, _Pool] = {}
+_SOURCES: dict[int, tuple] = {}
+_POOLS_MAX = 256
+_SOURCES_MAX = 10_000
+
+
+def _source(rule: dict) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """(bank ids, fixed question ids) a draw rule picks from: the key of its pool."""
+    if rule.get("mode") == "fixed":
+        return (), tuple(sorted({int(i) for i in rule.get("question_ids") or []}))
+    return tuple(sorted({int(r["bank_id"]) for r in rule.get("rules") or [] if r.get("bank_id")})), ()
+
+
+def _pool(conn, source: tuple, stamp: tuple | None = None) -> _Pool:
+    """The source's pool: this process's copy if its stamp is the one read now, else read afresh.
+
+    Correct across workers and hosts: nothing is trusted without the stamp read in this unit of work
+    (`stamp`, when the caller read it with its other checks, or read here). The stamp is read before
+    the rows: a change committed in between (PostgreSQL reads each statement afresh) leaves a copy
+    whose stamp is older than its rows, which the next start reads again, never the reverse."""
+    params = {"banks": list(source[0]), "ids": list(source[1])}
+    if stamp is None:
+        stamp = tuple(conn.execute(_STAMP, params).one())
+    pool = _POOLS.get(source)
+    if pool is None or pool.stamp != stamp:
+        rows = conn.execute(_POOL_BY_ID if source[1] else _POOL_BY_BANK, params).all()
+        pool = _Pool(stamp, [tuple(row) for row in rows])
+        if len(_POOLS) >= _POOLS_MAX:
+            _POOLS.clear()
+        _POOLS[source] = pool
+    return pool
+
+
+def _draw(quiz: Quiz, rng: random.Random, shown: list | None = None, stamp: tuple | None = None) -> list[dict]:
     """Pick question versions per the draw rule; raise QuizNotReady if the banks fall short.
 
-    `shown`, when given, receives (type, text, spec) per item, in order: what the taker's paper
-    shows, so a start can answer with the paper without reading back what it just wrote."""
+    `quiz` is a Quiz or a row with its columns. `shown`, when given, receives (type, text, spec) per
+    item, in order: what the taker's paper shows, so a start can answer with the paper without
+    reading back what it just wrote. `stamp`: the stamp of the rule's source, if already read."""
     rule = quiz.draw_rule or {}
-    conn = db.session.connection()
-    if rule.get("mode") == "fixed":
+    if rule.get("mode") not in ("fixed", "random"):
+        raise QuizNotReady("Bài kiểm tra chưa có quy tắc rút câu hỏi. Vui lòng báo cán bộ phụ trách.")
+    pool = _pool(db.session.connection(), _source(rule), stamp)
+    if rule["mode"] == "fixed":
         ids = [int(i) for i in rule.get("question_ids") or []]
-        rows = {r[0]: r for r in conn.execute(_POOL_BY_ID, {"ids": ids})}
-        missing = [i for i in ids if i not in rows]
+        missing = [i for i in ids if i not in pool.by_id]
         if missing or not ids:
             raise QuizNotReady(
                 "Bài kiểm tra chưa sẵn sàng: danh sách câu hỏi cố định có câu không còn dùng được "
                 f"({', '.join(map(str, missing)) or 'trống'}). Vui lòng báo cán bộ phụ trách đợt học tập."
             )
-        picked = [rows[i] for i in dict.fromkeys(ids)]
-    elif rule.get("mode") == "random":
-        rules = rule.get("rules") or []
-        bank_ids = {int(r["bank_id"]) for r in rules if r.get("bank_id")}
-        pool = conn.execute(_POOL_BY_BANK, {"ids": sorted(bank_ids)}).all()
+        picked = [pool.by_id[i] for i in dict.fromkeys(ids)]
+    else:
         picked, used = [], set()
-        for r in rules:
-            fit = [row for row in pool if row[0] not in used and matches(
-                r, bank_id=row[1], type=row[3], topic=row[6], difficulty=row[7])]
+        for r in rule.get("rules") or []:
+            fit = [row for row in pool.fit(r) if row[0] not in used]
             count = int(r.get("count") or 0)
             if len(fit) < count:
                 raise QuizNotReady(
@@ -137,8 +208,6 @@ def _draw(quiz: Quiz, rng: random.Random, shown: list | None = None) -> list[dic
             chosen = rng.sample(fit, count)
             used.update(row[0] for row in chosen)
             picked.extend(chosen)
-    else:
-        raise QuizNotReady("Bài kiểm tra chưa có quy tắc rút câu hỏi. Vui lòng báo cán bộ phụ trách.")
     if not picked:
         raise QuizNotReady("Bài kiểm tra chưa có câu hỏi nào. Vui lòng báo cán bộ phụ trách.")
     if quiz.shuffle_questions:
@@ -163,6 +232,19 @@ _OPEN_ID = select(Attempt.id).where(Attempt.quiz_id == bindparam("qid"), Attempt
                                     Attempt.status == AttemptStatus.IN_PROGRESS).limit(1)
 _USED = select(func.count()).select_from(Attempt).where(Attempt.quiz_id == bindparam("qid"),
                                                         Attempt.person_id == bindparam("pid"))
+# A start's checks in one read: the quiz's columns, the attempt in progress, the person's cell
+# (rules.round_cell_clause), the attempts used, and the stamp of the pool the quiz drew from at its
+# last start in this process (banks, ids: its source; empty the first time).
+_STAMP_ROW = _STAMP.subquery("stamp")
+_START_CONTEXT = (
+    select(Quiz.id, Quiz.round_id, Quiz.title, Quiz.draw_rule, Quiz.shuffle_questions, Quiz.shuffle_choices,
+           Quiz.time_limit_minutes, Quiz.opens_at, Quiz.closes_at, Quiz.attempts_allowed, Quiz.grace_seconds,
+           _OPEN_ID.scalar_subquery().label("open_id"), _USED.scalar_subquery().label("used"),
+           round_cell_clause(Quiz.round_id, bindparam("pid")).label("cell_id"), *_STAMP_ROW.c)
+    .join(_STAMP_ROW, true()).where(Quiz.id == bindparam("qid"))
+)
+_NEW_ATTEMPT = insert(Attempt.__table__).returning(Attempt.__table__.c.id)
+_NEW_ITEMS = insert(AttemptItem.__table__)
 
 
 @dataclass(frozen=True)
@@ -196,16 +278,17 @@ def open_attempt(quiz_id: int, person: Person, now: datetime | None = None) -> A
     person_id = person.id  # read once: after a commit the ORM would reload the person to read it
     if person.state != PersonState.ACTIVE:
         raise Forbidden("Tài khoản đã chuyển sinh hoạt hoặc tạm dừng nên không thể làm bài.")
-    quiz = db.session.get(Quiz, quiz_id)
+    guess = _SOURCES.get(quiz_id, ((), ()))
+    quiz = db.session.connection().execute(_START_CONTEXT, {
+        "qid": quiz_id, "pid": person_id, "banks": list(guess[0]), "ids": list(guess[1])}).first()
     if quiz is None:
         raise NotFound("Không tìm thấy bài kiểm tra này.")
-    params = {"qid": quiz_id, "pid": person_id}
-    if db.session.connection().execute(_OPEN_ID, params).first() is not None:
+    if quiz.open_id is not None:
         begin_write()
         current = _open_attempt(quiz_id, person_id)
         if current is not None and close_if_overdue(current, now).status == AttemptStatus.IN_PROGRESS:
             return current
-    cell_id = participant_cell_id(quiz, person_id, now)
+    cell_id = quiz.cell_id
     if cell_id is None:
         raise NotFound("Không tìm thấy bài kiểm tra này.")
     window = quiz_window(quiz, person, now)
@@ -213,25 +296,29 @@ def open_attempt(quiz_id: int, person: Person, now: datetime | None = None) -> A
         if now < quiz.opens_at:
             raise Conflict("Bài kiểm tra chưa mở. Vui lòng quay lại vào giờ mở bài.")
         raise Conflict("Bài kiểm tra đã đóng. Nếu bạn chưa làm bài, hãy báo bí thư chi bộ để được học bù.")
-    used = db.session.connection().execute(_USED, params).scalar() or 0
+    used = quiz.used or 0
     if used >= quiz.attempts_allowed:
         raise Conflict(f"Bạn đã dùng hết số lần làm bài được phép ({quiz.attempts_allowed} lần).")
+    source = _source(quiz.draw_rule or {})
+    if _SOURCES.get(quiz_id) != source:
+        if len(_SOURCES) >= _SOURCES_MAX:
+            _SOURCES.clear()
+        _SOURCES[quiz_id] = source
     seed = random.SystemRandom().randrange(1, 2**31 - 1)
     shown: list = []
-    items = _draw(quiz, random.Random(seed), shown)
+    items = _draw(quiz, random.Random(seed), shown, tuple(quiz[-_STAMP_WIDTH:]) if source == guess else None)
     deadline = min(now + timedelta(minutes=quiz.time_limit_minutes), window[1])
-    title, grace = quiz.title, quiz.grace_seconds  # plain values: the commit below expires the quiz
     # The start storm: the rule checks and the draw above are reads, outside the write lock (on
     # SQLite one writer at a time); only the two INSERTs hold it. A start racing this one (two
     # tabs) read the same `used` and loses on the unique (quiz, person, number): it resumes ours.
     begin_write()
     try:
         conn = db.session.connection()
-        attempt_id = conn.execute(insert(Attempt.__table__).values(
-            quiz_id=quiz_id, person_id=person_id, org_id=cell_id, number=used + 1, is_makeup=window[2],
-            status=AttemptStatus.IN_PROGRESS, seed=seed, started_at=now, deadline=deadline, pending_essays=0,
-        ).returning(Attempt.__table__.c.id)).scalar_one()
-        conn.execute(insert(AttemptItem.__table__), [dict(it, attempt_id=attempt_id) for it in items])
+        attempt_id = conn.execute(_NEW_ATTEMPT, {
+            "quiz_id": quiz_id, "person_id": person_id, "org_id": cell_id, "number": used + 1,
+            "is_makeup": window[2], "status": AttemptStatus.IN_PROGRESS, "seed": seed, "started_at": now,
+            "deadline": deadline, "pending_essays": 0}).scalar_one()
+        conn.execute(_NEW_ITEMS, [dict(it, attempt_id=attempt_id) for it in items])
         db.session.commit()
         log_event("attempt.started", attempt_id=attempt_id, quiz_id=quiz_id, person_id=person_id, org_id=cell_id)
     except IntegrityError:
@@ -242,8 +329,8 @@ def open_attempt(quiz_id: int, person: Person, now: datetime | None = None) -> A
             raise Conflict("Bài làm vừa được tạo ở thiết bị khác. Vui lòng tải lại trang.") from None
         return current
     return NewAttempt(
-        id=attempt_id, quiz_id=quiz_id, quiz_title=title, number=used + 1, is_makeup=bool(window[2]),
-        started_at=now, deadline=deadline, grace_seconds=grace,
+        id=attempt_id, quiz_id=quiz_id, quiz_title=quiz.title, number=used + 1, is_makeup=bool(window[2]),
+        started_at=now, deadline=deadline, grace_seconds=quiz.grace_seconds,
         items=[dict(it, type=t, text=text, spec=spec) for it, (t, text, spec) in zip(items, shown)])
 
 

@@ -63,29 +63,31 @@ def round_membership_clause(round_id, session_date, membership=Membership, cell=
     return membership_open_on(session_date, membership) & in_round_clause(round_id, cell)
 
 
-def _round_cell_stmt():
+def round_cell_clause(round_id, person_id):
+    """SQL: round_cell_id as a scalar subquery (`round_id`, `person_id`: values, bind parameters or
+    columns of the enclosing statement), so a start reads it with its other checks in one statement."""
     return (
         select(Membership.org_id)
         .join(Org, Org.id == Membership.org_id)
-        .join(StudyRound, StudyRound.id == bindparam("round_id"))
-        .where(Membership.person_id == bindparam("pid"),
+        .join(StudyRound, StudyRound.id == round_id)
+        .where(Membership.person_id == person_id,
                round_membership_clause(StudyRound.id, StudyRound.session_date))
         .order_by(Membership.start_date.desc())
         .limit(1)
+        .scalar_subquery()
     )
 
 
-# Built once: start_attempt runs it in the start storm.
-_ROUND_CELL = _round_cell_stmt()
+# Built once: round_cell_id asks it for one person at a time.
+_ROUND_CELL = select(round_cell_clause(bindparam("round_id"), bindparam("pid")))
 
 
 def round_cell_id(round_id: int, person_id: int) -> int | None:
     """The cell the person belonged to on the round's session date, if it lies under one of the
     round's organizations; None otherwise. Start, the grading queue (Attempt.org_id), make-up,
     absences, board and reports follow it: a member who moved since keeps taking part with (and
-    being graded by) the cell they studied with."""
-    row = db.session.connection().execute(_ROUND_CELL, {"round_id": round_id, "pid": person_id}).first()
-    return row[0] if row else None
+    being graded by) the cell they studied with. SQL form: round_cell_clause."""
+    return db.session.connection().execute(_ROUND_CELL, {"round_id": round_id, "pid": person_id}).scalar()
 
 
 # ---------------------------------------------------------------- who is required
