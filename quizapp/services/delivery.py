@@ -14,7 +14,7 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Integer, bindparam, case, extract, func, insert, literal_column, or_, select, true, update
+from sqlalchemy import Integer, bindparam, case, extract, func, insert, or_, select, true, update
 from sqlalchemy.exc import IntegrityError
 
 from quizapp.clock import utcnow
