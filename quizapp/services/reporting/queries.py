@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 
-from sqlalchemy import and_, case, exists, func, literal, select
+from sqlalchemy import String, and_, bindparam, case, cast, exists, func, literal, select
 from sqlalchemy.orm import aliased
 
 from quizapp import permissions
@@ -39,10 +39,15 @@ _READING: ContextVar[dict | None] = ContextVar("report_reading", default=None)
 
 @contextmanager
 def one_reading():
-    """Within the block, cell_rows and essay_counts of one round and node are queried once.
+    """Within the block, the figures of one round and node are queried once: cell_rows, the counted
+    attempts it reads on the way (counted_attempts) and essay_counts.
 
     A document reads the figures twice (readiness, then the document itself): inside one reading
-    both see the same rows, and a 1,000-cell roll-up pays its aggregate queries once."""
+    both see the same rows, and a 1,000-cell roll-up pays its aggregate queries once. A reading
+    inside another is the same reading. It lives for one block of one request: nothing outlives it."""
+    if _READING.get() is not None:
+        yield
+        return
     token = _READING.set({})
     try:
         yield
@@ -57,6 +62,12 @@ def _remembered(key, compute):
     if key not in memo:
         memo[key] = compute()
     return memo[key]
+
+
+def _remember(key, value) -> None:
+    memo = _READING.get()
+    if memo is not None:
+        memo.setdefault(key, value)
 
 
 def members_subquery(rnd: StudyRound, node: Org, materialized: bool = False):
@@ -168,7 +179,35 @@ def cell_rows(rnd: StudyRound, node: Org, outstanding_score: float | None = None
     return [replace(r, distribution=dict(r.distribution)) for r in rows]  # callers get their own copies
 
 
+def counted_attempts(rnd: StudyRound, node: Org) -> dict[int, int]:
+    """{counted attempt id: cell id} of every required member under `node` who took part
+    (rules.required_clause, rules.counted_order) — whom item analysis, essay counts and
+    commendations cover.
+
+    cell_rows' query collects them on its way (it joins every member to their counted attempt
+    already), so inside one reading they cost nothing more; the queries that use them then read
+    `attempt_id IN (...)`: a list the planner counts exactly (a join to the members subquery hides
+    its size behind the dated status and counted-attempt lookups, and PostgreSQL then walks every
+    answer through nested loops)."""
+    if rnd.quiz is None:
+        return {}
+    return _remembered(("counted", rnd.id, node.id),
+                       lambda: _cell_reading(rnd, node, rules.outstanding_thresholds().score)[1])
+
+
+def among(col, ids):
+    """SQL: `col` is one of `ids` (counted_attempts), written out as literals: no bound-parameter
+    limit (SQLite's is 32,766) and PostgreSQL plans with the list's true length."""
+    return col.in_(bindparam("ids", sorted(ids), expanding=True, literal_execute=True))
+
+
 def _cell_rows(rnd: StudyRound, node: Org, outstanding_score: float) -> list[CellRow]:
+    rows, counted = _cell_reading(rnd, node, outstanding_score)
+    _remember(("counted", rnd.id, node.id), counted)
+    return rows
+
+
+def _cell_reading(rnd: StudyRound, node: Org, outstanding_score: float) -> tuple[list[CellRow], dict[int, int]]:
     m = members_subquery(rnd, node, materialized=True)
     c, c_on = counted(m.c.person_id, rnd.quiz)
     party = rules.party_clause(m.c.party_status)
@@ -192,6 +231,7 @@ def _cell_rows(rnd: StudyRound, node: Org, outstanding_score: float) -> list[Cel
         count(and_(tested, c.c.score >= outstanding_score)),
         *[count(and_(tested, c.c.classification == k)) for k in CLASS_KEYS],
         count(and_(tested, c.c.mode == AttemptMode.PAPER)),
+        func.aggregate_strings(case((took, cast(c.c.id, String))), ","),  # counted_attempts, per cell
     ]
     stmt = (
         select(*cols).select_from(m)
@@ -200,6 +240,7 @@ def _cell_rows(rnd: StudyRound, node: Org, outstanding_score: float) -> list[Cel
         .group_by(m.c.cell_id)
     )
     rows = {}
+    counted_ids = {}
     for r in db.session.execute(stmt):
         row = CellRow(org_id=r[0], total=r[1] or 0, exempt=r[2] or 0, required=r[3] or 0,
                       took_part=r[4] or 0, on_time=r[5] or 0, absent_excused=r[6] or 0,
@@ -209,12 +250,13 @@ def _cell_rows(rnd: StudyRound, node: Org, outstanding_score: float) -> list[Cel
         row.distribution = {k: (r[13 + i] or 0) for i, k in enumerate(CLASS_KEYS)}
         row.paper_tested = r[13 + len(CLASS_KEYS)] or 0
         rows[row.org_id] = row
+        counted_ids.update(dict.fromkeys(map(int, (r[-1] or "").split(",") if r[-1] else ()), row.org_id))
     if rows:
         for oid, code, name, path in db.session.execute(
             select(Org.id, Org.code, Org.name, Org.path).where(Org.id.in_(list(rows)))
         ):
             rows[oid].code, rows[oid].name, rows[oid].path = code, name, path
-    return sorted(rows.values(), key=lambda x: x.path)
+    return sorted(rows.values(), key=lambda x: x.path), counted_ids
 
 
 def essay_counts(rnd: StudyRound, node: Org) -> tuple[int, int]:
@@ -225,17 +267,13 @@ def essay_counts(rnd: StudyRound, node: Org) -> tuple[int, int]:
 
 
 def _essay_counts(rnd: StudyRound, node: Org) -> tuple[int, int]:
-    m = members_subquery(rnd, node)
-    c, c_on = counted(m.c.person_id, rnd.quiz)
     stmt = (
         select(func.count(Answer.id), func.count(Answer.awarded))
-        .select_from(m)
-        .join(c, c_on)
-        .join(AttemptItem, AttemptItem.attempt_id == c.c.id)
+        .select_from(AttemptItem)
         .join(QuestionVersion, QuestionVersion.id == AttemptItem.question_version_id)
-        .join(Answer, and_(Answer.attempt_id == c.c.id, Answer.position == AttemptItem.position))
-        .where(QuestionVersion.type.in_(manual_type_names()), Answer.value.is_not(None),
-               rules.required_clause(m.c.party_status, m.c.exempt))
+        .join(Answer, and_(Answer.attempt_id == AttemptItem.attempt_id, Answer.position == AttemptItem.position))
+        .where(among(AttemptItem.attempt_id, counted_attempts(rnd, node)),
+               QuestionVersion.type.in_(manual_type_names()), Answer.value.is_not(None))
     )
     submitted, graded = db.session.execute(stmt).one()
     return int(submitted or 0), int(graded or 0)
@@ -245,20 +283,18 @@ def outstanding_people(rnd: StudyRound, node: Org, min_score: float, limit: int 
     """Required members under node whose counted score is final and at least min_score, best first."""
     if rnd.quiz is None:
         return []
-    m = members_subquery(rnd, node)
-    c, c_on = counted(m.c.person_id, rnd.quiz)
+    counted_cells = counted_attempts(rnd, node)
     stmt = (
-        select(Person.full_name, Org.name, c.c.score)
-        .select_from(m)
-        .join(c, c_on)
-        .join(Person, Person.id == m.c.person_id)
-        .join(Org, Org.id == m.c.cell_id)
-        .where(rules.scored_clause(c.c), c.c.score >= min_score,
-               rules.required_clause(m.c.party_status, m.c.exempt))
-        .order_by(c.c.score.desc(), Person.name_key)
+        select(Person.full_name, Attempt.id, Attempt.score)
+        .join(Person, Person.id == Attempt.person_id)
+        .where(among(Attempt.id, counted_cells), rules.scored_clause(Attempt), Attempt.score >= min_score)
+        .order_by(Attempt.score.desc(), Person.name_key)
         .limit(limit)
     )
-    return [{"name": n, "cell": o, "score": s} for n, o, s in db.session.execute(stmt)]
+    rows = db.session.execute(stmt).all()
+    cells = {counted_cells[aid] for _, aid, _ in rows}
+    names = {oid: name for oid, name in db.session.execute(select(Org.id, Org.name).where(Org.id.in_(cells)))}
+    return [{"name": n, "cell": names[counted_cells[aid]], "score": s} for n, aid, s in rows]
 
 
 def member_result_rows(rnd: StudyRound, node: Org):
