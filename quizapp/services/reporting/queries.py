@@ -7,11 +7,13 @@ final. These queries only aggregate them.
 """
 from __future__ import annotations
 
+import json
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 
-from sqlalchemy import String, and_, bindparam, case, cast, exists, func, literal, select
+from sqlalchemy import Integer, String, and_, bindparam, case, cast, exists, func, literal, null, select
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import aliased
 
 from quizapp import permissions
@@ -70,21 +72,27 @@ def _remember(key, value) -> None:
         memo.setdefault(key, value)
 
 
-def members_subquery(rnd: StudyRound, node: Org, materialized: bool = False):
+def members_subquery(rnd: StudyRound, node: Org, materialized: bool = False, with_counted: bool = False):
     """People whose membership on the session date is under `node` and inside the round.
 
     Party status and exemption are those in force on the session date, never today's flags.
     `materialized`: a `WITH m AS MATERIALIZED (...)` CTE instead of a subquery, for a query that
     reads party_status and exempt many times per member (an inlined subquery would evaluate their
     correlated lookups once per reference: cell_rows has about twenty).
+    `with_counted`: a `counted_id` column too (counted_id: the member's counted attempt, NULL if
+    none), sought once per member inside the CTE; joined outside, PostgreSQL evaluated the lookup
+    twice per member (the hash join's key and again).
     """
     on = rnd.session_date
+    cols = [
+        Membership.person_id.label("person_id"), Membership.org_id.label("cell_id"),
+        rules.party_status_on(Membership.person_id, on).label("party_status"),
+        rules.exempt_on(Membership.person_id, on).label("exempt"),
+    ]
+    if with_counted:
+        cols.append(counted_id(Membership.person_id, rnd.quiz).label("counted_id"))
     stmt = (
-        select(
-            Membership.person_id.label("person_id"), Membership.org_id.label("cell_id"),
-            rules.party_status_on(Membership.person_id, on).label("party_status"),
-            rules.exempt_on(Membership.person_id, on).label("exempt"),
-        )
+        select(*cols)
         .join(Person, Person.id == Membership.person_id)
         .join(Org, Org.id == Membership.org_id)
         .where(
@@ -98,21 +106,27 @@ def members_subquery(rnd: StudyRound, node: Org, materialized: bool = False):
     return stmt.subquery("m")
 
 
-def counted(person_col, quiz: Quiz | None):
-    """(table alias `c`, join condition): the person's counted finished attempt (rules.counted_order).
+def counted_id(person_col, quiz: Quiz | None):
+    """SQL scalar: the id of the person's counted finished attempt (rules.counted_order), NULL if none.
 
-    A correlated `id = (SELECT ... ORDER BY policy LIMIT 1)` seeks the (quiz, person, number)
+    A correlated `(SELECT id ... ORDER BY policy LIMIT 1)` seeks the (quiz, person, number)
     index once per member, so joining it stays linear in the number of members.
     """
-    c = Attempt.__table__.alias("c")
     if quiz is None:
-        return c, literal(False)
+        return null()
     a = aliased(Attempt)
-    best_id = (
+    return (
         select(a.id).where(a.quiz_id == quiz.id, a.person_id == person_col, a.status == "finished")
         .order_by(*rules.counted_order(quiz.attempt_policy, a)).limit(1).correlate_except(a).scalar_subquery()
     )
-    return c, c.c.id == best_id
+
+
+def counted(person_col, quiz: Quiz | None):
+    """(table alias `c`, join condition): the person's counted finished attempt (counted_id)."""
+    c = Attempt.__table__.alias("c")
+    if quiz is None:
+        return c, literal(False)
+    return c, c.c.id == counted_id(person_col, quiz)
 
 
 def on_time(person_col, quiz: Quiz | None):
@@ -196,9 +210,14 @@ def counted_attempts(rnd: StudyRound, node: Org) -> dict[int, int]:
 
 
 def among(col, ids):
-    """SQL: `col` is one of `ids` (counted_attempts), written out as literals: no bound-parameter
-    limit (SQLite's is 32,766) and PostgreSQL plans with the list's true length."""
-    return col.in_(bindparam("ids", sorted(ids), expanding=True, literal_execute=True))
+    """SQL: `col` is one of `ids` (counted_attempts), bound as one value whatever its length:
+    PostgreSQL `= ANY(array)` (planned with the array's true length), SQLite a json_each of the
+    list (no limit of 32,766 bound parameters)."""
+    ids = list(ids)
+    if db.session.get_bind().dialect.name == "postgresql":
+        return col == func.any(bindparam(None, ids, type_=postgresql.ARRAY(Integer)))
+    listed = func.json_each(bindparam(None, json.dumps(ids), type_=String)).table_valued("value")
+    return col.in_(select(listed.c.value))
 
 
 def _cell_rows(rnd: StudyRound, node: Org, outstanding_score: float) -> list[CellRow]:
@@ -208,8 +227,9 @@ def _cell_rows(rnd: StudyRound, node: Org, outstanding_score: float) -> list[Cel
 
 
 def _cell_reading(rnd: StudyRound, node: Org, outstanding_score: float) -> tuple[list[CellRow], dict[int, int]]:
-    m = members_subquery(rnd, node, materialized=True)
-    c, c_on = counted(m.c.person_id, rnd.quiz)
+    m = members_subquery(rnd, node, materialized=True, with_counted=True)
+    c = Attempt.__table__.alias("c")
+    c_on = c.c.id == m.c.counted_id
     party = rules.party_clause(m.c.party_status)
     required = rules.required_clause(m.c.party_status, m.c.exempt)
     took = and_(required, c.c.id.is_not(None))
@@ -288,7 +308,7 @@ def outstanding_people(rnd: StudyRound, node: Org, min_score: float, limit: int 
         select(Person.full_name, Attempt.id, Attempt.score)
         .join(Person, Person.id == Attempt.person_id)
         .where(among(Attempt.id, counted_cells), rules.scored_clause(Attempt), Attempt.score >= min_score)
-        .order_by(Attempt.score.desc(), Person.name_key)
+        .order_by(Attempt.score.desc(), Person.name_key, Person.id)
         .limit(limit)
     )
     rows = db.session.execute(stmt).all()
