@@ -79,9 +79,9 @@ def members_subquery(rnd: StudyRound, node: Org, materialized: bool = False, wit
     `materialized`: a `WITH m AS MATERIALIZED (...)` CTE instead of a subquery, for a query that
     reads party_status and exempt many times per member (an inlined subquery would evaluate their
     correlated lookups once per reference: cell_rows has about twenty).
-    `with_counted`: a `counted_id` column too (counted_id: the member's counted attempt, NULL if
-    none), sought once per member inside the CTE; joined outside, PostgreSQL evaluated the lookup
-    twice per member (the hash join's key and again).
+    `with_counted`: a `counted_id` column too (the member's counted attempt, NULL if none), sought
+    once per member inside the CTE (as a join condition outside it, PostgreSQL evaluated the lookup
+    twice per member).
     """
     on = rnd.session_date
     cols = [
@@ -270,7 +270,8 @@ def _cell_reading(rnd: StudyRound, node: Org, outstanding_score: float) -> tuple
         row.distribution = {k: (r[13 + i] or 0) for i, k in enumerate(CLASS_KEYS)}
         row.paper_tested = r[13 + len(CLASS_KEYS)] or 0
         rows[row.org_id] = row
-        counted_ids.update(dict.fromkeys(map(int, (r[-1] or "").split(",") if r[-1] else ()), row.org_id))
+        if r[-1]:
+            counted_ids.update(dict.fromkeys(map(int, r[-1].split(",")), row.org_id))
     if rows:
         for oid, code, name, path in db.session.execute(
             select(Org.id, Org.code, Org.name, Org.path).where(Org.id.in_(list(rows)))
