@@ -7,7 +7,6 @@ final. These queries only aggregate them.
 """
 from __future__ import annotations
 
-import json
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
@@ -210,14 +209,16 @@ def counted_attempts(rnd: StudyRound, node: Org) -> dict[int, int]:
 
 
 def among(col, ids):
-    """SQL: `col` is one of `ids` (counted_attempts), bound as one value whatever its length:
-    PostgreSQL `= ANY(array)` (planned with the array's true length), SQLite a json_each of the
-    list (no limit of 32,766 bound parameters)."""
-    ids = list(ids)
+    """SQL: `col` is one of `ids` (counted_attempts), however many: on PostgreSQL
+    `= ANY('{1,2,…}'::INTEGER[])` written into the statement, so the planner counts the array (a
+    bound array parameter is planned as ten elements, and a Python list is adapted element by
+    element); on SQLite a json_each of the list (no limit of 32,766 bound parameters)."""
+    listed = ",".join(map(str, ids))
     if db.session.get_bind().dialect.name == "postgresql":
-        return col == func.any(bindparam(None, ids, type_=postgresql.ARRAY(Integer)))
-    listed = func.json_each(bindparam(None, json.dumps(ids), type_=String)).table_valued("value")
-    return col.in_(select(listed.c.value))
+        array = bindparam(None, "{" + listed + "}", type_=String, literal_execute=True)
+        return col == func.any(cast(array, postgresql.ARRAY(Integer)))
+    each = func.json_each(bindparam(None, "[" + listed + "]", type_=String)).table_valued("value")
+    return col.in_(select(each.c.value))
 
 
 def _cell_rows(rnd: StudyRound, node: Org, outstanding_score: float) -> list[CellRow]:
