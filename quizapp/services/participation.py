@@ -139,9 +139,11 @@ def figures_from_rows(rows: list[queries.CellRow], threshold: float) -> Particip
 
 
 def figures(rnd: StudyRound, org: Org) -> ParticipationFigures:
-    """Participation and result figures for a round over `org`'s subtree (SQL aggregates)."""
-    f = figures_from_rows(queries.cell_rows(rnd, org), float(rnd.threshold_percent))
-    f.essays_submitted, f.essays_graded = queries.essay_counts(rnd, org)
+    """Participation and result figures for a round over `org`'s subtree (SQL aggregates; the
+    essay counts take the counted attempts of the same reading)."""
+    with queries.one_reading():
+        f = figures_from_rows(queries.cell_rows(rnd, org), float(rnd.threshold_percent))
+        f.essays_submitted, f.essays_graded = queries.essay_counts(rnd, org)
     return f
 
 

@@ -255,8 +255,10 @@ def item_analysis(round_id: int, org_id: int):
     manager who still sits the round's open quiz)."""
     rnd, org = _round_org(round_id, org_id)
     permissions.check_keys_of_round(rnd, _user())
-    return render_template("reports/items.html", rnd=rnd, org=org, stats=items.item_analysis(rnd, org),
-                           topics=items.topic_facility(rnd, org), coverage=items.COVERAGE)
+    with queries.one_reading():  # both read the same counted attempts
+        stats, topics = items.item_analysis(rnd, org), items.topic_facility(rnd, org)
+    return render_template("reports/items.html", rnd=rnd, org=org, stats=stats, topics=topics,
+                           coverage=items.COVERAGE)
 
 
 @bp.route("/rounds/<int:round_id>/orgs/<int:org_id>/absences", methods=["GET", "POST"])

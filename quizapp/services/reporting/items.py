@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import and_, case, func, select
 
 from quizapp.extensions import db
-from quizapp.models import Answer, AttemptItem, Org, QuestionVersion, StudyRound
+from quizapp.models import Answer, Attempt, AttemptItem, Org, QuestionVersion, StudyRound
 from quizapp.phrases import N_
 from quizapp.services import rules
 from quizapp.services.reporting import queries
@@ -61,20 +61,17 @@ def _fraction_expr():
 
 
 def topic_facility(rnd: StudyRound, org: Org, limit: int | None = None) -> list[TopicStat]:
-    """Mean facility per topic under `org`, weakest first (one GROUP BY query)."""
+    """Mean facility per topic under `org`, weakest first (one GROUP BY query over the counted
+    attempts, queries.counted_attempts)."""
     if rnd.quiz is None:
         return []
-    m = queries.members_subquery(rnd, org)
-    c, c_on = queries.counted(m.c.person_id, rnd.quiz)
     frac = _fraction_expr()
     stmt = (
         select(QuestionVersion.topic, func.avg(frac), func.count(frac))
-        .select_from(m)
-        .join(c, c_on)
-        .join(AttemptItem, AttemptItem.attempt_id == c.c.id)
+        .select_from(AttemptItem)
         .join(QuestionVersion, QuestionVersion.id == AttemptItem.question_version_id)
-        .outerjoin(Answer, and_(Answer.attempt_id == c.c.id, Answer.position == AttemptItem.position))
-        .where(rules.required_clause(m.c.party_status, m.c.exempt))
+        .outerjoin(Answer, and_(Answer.attempt_id == AttemptItem.attempt_id, Answer.position == AttemptItem.position))
+        .where(queries.among(AttemptItem.attempt_id, queries.counted_attempts(rnd, org)))
         .group_by(QuestionVersion.topic)
         .order_by(func.avg(frac), QuestionVersion.topic)
     )
@@ -105,16 +102,13 @@ def item_analysis(rnd: StudyRound, org: Org) -> list[ItemStat]:
     """Per question: facility, discrimination and choice counts, weakest first."""
     if rnd.quiz is None:
         return []
-    m = queries.members_subquery(rnd, org)
-    c, c_on = queries.counted(m.c.person_id, rnd.quiz)
-    final = case((rules.scored_clause(c.c), c.c.score), else_=None)  # None: "chưa chấm", not ranked
+    final = case((rules.scored_clause(Attempt), Attempt.score), else_=None)  # None: "chưa chấm", not ranked
     rows = db.session.execute(
-        select(AttemptItem.question_version_id, c.c.id, final, Answer.id, Answer.fraction, Answer.value)
-        .select_from(m)
-        .join(c, c_on)
-        .join(AttemptItem, AttemptItem.attempt_id == c.c.id)
-        .outerjoin(Answer, and_(Answer.attempt_id == c.c.id, Answer.position == AttemptItem.position))
-        .where(rules.required_clause(m.c.party_status, m.c.exempt))
+        select(AttemptItem.question_version_id, Attempt.id, final, Answer.id, Answer.fraction, Answer.value)
+        .select_from(AttemptItem)
+        .join(Attempt, Attempt.id == AttemptItem.attempt_id)
+        .outerjoin(Answer, and_(Answer.attempt_id == AttemptItem.attempt_id, Answer.position == AttemptItem.position))
+        .where(queries.among(AttemptItem.attempt_id, queries.counted_attempts(rnd, org)))
     ).all()
     if not rows:
         return []

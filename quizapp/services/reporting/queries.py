@@ -11,7 +11,8 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 
-from sqlalchemy import and_, case, exists, func, literal, select
+from sqlalchemy import Integer, String, and_, bindparam, case, cast, exists, func, literal, null, select
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import aliased
 
 from quizapp import permissions
@@ -39,10 +40,15 @@ _READING: ContextVar[dict | None] = ContextVar("report_reading", default=None)
 
 @contextmanager
 def one_reading():
-    """Within the block, cell_rows and essay_counts of one round and node are queried once.
+    """Within the block, the figures of one round and node are queried once: cell_rows, the counted
+    attempts it reads on the way (counted_attempts) and essay_counts.
 
     A document reads the figures twice (readiness, then the document itself): inside one reading
-    both see the same rows, and a 1,000-cell roll-up pays its aggregate queries once."""
+    both see the same rows, and a 1,000-cell roll-up pays its aggregate queries once. A reading
+    inside another is the same reading. It lives for one block of one request: nothing outlives it."""
+    if _READING.get() is not None:
+        yield
+        return
     token = _READING.set({})
     try:
         yield
@@ -59,21 +65,33 @@ def _remembered(key, compute):
     return memo[key]
 
 
-def members_subquery(rnd: StudyRound, node: Org, materialized: bool = False):
+def _remember(key, value) -> None:
+    memo = _READING.get()
+    if memo is not None:
+        memo.setdefault(key, value)
+
+
+def members_subquery(rnd: StudyRound, node: Org, materialized: bool = False, with_counted: bool = False):
     """People whose membership on the session date is under `node` and inside the round.
 
     Party status and exemption are those in force on the session date, never today's flags.
     `materialized`: a `WITH m AS MATERIALIZED (...)` CTE instead of a subquery, for a query that
     reads party_status and exempt many times per member (an inlined subquery would evaluate their
     correlated lookups once per reference: cell_rows has about twenty).
+    `with_counted`: a `counted_id` column too (the member's counted attempt, NULL if none), sought
+    once per member inside the CTE (as a join condition outside it, PostgreSQL evaluated the lookup
+    twice per member).
     """
     on = rnd.session_date
+    cols = [
+        Membership.person_id.label("person_id"), Membership.org_id.label("cell_id"),
+        rules.party_status_on(Membership.person_id, on).label("party_status"),
+        rules.exempt_on(Membership.person_id, on).label("exempt"),
+    ]
+    if with_counted:
+        cols.append(counted_id(Membership.person_id, rnd.quiz).label("counted_id"))
     stmt = (
-        select(
-            Membership.person_id.label("person_id"), Membership.org_id.label("cell_id"),
-            rules.party_status_on(Membership.person_id, on).label("party_status"),
-            rules.exempt_on(Membership.person_id, on).label("exempt"),
-        )
+        select(*cols)
         .join(Person, Person.id == Membership.person_id)
         .join(Org, Org.id == Membership.org_id)
         .where(
@@ -87,21 +105,27 @@ def members_subquery(rnd: StudyRound, node: Org, materialized: bool = False):
     return stmt.subquery("m")
 
 
-def counted(person_col, quiz: Quiz | None):
-    """(table alias `c`, join condition): the person's counted finished attempt (rules.counted_order).
+def counted_id(person_col, quiz: Quiz | None):
+    """SQL scalar: the id of the person's counted finished attempt (rules.counted_order), NULL if none.
 
-    A correlated `id = (SELECT ... ORDER BY policy LIMIT 1)` seeks the (quiz, person, number)
+    A correlated `(SELECT id ... ORDER BY policy LIMIT 1)` seeks the (quiz, person, number)
     index once per member, so joining it stays linear in the number of members.
     """
-    c = Attempt.__table__.alias("c")
     if quiz is None:
-        return c, literal(False)
+        return null()
     a = aliased(Attempt)
-    best_id = (
+    return (
         select(a.id).where(a.quiz_id == quiz.id, a.person_id == person_col, a.status == "finished")
         .order_by(*rules.counted_order(quiz.attempt_policy, a)).limit(1).correlate_except(a).scalar_subquery()
     )
-    return c, c.c.id == best_id
+
+
+def counted(person_col, quiz: Quiz | None):
+    """(table alias `c`, join condition): the person's counted finished attempt (counted_id)."""
+    c = Attempt.__table__.alias("c")
+    if quiz is None:
+        return c, literal(False)
+    return c, c.c.id == counted_id(person_col, quiz)
 
 
 def on_time(person_col, quiz: Quiz | None):
@@ -168,9 +192,45 @@ def cell_rows(rnd: StudyRound, node: Org, outstanding_score: float | None = None
     return [replace(r, distribution=dict(r.distribution)) for r in rows]  # callers get their own copies
 
 
+def counted_attempts(rnd: StudyRound, node: Org) -> dict[int, int]:
+    """{counted attempt id: cell id} of every required member under `node` who took part
+    (rules.required_clause, rules.counted_order) — whom item analysis, essay counts and
+    commendations cover.
+
+    cell_rows' query collects them on its way (it joins every member to their counted attempt
+    already), so inside one reading they cost nothing more; the queries that use them then read
+    `attempt_id IN (...)`: a list the planner counts exactly (a join to the members subquery hides
+    its size behind the dated status and counted-attempt lookups, and PostgreSQL then walks every
+    answer through nested loops)."""
+    if rnd.quiz is None:
+        return {}
+    return _remembered(("counted", rnd.id, node.id),
+                       lambda: _cell_reading(rnd, node, rules.outstanding_thresholds().score)[1])
+
+
+def among(col, ids):
+    """SQL: `col` is one of `ids` (counted_attempts), however many: on PostgreSQL
+    `= ANY('{1,2,…}'::INTEGER[])` written into the statement, so the planner counts the array (a
+    bound array parameter is planned as ten elements, and a Python list is adapted element by
+    element); on SQLite a json_each of the list (no limit of 32,766 bound parameters)."""
+    listed = ",".join(map(str, ids))
+    if db.session.get_bind().dialect.name == "postgresql":
+        array = bindparam(None, "{" + listed + "}", type_=String, literal_execute=True)
+        return col == func.any(cast(array, postgresql.ARRAY(Integer)))
+    each = func.json_each(bindparam(None, "[" + listed + "]", type_=String)).table_valued("value")
+    return col.in_(select(each.c.value))
+
+
 def _cell_rows(rnd: StudyRound, node: Org, outstanding_score: float) -> list[CellRow]:
-    m = members_subquery(rnd, node, materialized=True)
-    c, c_on = counted(m.c.person_id, rnd.quiz)
+    rows, counted = _cell_reading(rnd, node, outstanding_score)
+    _remember(("counted", rnd.id, node.id), counted)
+    return rows
+
+
+def _cell_reading(rnd: StudyRound, node: Org, outstanding_score: float) -> tuple[list[CellRow], dict[int, int]]:
+    m = members_subquery(rnd, node, materialized=True, with_counted=True)
+    c = Attempt.__table__.alias("c")
+    c_on = c.c.id == m.c.counted_id
     party = rules.party_clause(m.c.party_status)
     required = rules.required_clause(m.c.party_status, m.c.exempt)
     took = and_(required, c.c.id.is_not(None))
@@ -192,6 +252,7 @@ def _cell_rows(rnd: StudyRound, node: Org, outstanding_score: float) -> list[Cel
         count(and_(tested, c.c.score >= outstanding_score)),
         *[count(and_(tested, c.c.classification == k)) for k in CLASS_KEYS],
         count(and_(tested, c.c.mode == AttemptMode.PAPER)),
+        func.aggregate_strings(case((took, cast(c.c.id, String))), ","),  # counted_attempts, per cell
     ]
     stmt = (
         select(*cols).select_from(m)
@@ -200,6 +261,7 @@ def _cell_rows(rnd: StudyRound, node: Org, outstanding_score: float) -> list[Cel
         .group_by(m.c.cell_id)
     )
     rows = {}
+    counted_ids = {}
     for r in db.session.execute(stmt):
         row = CellRow(org_id=r[0], total=r[1] or 0, exempt=r[2] or 0, required=r[3] or 0,
                       took_part=r[4] or 0, on_time=r[5] or 0, absent_excused=r[6] or 0,
@@ -209,12 +271,14 @@ def _cell_rows(rnd: StudyRound, node: Org, outstanding_score: float) -> list[Cel
         row.distribution = {k: (r[13 + i] or 0) for i, k in enumerate(CLASS_KEYS)}
         row.paper_tested = r[13 + len(CLASS_KEYS)] or 0
         rows[row.org_id] = row
+        if r[-1]:
+            counted_ids.update(dict.fromkeys(map(int, r[-1].split(",")), row.org_id))
     if rows:
         for oid, code, name, path in db.session.execute(
             select(Org.id, Org.code, Org.name, Org.path).where(Org.id.in_(list(rows)))
         ):
             rows[oid].code, rows[oid].name, rows[oid].path = code, name, path
-    return sorted(rows.values(), key=lambda x: x.path)
+    return sorted(rows.values(), key=lambda x: x.path), counted_ids
 
 
 def essay_counts(rnd: StudyRound, node: Org) -> tuple[int, int]:
@@ -225,17 +289,13 @@ def essay_counts(rnd: StudyRound, node: Org) -> tuple[int, int]:
 
 
 def _essay_counts(rnd: StudyRound, node: Org) -> tuple[int, int]:
-    m = members_subquery(rnd, node)
-    c, c_on = counted(m.c.person_id, rnd.quiz)
     stmt = (
         select(func.count(Answer.id), func.count(Answer.awarded))
-        .select_from(m)
-        .join(c, c_on)
-        .join(AttemptItem, AttemptItem.attempt_id == c.c.id)
+        .select_from(AttemptItem)
         .join(QuestionVersion, QuestionVersion.id == AttemptItem.question_version_id)
-        .join(Answer, and_(Answer.attempt_id == c.c.id, Answer.position == AttemptItem.position))
-        .where(QuestionVersion.type.in_(manual_type_names()), Answer.value.is_not(None),
-               rules.required_clause(m.c.party_status, m.c.exempt))
+        .join(Answer, and_(Answer.attempt_id == AttemptItem.attempt_id, Answer.position == AttemptItem.position))
+        .where(among(AttemptItem.attempt_id, counted_attempts(rnd, node)),
+               QuestionVersion.type.in_(manual_type_names()), Answer.value.is_not(None))
     )
     submitted, graded = db.session.execute(stmt).one()
     return int(submitted or 0), int(graded or 0)
@@ -245,20 +305,18 @@ def outstanding_people(rnd: StudyRound, node: Org, min_score: float, limit: int 
     """Required members under node whose counted score is final and at least min_score, best first."""
     if rnd.quiz is None:
         return []
-    m = members_subquery(rnd, node)
-    c, c_on = counted(m.c.person_id, rnd.quiz)
+    counted_cells = counted_attempts(rnd, node)
     stmt = (
-        select(Person.full_name, Org.name, c.c.score)
-        .select_from(m)
-        .join(c, c_on)
-        .join(Person, Person.id == m.c.person_id)
-        .join(Org, Org.id == m.c.cell_id)
-        .where(rules.scored_clause(c.c), c.c.score >= min_score,
-               rules.required_clause(m.c.party_status, m.c.exempt))
-        .order_by(c.c.score.desc(), Person.name_key)
+        select(Person.full_name, Attempt.id, Attempt.score)
+        .join(Person, Person.id == Attempt.person_id)
+        .where(among(Attempt.id, counted_cells), rules.scored_clause(Attempt), Attempt.score >= min_score)
+        .order_by(Attempt.score.desc(), Person.name_key, Person.id)
         .limit(limit)
     )
-    return [{"name": n, "cell": o, "score": s} for n, o, s in db.session.execute(stmt)]
+    rows = db.session.execute(stmt).all()
+    cells = {counted_cells[aid] for _, aid, _ in rows}
+    names = {oid: name for oid, name in db.session.execute(select(Org.id, Org.name).where(Org.id.in_(cells)))}
+    return [{"name": n, "cell": names[counted_cells[aid]], "score": s} for n, aid, s in rows]
 
 
 def member_result_rows(rnd: StudyRound, node: Org):

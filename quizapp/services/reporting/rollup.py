@@ -40,8 +40,13 @@ def rollup_data(rnd: StudyRound, org: Org, outstanding: rules.Outstanding | None
 
     `outstanding`: the commendation thresholds (default: config's, rules.outstanding_thresholds).
     A unit is outstanding when every required member took part and its mean reaches the unit
-    threshold; a member when their final score reaches the member threshold."""
-    outstanding = outstanding or rules.outstanding_thresholds()
+    threshold; a member when their final score reaches the member threshold. One reading: the
+    commendations, essay counts and weakest topics take the counted attempts cell_rows read."""
+    with queries.one_reading():
+        return _rollup_data(rnd, org, outstanding or rules.outstanding_thresholds())
+
+
+def _rollup_data(rnd: StudyRound, org: Org, outstanding: rules.Outstanding) -> RollupData:
     threshold = float(rnd.threshold_percent)
     cell_rows = queries.cell_rows(rnd, org, outstanding_score=outstanding.score)
     totals = participation.figures_from_rows(cell_rows, threshold)
