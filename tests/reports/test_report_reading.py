@@ -18,12 +18,12 @@ def _round(world):
     return r
 
 
-def _aggregate_queries(fn) -> int:
-    """How many statements of fn are cell_rows' aggregate (the one with the materialized members)."""
+def _statements(fn, wanted) -> int:
+    """How many statements fn runs for which wanted(statement) holds."""
     seen = []
 
     def count(conn, cursor, statement, parameters, context, executemany):
-        if "MATERIALIZED" in statement and "GROUP BY" in statement:
+        if wanted(statement):
             seen.append(statement)
 
     event.listen(db.engine, "before_cursor_execute", count)
@@ -32,6 +32,11 @@ def _aggregate_queries(fn) -> int:
     finally:
         event.remove(db.engine, "before_cursor_execute", count)
     return len(seen)
+
+
+def _aggregate_queries(fn) -> int:
+    """How many statements of fn are cell_rows' aggregate (the one with the materialized members)."""
+    return _statements(fn, lambda statement: "MATERIALIZED" in statement and "GROUP BY" in statement)
 
 
 def test_preview_reads_the_cell_rows_once(world):
@@ -59,18 +64,7 @@ def test_one_reading_hands_out_copies(world):
 
 def _member_readings(fn) -> int:
     """How many statements of fn look up members' dated party status (a pass over every member)."""
-    seen = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        if "party_status_period" in statement:
-            seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        fn()
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
-    return len(seen)
+    return _statements(fn, lambda statement: "party_status_period" in statement)
 
 
 def test_rollup_passes_over_the_members_once(world):
