@@ -599,6 +599,14 @@ _T = Attempt.__table__
 _TOTALS = ("points", "max_points", "score", "pending_essays", "classification")
 _FINISHED_STATE = select(_T.c.status, _T.c.finish_reason, _T.c.finished_at,
                          *(_T.c[name] for name in _TOTALS)).where(_T.c.id == bindparam("aid"))
+_NOW = bindparam("now", type_=_T.c.deadline.type)
+# The one conditional update that decides who finishes an attempt: finished_at is the deadline
+# when the submit comes after it (within the grace), else the submit's time.
+_FINISH = (update(_T).where(_T.c.id == bindparam("aid"), _T.c.status == AttemptStatus.IN_PROGRESS)
+           .values(status=AttemptStatus.FINISHED, finish_reason=bindparam("reason"),
+                   finished_at=case((_T.c.deadline < _NOW, _T.c.deadline), else_=_NOW))
+           .returning(_T.c.finished_at))
+_STORE_TOTALS = update(_T).where(_T.c.id == bindparam("aid")).values({name: bindparam(f"t_{name}") for name in _TOTALS})
 
 
 def finish(attempt_id: int, *, person_id: int | None = None, reason: str = "member",
@@ -615,15 +623,10 @@ def finish(attempt_id: int, *, person_id: int | None = None, reason: str = "memb
         raise NotFound(NOT_FOUND)
     begin_write()
     conn = db.session.connection()
-    row = conn.execute(
-        update(_T).where(_T.c.id == attempt_id, _T.c.status == AttemptStatus.IN_PROGRESS)
-        .values(status=AttemptStatus.FINISHED, finish_reason=reason,
-                finished_at=case((_T.c.deadline < now, _T.c.deadline), else_=now))
-        .returning(_T.c.finished_at)
-    ).first()
+    row = conn.execute(_FINISH, {"aid": attempt_id, "reason": reason, "now": now}).first()
     if row is not None:
         totals = grade_items(conn, attempt_id, info.partial_credit, info.cutoffs)
-        conn.execute(update(_T).where(_T.c.id == attempt_id).values(**totals))
+        conn.execute(_STORE_TOTALS, {"aid": attempt_id, **{f"t_{k}": v for k, v in totals.items()}})
         db.session.commit()
         log_event("attempt.finished", attempt_id=attempt_id, reason=reason, person_id=info.person_id)
         state = {"status": AttemptStatus.FINISHED, "finish_reason": reason, "finished_at": row.finished_at, **totals}

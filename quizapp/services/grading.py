@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from fractions import Fraction
+from functools import lru_cache
 
 from sqlalchemy import bindparam, select, update
 
@@ -36,9 +37,23 @@ COMMENT_MAX_CHARS = 4000
 def exact(value) -> Fraction:
     """A stored or typed number as an exact Fraction (a float is read as the decimal it prints as)."""
     if value is None:
-        return Fraction(0)
+        return _ZERO
+    if type(value) is Fraction:  # immutable: no copy needed
+        return value
     if isinstance(value, (Fraction, int)):
         return Fraction(value)
+    if type(value) is float:
+        return _float_exact(value)
+    return Fraction(str(value))
+
+
+_ZERO = Fraction(0)
+
+
+@lru_cache(maxsize=1024)
+def _float_exact(value: float) -> Fraction:
+    """A float's exact decimal reading, kept: an item's points and a stored mark take few values,
+    and parsing the decimal text is the costly part of grading an item."""
     return Fraction(str(value))
 
 
@@ -101,17 +116,28 @@ def grade_attempt(attempt: Attempt) -> None:
         setattr(attempt, name, value)
 
 
+_ITEMS_TO_GRADE = (
+    select(AttemptItem.points, QuestionVersion.type, QuestionVersion.spec,
+           Answer.id, Answer.value, Answer.graded_at, Answer.awarded)
+    .join(QuestionVersion, QuestionVersion.id == AttemptItem.question_version_id)
+    .outerjoin(Answer, (Answer.attempt_id == AttemptItem.attempt_id) & (Answer.position == AttemptItem.position))
+    .where(AttemptItem.attempt_id == bindparam("aid"))
+)
+_STORE_MARKS = (update(Answer.__table__).where(Answer.__table__.c.id == bindparam("answer_id"))
+                .values(fraction=bindparam("f"), awarded=bindparam("w")))
+
+
+@lru_cache(maxsize=1024)
+def _awarded(fraction: Fraction, item_points: Fraction) -> float:
+    """The stored mark of an item (four decimals, half up); items take few (share, points) pairs."""
+    return float(round_half_up(fraction * item_points, 4))
+
+
 def grade_items(conn, attempt_id: int, partial_credit: bool, cutoffs: dict | None) -> dict:
     """Grade every item of a finished attempt with Core statements, storing each answer's marks;
     returns the attempt's totals (points, max_points, score, pending_essays, classification) for the
-    caller to store. The caller commits."""
-    rows = conn.execute(
-        select(AttemptItem.points, QuestionVersion.type, QuestionVersion.spec,
-               Answer.id, Answer.value, Answer.graded_at, Answer.awarded)
-        .join(QuestionVersion, QuestionVersion.id == AttemptItem.question_version_id)
-        .outerjoin(Answer, (Answer.attempt_id == AttemptItem.attempt_id) & (Answer.position == AttemptItem.position))
-        .where(AttemptItem.attempt_id == attempt_id)
-    ).all()
+    caller to store. The caller commits. The statements are built once (no per-call compile)."""
+    rows = conn.execute(_ITEMS_TO_GRADE, {"aid": attempt_id}).all()
     pairs = []  # (item points, exact share earned) of every item
     pending = 0
     updates = []
@@ -121,21 +147,17 @@ def grade_items(conn, attempt_id: int, partial_credit: bool, cutoffs: dict | Non
         if fraction is None:
             if graded_at is None:  # an essay waiting for a person
                 pending += 1
-                pairs.append((item_points, Fraction(0)))
+                pairs.append((item_points, _ZERO))
                 if answer_id is not None:
-                    updates.append({"id": answer_id, "fraction": None, "awarded": None})
+                    updates.append({"answer_id": answer_id, "f": None, "w": None})
                 continue
             earned = min(exact(awarded), item_points)
-            fraction = earned / item_points if item_points else Fraction(0)
+            fraction = earned / item_points if item_points else _ZERO
         pairs.append((item_points, fraction))
         if answer_id is not None:
-            updates.append({"id": answer_id, "fraction": float(fraction),
-                            "awarded": float(round_half_up(fraction * item_points, 4))})
+            updates.append({"answer_id": answer_id, "f": float(fraction), "w": _awarded(fraction, item_points)})
     if updates:
-        table = Answer.__table__
-        conn.execute(update(table).where(table.c.id == bindparam("answer_id"))
-                     .values(fraction=bindparam("f"), awarded=bindparam("w")),
-                     [{"answer_id": u["id"], "f": u["fraction"], "w": u["awarded"]} for u in updates])
+        conn.execute(_STORE_MARKS, updates)
     points, max_points, score = score_items(pairs)
     # Stored for display (four decimals); the score itself comes from the exact sums.
     return {"points": float(round_half_up(points, 4)), "max_points": float(round_half_up(max_points, 4)),
