@@ -71,7 +71,8 @@ def _remember(key, value) -> None:
         memo.setdefault(key, value)
 
 
-def members_subquery(rnd: StudyRound, node: Org, materialized: bool = False, with_counted: bool = False):
+def members_subquery(rnd: StudyRound, node: Org, materialized: bool = False, with_counted: bool = False,
+                     extra=()):
     """People whose membership on the session date is under `node` and inside the round.
 
     Party status and exemption are those in force on the session date, never today's flags.
@@ -81,6 +82,8 @@ def members_subquery(rnd: StudyRound, node: Org, materialized: bool = False, wit
     `with_counted`: a `counted_id` column too (the member's counted attempt, NULL if none), sought
     once per member inside the CTE (as a join condition outside it, PostgreSQL evaluated the lookup
     twice per member).
+    `extra`: more columns of Membership, Person or the cell (Org), already joined here, so a caller
+    does not join them a second time.
     """
     on = rnd.session_date
     cols = [
@@ -90,6 +93,7 @@ def members_subquery(rnd: StudyRound, node: Org, materialized: bool = False, wit
     ]
     if with_counted:
         cols.append(counted_id(Membership.person_id, rnd.quiz).label("counted_id"))
+    cols += extra
     stmt = (
         select(*cols)
         .join(Person, Person.id == Membership.person_id)
@@ -327,22 +331,21 @@ def member_result_rows(rnd: StudyRound, node: Org):
     mode) — score is the counted attempt's final score (None while an essay waits for a mark,
     rules.scored_clause); mode of the counted attempt: "online" or "paper".
     """
-    m = members_subquery(rnd, node)
-    c, c_on = counted(m.c.person_id, rnd.quiz)
+    m = members_subquery(rnd, node, with_counted=True, extra=(
+        Person.member_code, Person.full_name, Person.name_key, Org.name.label("cell_name"), Org.path.label("cell_path")))
+    c = Attempt.__table__.alias("c")
     qid = rnd.quiz.id if rnd.quiz else -1
     open_attempt = exists(select(literal(1)).where(
         Attempt.quiz_id == qid, Attempt.person_id == m.c.person_id, Attempt.status == AttemptStatus.IN_PROGRESS))
     stmt = (
-        select(Person.member_code, Person.full_name, Org.name, m.c.party_status, m.c.exempt,
+        select(m.c.member_code, m.c.full_name, m.c.cell_name, m.c.party_status, m.c.exempt,
                c.c.id.is_not(None), open_attempt, c.c.is_makeup,
                case((rules.scored_clause(c.c), c.c.score), else_=None), c.c.classification,
                c.c.pending_essays, c.c.finished_at, Absence.reason_code, Absence.reason_text,
                Absence.excused, c.c.mode)
         .select_from(m)
-        .join(Person, Person.id == m.c.person_id)
-        .join(Org, Org.id == m.c.cell_id)
-        .outerjoin(c, c_on)
+        .outerjoin(c, c.c.id == m.c.counted_id)
         .outerjoin(Absence, and_(Absence.round_id == rnd.id, Absence.person_id == m.c.person_id))
-        .order_by(Org.path, Person.name_key, Person.id)
+        .order_by(m.c.cell_path, m.c.name_key, m.c.person_id)
     )
     return db.session.execute(stmt.execution_options(yield_per=2000))
