@@ -44,6 +44,10 @@ LOW_FILL = PatternFill("solid", fgColor="FDE7E8")
 
 def safe_text(value) -> str:
     """NFC text, neutralized if a spreadsheet could read it as a formula."""
+    if (type(value) is str and value.isascii() and value.isprintable() and "  " not in value
+            and value[:1] != " " and value[-1:] != " "):
+        # Printable ASCII with single inner spaces and none at the ends: nfc() would return it as is.
+        return "'" + value if value[:1] in DANGEROUS else value
     text = nfc(value) if value is not None else ""
     raw = "" if value is None else str(value)
     # nfc() strips a leading tab/CR, so check the raw value too.
