@@ -293,13 +293,15 @@ def essay_counts(rnd: StudyRound, node: Org) -> tuple[int, int]:
 
 
 def _essay_counts(rnd: StudyRound, node: Org) -> tuple[int, int]:
+    # Driven from the essay versions (a few, often none) through attempt_item(question_version_id),
+    # not from every item of every counted attempt.
+    essays = select(QuestionVersion.id).where(QuestionVersion.type.in_(manual_type_names()))
     stmt = (
         select(func.count(Answer.id), func.count(Answer.awarded))
         .select_from(AttemptItem)
-        .join(QuestionVersion, QuestionVersion.id == AttemptItem.question_version_id)
         .join(Answer, and_(Answer.attempt_id == AttemptItem.attempt_id, Answer.position == AttemptItem.position))
-        .where(among(AttemptItem.attempt_id, counted_attempts(rnd, node)),
-               QuestionVersion.type.in_(manual_type_names()), Answer.value.is_not(None))
+        .where(AttemptItem.question_version_id.in_(essays), among(AttemptItem.attempt_id, counted_attempts(rnd, node)),
+               Answer.value.is_not(None))
     )
     submitted, graded = db.session.execute(stmt).one()
     return int(submitted or 0), int(graded or 0)
