@@ -154,12 +154,14 @@ def test_results_page_truncates_rates(world, client, login_as):
 
 # ---------------------------------------------------------------- the per-member rows against the members' statuses
 def test_member_rows_agree_with_member_statuses(world):
-    """Do the export's rows (one SQL query) say, member by member, what the board's statuses (Python,
-    rules.pick_counted) say — for two attempts, an open one, an exempt member, one who moved cells
-    after the session date and a recorded absence?"""
+    """Do the export's rows and the roll-up's cell rows (SQL over the committee: set-wise on
+    PostgreSQL) say, member by member, what the board's statuses (per person, rules.pick_counted)
+    say — for two attempts, an open one, an exempt member, one who moved cells after the session
+    date, a recorded absence, a status changed before the session date, a first status dated after
+    it and a person with no dated status at all?"""
     from datetime import date, datetime
 
-    from quizapp.models import Absence, Exemption
+    from quizapp.models import Absence, Exemption, PartyStatusPeriod
     from quizapp.services import participation
     from quizapp.services.reporting import queries
     from tests.factories import move
@@ -176,6 +178,14 @@ def test_member_rows_agree_with_member_statuses(world):
     move(moved, world.cell_b, date(2026, 3, 1))  # after the session date: still counted in CB-A
     db.session.add(Absence(round_id=rnd.id, person_id=world.member_b.id, reason_code="om", excused=True,
                            recorded_at=datetime(2026, 2, 6)))
+    changed = add_member(world.cell_b, "Tạ Văn Chính")  # chính thức since 2020, dự bị from 2026-01-01
+    db.session.add(PartyStatusPeriod(person_id=changed.id, party_status="du_bi", start_date=date(2026, 1, 1)))
+    late = add_member(world.cell_b, "Tạ Văn Muộn")  # only periods after the session date: the first one applies
+    PartyStatusPeriod.query.filter_by(person_id=late.id).delete()
+    db.session.add_all([PartyStatusPeriod(person_id=late.id, party_status="du_bi", start_date=date(2026, 6, 1)),
+                        PartyStatusPeriod(person_id=late.id, party_status="chinh_thuc", start_date=date(2027, 6, 1))])
+    bare = add_member(world.cell_b, "Tạ Văn Trống", party_status="quan_chung")  # no periods: today's value
+    PartyStatusPeriod.query.filter_by(person_id=bare.id).delete()
     db.session.commit()
 
     rows = {r[0]: r for r in queries.member_result_rows(rnd, world.committee)}
@@ -194,3 +204,14 @@ def test_member_rows_agree_with_member_statuses(world):
     assert rows[two.member_code][8] == 9.0 and rows[two.member_code][7]
     assert rows[moved.member_code][2] == world.cell_a.name
     assert rows[exempt.member_code][4] and rows[world.member_b.member_code][12] == "om"
+    assert [rows[p.member_code][3] for p in (changed, late, bare)] == ["du_bi", "du_bi", "quan_chung"]
+
+    by_cell = {r.org_id: r for r in queries.cell_rows(rnd, world.committee)}
+    assert set(by_cell) == {s.cell.id for s in statuses}
+    for cell_id, row in by_cell.items():
+        mine = [s for s in statuses if s.cell.id == cell_id]
+        took = [s for s in mine if s.required and s.state == "submitted"]
+        assert (row.total, row.exempt, row.required, row.took_part, row.non_party) == (
+            sum(s.is_party_member for s in mine), sum(s.is_party_member and s.exempt for s in mine),
+            sum(s.required for s in mine), len(took), sum(not s.is_party_member for s in mine))
+        assert row.score_sum == sum(s.shown_score for s in took if s.shown_score is not None)

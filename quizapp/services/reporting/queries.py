@@ -84,20 +84,33 @@ def members_subquery(rnd: StudyRound, node: Org, materialized: bool = False, wit
     twice per member).
     `extra`: more columns of Membership, Person or the cell (Org), already joined here, so a caller
     does not join them a second time.
+    Over many cells on PostgreSQL (_set_wise) the status and the counted attempt are outer joins to
+    one DISTINCT ON pass each (rules.party_status_on_joins, counted_attempt_rows) instead of lookups
+    per member; the rows are the same.
     """
     on = rnd.session_date
+    joins = []
+    if _set_wise(node):
+        status, joins = rules.party_status_on_joins(Membership.person_id, on)
+    else:
+        status = rules.party_status_on(Membership.person_id, on)
     cols = [
-        Membership.person_id.label("person_id"), Membership.org_id.label("cell_id"),
-        rules.party_status_on(Membership.person_id, on).label("party_status"),
+        Membership.person_id.label("person_id"), Membership.org_id.label("cell_id"), status.label("party_status"),
         rules.exempt_on(Membership.person_id, on).label("exempt"),
     ]
     if with_counted:
-        cols.append(counted_id(Membership.person_id, rnd.quiz).label("counted_id"))
+        if _set_wise(node) and rnd.quiz is not None:
+            counted_rows = counted_attempt_rows(rnd.quiz)
+            joins.append((counted_rows, counted_rows.c.person_id == Membership.person_id))
+            cols.append(counted_rows.c.id.label("counted_id"))
+        else:
+            cols.append(counted_id(Membership.person_id, rnd.quiz).label("counted_id"))
     cols += extra
+    stmt = select(*cols).join(Person, Person.id == Membership.person_id).join(Org, Org.id == Membership.org_id)
+    for table, on_clause in joins:
+        stmt = stmt.outerjoin(table, on_clause)
     stmt = (
-        select(*cols)
-        .join(Person, Person.id == Membership.person_id)
-        .join(Org, Org.id == Membership.org_id)
+        stmt
         .where(
             rules.round_membership_clause(rnd.id, on),
             # An IN over the subtree's ids lets the membership(org_id) index drive the scan.
@@ -107,6 +120,25 @@ def members_subquery(rnd: StudyRound, node: Org, materialized: bool = False, wit
     if materialized:
         return stmt.cte("m").prefix_with("MATERIALIZED")  # SQLite >= 3.35, PostgreSQL >= 12
     return stmt.subquery("m")
+
+
+def _set_wise(node: Org) -> bool:
+    """Whether members_subquery reads party status and counted attempts set-wise (one DISTINCT ON
+    pass each, hash-joined) rather than looking them up per member: on PostgreSQL, for a node above
+    a cell (a roll-up or export over many cells). A cell's few dozen members are cheaper looked up
+    one by one than a pass over the whole table; SQLite has no DISTINCT ON and seeks its indexes
+    per member cheaply."""
+    return not node.is_cell and db.session.get_bind().dialect.name == "postgresql"
+
+
+def counted_attempt_rows(quiz: Quiz):
+    """Subquery (person_id, id): every person's counted finished attempt in the quiz
+    (rules.counted_order), in one DISTINCT ON pass (PostgreSQL); counted_id's set-wise form."""
+    a = aliased(Attempt)
+    return (
+        select(a.person_id, a.id).where(a.quiz_id == quiz.id, a.status == "finished").ext(postgresql.distinct_on(a.person_id))
+        .order_by(a.person_id, *rules.counted_order(quiz.attempt_policy, a)).subquery("counted_rows")
+    )
 
 
 def counted_id(person_col, quiz: Quiz | None):
