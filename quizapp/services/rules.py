@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from sqlalchemy import bindparam, case, exists, func, literal, or_, select
+from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.orm import aliased
 
 from quizapp.config import DEFAULT_CUTOFFS, DEFAULT_OUTSTANDING_SCORE, DEFAULT_OUTSTANDING_UNIT_MEAN
@@ -92,17 +93,41 @@ def round_cell_id(round_id: int, person_id: int) -> int | None:
 
 # ---------------------------------------------------------------- who is required
 
+def _in_force_order(p):
+    """The period in force on a date comes first among those started by then."""
+    return (p.start_date.desc(), p.id.desc())
+
+
+def _first_order(p):
+    return (p.start_date, p.id)
+
+
 def party_status_on(person_col, on, fallback=Person.party_status):
     """SQL: a person's party status on a date: the dated period in force then (Python form:
     history.status_on). Before the first period the first period's status applies; a person with
     no periods at all falls back to `fallback` (today's value on Person)."""
     p = aliased(PartyStatusPeriod)
     started = (select(p.party_status).where(p.person_id == person_col, p.start_date <= on)
-               .order_by(p.start_date.desc(), p.id.desc()).limit(1).correlate_except(p).scalar_subquery())
+               .order_by(*_in_force_order(p)).limit(1).correlate_except(p).scalar_subquery())
     f = aliased(PartyStatusPeriod)
     first = (select(f.party_status).where(f.person_id == person_col)
-             .order_by(f.start_date, f.id).limit(1).correlate_except(f).scalar_subquery())
+             .order_by(*_first_order(f)).limit(1).correlate_except(f).scalar_subquery())
     return func.coalesce(started, first, fallback)
+
+
+def party_status_on_joins(person_col, on, fallback=Person.party_status):
+    """party_status_on for a statement over many people, PostgreSQL only: (the status expression,
+    [(subquery, join condition), ...] to outer-join). Each subquery picks one period per person in
+    one DISTINCT ON pass over the periods, where party_status_on looks twice per person (an index
+    probe and a sort each): for a 40,000-member roll-up about half the members query's time."""
+    p = aliased(PartyStatusPeriod)
+    started = (select(p.person_id, p.party_status).where(p.start_date <= on).ext(distinct_on(p.person_id))
+               .order_by(p.person_id, *_in_force_order(p)).subquery("status_started"))
+    f = aliased(PartyStatusPeriod)
+    first = (select(f.person_id, f.party_status).ext(distinct_on(f.person_id))
+             .order_by(f.person_id, *_first_order(f)).subquery("status_first"))
+    return (func.coalesce(started.c.party_status, first.c.party_status, fallback),
+            [(started, started.c.person_id == person_col), (first, first.c.person_id == person_col)])
 
 
 def exempt_on(person_col, on):

@@ -9,6 +9,7 @@ from openpyxl import load_workbook
 
 from quizapp.extensions import db
 from quizapp.services.reporting import excel
+from quizapp.vn import nfc
 from tests.factories import add_member, make_report_attempt, make_report_round
 
 HOSTILE = "=cmd|' /C calc'!A0"
@@ -33,6 +34,16 @@ def data(world):
 ])
 def test_safe_text(value, expected):
     """Does every cell that could run as a formula get a leading apostrophe?"""
+    assert excel.safe_text(value) == expected
+
+
+@pytest.mark.parametrize("value", [
+    "B000123", "", " x", "x ", "a  b", "a\tb", "a\nb", "a\x1fb", "=1", "-x", "'x", "Lê  Văn", " Lê", "a\u200bb",
+])
+def test_safe_text_plain_ascii_shortcut(value):
+    """Does the shortcut for plain ASCII give what nfc() and the formula check give for any text?"""
+    text = nfc(value)
+    expected = "'" + text if value[:1] in excel.DANGEROUS or text[:1] in excel.DANGEROUS else text
     assert excel.safe_text(value) == expected
 
 
@@ -139,3 +150,68 @@ def test_results_page_truncates_rates(world, client, login_as):
     login_as(world.staff)
     html = client.get(f"/reports/rounds/{rnd.id}").get_data(as_text=True)
     assert "66,66%" in html and "66,67%" not in html
+
+
+# ---------------------------------------------------------------- the per-member rows against the members' statuses
+def test_member_rows_agree_with_member_statuses(world):
+    """Do the export's rows and the roll-up's cell rows (SQL over the committee: set-wise on
+    PostgreSQL) say, member by member, what the board's statuses (per person, rules.pick_counted)
+    say — for two attempts, an open one, an exempt member, one who moved cells after the session
+    date, a recorded absence, a status changed before the session date, a first status dated after
+    it and a person with no dated status at all?"""
+    from datetime import date, datetime
+
+    from quizapp.models import Absence, Exemption, PartyStatusPeriod
+    from quizapp.services import participation
+    from quizapp.services.reporting import queries
+    from tests.factories import move
+
+    rnd = make_report_round([world.committee], world.committee)
+    two = add_member(world.cell_a, "Đặng Văn Hai")
+    make_report_attempt(rnd, two, 6.0, number=1)
+    make_report_attempt(rnd, two, 9.0, number=2, makeup=True)  # best: the second counts
+    make_report_attempt(rnd, add_member(world.cell_a, "Bùi Thị Mở"), None, status="in_progress")
+    exempt = add_member(world.cell_b, "Hồ Văn Miễn")
+    db.session.add(Exemption(person_id=exempt.id, reason="Tuổi cao", start_date=date(2025, 1, 1)))
+    moved = add_member(world.cell_a, "Lý Văn Chuyển")
+    make_report_attempt(rnd, moved, 7.5)
+    move(moved, world.cell_b, date(2026, 3, 1))  # after the session date: still counted in CB-A
+    db.session.add(Absence(round_id=rnd.id, person_id=world.member_b.id, reason_code="om", excused=True,
+                           recorded_at=datetime(2026, 2, 6)))
+    changed = add_member(world.cell_b, "Tạ Văn Chính")  # chính thức since 2020, dự bị from 2026-01-01
+    db.session.add(PartyStatusPeriod(person_id=changed.id, party_status="du_bi", start_date=date(2026, 1, 1)))
+    late = add_member(world.cell_b, "Tạ Văn Muộn")  # only periods after the session date: the first one applies
+    PartyStatusPeriod.query.filter_by(person_id=late.id).delete()
+    db.session.add_all([PartyStatusPeriod(person_id=late.id, party_status="du_bi", start_date=date(2026, 6, 1)),
+                        PartyStatusPeriod(person_id=late.id, party_status="chinh_thuc", start_date=date(2027, 6, 1))])
+    bare = add_member(world.cell_b, "Tạ Văn Trống", party_status="quan_chung")  # no periods: today's value
+    PartyStatusPeriod.query.filter_by(person_id=bare.id).delete()
+    db.session.commit()
+
+    rows = {r[0]: r for r in queries.member_result_rows(rnd, world.committee)}
+    statuses = participation.member_statuses(rnd, world.committee)
+    assert len(rows) == len(statuses) > 6
+    for s in statuses:
+        (_, name, cell, status, exempt_, took, open_, makeup, score, cls, _pending, finished_at,
+         reason_code, _text, excused, _mode) = rows[s.person.member_code]
+        counted = s.attempt if s.state == "submitted" else None
+        assert (name, cell, status, bool(exempt_)) == (s.person.full_name, s.cell.name, s.party_status, s.exempt)
+        assert bool(took) == (counted is not None) and bool(open_) == (s.state == "in_progress")
+        assert (score, cls, finished_at) == ((s.shown_score, counted.classification, counted.finished_at)
+                                             if counted else (None, None, None))
+        assert bool(makeup) == bool(counted and counted.is_makeup)
+        assert (reason_code, excused) == ((s.absence.reason_code, s.absence.excused) if s.absence else (None, None))
+    assert rows[two.member_code][8] == 9.0 and rows[two.member_code][7]
+    assert rows[moved.member_code][2] == world.cell_a.name
+    assert rows[exempt.member_code][4] and rows[world.member_b.member_code][12] == "om"
+    assert [rows[p.member_code][3] for p in (changed, late, bare)] == ["du_bi", "du_bi", "quan_chung"]
+
+    by_cell = {r.org_id: r for r in queries.cell_rows(rnd, world.committee)}
+    assert set(by_cell) == {s.cell.id for s in statuses}
+    for cell_id, row in by_cell.items():
+        mine = [s for s in statuses if s.cell.id == cell_id]
+        took = [s for s in mine if s.required and s.state == "submitted"]
+        assert (row.total, row.exempt, row.required, row.took_part, row.non_party) == (
+            sum(s.is_party_member for s in mine), sum(s.is_party_member and s.exempt for s in mine),
+            sum(s.required for s in mine), len(took), sum(not s.is_party_member for s in mine))
+        assert row.score_sum == sum(s.shown_score for s in took if s.shown_score is not None)

@@ -44,6 +44,10 @@ LOW_FILL = PatternFill("solid", fgColor="FDE7E8")
 
 def safe_text(value) -> str:
     """NFC text, neutralized if a spreadsheet could read it as a formula."""
+    if (type(value) is str and value.isascii() and value.isprintable() and "  " not in value
+            and value[:1] != " " and value[-1:] != " "):
+        # Printable ASCII with single inner spaces and none at the ends: nfc() would return it as is.
+        return "'" + value if value[:1] in DANGEROUS else value
     text = nfc(value) if value is not None else ""
     raw = "" if value is None else str(value)
     # nfc() strips a leading tab/CR, so check the raw value too.
@@ -174,10 +178,11 @@ def members_csv(rnd: StudyRound, org: Org, separator: str = ";", hide_paper: boo
     w = csv.writer(buf, delimiter=separator, lineterminator="\r\n")
     w.writerow(MEMBER_HEADERS)
     hidden = False
+    cell_text = _memo(safe_text)  # a cell's name repeats on each of its members' rows
     for rec in member_records(rnd, org, hide_paper):
         hidden = hidden or rec["hidden"]
         when: datetime | None = rec["finished_at"]
-        w.writerow([rec["stt"], safe_text(rec["code"]), safe_text(rec["name"]), safe_text(rec["cell"]),
+        w.writerow([rec["stt"], safe_text(rec["code"]), safe_text(rec["name"]), cell_text(rec["cell"]),
                     rec["status"], rec["exempt"], rec["state"], rec["makeup"],
                     _csv_score(rec), rec["classification"],
                     when.strftime("%d/%m/%Y %H:%M") if when else "", safe_text(rec["reason"]), rec["excused"],

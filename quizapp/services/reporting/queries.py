@@ -71,7 +71,8 @@ def _remember(key, value) -> None:
         memo.setdefault(key, value)
 
 
-def members_subquery(rnd: StudyRound, node: Org, materialized: bool = False, with_counted: bool = False):
+def members_subquery(rnd: StudyRound, node: Org, materialized: bool = False, with_counted: bool = False,
+                     extra=()):
     """People whose membership on the session date is under `node` and inside the round.
 
     Party status and exemption are those in force on the session date, never today's flags.
@@ -81,19 +82,35 @@ def members_subquery(rnd: StudyRound, node: Org, materialized: bool = False, wit
     `with_counted`: a `counted_id` column too (the member's counted attempt, NULL if none), sought
     once per member inside the CTE (as a join condition outside it, PostgreSQL evaluated the lookup
     twice per member).
+    `extra`: more columns of Membership, Person or the cell (Org), already joined here, so a caller
+    does not join them a second time.
+    Over many cells on PostgreSQL (_set_wise) the status and the counted attempt are outer joins to
+    one DISTINCT ON pass each (rules.party_status_on_joins, counted_attempt_rows) instead of lookups
+    per member; the rows are the same.
     """
     on = rnd.session_date
+    joins = []
+    if _set_wise(node):
+        status, joins = rules.party_status_on_joins(Membership.person_id, on)
+    else:
+        status = rules.party_status_on(Membership.person_id, on)
     cols = [
-        Membership.person_id.label("person_id"), Membership.org_id.label("cell_id"),
-        rules.party_status_on(Membership.person_id, on).label("party_status"),
+        Membership.person_id.label("person_id"), Membership.org_id.label("cell_id"), status.label("party_status"),
         rules.exempt_on(Membership.person_id, on).label("exempt"),
     ]
     if with_counted:
-        cols.append(counted_id(Membership.person_id, rnd.quiz).label("counted_id"))
+        if _set_wise(node) and rnd.quiz is not None:
+            counted_rows = counted_attempt_rows(rnd.quiz)
+            joins.append((counted_rows, counted_rows.c.person_id == Membership.person_id))
+            cols.append(counted_rows.c.id.label("counted_id"))
+        else:
+            cols.append(counted_id(Membership.person_id, rnd.quiz).label("counted_id"))
+    cols += extra
+    stmt = select(*cols).join(Person, Person.id == Membership.person_id).join(Org, Org.id == Membership.org_id)
+    for table, on_clause in joins:
+        stmt = stmt.outerjoin(table, on_clause)
     stmt = (
-        select(*cols)
-        .join(Person, Person.id == Membership.person_id)
-        .join(Org, Org.id == Membership.org_id)
+        stmt
         .where(
             rules.round_membership_clause(rnd.id, on),
             # An IN over the subtree's ids lets the membership(org_id) index drive the scan.
@@ -103,6 +120,25 @@ def members_subquery(rnd: StudyRound, node: Org, materialized: bool = False, wit
     if materialized:
         return stmt.cte("m").prefix_with("MATERIALIZED")  # SQLite >= 3.35, PostgreSQL >= 12
     return stmt.subquery("m")
+
+
+def _set_wise(node: Org) -> bool:
+    """Whether members_subquery reads party status and counted attempts set-wise (one DISTINCT ON
+    pass each, hash-joined) rather than looking them up per member: on PostgreSQL, for a node above
+    a cell (a roll-up or export over many cells). A cell's few dozen members are cheaper looked up
+    one by one than a pass over the whole table; SQLite has no DISTINCT ON and seeks its indexes
+    per member cheaply."""
+    return not node.is_cell and db.session.get_bind().dialect.name == "postgresql"
+
+
+def counted_attempt_rows(quiz: Quiz):
+    """Subquery (person_id, id): every person's counted finished attempt in the quiz
+    (rules.counted_order), in one DISTINCT ON pass (PostgreSQL); counted_id's set-wise form."""
+    a = aliased(Attempt)
+    return (
+        select(a.person_id, a.id).where(a.quiz_id == quiz.id, a.status == "finished").ext(postgresql.distinct_on(a.person_id))
+        .order_by(a.person_id, *rules.counted_order(quiz.attempt_policy, a)).subquery("counted_rows")
+    )
 
 
 def counted_id(person_col, quiz: Quiz | None):
@@ -289,13 +325,15 @@ def essay_counts(rnd: StudyRound, node: Org) -> tuple[int, int]:
 
 
 def _essay_counts(rnd: StudyRound, node: Org) -> tuple[int, int]:
+    # Driven from the essay versions (a few, often none) through attempt_item(question_version_id),
+    # not from every item of every counted attempt.
+    essays = select(QuestionVersion.id).where(QuestionVersion.type.in_(manual_type_names()))
     stmt = (
         select(func.count(Answer.id), func.count(Answer.awarded))
         .select_from(AttemptItem)
-        .join(QuestionVersion, QuestionVersion.id == AttemptItem.question_version_id)
         .join(Answer, and_(Answer.attempt_id == AttemptItem.attempt_id, Answer.position == AttemptItem.position))
-        .where(among(AttemptItem.attempt_id, counted_attempts(rnd, node)),
-               QuestionVersion.type.in_(manual_type_names()), Answer.value.is_not(None))
+        .where(AttemptItem.question_version_id.in_(essays), among(AttemptItem.attempt_id, counted_attempts(rnd, node)),
+               Answer.value.is_not(None))
     )
     submitted, graded = db.session.execute(stmt).one()
     return int(submitted or 0), int(graded or 0)
@@ -327,22 +365,21 @@ def member_result_rows(rnd: StudyRound, node: Org):
     mode) — score is the counted attempt's final score (None while an essay waits for a mark,
     rules.scored_clause); mode of the counted attempt: "online" or "paper".
     """
-    m = members_subquery(rnd, node)
-    c, c_on = counted(m.c.person_id, rnd.quiz)
+    m = members_subquery(rnd, node, with_counted=True, extra=(
+        Person.member_code, Person.full_name, Person.name_key, Org.name.label("cell_name"), Org.path.label("cell_path")))
+    c = Attempt.__table__.alias("c")
     qid = rnd.quiz.id if rnd.quiz else -1
     open_attempt = exists(select(literal(1)).where(
         Attempt.quiz_id == qid, Attempt.person_id == m.c.person_id, Attempt.status == AttemptStatus.IN_PROGRESS))
     stmt = (
-        select(Person.member_code, Person.full_name, Org.name, m.c.party_status, m.c.exempt,
+        select(m.c.member_code, m.c.full_name, m.c.cell_name, m.c.party_status, m.c.exempt,
                c.c.id.is_not(None), open_attempt, c.c.is_makeup,
                case((rules.scored_clause(c.c), c.c.score), else_=None), c.c.classification,
                c.c.pending_essays, c.c.finished_at, Absence.reason_code, Absence.reason_text,
                Absence.excused, c.c.mode)
         .select_from(m)
-        .join(Person, Person.id == m.c.person_id)
-        .join(Org, Org.id == m.c.cell_id)
-        .outerjoin(c, c_on)
+        .outerjoin(c, c.c.id == m.c.counted_id)
         .outerjoin(Absence, and_(Absence.round_id == rnd.id, Absence.person_id == m.c.person_id))
-        .order_by(Org.path, Person.name_key, Person.id)
+        .order_by(m.c.cell_path, m.c.name_key, m.c.person_id)
     )
     return db.session.execute(stmt.execution_options(yield_per=2000))

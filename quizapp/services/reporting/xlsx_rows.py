@@ -28,6 +28,7 @@ from openpyxl.utils.exceptions import IllegalCharacterError
 _ESCAPE = re.compile(r"[&<>\r]")
 _ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"}
 _COLUMNS = [get_column_letter(i) for i in range(1, 64)]
+_TAILS_KEPT = 4096  # formatted texts kept per sheet (the repeated ones come early; names rarely repeat)
 
 
 def _text(value: str) -> str:
@@ -58,6 +59,7 @@ class FastRows:
         self.iso_dates = ws.parent.iso_dates
         self._file = tempfile.TemporaryFile()
         self._chunk: list[str] = []
+        self._tails: dict = {}  # (text, style id) -> its cell's XML after the reference
 
     def style(self, number_format: str | None = None, fill=None, font=None) -> int:
         """Register a cell style in the workbook (as writing a styled cell would) and return its id."""
@@ -71,9 +73,13 @@ class FastRows:
         return cell.style_id
 
     def _cell(self, ref: str, value, style_id) -> str:
+        return f'<c r="{ref}"{self._tail(value, style_id)}'
+
+    def _tail(self, value, style_id) -> str:
+        """A cell's XML after `<c r="A1"`: it depends on the value and the style only."""
         s = "" if style_id is None else f' s="{style_id}"'
         if value is None:
-            return f'<c r="{ref}"{s} t="n"></c>'
+            return f'{s} t="n"></c>'
         t = type(value)
         if t is not str and isinstance(value, str):  # a str subclass (e.g. a Phrase): its text
             value, t = str(value), str
@@ -82,34 +88,46 @@ class FastRows:
             if ILLEGAL_CHARACTERS_RE.search(value):
                 raise IllegalCharacterError(f"{value} cannot be used in worksheets.")
             if len(value) > 1 and value.startswith("="):
-                return f'<c r="{ref}"{s}><f>{_text(value[1:])}</f><v></v></c>'
+                return f'{s}><f>{_text(value[1:])}</f><v></v></c>'
             if value in ERROR_CODES:
-                return f'<c r="{ref}"{s} t="e"><v>{_text(value)}</v></c>'
+                return f'{s} t="e"><v>{_text(value)}</v></c>'
             if value == "":
-                return f'<c r="{ref}"{s} t="inlineStr"></c>'
+                return f'{s} t="inlineStr"></c>'
             space = ' xml:space="preserve"' if value != value.strip() else ""
-            return f'<c r="{ref}"{s} t="inlineStr"><is><t{space}>{_text(value)}</t></is></c>'
+            return f'{s} t="inlineStr"><is><t{space}>{_text(value)}</t></is></c>'
         if t is bool:
-            return f'<c r="{ref}"{s} t="b"><v>{safe_string(value)}</v></c>'
+            return f'{s} t="b"><v>{safe_string(value)}</v></c>'
         if t in (int, float, Decimal):
-            return f'<c r="{ref}"{s} t="n"><v>{safe_string(value)}</v></c>'
+            return f'{s} t="n"><v>{safe_string(value)}</v></c>'
         if t in (datetime, date, time, timedelta):
             if getattr(value, "tzinfo", None) is not None:
                 raise TypeError("Excel does not support timezones in datetimes.")
             if self.iso_dates and t is not timedelta:
-                return f'<c r="{ref}"{s} t="d"><v>{value.isoformat()}</v></c>'
-            return f'<c r="{ref}"{s} t="n"><v>{safe_string(to_excel(value, self.epoch))}</v></c>'
+                return f'{s} t="d"><v>{value.isoformat()}</v></c>'
+            return f'{s} t="n"><v>{safe_string(to_excel(value, self.epoch))}</v></c>'
         raise ValueError(f"Cannot convert {value!r} to Excel")
 
     def append(self, values) -> None:
         """One sheet row."""
         r = self.row_idx
         parts = [f'<row r="{r}">']
+        tails = self._tails
         for col, value in enumerate(values):
             if type(value) is Styled:
-                parts.append(self._cell(f"{_COLUMNS[col]}{r}", value.value, value.style_id))
-            elif value is not None:
-                parts.append(self._cell(f"{_COLUMNS[col]}{r}", value, None))
+                value, style_id = value.value, value.style_id
+            elif value is None:
+                continue
+            else:
+                style_id = None
+            if type(value) is str:  # the few texts a column repeats (status, state, yes/no ...): formatted once
+                tail = tails.get((value, style_id))
+                if tail is None:
+                    tail = self._tail(value, style_id)
+                    if len(tails) < _TAILS_KEPT:
+                        tails[value, style_id] = tail
+            else:
+                tail = self._tail(value, style_id)
+            parts.append(f'<c r="{_COLUMNS[col]}{r}"{tail}')
         parts.append("</row>")
         self._chunk.append("".join(parts))
         self.row_idx += 1
