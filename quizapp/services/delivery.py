@@ -14,16 +14,36 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Integer, bindparam, case, extract, func, insert, or_, select, true, update
+from sqlalchemy import (
+    JSON,
+    Float,
+    Integer,
+    String,
+    Text,
+    bindparam,
+    case,
+    cast,
+    extract,
+    func,
+    insert,
+    literal_column,
+    or_,
+    select,
+    true,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from quizapp.clock import utcnow
 from quizapp.database import begin_write
 from quizapp.extensions import db
+from quizapp.jsonio import dumps_column
 from quizapp.models import (
     Answer,
     Attempt,
     AttemptItem,
+    AttemptMode,
     AttemptStatus,
     FinishReason,
     MakeupWindow,
@@ -147,6 +167,7 @@ _POOLS: dict[tuple, _Pool] = {}
 _SOURCES: dict[int, tuple] = {}
 _POOLS_MAX = 256
 _SOURCES_MAX = 10_000
+_SEEDS = random.SystemRandom()  # an attempt's seed (os.urandom: shared by threads safely)
 
 
 def _source(rule: dict) -> tuple[tuple[int, ...], tuple[int, ...]]:
@@ -176,16 +197,16 @@ def _pool(conn, source: tuple, stamp: tuple | None = None) -> _Pool:
     return pool
 
 
-def _draw(quiz: Quiz, rng: random.Random, shown: list | None = None, stamp: tuple | None = None) -> list[dict]:
+def _paper(quiz, rng: random.Random, conn, source: tuple, stamp: tuple | None = None) -> list[tuple]:
     """Pick question versions per the draw rule; raise QuizNotReady if the banks fall short.
 
-    `quiz` is a Quiz or a row with its columns. `shown`, when given, receives (type, text, spec) per
-    item, in order: what the taker's paper shows, so a start can answer with the paper without
-    reading back what it just wrote. `stamp`: the stamp of the rule's source, if already read."""
+    `quiz` is a Quiz or a row with its columns; `source` its rule's (_source), `stamp` the stamp of
+    that source if already read. Returns the paper in order: per item its pool row and its choice
+    order (None when not shuffled or the type has none)."""
     rule = quiz.draw_rule or {}
     if rule.get("mode") not in ("fixed", "random"):
         raise QuizNotReady("Bài kiểm tra chưa có quy tắc rút câu hỏi. Vui lòng báo cán bộ phụ trách.")
-    pool = _pool(db.session.connection(), _source(rule), stamp)
+    pool = _pool(conn, source, stamp)
     if rule["mode"] == "fixed":
         ids = [int(i) for i in rule.get("question_ids") or []]
         missing = [i for i in ids if i not in pool.by_id]
@@ -212,15 +233,17 @@ def _draw(quiz: Quiz, rng: random.Random, shown: list | None = None, stamp: tupl
         raise QuizNotReady("Bài kiểm tra chưa có câu hỏi nào. Vui lòng báo cán bộ phụ trách.")
     if quiz.shuffle_questions:
         rng.shuffle(picked)
-    items = []
-    for pos, row in enumerate(picked, start=1):
-        qtype = get_type(row[3])
-        order = qtype.new_choice_order(row[4], rng) if quiz.shuffle_choices else None
-        items.append({"position": pos, "question_version_id": row[2], "choice_order": order,
-                      "points": float(row[5] or 1.0)})
-        if shown is not None:
-            shown.append((row[3], row[8], row[4]))
-    return items
+    types = [get_type(row[3]) for row in picked]  # a type no longer registered stops the start here
+    if not quiz.shuffle_choices:
+        return [(row, None) for row in picked]
+    return [(row, qtype.new_choice_order(row[4], rng)) for row, qtype in zip(picked, types)]
+
+
+def _draw(quiz: Quiz, rng: random.Random) -> list[dict]:
+    """The paper's items as AttemptItem values (position, version, choice order, points)."""
+    paper = _paper(quiz, rng, db.session.connection(), _source(quiz.draw_rule or {}))
+    return [{"position": pos, "question_version_id": row[2], "choice_order": order, "points": float(row[5] or 1.0)}
+            for pos, (row, order) in enumerate(paper, start=1)]
 
 
 def _open_attempt(quiz_id: int, person_id: int) -> Attempt | None:
@@ -243,8 +266,34 @@ _START_CONTEXT = (
            round_cell_clause(Quiz.round_id, bindparam("pid")).label("cell_id"), *_STAMP_ROW.c)
     .join(_STAMP_ROW, true()).where(Quiz.id == bindparam("qid"))
 )
-_NEW_ATTEMPT = insert(Attempt.__table__).returning(Attempt.__table__.c.id)
-_NEW_ITEMS = insert(AttemptItem.__table__)
+
+# A start's writes, built once. The attempt's values (every column a start sets, its Python default
+# included) and its items as ONE JSON array parameter, [[position, question version, choice order
+# as its stored JSON text, points], ...], which the database turns back into rows: one statement
+# whatever the paper's length, where an executemany pays per row in Python (psycopg 3's the most).
+# SQLite: the attempt's INSERT ... RETURNING id, then the items' INSERT ... SELECT FROM json_each.
+# PostgreSQL: both INSERTs in one statement (the items' in a WITH that reads the new attempt's id).
+_A = Attempt.__table__
+_I = AttemptItem.__table__
+_ATTEMPT_COLUMNS = ("quiz_id", "person_id", "org_id", "number", "is_makeup", "status", "seed", "started_at",
+                    "deadline", "pending_essays", "mode")
+_ITEM_COLUMNS = ["attempt_id", "position", "question_version_id", "choice_order", "points"]
+_NEW_ATTEMPT = (insert(_A).values({name: bindparam(name, type_=_A.c[name].type) for name in _ATTEMPT_COLUMNS})
+                .returning(_A.c.id))
+_EACH = func.json_each(bindparam("items", type_=String)).table_valued("value")
+_NEW_ITEMS = insert(_I).from_select(_ITEM_COLUMNS, select(
+    bindparam("attempt_id", type_=Integer),
+    *(func.json_extract(_EACH.c.value, literal_column(f"'$[{i}]'")) for i in range(4))).select_from(_EACH))
+_NEW = _NEW_ATTEMPT.cte("new_attempt")
+_ELEMENT = func.json_array_elements(cast(bindparam("items", type_=Text), JSON)).table_valued("value")
+_NEW_PAPER = select(_NEW.c.id).add_cte(insert(_I).from_select(_ITEM_COLUMNS, select(
+    _NEW.c.id, *(cast(_ELEMENT.c.value.op("->>")(literal_column(str(i))), type_)
+                 for i, type_ in enumerate((Integer, Integer, JSON, Float)))).select_from(_NEW).join(_ELEMENT, true())
+).cte("new_items"))
+# A choice order of None as each database stores it in that column: SQL NULL on PostgreSQL
+# (none_as_null), JSON null elsewhere — as a Core insert of None stores it.
+_NO_ORDER = {name: None if _I.c.choice_order.type.dialect_impl(dialect()).none_as_null else "null"
+             for name, dialect in (("postgresql", postgresql.dialect), ("sqlite", sqlite.dialect))}
 
 
 @dataclass(frozen=True)
@@ -279,7 +328,8 @@ def open_attempt(quiz_id: int, person: Person, now: datetime | None = None) -> A
     if person.state != PersonState.ACTIVE:
         raise Forbidden("Tài khoản đã chuyển sinh hoạt hoặc tạm dừng nên không thể làm bài.")
     guess = _SOURCES.get(quiz_id, ((), ()))
-    quiz = db.session.connection().execute(_START_CONTEXT, {
+    conn = db.session.connection()
+    quiz = conn.execute(_START_CONTEXT, {
         "qid": quiz_id, "pid": person_id, "banks": list(guess[0]), "ids": list(guess[1])}).first()
     if quiz is None:
         raise NotFound("Không tìm thấy bài kiểm tra này.")
@@ -288,6 +338,7 @@ def open_attempt(quiz_id: int, person: Person, now: datetime | None = None) -> A
         current = _open_attempt(quiz_id, person_id)
         if current is not None and close_if_overdue(current, now).status == AttemptStatus.IN_PROGRESS:
             return current
+        conn = db.session.connection()  # the unit of work went on in another transaction
     cell_id = quiz.cell_id
     if cell_id is None:
         raise NotFound("Không tìm thấy bài kiểm tra này.")
@@ -304,21 +355,30 @@ def open_attempt(quiz_id: int, person: Person, now: datetime | None = None) -> A
         if len(_SOURCES) >= _SOURCES_MAX:
             _SOURCES.clear()
         _SOURCES[quiz_id] = source
-    seed = random.SystemRandom().randrange(1, 2**31 - 1)
-    shown: list = []
-    items = _draw(quiz, random.Random(seed), shown, tuple(quiz[-_STAMP_WIDTH:]) if source == guess else None)
+    seed = _SEEDS.randrange(1, 2**31 - 1)
+    paper = _paper(quiz, random.Random(seed), conn, source, tuple(quiz[-_STAMP_WIDTH:]) if source == guess else None)
     deadline = min(now + timedelta(minutes=quiz.time_limit_minutes), window[1])
+    no_order = _NO_ORDER.get(conn.dialect.name, "null")
+    items, rows = [], []
+    for pos, (row, order) in enumerate(paper, start=1):
+        points = float(row[5] or 1.0)
+        items.append({"position": pos, "question_version_id": row[2], "choice_order": order, "points": points,
+                      "type": row[3], "text": row[8], "spec": row[4]})
+        rows.append((pos, row[2], no_order if order is None else dumps_column(order), points))
+    values = {"quiz_id": quiz_id, "person_id": person_id, "org_id": cell_id, "number": used + 1,
+              "is_makeup": window[2], "status": AttemptStatus.IN_PROGRESS, "seed": seed, "started_at": now,
+              "deadline": deadline, "pending_essays": 0, "mode": AttemptMode.ONLINE, "items": dumps_column(rows)}
     # The start storm: the rule checks and the draw above are reads, outside the write lock (on
-    # SQLite one writer at a time); only the two INSERTs hold it. A start racing this one (two
-    # tabs) read the same `used` and loses on the unique (quiz, person, number): it resumes ours.
+    # SQLite one writer at a time); only the INSERTs hold it. A start racing this one (two tabs)
+    # read the same `used` and loses on the unique (quiz, person, number): it resumes ours.
     begin_write()
     try:
         conn = db.session.connection()
-        attempt_id = conn.execute(_NEW_ATTEMPT, {
-            "quiz_id": quiz_id, "person_id": person_id, "org_id": cell_id, "number": used + 1,
-            "is_makeup": window[2], "status": AttemptStatus.IN_PROGRESS, "seed": seed, "started_at": now,
-            "deadline": deadline, "pending_essays": 0}).scalar_one()
-        conn.execute(_NEW_ITEMS, [dict(it, attempt_id=attempt_id) for it in items])
+        if conn.dialect.name == "postgresql":
+            attempt_id = conn.execute(_NEW_PAPER, values).scalar_one()
+        else:
+            attempt_id = conn.execute(_NEW_ATTEMPT, values).scalar_one()
+            conn.execute(_NEW_ITEMS, {"attempt_id": attempt_id, "items": values["items"]})
         db.session.commit()
         log_event("attempt.started", attempt_id=attempt_id, quiz_id=quiz_id, person_id=person_id, org_id=cell_id)
     except IntegrityError:
@@ -330,8 +390,7 @@ def open_attempt(quiz_id: int, person: Person, now: datetime | None = None) -> A
         return current
     return NewAttempt(
         id=attempt_id, quiz_id=quiz_id, quiz_title=quiz.title, number=used + 1, is_makeup=bool(window[2]),
-        started_at=now, deadline=deadline, grace_seconds=quiz.grace_seconds,
-        items=[dict(it, type=t, text=text, spec=spec) for it, (t, text, spec) in zip(items, shown)])
+        started_at=now, deadline=deadline, grace_seconds=quiz.grace_seconds, items=items)
 
 
 # ---------------------------------------------------------------- save
