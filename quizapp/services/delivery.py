@@ -32,7 +32,6 @@ from sqlalchemy import (
     true,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from quizapp.clock import utcnow
@@ -140,7 +139,8 @@ _STAMP_WIDTH = len(_STAMP.selected_columns)
 
 
 class _Pool:
-    """A source's active questions (rows of _POOL) with their specs decoded once, as of `stamp`.
+    """A source's active questions (rows of _POOL, plus an item's points: the version's, 1 if none)
+    with their specs decoded once, as of `stamp`.
 
     Shared by every start in the process: read-only (a draw copies what it picks; the specs go out
     through public_view, which builds new objects)."""
@@ -190,7 +190,7 @@ def _pool(conn, source: tuple, stamp: tuple | None = None) -> _Pool:
     pool = _POOLS.get(source)
     if pool is None or pool.stamp != stamp:
         rows = conn.execute(_POOL_BY_ID if source[1] else _POOL_BY_BANK, params).all()
-        pool = _Pool(stamp, [tuple(row) for row in rows])
+        pool = _Pool(stamp, [(*row, float(row[5] or 1.0)) for row in rows])
         if len(_POOLS) >= _POOLS_MAX:
             _POOLS.clear()
         _POOLS[source] = pool
@@ -242,7 +242,7 @@ def _paper(quiz, rng: random.Random, conn, source: tuple, stamp: tuple | None = 
 def _draw(quiz: Quiz, rng: random.Random) -> list[dict]:
     """The paper's items as AttemptItem values (position, version, choice order, points)."""
     paper = _paper(quiz, rng, db.session.connection(), _source(quiz.draw_rule or {}))
-    return [{"position": pos, "question_version_id": row[2], "choice_order": order, "points": float(row[5] or 1.0)}
+    return [{"position": pos, "question_version_id": row[2], "choice_order": order, "points": row[9]}
             for pos, (row, order) in enumerate(paper, start=1)]
 
 
@@ -268,9 +268,12 @@ _START_CONTEXT = (
 )
 
 # A start's writes, built once. The attempt's values (every column a start sets, its Python default
-# included) and its items as ONE JSON array parameter, [[position, question version, choice order
-# as its stored JSON text, points], ...], which the database turns back into rows: one statement
-# whatever the paper's length, where an executemany pays per row in Python (psycopg 3's the most).
+# included) and its items as ONE JSON array parameter, [[position, question version, choice order,
+# points], ...], which the database turns back into rows: one statement whatever the paper's length,
+# where an executemany pays per row in Python (psycopg 3's the most). A choice order is stored as the
+# text of its element, as written (SQLite's json_extract and PostgreSQL's ->> on json both return an
+# array's text verbatim): the text a Core insert of it stores. No order (None) is stored as the
+# column's type stores None: JSON null on SQLite, SQL NULL on PostgreSQL (none_as_null).
 # SQLite: the attempt's INSERT ... RETURNING id, then the items' INSERT ... SELECT FROM json_each.
 # PostgreSQL: both INSERTs in one statement (the items' in a WITH that reads the new attempt's id).
 _A = Attempt.__table__
@@ -281,19 +284,21 @@ _ITEM_COLUMNS = ["attempt_id", "position", "question_version_id", "choice_order"
 _NEW_ATTEMPT = (insert(_A).values({name: bindparam(name, type_=_A.c[name].type) for name in _ATTEMPT_COLUMNS})
                 .returning(_A.c.id))
 _EACH = func.json_each(bindparam("items", type_=String)).table_valued("value")
+
+
+def _nth(i: int):
+    return func.json_extract(_EACH.c.value, literal_column(f"'$[{i}]'"))
+
+
 _NEW_ITEMS = insert(_I).from_select(_ITEM_COLUMNS, select(
-    bindparam("attempt_id", type_=Integer),
-    *(func.json_extract(_EACH.c.value, literal_column(f"'$[{i}]'")) for i in range(4))).select_from(_EACH))
+    bindparam("attempt_id", type_=Integer), _nth(0), _nth(1), func.coalesce(_nth(2), literal_column("'null'")),
+    _nth(3)).select_from(_EACH))
 _NEW = _NEW_ATTEMPT.cte("new_attempt")
 _ELEMENT = func.json_array_elements(cast(bindparam("items", type_=Text), JSON)).table_valued("value")
 _NEW_PAPER = select(_NEW.c.id).add_cte(insert(_I).from_select(_ITEM_COLUMNS, select(
     _NEW.c.id, *(cast(_ELEMENT.c.value.op("->>")(literal_column(str(i))), type_)
                  for i, type_ in enumerate((Integer, Integer, JSON, Float)))).select_from(_NEW).join(_ELEMENT, true())
 ).cte("new_items"))
-# A choice order of None as each database stores it in that column: SQL NULL on PostgreSQL
-# (none_as_null), JSON null elsewhere — as a Core insert of None stores it.
-_NO_ORDER = {name: None if _I.c.choice_order.type.dialect_impl(dialect()).none_as_null else "null"
-             for name, dialect in (("postgresql", postgresql.dialect), ("sqlite", sqlite.dialect))}
 
 
 @dataclass(frozen=True)
@@ -358,13 +363,11 @@ def open_attempt(quiz_id: int, person: Person, now: datetime | None = None) -> A
     seed = _SEEDS.randrange(1, 2**31 - 1)
     paper = _paper(quiz, random.Random(seed), conn, source, tuple(quiz[-_STAMP_WIDTH:]) if source == guess else None)
     deadline = min(now + timedelta(minutes=quiz.time_limit_minutes), window[1])
-    no_order = _NO_ORDER.get(conn.dialect.name, "null")
     items, rows = [], []
     for pos, (row, order) in enumerate(paper, start=1):
-        points = float(row[5] or 1.0)
-        items.append({"position": pos, "question_version_id": row[2], "choice_order": order, "points": points,
+        items.append({"position": pos, "question_version_id": row[2], "choice_order": order, "points": row[9],
                       "type": row[3], "text": row[8], "spec": row[4]})
-        rows.append((pos, row[2], no_order if order is None else dumps_column(order), points))
+        rows.append((pos, row[2], order, row[9]))
     values = {"quiz_id": quiz_id, "person_id": person_id, "org_id": cell_id, "number": used + 1,
               "is_makeup": window[2], "status": AttemptStatus.IN_PROGRESS, "seed": seed, "started_at": now,
               "deadline": deadline, "pending_essays": 0, "mode": AttemptMode.ONLINE, "items": dumps_column(rows)}

@@ -101,3 +101,20 @@ def test_a_start_over_an_overdue_attempt_closes_it_and_draws_a_new_paper(client,
     closed = db.session.get(Attempt, first["id"])
     assert (closed.status, closed.finish_reason, closed.finished_at) == ("finished", "read", T0 + timedelta(minutes=20))
     assert again["items"] == second["items"]
+
+
+def test_choice_ids_of_any_spelling_are_stored_as_a_core_insert_would(client, world, login_as):
+    """Choice ids a bank may spell with diacritics, quotes, backslashes, a line separator or an emoji:
+    is each attempt item's stored choice order still the very text a plain insert stores?"""
+    odd = ["á", 'b"c', "d\\e", "\u2028", "😀", "/f"]
+    questions = [("single", "Câu có mã phương án lạ?",
+                  {"choices": [{"id": cid, "text": f"Phương án {n}", "correct": n == 0} for n, cid in enumerate(odd)]}),
+                 ("multiple", "Câu nhiều lựa chọn có mã lạ?",
+                  {"choices": [{"id": cid + "2", "text": f"Ý {n}", "correct": n < 2} for n, cid in enumerate(odd)]})]
+    quiz = make_quiz(world.committee, [world.committee], bank=make_bank(world.committee, questions=questions),
+                     shuffle_choices=True)
+    login_as(world.member_a)
+    body = start(client, quiz.id)
+    stored = _stored(body["id"])
+    assert all(row[2].startswith("[") for row in stored)
+    assert _as_core_insert_stores(body["id"]) == stored
