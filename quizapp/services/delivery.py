@@ -25,6 +25,7 @@ from sqlalchemy import (
     cast,
     extract,
     func,
+    any_,
     insert,
     literal_column,
     or_,
@@ -32,6 +33,7 @@ from sqlalchemy import (
     true,
     update,
 )
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import IntegrityError
 
 from quizapp.clock import utcnow
@@ -129,13 +131,36 @@ _POOL_BY_BANK = (_POOL.where(Question.bank_id.in_(bindparam("banks", expanding=T
 # question when one of its versions is edited in place, as an import or the editor does before anyone
 # saw the version, or a key fix). updated_at comes from each host's clock: max() alone could miss
 # an edit stamped by a host whose clock runs behind; the sum of the epochs catches it unless the
-# same question changed twice within one second.
-_STAMP = (select(func.count(), func.sum(Question.id), func.sum(Question.current_version_id),
-                 func.sum(Question.position), func.sum(case((Question.active.is_(True), 1), else_=0)),
-                 func.max(Question.updated_at), func.sum(extract("epoch", Question.updated_at)))
-          .where(or_(Question.bank_id.in_(bindparam("banks", expanding=True)),
-                     Question.id.in_(bindparam("ids", expanding=True)))))
-_STAMP_WIDTH = len(_STAMP.selected_columns)
+# same question changed twice within one second. Per dialect (_one_of); SQLite's serves any other.
+def _one_of(col, name: str, dialect: str):
+    """SQL: `col` is one of the ids bound as `name` (_ids_param): one value however many ids, so the
+    statement's text stays the same and nothing is spliced into it per execution (an expanding IN
+    is, on every run)."""
+    if dialect == "postgresql":
+        return col == any_(bindparam(name, type_=postgresql.ARRAY(Integer)))
+    each = func.json_each(bindparam(name, type_=String)).table_valued("value")
+    return col.in_(select(each.c.value))
+
+
+def _ids_param(dialect: str, ids: tuple[int, ...]):
+    """The value _one_of binds: an array on PostgreSQL, a JSON list elsewhere."""
+    return list(ids) if dialect == "postgresql" else "[" + ",".join(map(str, ids)) + "]"
+
+
+def _stamp(dialect: str):
+    """The stamp as one text value (its parts joined; a stamp is only ever compared whole)."""
+    parts = (func.count(), func.sum(Question.id), func.sum(Question.current_version_id),
+             func.sum(Question.position), func.sum(case((Question.active.is_(True), 1), else_=0)),
+             func.max(Question.updated_at), func.sum(extract("epoch", Question.updated_at)))
+    empty, comma = literal_column("''", String), literal_column("','", String)
+    text = func.coalesce(cast(parts[0], String), empty)
+    for part in parts[1:]:
+        text = text + comma + func.coalesce(cast(part, String), empty)
+    return select(text.label("stamp")).where(or_(_one_of(Question.bank_id, "banks", dialect),
+                                                  _one_of(Question.id, "ids", dialect)))
+
+
+_STAMP = {dialect: _stamp(dialect) for dialect in ("postgresql", "sqlite")}
 
 
 class _Pool:
@@ -145,7 +170,7 @@ class _Pool:
     Shared by every start in the process: read-only (a draw copies what it picks; the specs go out
     through public_view, which builds new objects)."""
 
-    def __init__(self, stamp: tuple, rows: list[tuple]):
+    def __init__(self, stamp: str, rows: list[tuple]):
         self.stamp = stamp
         self.rows = rows
         self.by_id = {row[0]: row for row in rows}
@@ -177,18 +202,20 @@ def _source(rule: dict) -> tuple[tuple[int, ...], tuple[int, ...]]:
     return tuple(sorted({int(r["bank_id"]) for r in rule.get("rules") or [] if r.get("bank_id")})), ()
 
 
-def _pool(conn, source: tuple, stamp: tuple | None = None) -> _Pool:
+def _pool(conn, source: tuple, stamp: str | None = None) -> _Pool:
     """The source's pool: this process's copy if its stamp is the one read now, else read afresh.
 
     Correct across workers and hosts: nothing is trusted without the stamp read in this unit of work
     (`stamp`, when the caller read it with its other checks, or read here). The stamp is read before
     the rows: a change committed in between (PostgreSQL reads each statement afresh) leaves a copy
     whose stamp is older than its rows, which the next start reads again, never the reverse."""
-    params = {"banks": list(source[0]), "ids": list(source[1])}
     if stamp is None:
-        stamp = tuple(conn.execute(_STAMP, params).one())
+        dialect = conn.dialect.name
+        stamp = conn.execute(_STAMP.get(dialect, _STAMP["sqlite"]), {
+            "banks": _ids_param(dialect, source[0]), "ids": _ids_param(dialect, source[1])}).scalar_one()
     pool = _POOLS.get(source)
     if pool is None or pool.stamp != stamp:
+        params = {"banks": list(source[0]), "ids": list(source[1])}
         rows = conn.execute(_POOL_BY_ID if source[1] else _POOL_BY_BANK, params).all()
         pool = _Pool(stamp, [(*row, float(row[5] or 1.0)) for row in rows])
         if len(_POOLS) >= _POOLS_MAX:
@@ -197,7 +224,7 @@ def _pool(conn, source: tuple, stamp: tuple | None = None) -> _Pool:
     return pool
 
 
-def _paper(quiz, rng: random.Random, conn, source: tuple, stamp: tuple | None = None) -> list[tuple]:
+def _paper(quiz, rng: random.Random, conn, source: tuple, stamp: str | None = None) -> list[tuple]:
     """Pick question versions per the draw rule; raise QuizNotReady if the banks fall short.
 
     `quiz` is a Quiz or a row with its columns; `source` its rule's (_source), `stamp` the stamp of
@@ -258,14 +285,20 @@ _USED = select(func.count()).select_from(Attempt).where(Attempt.quiz_id == bindp
 # A start's checks in one read: the quiz's columns, the attempt in progress, the person's cell
 # (rules.round_cell_clause), the attempts used, and the stamp of the pool the quiz drew from at its
 # last start in this process (banks, ids: its source; empty the first time).
-_STAMP_ROW = _STAMP.subquery("stamp")
-_START_CONTEXT = (
-    select(Quiz.id, Quiz.round_id, Quiz.title, Quiz.draw_rule, Quiz.shuffle_questions, Quiz.shuffle_choices,
-           Quiz.time_limit_minutes, Quiz.opens_at, Quiz.closes_at, Quiz.attempts_allowed, Quiz.grace_seconds,
-           _OPEN_ID.scalar_subquery().label("open_id"), _USED.scalar_subquery().label("used"),
-           round_cell_clause(Quiz.round_id, bindparam("pid")).label("cell_id"), *_STAMP_ROW.c)
-    .join(_STAMP_ROW, true()).where(Quiz.id == bindparam("qid"))
-)
+
+
+def _start_context(dialect: str):
+    stamp = _STAMP[dialect].subquery("stamp")
+    return (
+        select(Quiz.id, Quiz.round_id, Quiz.title, Quiz.draw_rule, Quiz.shuffle_questions, Quiz.shuffle_choices,
+               Quiz.time_limit_minutes, Quiz.opens_at, Quiz.closes_at, Quiz.attempts_allowed, Quiz.grace_seconds,
+               _OPEN_ID.scalar_subquery().label("open_id"), _USED.scalar_subquery().label("used"),
+               round_cell_clause(Quiz.round_id, bindparam("pid")).label("cell_id"), stamp.c.stamp)
+        .join(stamp, true()).where(Quiz.id == bindparam("qid"))
+    )
+
+
+_START_CONTEXT = {dialect: _start_context(dialect) for dialect in _STAMP}
 
 # A start's writes, built once. The attempt's values (every column a start sets, its Python default
 # included) and its items as ONE JSON array parameter, [[position, question version, choice order,
@@ -334,8 +367,10 @@ def open_attempt(quiz_id: int, person: Person, now: datetime | None = None) -> A
         raise Forbidden("Tài khoản đã chuyển sinh hoạt hoặc tạm dừng nên không thể làm bài.")
     guess = _SOURCES.get(quiz_id, ((), ()))
     conn = db.session.connection()
-    quiz = conn.execute(_START_CONTEXT, {
-        "qid": quiz_id, "pid": person_id, "banks": list(guess[0]), "ids": list(guess[1])}).first()
+    dialect = conn.dialect.name
+    quiz = conn.execute(_START_CONTEXT.get(dialect, _START_CONTEXT["sqlite"]), {
+        "qid": quiz_id, "pid": person_id, "banks": _ids_param(dialect, guess[0]),
+        "ids": _ids_param(dialect, guess[1])}).first()
     if quiz is None:
         raise NotFound("Không tìm thấy bài kiểm tra này.")
     if quiz.open_id is not None:
@@ -361,7 +396,7 @@ def open_attempt(quiz_id: int, person: Person, now: datetime | None = None) -> A
             _SOURCES.clear()
         _SOURCES[quiz_id] = source
     seed = _SEEDS.randrange(1, 2**31 - 1)
-    paper = _paper(quiz, random.Random(seed), conn, source, tuple(quiz[-_STAMP_WIDTH:]) if source == guess else None)
+    paper = _paper(quiz, random.Random(seed), conn, source, quiz.stamp if source == guess else None)
     deadline = min(now + timedelta(minutes=quiz.time_limit_minutes), window[1])
     items, rows = [], []
     for pos, (row, order) in enumerate(paper, start=1):
