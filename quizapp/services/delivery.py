@@ -254,7 +254,7 @@ def _paper(quiz, rng: random.Random, conn, source: tuple, stamp: str | None = No
                     f"{len(fit)} câu phù hợp. Vui lòng báo cán bộ phụ trách đợt học tập."
                 )
             chosen = rng.sample(fit, count)
-            used.update(row[0] for row in chosen)
+            used.update([row[0] for row in chosen])
             picked.extend(chosen)
     if not picked:
         raise QuizNotReady("Bài kiểm tra chưa có câu hỏi nào. Vui lòng báo cán bộ phụ trách.")
@@ -398,11 +398,9 @@ def open_attempt(quiz_id: int, person: Person, now: datetime | None = None) -> A
     seed = _SEEDS.randrange(1, 2**31 - 1)
     paper = _paper(quiz, random.Random(seed), conn, source, quiz.stamp if source == guess else None)
     deadline = min(now + timedelta(minutes=quiz.time_limit_minutes), window[1])
-    items, rows = [], []
-    for pos, (row, order) in enumerate(paper, start=1):
-        items.append({"position": pos, "question_version_id": row[2], "choice_order": order, "points": row[9],
-                      "type": row[3], "text": row[8], "spec": row[4]})
-        rows.append((pos, row[2], order, row[9]))
+    items = [{"position": pos, "question_version_id": row[2], "choice_order": order, "points": row[9],
+              "type": row[3], "text": row[8], "spec": row[4]} for pos, (row, order) in enumerate(paper, start=1)]
+    rows = [(pos, row[2], order, row[9]) for pos, (row, order) in enumerate(paper, start=1)]
     values = {"quiz_id": quiz_id, "person_id": person_id, "org_id": cell_id, "number": used + 1,
               "is_makeup": window[2], "status": AttemptStatus.IN_PROGRESS, "seed": seed, "started_at": now,
               "deadline": deadline, "pending_essays": 0, "mode": AttemptMode.ONLINE, "items": dumps_column(rows)}
