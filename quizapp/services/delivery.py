@@ -133,18 +133,19 @@ _POOL_BY_BANK = (_POOL.where(Question.bank_id.in_(bindparam("banks", expanding=T
 # an edit stamped by a host whose clock runs behind; the sum of the epochs catches it unless the
 # same question changed twice within one second. Per dialect (_one_of); SQLite's serves any other.
 def _one_of(col, name: str, dialect: str):
-    """SQL: `col` is one of the ids bound as `name` (_ids_param): one value however many ids, so the
-    statement's text stays the same and nothing is spliced into it per execution (an expanding IN
-    is, on every run)."""
+    """SQL: `col` is one of the ids bound as `name` (_ids_param): one text value however many ids,
+    so the statement's text stays the same and nothing is spliced into it per execution (an
+    expanding IN is, on every run) nor adapted id by id (a bound array is, by psycopg)."""
     if dialect == "postgresql":
-        return col == any_(bindparam(name, type_=postgresql.ARRAY(Integer)))
+        return col == any_(cast(bindparam(name, type_=String), postgresql.ARRAY(Integer)))
     each = func.json_each(bindparam(name, type_=String)).table_valued("value")
     return col.in_(select(each.c.value))
 
 
-def _ids_param(dialect: str, ids: tuple[int, ...]):
-    """The value _one_of binds: an array on PostgreSQL, a JSON list elsewhere."""
-    return list(ids) if dialect == "postgresql" else "[" + ",".join(map(str, ids)) + "]"
+def _ids_param(dialect: str, ids: tuple[int, ...]) -> str:
+    """The value _one_of binds: an array's text on PostgreSQL, a JSON list elsewhere."""
+    listed = ",".join(map(str, ids))
+    return "{" + listed + "}" if dialect == "postgresql" else "[" + listed + "]"
 
 
 def _stamp(dialect: str):
