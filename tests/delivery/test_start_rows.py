@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import delete, insert, select, text
 
+from quizapp.clock import utcnow
 from quizapp.extensions import db
 from quizapp.models import Attempt, AttemptItem
 from quizapp.services import delivery
@@ -118,3 +119,32 @@ def test_choice_ids_of_any_spelling_are_stored_as_a_core_insert_would(client, wo
     stored = _stored(body["id"])
     assert all(row[2].startswith("[") for row in stored)
     assert _as_core_insert_stores(body["id"]) == stored
+
+
+def test_a_start_that_loses_the_race_resumes_the_winner_and_writes_nothing(client, world, login_as, monkeypatch):
+    """Two tabs start at once: when the other tab's attempt is committed between this start's checks
+    and its write, does this start write nothing of its own (no attempt, no items) and resume the
+    other tab's attempt?"""
+    quiz = make_quiz(world.committee, [world.committee], shuffle_questions=True, shuffle_choices=True)
+    login_as(world.member_a)
+    quiz_id, person_id, cell_id = quiz.id, world.member_a.id, world.cell_a.id
+    other: dict = {}
+    real = delivery.begin_write
+
+    def other_tab_first():
+        if not other:
+            attempts = Attempt.__table__
+            now = utcnow()
+            with db.engine.connect() as conn:
+                other["id"] = conn.execute(insert(attempts).values(
+                    quiz_id=quiz_id, person_id=person_id, org_id=cell_id, number=1, status="in_progress", seed=7,
+                    started_at=now, deadline=now + timedelta(minutes=30)).returning(attempts.c.id)).scalar_one()
+                conn.commit()
+        real()
+
+    monkeypatch.setattr(delivery, "begin_write", other_tab_first)
+    resp = client.json_post(f"/api/v1/quizzes/{quiz_id}/attempts")
+    assert resp.status_code == 200, resp.get_data(as_text=True)
+    assert resp.get_json()["id"] == other["id"]
+    assert db.session.scalars(select(Attempt.id)).all() == [other["id"]]
+    assert db.session.scalar(select(db.func.count()).select_from(AttemptItem)) == 0
