@@ -124,8 +124,8 @@ _POOL_BY_ID = _POOL.where(Question.id.in_(bindparam("ids", expanding=True)))
 _POOL_BY_BANK = (_POOL.where(Question.bank_id.in_(bindparam("banks", expanding=True)))
                  .order_by(Question.bank_id, Question.position, Question.id))
 
-# The stamp of a draw's source (its banks, or its fixed question ids): one row that changes with
-# every question in it, active or not. A question added or deleted changes the count and the sums of
+# The stamp of a draw's source (its banks, or its fixed question ids): one value (the parts below,
+# joined as text) that changes with every question in it, active or not. A question added or deleted changes the count and the sums of
 # ids; a retire, restore, move or new current version changes its row (the sums, and updated_at:
 # TimestampMixin sets it on every ORM or Core UPDATE of the row, and models/bank.py touches the
 # question when one of its versions is edited in place, as an import or the editor does before anyone
@@ -283,12 +283,12 @@ _OPEN_ID = select(Attempt.id).where(Attempt.quiz_id == bindparam("qid"), Attempt
                                     Attempt.status == AttemptStatus.IN_PROGRESS).limit(1)
 _USED = select(func.count()).select_from(Attempt).where(Attempt.quiz_id == bindparam("qid"),
                                                         Attempt.person_id == bindparam("pid"))
-# A start's checks in one read: the quiz's columns, the attempt in progress, the person's cell
-# (rules.round_cell_clause), the attempts used, and the stamp of the pool the quiz drew from at its
-# last start in this process (banks, ids: its source; empty the first time).
 
 
 def _start_context(dialect: str):
+    """A start's checks in one read: the quiz's columns, the attempt in progress, the person's cell
+    (rules.round_cell_clause), the attempts used, and the stamp of the pool the quiz drew from at its
+    last start in this process (banks, ids: its source; empty the first time)."""
     stamp = _STAMP[dialect].subquery("stamp")
     return (
         select(Quiz.id, Quiz.round_id, Quiz.title, Quiz.draw_rule, Quiz.shuffle_questions, Quiz.shuffle_choices,
