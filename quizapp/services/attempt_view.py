@@ -60,19 +60,23 @@ _FRESH_VIEWS: dict[tuple, tuple] = {}
 _FRESH_VIEWS_MAX = 50_000
 
 
-def _fresh_item(item: dict) -> dict:
-    """_taker_item for an item just drawn (no answer yet), its view from _FRESH_VIEWS."""
+def _fresh_items(items: list[dict]) -> list[dict]:
+    """_taker_item for each item just drawn (no answer yet), its view from _FRESH_VIEWS."""
+    return [{"position": item["position"], "type": item["type"], "type_label": kept[1], "text": item["text"],
+             "points": item["points"], "view": kept[2], "answer": None, "seq": 0}
+            for item in items
+            for kept in (_FRESH_VIEWS.get((id(item["spec"]), item["type"], tuple(item["choice_order"] or ())))
+                         or _keep_view(item),)]
+
+
+def _keep_view(item: dict) -> tuple:
     spec, order = item["spec"], item["choice_order"]
-    key = (id(spec), item["type"], tuple(order) if order else None)
-    kept = _FRESH_VIEWS.get(key)
-    if kept is None:
-        qtype = get_type(item["type"])
-        if len(_FRESH_VIEWS) >= _FRESH_VIEWS_MAX:
-            _FRESH_VIEWS.clear()
-        kept = _FRESH_VIEWS[key] = (spec, qtype.label,
-                                    display_ids.view_to_display(spec, order, qtype.public_view(spec, order)))
-    return {"position": item["position"], "type": item["type"], "type_label": kept[1], "text": item["text"],
-            "points": item["points"], "view": kept[2], "answer": None, "seq": 0}
+    qtype = get_type(item["type"])
+    if len(_FRESH_VIEWS) >= _FRESH_VIEWS_MAX:
+        _FRESH_VIEWS.clear()
+    kept = _FRESH_VIEWS[(id(spec), item["type"], tuple(order or ()))] = (
+        spec, qtype.label, display_ids.view_to_display(spec, order, qtype.public_view(spec, order)))
+    return kept
 
 
 def attempt_items(attempt_id: int) -> list[dict]:
@@ -97,7 +101,7 @@ def attempt_payload(attempt, now: datetime | None = None, *, with_items: bool = 
         "grace_seconds": attempt.grace_seconds if fresh else attempt.quiz.grace_seconds,
     }
     if with_items:
-        body["items"] = [_fresh_item(it) for it in attempt.items] if fresh else attempt_items(attempt.id)
+        body["items"] = _fresh_items(attempt.items) if fresh else attempt_items(attempt.id)
     return body
 
 

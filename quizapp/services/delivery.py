@@ -14,16 +14,37 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Integer, bindparam, case, extract, func, insert, or_, select, true, update
+from sqlalchemy import (
+    JSON,
+    Float,
+    Integer,
+    String,
+    Text,
+    bindparam,
+    case,
+    cast,
+    extract,
+    func,
+    any_,
+    insert,
+    literal_column,
+    or_,
+    select,
+    true,
+    update,
+)
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import IntegrityError
 
 from quizapp.clock import utcnow
 from quizapp.database import begin_write
 from quizapp.extensions import db
+from quizapp.jsonio import dumps_column
 from quizapp.models import (
     Answer,
     Attempt,
     AttemptItem,
+    AttemptMode,
     AttemptStatus,
     FinishReason,
     MakeupWindow,
@@ -103,29 +124,54 @@ _POOL_BY_ID = _POOL.where(Question.id.in_(bindparam("ids", expanding=True)))
 _POOL_BY_BANK = (_POOL.where(Question.bank_id.in_(bindparam("banks", expanding=True)))
                  .order_by(Question.bank_id, Question.position, Question.id))
 
-# The stamp of a draw's source (its banks, or its fixed question ids): one row that changes with
-# every question in it, active or not. A question added or deleted changes the count and the sums of
+# The stamp of a draw's source (its banks, or its fixed question ids): one value (the parts below,
+# joined as text) that changes with every question in it, active or not. A question added or deleted changes the count and the sums of
 # ids; a retire, restore, move or new current version changes its row (the sums, and updated_at:
 # TimestampMixin sets it on every ORM or Core UPDATE of the row, and models/bank.py touches the
 # question when one of its versions is edited in place, as an import or the editor does before anyone
 # saw the version, or a key fix). updated_at comes from each host's clock: max() alone could miss
 # an edit stamped by a host whose clock runs behind; the sum of the epochs catches it unless the
-# same question changed twice within one second.
-_STAMP = (select(func.count(), func.sum(Question.id), func.sum(Question.current_version_id),
-                 func.sum(Question.position), func.sum(case((Question.active.is_(True), 1), else_=0)),
-                 func.max(Question.updated_at), func.sum(extract("epoch", Question.updated_at)))
-          .where(or_(Question.bank_id.in_(bindparam("banks", expanding=True)),
-                     Question.id.in_(bindparam("ids", expanding=True)))))
-_STAMP_WIDTH = len(_STAMP.selected_columns)
+# same question changed twice within one second. Per dialect (_one_of); SQLite's serves any other.
+def _one_of(col, name: str, dialect: str):
+    """SQL: `col` is one of the ids bound as `name` (_ids_param): one text value however many ids,
+    so the statement's text stays the same and nothing is spliced into it per execution (an
+    expanding IN is, on every run) nor adapted id by id (a bound array is, by psycopg)."""
+    if dialect == "postgresql":
+        return col == any_(cast(bindparam(name, type_=String), postgresql.ARRAY(Integer)))
+    each = func.json_each(bindparam(name, type_=String)).table_valued("value")
+    return col.in_(select(each.c.value))
+
+
+def _ids_param(dialect: str, ids: tuple[int, ...]) -> str:
+    """The value _one_of binds: an array's text on PostgreSQL, a JSON list elsewhere."""
+    listed = ",".join(map(str, ids))
+    return "{" + listed + "}" if dialect == "postgresql" else "[" + listed + "]"
+
+
+def _stamp(dialect: str):
+    """The stamp as one text value (its parts joined; a stamp is only ever compared whole)."""
+    parts = (func.count(), func.sum(Question.id), func.sum(Question.current_version_id),
+             func.sum(Question.position), func.sum(case((Question.active.is_(True), 1), else_=0)),
+             func.max(Question.updated_at), func.sum(extract("epoch", Question.updated_at)))
+    empty, comma = literal_column("''", String), literal_column("','", String)
+    text = func.coalesce(cast(parts[0], String), empty)
+    for part in parts[1:]:
+        text = text + comma + func.coalesce(cast(part, String), empty)
+    return select(text.label("stamp")).where(or_(_one_of(Question.bank_id, "banks", dialect),
+                                                  _one_of(Question.id, "ids", dialect)))
+
+
+_STAMP = {dialect: _stamp(dialect) for dialect in ("postgresql", "sqlite")}
 
 
 class _Pool:
-    """A source's active questions (rows of _POOL) with their specs decoded once, as of `stamp`.
+    """A source's active questions (rows of _POOL, plus an item's points: the version's, 1 if none)
+    with their specs decoded once, as of `stamp`.
 
     Shared by every start in the process: read-only (a draw copies what it picks; the specs go out
     through public_view, which builds new objects)."""
 
-    def __init__(self, stamp: tuple, rows: list[tuple]):
+    def __init__(self, stamp: str, rows: list[tuple]):
         self.stamp = stamp
         self.rows = rows
         self.by_id = {row[0]: row for row in rows}
@@ -147,6 +193,7 @@ _POOLS: dict[tuple, _Pool] = {}
 _SOURCES: dict[int, tuple] = {}
 _POOLS_MAX = 256
 _SOURCES_MAX = 10_000
+_SEEDS = random.SystemRandom()  # an attempt's seed (os.urandom: shared by threads safely)
 
 
 def _source(rule: dict) -> tuple[tuple[int, ...], tuple[int, ...]]:
@@ -156,36 +203,38 @@ def _source(rule: dict) -> tuple[tuple[int, ...], tuple[int, ...]]:
     return tuple(sorted({int(r["bank_id"]) for r in rule.get("rules") or [] if r.get("bank_id")})), ()
 
 
-def _pool(conn, source: tuple, stamp: tuple | None = None) -> _Pool:
+def _pool(conn, source: tuple, stamp: str | None = None) -> _Pool:
     """The source's pool: this process's copy if its stamp is the one read now, else read afresh.
 
     Correct across workers and hosts: nothing is trusted without the stamp read in this unit of work
     (`stamp`, when the caller read it with its other checks, or read here). The stamp is read before
     the rows: a change committed in between (PostgreSQL reads each statement afresh) leaves a copy
     whose stamp is older than its rows, which the next start reads again, never the reverse."""
-    params = {"banks": list(source[0]), "ids": list(source[1])}
     if stamp is None:
-        stamp = tuple(conn.execute(_STAMP, params).one())
+        dialect = conn.dialect.name
+        stamp = conn.execute(_STAMP.get(dialect, _STAMP["sqlite"]), {
+            "banks": _ids_param(dialect, source[0]), "ids": _ids_param(dialect, source[1])}).scalar_one()
     pool = _POOLS.get(source)
     if pool is None or pool.stamp != stamp:
+        params = {"banks": list(source[0]), "ids": list(source[1])}
         rows = conn.execute(_POOL_BY_ID if source[1] else _POOL_BY_BANK, params).all()
-        pool = _Pool(stamp, [tuple(row) for row in rows])
+        pool = _Pool(stamp, [(*row, float(row[5] or 1.0)) for row in rows])
         if len(_POOLS) >= _POOLS_MAX:
             _POOLS.clear()
         _POOLS[source] = pool
     return pool
 
 
-def _draw(quiz: Quiz, rng: random.Random, shown: list | None = None, stamp: tuple | None = None) -> list[dict]:
+def _paper(quiz, rng: random.Random, conn, source: tuple, stamp: str | None = None) -> list[tuple]:
     """Pick question versions per the draw rule; raise QuizNotReady if the banks fall short.
 
-    `quiz` is a Quiz or a row with its columns. `shown`, when given, receives (type, text, spec) per
-    item, in order: what the taker's paper shows, so a start can answer with the paper without
-    reading back what it just wrote. `stamp`: the stamp of the rule's source, if already read."""
+    `quiz` is a Quiz or a row with its columns; `source` its rule's (_source), `stamp` the stamp of
+    that source if already read. Returns the paper in order: per item its pool row and its choice
+    order (None when not shuffled or the type has none)."""
     rule = quiz.draw_rule or {}
     if rule.get("mode") not in ("fixed", "random"):
         raise QuizNotReady("Bài kiểm tra chưa có quy tắc rút câu hỏi. Vui lòng báo cán bộ phụ trách.")
-    pool = _pool(db.session.connection(), _source(rule), stamp)
+    pool = _pool(conn, source, stamp)
     if rule["mode"] == "fixed":
         ids = [int(i) for i in rule.get("question_ids") or []]
         missing = [i for i in ids if i not in pool.by_id]
@@ -206,21 +255,23 @@ def _draw(quiz: Quiz, rng: random.Random, shown: list | None = None, stamp: tupl
                     f"{len(fit)} câu phù hợp. Vui lòng báo cán bộ phụ trách đợt học tập."
                 )
             chosen = rng.sample(fit, count)
-            used.update(row[0] for row in chosen)
+            used.update([row[0] for row in chosen])
             picked.extend(chosen)
     if not picked:
         raise QuizNotReady("Bài kiểm tra chưa có câu hỏi nào. Vui lòng báo cán bộ phụ trách.")
     if quiz.shuffle_questions:
         rng.shuffle(picked)
-    items = []
-    for pos, row in enumerate(picked, start=1):
-        qtype = get_type(row[3])
-        order = qtype.new_choice_order(row[4], rng) if quiz.shuffle_choices else None
-        items.append({"position": pos, "question_version_id": row[2], "choice_order": order,
-                      "points": float(row[5] or 1.0)})
-        if shown is not None:
-            shown.append((row[3], row[8], row[4]))
-    return items
+    types = [get_type(row[3]) for row in picked]  # a type no longer registered stops the start here
+    if not quiz.shuffle_choices:
+        return [(row, None) for row in picked]
+    return [(row, qtype.new_choice_order(row[4], rng)) for row, qtype in zip(picked, types)]
+
+
+def _draw(quiz: Quiz, rng: random.Random) -> list[dict]:
+    """The paper's items as AttemptItem values (position, version, choice order, points)."""
+    paper = _paper(quiz, rng, db.session.connection(), _source(quiz.draw_rule or {}))
+    return [{"position": pos, "question_version_id": row[2], "choice_order": order, "points": row[9]}
+            for pos, (row, order) in enumerate(paper, start=1)]
 
 
 def _open_attempt(quiz_id: int, person_id: int) -> Attempt | None:
@@ -232,19 +283,56 @@ _OPEN_ID = select(Attempt.id).where(Attempt.quiz_id == bindparam("qid"), Attempt
                                     Attempt.status == AttemptStatus.IN_PROGRESS).limit(1)
 _USED = select(func.count()).select_from(Attempt).where(Attempt.quiz_id == bindparam("qid"),
                                                         Attempt.person_id == bindparam("pid"))
-# A start's checks in one read: the quiz's columns, the attempt in progress, the person's cell
-# (rules.round_cell_clause), the attempts used, and the stamp of the pool the quiz drew from at its
-# last start in this process (banks, ids: its source; empty the first time).
-_STAMP_ROW = _STAMP.subquery("stamp")
-_START_CONTEXT = (
-    select(Quiz.id, Quiz.round_id, Quiz.title, Quiz.draw_rule, Quiz.shuffle_questions, Quiz.shuffle_choices,
-           Quiz.time_limit_minutes, Quiz.opens_at, Quiz.closes_at, Quiz.attempts_allowed, Quiz.grace_seconds,
-           _OPEN_ID.scalar_subquery().label("open_id"), _USED.scalar_subquery().label("used"),
-           round_cell_clause(Quiz.round_id, bindparam("pid")).label("cell_id"), *_STAMP_ROW.c)
-    .join(_STAMP_ROW, true()).where(Quiz.id == bindparam("qid"))
-)
-_NEW_ATTEMPT = insert(Attempt.__table__).returning(Attempt.__table__.c.id)
-_NEW_ITEMS = insert(AttemptItem.__table__)
+
+
+def _start_context(dialect: str):
+    """A start's checks in one read: the quiz's columns, the attempt in progress, the person's cell
+    (rules.round_cell_clause), the attempts used, and the stamp of the pool the quiz drew from at its
+    last start in this process (banks, ids: its source; empty the first time)."""
+    stamp = _STAMP[dialect].subquery("stamp")
+    return (
+        select(Quiz.id, Quiz.round_id, Quiz.title, Quiz.draw_rule, Quiz.shuffle_questions, Quiz.shuffle_choices,
+               Quiz.time_limit_minutes, Quiz.opens_at, Quiz.closes_at, Quiz.attempts_allowed, Quiz.grace_seconds,
+               _OPEN_ID.scalar_subquery().label("open_id"), _USED.scalar_subquery().label("used"),
+               round_cell_clause(Quiz.round_id, bindparam("pid")).label("cell_id"), stamp.c.stamp)
+        .join(stamp, true()).where(Quiz.id == bindparam("qid"))
+    )
+
+
+_START_CONTEXT = {dialect: _start_context(dialect) for dialect in _STAMP}
+
+# A start's writes, built once. The attempt's values (every column a start sets, its Python default
+# included) and its items as ONE JSON array parameter, [[position, question version, choice order,
+# points], ...], which the database turns back into rows: one statement whatever the paper's length,
+# where an executemany pays per row in Python (psycopg 3's the most). A choice order is stored as the
+# text of its element, as written (SQLite's json_extract and PostgreSQL's ->> on json both return an
+# array's text verbatim): the text a Core insert of it stores. No order (None) is stored as the
+# column's type stores None: JSON null on SQLite, SQL NULL on PostgreSQL (none_as_null).
+# SQLite: the attempt's INSERT ... RETURNING id, then the items' INSERT ... SELECT FROM json_each.
+# PostgreSQL: both INSERTs in one statement (the items' in a WITH that reads the new attempt's id).
+_A = Attempt.__table__
+_I = AttemptItem.__table__
+_ATTEMPT_COLUMNS = ("quiz_id", "person_id", "org_id", "number", "is_makeup", "status", "seed", "started_at",
+                    "deadline", "pending_essays", "mode")
+_ITEM_COLUMNS = ["attempt_id", "position", "question_version_id", "choice_order", "points"]
+_NEW_ATTEMPT = (insert(_A).values({name: bindparam(name, type_=_A.c[name].type) for name in _ATTEMPT_COLUMNS})
+                .returning(_A.c.id))
+_EACH = func.json_each(bindparam("items", type_=String)).table_valued("value")
+
+
+def _nth(i: int):
+    return func.json_extract(_EACH.c.value, literal_column(f"'$[{i}]'"))
+
+
+_NEW_ITEMS = insert(_I).from_select(_ITEM_COLUMNS, select(
+    bindparam("attempt_id", type_=Integer), _nth(0), _nth(1), func.coalesce(_nth(2), literal_column("'null'")),
+    _nth(3)).select_from(_EACH))
+_NEW = _NEW_ATTEMPT.cte("new_attempt")
+_ELEMENT = func.json_array_elements(cast(bindparam("items", type_=Text), JSON)).table_valued("value")
+_NEW_PAPER = select(_NEW.c.id).add_cte(insert(_I).from_select(_ITEM_COLUMNS, select(
+    _NEW.c.id, *(cast(_ELEMENT.c.value.op("->>")(literal_column(str(i))), type_)
+                 for i, type_ in enumerate((Integer, Integer, JSON, Float)))).select_from(_NEW).join(_ELEMENT, true())
+).cte("new_items"))
 
 
 @dataclass(frozen=True)
@@ -279,8 +367,11 @@ def open_attempt(quiz_id: int, person: Person, now: datetime | None = None) -> A
     if person.state != PersonState.ACTIVE:
         raise Forbidden("Tài khoản đã chuyển sinh hoạt hoặc tạm dừng nên không thể làm bài.")
     guess = _SOURCES.get(quiz_id, ((), ()))
-    quiz = db.session.connection().execute(_START_CONTEXT, {
-        "qid": quiz_id, "pid": person_id, "banks": list(guess[0]), "ids": list(guess[1])}).first()
+    conn = db.session.connection()
+    dialect = conn.dialect.name
+    quiz = conn.execute(_START_CONTEXT.get(dialect, _START_CONTEXT["sqlite"]), {
+        "qid": quiz_id, "pid": person_id, "banks": _ids_param(dialect, guess[0]),
+        "ids": _ids_param(dialect, guess[1])}).first()
     if quiz is None:
         raise NotFound("Không tìm thấy bài kiểm tra này.")
     if quiz.open_id is not None:
@@ -288,6 +379,7 @@ def open_attempt(quiz_id: int, person: Person, now: datetime | None = None) -> A
         current = _open_attempt(quiz_id, person_id)
         if current is not None and close_if_overdue(current, now).status == AttemptStatus.IN_PROGRESS:
             return current
+        conn = db.session.connection()  # the unit of work went on in another transaction
     cell_id = quiz.cell_id
     if cell_id is None:
         raise NotFound("Không tìm thấy bài kiểm tra này.")
@@ -304,21 +396,26 @@ def open_attempt(quiz_id: int, person: Person, now: datetime | None = None) -> A
         if len(_SOURCES) >= _SOURCES_MAX:
             _SOURCES.clear()
         _SOURCES[quiz_id] = source
-    seed = random.SystemRandom().randrange(1, 2**31 - 1)
-    shown: list = []
-    items = _draw(quiz, random.Random(seed), shown, tuple(quiz[-_STAMP_WIDTH:]) if source == guess else None)
+    seed = _SEEDS.randrange(1, 2**31 - 1)
+    paper = _paper(quiz, random.Random(seed), conn, source, quiz.stamp if source == guess else None)
     deadline = min(now + timedelta(minutes=quiz.time_limit_minutes), window[1])
+    items = [{"position": pos, "question_version_id": row[2], "choice_order": order, "points": row[9],
+              "type": row[3], "text": row[8], "spec": row[4]} for pos, (row, order) in enumerate(paper, start=1)]
+    rows = [(pos, row[2], order, row[9]) for pos, (row, order) in enumerate(paper, start=1)]
+    values = {"quiz_id": quiz_id, "person_id": person_id, "org_id": cell_id, "number": used + 1,
+              "is_makeup": window[2], "status": AttemptStatus.IN_PROGRESS, "seed": seed, "started_at": now,
+              "deadline": deadline, "pending_essays": 0, "mode": AttemptMode.ONLINE, "items": dumps_column(rows)}
     # The start storm: the rule checks and the draw above are reads, outside the write lock (on
-    # SQLite one writer at a time); only the two INSERTs hold it. A start racing this one (two
-    # tabs) read the same `used` and loses on the unique (quiz, person, number): it resumes ours.
+    # SQLite one writer at a time); only the INSERTs hold it. A start racing this one (two tabs)
+    # read the same `used` and loses on the unique (quiz, person, number): it resumes ours.
     begin_write()
     try:
         conn = db.session.connection()
-        attempt_id = conn.execute(_NEW_ATTEMPT, {
-            "quiz_id": quiz_id, "person_id": person_id, "org_id": cell_id, "number": used + 1,
-            "is_makeup": window[2], "status": AttemptStatus.IN_PROGRESS, "seed": seed, "started_at": now,
-            "deadline": deadline, "pending_essays": 0}).scalar_one()
-        conn.execute(_NEW_ITEMS, [dict(it, attempt_id=attempt_id) for it in items])
+        if conn.dialect.name == "postgresql":
+            attempt_id = conn.execute(_NEW_PAPER, values).scalar_one()
+        else:
+            attempt_id = conn.execute(_NEW_ATTEMPT, values).scalar_one()
+            conn.execute(_NEW_ITEMS, {"attempt_id": attempt_id, "items": values["items"]})
         db.session.commit()
         log_event("attempt.started", attempt_id=attempt_id, quiz_id=quiz_id, person_id=person_id, org_id=cell_id)
     except IntegrityError:
@@ -330,8 +427,7 @@ def open_attempt(quiz_id: int, person: Person, now: datetime | None = None) -> A
         return current
     return NewAttempt(
         id=attempt_id, quiz_id=quiz_id, quiz_title=quiz.title, number=used + 1, is_makeup=bool(window[2]),
-        started_at=now, deadline=deadline, grace_seconds=quiz.grace_seconds,
-        items=[dict(it, type=t, text=text, spec=spec) for it, (t, text, spec) in zip(items, shown)])
+        started_at=now, deadline=deadline, grace_seconds=quiz.grace_seconds, items=items)
 
 
 # ---------------------------------------------------------------- save
