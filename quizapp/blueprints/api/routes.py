@@ -74,7 +74,8 @@ def list_quizzes():
 def start_attempt(quiz_id: int):
     """Start an attempt, or resume the one in progress (200 resumed, 201 new)."""
     now = utcnow()
-    attempt = delivery.open_attempt(quiz_id, current_user, now=now)
+    # The person itself, not the proxy: open_attempt reads its fields several times.
+    attempt = delivery.open_attempt(quiz_id, current_user._get_current_object(), now=now)
     status = 201 if isinstance(attempt, delivery.NewAttempt) else 200
     return jsonify(attempt_view.attempt_payload(attempt, now)), status
 
