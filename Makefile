@@ -10,7 +10,7 @@ PORT ?= 5000
 # One worker per core; gunicorn.conf.py gives each 8 threads (gthread): see bench/README.md.
 WORKERS ?= 2
 
-.PHONY: run test test-fast lint setup deps translations db demo serve clean bench browser-tools lb-tools
+.PHONY: run test test-deps test-fast lint setup deps translations db demo serve clean bench browser-tools lb-tools
 
 # requirements.txt (runtime) and requirements-test.txt (runtime + test tools) are locked with
 # hashes by `make lock` from requirements.in and requirements-test.in.
@@ -81,9 +81,14 @@ lb-tools:
 	@command -v haproxy >/dev/null 2>&1 || test -x /usr/sbin/haproxy || { echo "Cài haproxy (apt-get install haproxy)…"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy >/dev/null; }
 
+## What the whole suite needs, built once: the lint, the compiled catalogs (no test reads a stale
+## .mo), the fonts, the test tools, Chromium with axe-core, haproxy. .ci/run builds it before
+## starting the SQLite and PostgreSQL suites side by side.
+test-deps: lint setup $(VENV)/.installed-test browser-tools lb-tools
+
 ## The whole test suite (SQLite by default; TEST_DATABASE_URL=postgresql://... for PostgreSQL),
-## after the lint. `setup` compiles the translation catalogs first, so no test reads a stale .mo.
-test: lint setup $(VENV)/.installed-test browser-tools lb-tools
+## after test-deps.
+test: test-deps
 	$(PY) -m pytest -q $(PYTEST_ARGS)
 
 ## The suite without the browser tests (marker e2e) and the load smoke (marker load): no Chromium needed.

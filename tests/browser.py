@@ -1,7 +1,8 @@
 """Browser-test fixtures and helpers (registered for the whole suite via pytest_plugins).
 
 The browser is launched by path (CHROMIUM, default /usr/bin/chromium); no test tool downloads
-a browser. Screenshots go to artifacts/screenshots/ (see README).
+a browser. Screenshots go to artifacts/screenshots/, or to SCREENSHOTS_DIR when set (.ci/run gives
+the PostgreSQL suite its own folder while both suites run at once; see README).
 """
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from werkzeug.serving import make_server
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-SCREENSHOTS = ROOT / "artifacts" / "screenshots"
+SCREENSHOTS = Path(os.environ.get("SCREENSHOTS_DIR") or ROOT / "artifacts" / "screenshots")
 PHONE = {"width": 360, "height": 740}
 DESKTOP = {"width": 1280, "height": 900}
 CHROMIUM_ARGS = [

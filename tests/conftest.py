@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from flask import has_app_context
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
 
 from quizapp import create_app, normalize_db_url
@@ -91,6 +91,8 @@ def app(tmp_path_factory):
     application = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=url)
     application.test_client_class = Client
     with application.app_context():
+        if db.engine.dialect.name == "postgresql":
+            event.listen(db.engine, "connect", _commit_without_waiting_for_the_disk)
         db.drop_all()
         db.create_all()
         _stamp_head()
@@ -99,6 +101,15 @@ def app(tmp_path_factory):
         db.session.remove()
         db.drop_all()
         db.engine.dispose()
+
+
+def _commit_without_waiting_for_the_disk(dbapi_conn, _record) -> None:
+    """PostgreSQL: the test database's commits do not wait for the WAL to reach the disk
+    (synchronous_commit=off). What every other connection sees is the same; only a crash of the
+    database server itself could lose the last commits of a throwaway database."""
+    with dbapi_conn.cursor() as cur:
+        cur.execute("SET synchronous_commit TO off")
+    dbapi_conn.commit()
 
 
 def _stamp_head() -> None:
@@ -117,8 +128,16 @@ def _stamp_head() -> None:
 def _truncate() -> None:
     tables = list(reversed(db.metadata.sorted_tables))
     if db.engine.dialect.name == "postgresql":
-        names = ", ".join(f'"{t.name}"' for t in tables)
-        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        # One DELETE of every table (data-modifying CTEs: the foreign keys, cycles included, are
+        # checked once at the end of the statement), then the id sequences back to 1, as TRUNCATE
+        # ... RESTART IDENTITY would leave them. TRUNCATE replaces every table's and index's files
+        # and costs about half a second a test; a DELETE of a test's few rows costs milliseconds.
+        *first, last = tables
+        ctes = ", ".join(f'd{i} AS (DELETE FROM "{t.name}")' for i, t in enumerate(first))
+        db.session.execute(text(f'WITH {ctes} DELETE FROM "{last.name}"'))
+        sequences = _pg_sequences()
+        if sequences:
+            db.session.execute(text("SELECT " + ", ".join(f"setval('{s}', 1, false)" for s in sequences)))
         db.session.commit()
         return
     db.session.remove()
@@ -132,6 +151,24 @@ def _truncate() -> None:
         cur.close()
     finally:
         raw.close()
+
+
+_PG_SEQUENCES: list[str] | None = None
+
+
+def _pg_sequences() -> list[str]:
+    """The sequences behind the tables' serial/identity columns (read once per run)."""
+    global _PG_SEQUENCES
+    if _PG_SEQUENCES is None:
+        names = []
+        for t in db.metadata.sorted_tables:
+            for column in t.primary_key.columns:
+                seq = db.session.scalar(text("SELECT pg_get_serial_sequence(:t, :c)"),
+                                        {"t": f'"{t.name}"', "c": column.name})
+                if seq:
+                    names.append(seq)
+        _PG_SEQUENCES = names
+    return _PG_SEQUENCES
 
 
 @pytest.fixture(autouse=True)

@@ -79,10 +79,14 @@ def photograph(image, rng) -> bytes:
     skew = cv2.getPerspectiveTransform(src, dst.astype(np.float32))
     img = cv2.warpPerspective(img, skew @ rot, (W, H), borderValue=table).astype(np.float32)
     a = rng.uniform(0, 2 * np.pi)
-    ramp = (np.cos(a) * np.linspace(0, 1, W, dtype=np.float32)[None, :]
-            + np.sin(a) * np.linspace(0, 1, H, dtype=np.float32)[:, None])
-    ramp = (ramp - ramp.min()) / (ramp.max() - ramp.min())
-    img *= 1.0 - rng.uniform(0.2, 0.5) * ramp  # shadow across the page
+    # The shadow is computed in place in float32, like the image (float64 temporaries of a whole
+    # page took half the time of a photo).
+    ramp = (np.float32(np.cos(a)) * np.linspace(0, 1, W, dtype=np.float32)[None, :]
+            + np.float32(np.sin(a)) * np.linspace(0, 1, H, dtype=np.float32)[:, None])
+    ramp -= ramp.min()
+    ramp *= np.float32(-rng.uniform(0.2, 0.5)) / ramp.max()  # 0 .. -depth across the page
+    ramp += np.float32(1.0)
+    img *= ramp  # shadow across the page
     sigma = rng.uniform(0.0, 1.3)
     if sigma > 0.3:
         img = cv2.GaussianBlur(img, (0, 0), sigma)
