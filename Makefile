@@ -35,8 +35,13 @@ lock:
 
 deps: $(VENV)/.installed
 
-translations: deps
-	$(VENV)/bin/pybabel compile --statistics -d quizapp/translations
+## The compiled catalogs are files made from the .po files: rebuilt only when a .po changes, so a
+## second `make test` beside a running one (as .ci/run does) never rewrites a .mo under it.
+CATALOGS := $(patsubst %.po,%.mo,$(wildcard quizapp/translations/*/LC_MESSAGES/messages.po))
+translations: $(CATALOGS)
+
+quizapp/translations/%/LC_MESSAGES/messages.mo: quizapp/translations/%/LC_MESSAGES/messages.po $(VENV)/.installed
+	$(VENV)/bin/pybabel compile --statistics -d quizapp/translations -l $*
 
 ## Re-extract the Vietnamese msgids from quizapp/**.py and templates (also partials in _folders:
 ## pybabel skips folders starting with "_" by default), merge them into the catalogs.
