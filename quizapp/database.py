@@ -13,6 +13,10 @@ from sqlalchemy.exc import DBAPIError
 from quizapp.extensions import db
 
 IMMEDIATE = "quizapp_begin_immediate"
+# SQLite, a connection opened by statement_connection(): no BEGIN, every statement commits on its own
+# (the driver's autocommit); the value is the engine's WriterGate or True when it has none.
+STATEMENTS = "quizapp_statement_transactions"
+_GATE = "quizapp_writer_gate"
 
 
 class WriterGate:
@@ -100,6 +104,7 @@ def configure_engine(engine: Engine, app_config: dict) -> None:
         gate_ms = int(_setting("SQLITE_WRITER_GATE_TIMEOUT_MS") or busy_ms)
         gate = WriterGate(f"{engine.url.database}.writer-lock", gate_ms / 1000)
         _install_gate(engine, gate)
+        engine.update_execution_options(**{_GATE: gate})
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record):  # pragma: no cover - exercised by every test
@@ -119,7 +124,10 @@ def configure_engine(engine: Engine, app_config: dict) -> None:
         # statement path (events, cursor, result) costs more than the BEGIN itself. A driver error
         # is raised as SQLAlchemy's, as a statement's would be ("database is locked" is an
         # sqlalchemy.exc.OperationalError).
-        immediate = conn.get_execution_options().get(IMMEDIATE)
+        options = conn.get_execution_options()
+        if options.get(STATEMENTS):
+            return  # each statement its own transaction: execute_write() gates the writes
+        immediate = options.get(IMMEDIATE)
         dbapi_conn = conn.connection.dbapi_connection
         gated = immediate and gate is not None
         if gated:
@@ -180,9 +188,54 @@ def begin_write() -> None:
     if session.get_bind().dialect.name != "sqlite":
         return
     if session.in_transaction():
-        if session.connection().get_execution_options().get(IMMEDIATE):
+        options = session.connection().get_execution_options()
+        if options.get(IMMEDIATE):
             return  # already the write transaction (a route that opened it before the login lookup)
-        if session.new or session.dirty or session.deleted:
+        if (session.new or session.dirty or session.deleted) and not options.get(STATEMENTS):
             return
         session.commit()
     session.connection(execution_options={IMMEDIATE: True})
+
+
+def statement_connection():
+    """The session's connection for a unit of work that is one write statement, guarded in itself.
+
+    SQLite: when the session holds no changes and no write transaction, its connection runs every
+    statement as its own transaction (no BEGIN, no COMMIT to send): reads before the write (the
+    login lookup, a cache miss) take no lock, and the write holds SQLite's write lock, and the
+    writer gate, only while the statement itself runs (execute_write). A write transaction already
+    open, or pending changes, are kept: the statement then runs inside them, as under begin_write.
+    A caller that finds it must write more than one statement calls begin_write(), which ends this
+    mode and opens the write transaction. PostgreSQL: the session's connection as it is."""
+    session = db.session()
+    if session.get_bind().dialect.name != "sqlite":
+        return session.connection()
+    if session.in_transaction():
+        conn = session.connection()
+        options = conn.get_execution_options()
+        if options.get(STATEMENTS) or options.get(IMMEDIATE) or session.new or session.dirty or session.deleted:
+            return conn
+        session.commit()
+    conn = session.connection(execution_options={STATEMENTS: True})
+    return conn
+
+
+def execute_write(conn, statement, params) -> list:
+    """Run one write statement and return all its rows (RETURNING), committed when this returns.
+
+    On a statement_connection() of SQLite the statement is its own transaction: it waits for the
+    writer gate, runs to its end (SQLite commits it at its last step, and a failed commit is raised
+    there) and lets the next writer in. Anywhere else it runs in the open transaction, and the
+    caller commits."""
+    options = conn.get_execution_options()
+    if not options.get(STATEMENTS):
+        return conn.execute(statement, params).all()
+    gate = options.get(_GATE)
+    if gate is None:
+        return conn.execute(statement, params).all()
+    dbapi_conn = conn.connection.dbapi_connection
+    gate.enter(dbapi_conn)
+    try:
+        return conn.execute(statement, params).all()
+    finally:
+        gate.leave(dbapi_conn)

@@ -37,7 +37,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import IntegrityError
 
 from quizapp.clock import utcnow
-from quizapp.database import begin_write
+from quizapp.database import begin_write, execute_write, statement_connection
 from quizapp.extensions import db
 from quizapp.jsonio import dumps_column
 from quizapp.models import (
@@ -595,9 +595,10 @@ def save_answer(attempt_id: int, person_id: int, position: int, raw_value, seq: 
     The reply carries the answer stored now (`value`, in the attempt's display ids): the one just
     saved, or, when `applied` is false, the newer one another device saved, which was kept.
 
-    Once this process has read the attempt's items, one statement does it all (_fast_upsert); when
-    it writes nothing (an older seq, a finished or overdue attempt) the full path below runs and
-    says which."""
+    Once this process has read the attempt's items, one statement does it all (_fast_upsert; on
+    SQLite it is its own transaction, so the write lock is held only while it runs:
+    database.statement_connection); when it writes nothing (an older seq, a finished or overdue
+    attempt) the full path below runs in a write transaction and says which."""
     now = now or utcnow()
     try:
         seq = int(seq)
@@ -605,8 +606,7 @@ def save_answer(attempt_id: int, person_id: int, position: int, raw_value, seq: 
         raise InvalidInput("Số thứ tự lưu (seq) phải là số nguyên.") from None
     if seq < 1 or seq > 2**31 - 1:
         raise InvalidInput("Số thứ tự lưu (seq) phải là số nguyên dương.")
-    begin_write()
-    conn = db.session.connection()
+    conn = statement_connection()
     item = _cached_item(conn, attempt_id, person_id, position)
     if item is not None:
         try:
@@ -617,12 +617,14 @@ def save_answer(attempt_id: int, person_id: int, position: int, raw_value, seq: 
             params = {"aid": attempt_id, "pid": person_id, "pos": position, "value": value, "seq": seq,
                       "now": now, "late": _seconds_late(item.deadline, now), "started_at": item.started_at,
                       "seed": item.seed, "deadline": item.deadline, "qvid": item.question_version_id}
-            if conn.execute(_fast_upsert(conn.dialect.name), params).first() is not None:
+            if execute_write(conn, _fast_upsert(conn.dialect.name), params):
                 db.session.commit()
                 return _saved(position, seq, item, value, now)
         # Nothing written (nothing to undo): forget the attempt here (read again at its next save)
-        # and let the full path below, in the same transaction, say why.
+        # and let the full path below, in a write transaction, say why.
         _forget(attempt_id, person_id)
+    begin_write()
+    conn = db.session.connection()
     row = conn.execute(_SAVE_CONTEXT, {"aid": attempt_id, "pos": position}).first()
     if row is None or row.person_id != person_id:
         raise NotFound(NOT_FOUND)

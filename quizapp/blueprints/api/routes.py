@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from quizapp import permissions
 from quizapp.clock import utcnow
-from quizapp.database import begin_write
+from quizapp.database import begin_write, statement_connection
 from quizapp.models import AttemptStatus
 from quizapp.services import attempt_view, delivery
 from quizapp.services.exceptions import Conflict, DomainError, InvalidInput
@@ -24,22 +24,30 @@ class Unauthorized(DomainError):
     status = 401
 
 
-# Requests that are one write unit of work: on SQLite their transaction is opened as the write
-# transaction (begin_write) before the login lookup, so the person is read inside it — one
-# transaction per request, where reading the login first would take a read transaction, its
-# COMMIT and then BEGIN IMMEDIATE. The lookup is one indexed read under the lock; the body is read
-# before the lock is taken, so a slow upload never holds it.
-_ONE_WRITE = frozenset({"api.save_answer", "api.submit"})
+# How a request's unit of work starts on SQLite, chosen before the login lookup:
+# - a save is one guarded statement (delivery.save_answer): the connection runs each statement as
+#   its own transaction (statement_connection), so the login lookup takes no lock and no
+#   transaction to commit, and the write lock is held only while the upsert runs;
+# - a submit is several writes: its transaction is opened as the write transaction (begin_write)
+#   before the lookup, so the person is read inside it — one transaction, where reading the login
+#   first would take a read transaction, its COMMIT and then BEGIN IMMEDIATE.
+# The body is read before either, so a slow upload never holds the lock.
+_STATEMENTS = frozenset({"api.save_answer"})
+_ONE_WRITE = frozenset({"api.submit"})
 
 
 @bp.before_request
 def _require_login():
     if request.endpoint in ("api.openapi",):
         return None
-    if request.endpoint in _ONE_WRITE:
+    endpoint = request.endpoint
+    if endpoint in _STATEMENTS or endpoint in _ONE_WRITE:
         if (request.content_length or 0) <= MAX_JSON_BYTES:
             request.get_data()  # kept for the view's get_json
-        begin_write()
+        if endpoint in _STATEMENTS:
+            statement_connection()
+        else:
+            begin_write()
     if not current_user.is_authenticated:
         raise Unauthorized("Vui lòng đăng nhập để tiếp tục.")
     return None
