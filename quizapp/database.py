@@ -120,26 +120,29 @@ def configure_engine(engine: Engine, app_config: dict) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
-        # BEGIN straight on the driver's connection: not through conn.exec_driver_sql, whose
-        # statement path (events, cursor, result) costs more than the BEGIN itself. A driver error
-        # is raised as SQLAlchemy's, as a statement's would be ("database is locked" is an
-        # sqlalchemy.exc.OperationalError).
         options = conn.get_execution_options()
         if options.get(STATEMENTS):
             return  # each statement its own transaction: execute_write() gates the writes
-        immediate = options.get(IMMEDIATE)
-        dbapi_conn = conn.connection.dbapi_connection
-        gated = immediate and gate is not None
-        if gated:
-            gate.enter(dbapi_conn)
-        try:
-            dbapi_conn.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
-        except BaseException as exc:
-            if gated:
-                gate.leave(dbapi_conn)
-            if isinstance(exc, sqlite3.Error):
-                raise DBAPIError.instance("BEGIN", None, exc, sqlite3.Error) from exc
-            raise
+        _begin(conn, bool(options.get(IMMEDIATE)))
+
+
+def _begin(conn, immediate: bool) -> None:
+    """BEGIN (IMMEDIATE: after the writer gate) straight on the driver's connection: not through
+    conn.exec_driver_sql, whose statement path (events, cursor, result) costs more than the BEGIN
+    itself. A driver error is raised as SQLAlchemy's, as a statement's would be ("database is
+    locked" is an sqlalchemy.exc.OperationalError)."""
+    dbapi_conn = conn.connection.dbapi_connection
+    gate = conn.get_execution_options().get(_GATE) if immediate else None
+    if gate is not None:
+        gate.enter(dbapi_conn)
+    try:
+        dbapi_conn.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
+    except BaseException as exc:
+        if gate is not None:
+            gate.leave(dbapi_conn)
+        if isinstance(exc, sqlite3.Error):
+            raise DBAPIError.instance("BEGIN", None, exc, sqlite3.Error) from exc
+        raise
 
 
 def engine_options(app_config: dict) -> dict:
@@ -179,7 +182,8 @@ def begin_write() -> None:
 
     Call it before the first read of a read-then-write unit of work; on SQLite a read-only
     snapshot already open is ended first so the write lock is taken up front, not mid-transaction,
-    and a write transaction already open (a route that opened it before the login lookup) goes on.
+    a statement_connection() goes on as the write transaction, and a write transaction already
+    open goes on.
     PostgreSQL (READ COMMITTED: every statement sees what is committed when it starts, and a plain
     read takes no lock) needs neither: the unit of work goes on in the open transaction, which
     saves a COMMIT and a BEGIN round trip on every save, start and submit.
@@ -188,10 +192,17 @@ def begin_write() -> None:
     if session.get_bind().dialect.name != "sqlite":
         return
     if session.in_transaction():
-        options = session.connection().get_execution_options()
+        conn = session.connection()
+        options = conn.get_execution_options()
         if options.get(IMMEDIATE):
-            return  # already the write transaction (a route that opened it before the login lookup)
-        if (session.new or session.dirty or session.deleted) and not options.get(STATEMENTS):
+            return  # already the write transaction
+        if options.get(STATEMENTS):
+            # A statement_connection(): no transaction is open on the driver, so the same
+            # connection goes on as the write transaction (no COMMIT, no new checkout).
+            conn.execution_options(**{STATEMENTS: False, IMMEDIATE: True})
+            _begin(conn, True)
+            return
+        if session.new or session.dirty or session.deleted:
             return
         session.commit()
     session.connection(execution_options={IMMEDIATE: True})

@@ -81,28 +81,51 @@ def _transactions(engine):
 
 
 @sqlite_only
-@pytest.mark.parametrize("route", ["save", "submit"])
-def test_a_save_or_submit_request_is_one_write_transaction(client, world, login_as, route):
-    """Is the login looked up inside the request's one write transaction (one BEGIN, one COMMIT),
-    not in a read transaction ended by a COMMIT before BEGIN IMMEDIATE?"""
+@pytest.mark.parametrize("route", ["save", "submit", "start"])
+def test_the_hall_requests_hold_the_write_lock_only_for_their_writes(client, world, login_as, route):
+    """What SQLite runs for a save, a submit and a start: the login lookup and the reads before the
+    writes run outside any transaction (no BEGIN, no COMMIT for them); a save's upsert is its own
+    transaction (no BEGIN at all); a submit's and a start's writes are one BEGIN IMMEDIATE ... COMMIT,
+    after the reads."""
     quiz = make_quiz(world.committee, [world.committee], **_window())
     with at(T0):
         login_as(world.member_a)
-        body = start(client, quiz.id)
+        if route != "start":
+            body = start(client, quiz.id)
         token = client.csrf()
-        path = (f"/api/v1/attempts/{body['id']}/answers/1" if route == "save"
-                else f"/api/v1/attempts/{body['id']}/submit")
-        payload = {"value": "c1", "seq": 1} if route == "save" else {}
+        if route == "start":
+            path, method, payload = f"/api/v1/quizzes/{quiz.id}/attempts", "POST", {}
+        elif route == "save":
+            path, method, payload = f"/api/v1/attempts/{body['id']}/answers/1", "PUT", {"value": "c1", "seq": 1}
+        else:
+            path, method, payload = f"/api/v1/attempts/{body['id']}/submit", "POST", {}
         db.session.close()
-        seen, listeners = _transactions(db.engine)
+        db.engine.dispose()  # every connection of the request is a new one, traced from its start
+        seen = []
+
+        def trace(dbapi_conn, _record):
+            dbapi_conn.set_trace_callback(seen.append)
+
+        event.listen(db.engine, "connect", trace)
         try:
-            resp = client.open(path, method="PUT" if route == "save" else "POST", json=payload,
-                               headers={"X-CSRFToken": token})
+            resp = client.open(path, method=method, json=payload, headers={"X-CSRFToken": token})
         finally:
-            for name, fn in listeners:
-                event.remove(db.engine, name, fn)
-    assert resp.status_code == 200, resp.get_data(as_text=True)
-    assert seen == ["begin", "commit"]
+            event.remove(db.engine, "connect", trace)
+            db.session.close()
+            db.engine.dispose()
+    assert resp.status_code in (200, 201), resp.get_data(as_text=True)
+    sql = [s.strip() for s in seen if not s.lstrip().upper().startswith("PRAGMA")]
+    verbs = [s.split()[0].upper() for s in sql]
+    login = next(i for i, s in enumerate(sql) if "auth_session" in s)
+    writes = [i for i, verb in enumerate(verbs) if verb in ("INSERT", "UPDATE", "DELETE")]
+    if route == "save":
+        assert "BEGIN" not in verbs and "COMMIT" not in verbs, sql
+        assert [verbs[i] for i in writes] == ["INSERT"], sql
+        return
+    begins = [i for i, verb in enumerate(verbs) if verb == "BEGIN"]
+    assert [sql[i].upper() for i in begins] == ["BEGIN IMMEDIATE"], sql
+    assert verbs.count("COMMIT") == 1 and verbs[-1] == "COMMIT", sql
+    assert login < begins[0] < writes[0], sql
 
 
 @sqlite_only

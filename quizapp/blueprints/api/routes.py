@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from quizapp import permissions
 from quizapp.clock import utcnow
-from quizapp.database import begin_write, statement_connection
+from quizapp.database import statement_connection
 from quizapp.models import AttemptStatus
 from quizapp.services import attempt_view, delivery
 from quizapp.services.exceptions import Conflict, DomainError, InvalidInput
@@ -24,30 +24,24 @@ class Unauthorized(DomainError):
     status = 401
 
 
-# How a request's unit of work starts on SQLite, chosen before the login lookup:
-# - a save is one guarded statement (delivery.save_answer): the connection runs each statement as
-#   its own transaction (statement_connection), so the login lookup takes no lock and no
-#   transaction to commit, and the write lock is held only while the upsert runs;
-# - a submit is several writes: its transaction is opened as the write transaction (begin_write)
-#   before the lookup, so the person is read inside it — one transaction, where reading the login
-#   first would take a read transaction, its COMMIT and then BEGIN IMMEDIATE.
-# The body is read before either, so a slow upload never holds the lock.
-_STATEMENTS = frozenset({"api.save_answer"})
-_ONE_WRITE = frozenset({"api.submit"})
+# Requests of the exam hall, on SQLite: the connection runs each statement as its own transaction
+# (statement_connection), so the login lookup and the reads before the writes (the start's rule
+# checks and draw, the submit's quiz read) take no lock and leave no transaction to commit. The
+# writes then hold the write lock only while they run: a save's one guarded upsert is its own
+# transaction (delivery.save_answer); a start's inserts and a submit's finish and grading are one
+# write transaction (begin_write), opened after those reads. The body is read first, so a slow
+# upload never holds the lock.
+_STATEMENTS = frozenset({"api.save_answer", "api.start_attempt", "api.submit"})
 
 
 @bp.before_request
 def _require_login():
     if request.endpoint in ("api.openapi",):
         return None
-    endpoint = request.endpoint
-    if endpoint in _STATEMENTS or endpoint in _ONE_WRITE:
+    if request.endpoint in _STATEMENTS:
         if (request.content_length or 0) <= MAX_JSON_BYTES:
             request.get_data()  # kept for the view's get_json
-        if endpoint in _STATEMENTS:
-            statement_connection()
-        else:
-            begin_write()
+        statement_connection()
     if not current_user.is_authenticated:
         raise Unauthorized("Vui lòng đăng nhập để tiếp tục.")
     return None
