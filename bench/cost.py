@@ -93,9 +93,35 @@ def main() -> None:
                 counter["tx"] += 1
                 if os.environ.get("SQL_TRACE"):
                     print("SQL (end of transaction)", file=sys.stderr)
-            event.listen(db.engine, "before_cursor_execute", _count)
-            event.listen(db.engine, "commit", _end)
-            event.listen(db.engine, "rollback", _end)
+            if db.engine.dialect.name == "sqlite":
+                # What the driver runs, as SQLite sees it: the app also runs statements on the
+                # driver directly (database.execute_write, write_transaction), which SQLAlchemy's
+                # events do not see. A write statement outside BEGIN ... COMMIT is its own
+                # transaction, so it counts as a commit too.
+                def _trace(dbapi_conn, _record):
+                    state = {"open": False}
+
+                    def _seen(sql):
+                        verb = sql.lstrip().split(None, 1)[0].upper() if sql.strip() else ""
+                        if verb == "PRAGMA":
+                            return
+                        if verb == "BEGIN":
+                            state["open"] = True
+                        elif verb in ("COMMIT", "ROLLBACK", "END"):
+                            state["open"] = False
+                            _end(None)
+                        else:
+                            _count(None, None, sql)
+                            if not state["open"] and verb in ("INSERT", "UPDATE", "DELETE", "REPLACE"):
+                                _end(None)
+                    dbapi_conn.set_trace_callback(_seen)
+
+                db.engine.dispose()  # every connection from here on is a new one, traced
+                event.listen(db.engine, "connect", _trace)
+            else:
+                event.listen(db.engine, "before_cursor_execute", _count)
+                event.listen(db.engine, "commit", _end)
+                event.listen(db.engine, "rollback", _end)
         client = app.test_client()
         bare_client = bare.test_client()
         attempts: dict[int, int] = {}

@@ -236,17 +236,86 @@ def execute_write(conn, statement, params) -> list:
 
     On a statement_connection() of SQLite the statement is its own transaction: it waits for the
     writer gate, runs to its end (SQLite commits it at its last step, and a failed commit is raised
-    there) and lets the next writer in. Anywhere else it runs in the open transaction, and the
-    caller commits."""
+    there) and lets the next writer in. Its SQL and bound values are made before the gate (below),
+    so the gate is held for the driver's call alone. Anywhere else it runs in the open transaction,
+    and the caller commits."""
     options = conn.get_execution_options()
-    if not options.get(STATEMENTS):
-        return conn.execute(statement, params).all()
-    gate = options.get(_GATE)
+    gate = options.get(_GATE) if options.get(STATEMENTS) else None
     if gate is None:
         return conn.execute(statement, params).all()
+    sql, args = _driver_call(conn.dialect, statement, params)
     dbapi_conn = conn.connection.dbapi_connection
     gate.enter(dbapi_conn)
     try:
-        return conn.execute(statement, params).all()
+        return dbapi_conn.execute(sql, args).fetchall()
+    except sqlite3.Error as exc:
+        raise DBAPIError.instance(sql, args, exc, sqlite3.Error) from exc
     finally:
         gate.leave(dbapi_conn)
+
+
+def write_transaction(conn, steps):
+    """Run `steps(run)` as one write transaction and return what it returns, committed.
+
+    `run(statement, params)` executes one statement and returns all its rows. On a
+    statement_connection() of SQLite the transaction is BEGIN IMMEDIATE ... COMMIT straight on the
+    driver, inside the writer gate, with every statement compiled once (_driver_call), so the
+    gate and SQLite's write lock are held for the driver's calls alone; a driver error rolls it
+    back and is raised as SQLAlchemy's (a unique key broken: sqlalchemy.exc.IntegrityError).
+    Anywhere else: begin_write(), the statements through SQLAlchemy, then the session's commit."""
+    options = conn.get_execution_options()
+    gate = options.get(_GATE) if options.get(STATEMENTS) else None
+    if gate is None:
+        begin_write()
+        conn = db.session.connection()
+
+        def run_here(statement, params):
+            rows = conn.execute(statement, params)
+            return rows.all() if rows.returns_rows else []
+
+        result = steps(run_here)
+        db.session.commit()
+        return result
+    dialect = conn.dialect
+    dbapi_conn = conn.connection.dbapi_connection
+
+    def run(statement, params):
+        sql, args = _driver_call(dialect, statement, params)
+        try:
+            return dbapi_conn.execute(sql, args).fetchall()
+        except sqlite3.Error as exc:
+            raise DBAPIError.instance(sql, args, exc, sqlite3.Error) from exc
+
+    gate.enter(dbapi_conn)
+    try:
+        dbapi_conn.execute("BEGIN IMMEDIATE")
+        try:
+            result = steps(run)
+            dbapi_conn.execute("COMMIT")
+        except BaseException:
+            if dbapi_conn.in_transaction:
+                dbapi_conn.execute("ROLLBACK")
+            raise
+        return result
+    except sqlite3.Error as exc:
+        raise DBAPIError.instance("BEGIN IMMEDIATE ... COMMIT", None, exc, sqlite3.Error) from exc
+    finally:
+        gate.leave(dbapi_conn)
+
+
+_COMPILED: dict = {}
+
+
+def _driver_call(dialect, statement, params) -> tuple[str, tuple]:
+    """The statement's SQL for this dialect, compiled once, and its positional values as
+    SQLAlchemy's own execution binds them (the same literal values, the same bind processors:
+    JSON serialized, datetimes as SQLite's text). A RETURNING column needs no result processing
+    here: callers only ask whether a row came back."""
+    key = (dialect.name, statement)
+    entry = _COMPILED.get(key)
+    if entry is None:
+        compiled = statement.compile(dialect=dialect)
+        entry = _COMPILED[key] = (compiled.string, tuple(compiled.positiontup), compiled._bind_processors, compiled)
+    sql, names, processors, compiled = entry
+    values = compiled.construct_params(params)
+    return sql, tuple(processors[name](values[name]) if name in processors else values[name] for name in names)

@@ -37,7 +37,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import IntegrityError
 
 from quizapp.clock import utcnow
-from quizapp.database import begin_write, execute_write, statement_connection
+from quizapp.database import begin_write, execute_write, statement_connection, write_transaction
 from quizapp.extensions import db
 from quizapp.jsonio import dumps_column
 from quizapp.models import (
@@ -408,15 +408,13 @@ def open_attempt(quiz_id: int, person: Person, now: datetime | None = None) -> A
     # The start storm: the rule checks and the draw above are reads, outside the write lock (on
     # SQLite one writer at a time); only the INSERTs hold it. A start racing this one (two tabs)
     # read the same `used` and loses on the unique (quiz, person, number): it resumes ours.
-    begin_write()
     try:
         conn = db.session.connection()
         if conn.dialect.name == "postgresql":
             attempt_id = conn.execute(_NEW_PAPER, values).scalar_one()
+            db.session.commit()
         else:
-            attempt_id = conn.execute(_NEW_ATTEMPT, values).scalar_one()
-            conn.execute(_NEW_ITEMS, {"attempt_id": attempt_id, "items": values["items"]})
-        db.session.commit()
+            attempt_id = write_transaction(conn, lambda run: _insert_paper(run, values))
         log_event("attempt.started", attempt_id=attempt_id, quiz_id=quiz_id, person_id=person_id, org_id=cell_id)
     except IntegrityError:
         # Two starts raced (two tabs): the other one won; resume its attempt.
@@ -428,6 +426,13 @@ def open_attempt(quiz_id: int, person: Person, now: datetime | None = None) -> A
     return NewAttempt(
         id=attempt_id, quiz_id=quiz_id, quiz_title=quiz.title, number=used + 1, is_makeup=bool(window[2]),
         started_at=now, deadline=deadline, grace_seconds=quiz.grace_seconds, items=items)
+
+
+def _insert_paper(run, values: dict) -> int:
+    """SQLite: the attempt, then its items from the same JSON (see _NEW_ITEMS); its id."""
+    attempt_id = run(_NEW_ATTEMPT, values)[0][0]
+    run(_NEW_ITEMS, {"attempt_id": attempt_id, "items": values["items"]})
+    return attempt_id
 
 
 # ---------------------------------------------------------------- save

@@ -129,9 +129,9 @@ def test_a_start_that_loses_the_race_resumes_the_winner_and_writes_nothing(clien
     login_as(world.member_a)
     quiz_id, person_id, cell_id = quiz.id, world.member_a.id, world.cell_a.id
     other: dict = {}
-    real = delivery.begin_write
+    real = delivery.write_transaction
 
-    def other_tab_first():
+    def other_tab_first(*args):
         if not other:
             attempts = Attempt.__table__
             now = utcnow()
@@ -140,9 +140,9 @@ def test_a_start_that_loses_the_race_resumes_the_winner_and_writes_nothing(clien
                     quiz_id=quiz_id, person_id=person_id, org_id=cell_id, number=1, status="in_progress", seed=7,
                     started_at=now, deadline=now + timedelta(minutes=30)).returning(attempts.c.id)).scalar_one()
                 conn.commit()
-        real()
+        return real(*args)
 
-    monkeypatch.setattr(delivery, "begin_write", other_tab_first)
+    monkeypatch.setattr(delivery, "write_transaction", other_tab_first)
     resp = client.json_post(f"/api/v1/quizzes/{quiz_id}/attempts")
     assert resp.status_code == 200, resp.get_data(as_text=True)
     assert resp.get_json()["id"] == other["id"]
