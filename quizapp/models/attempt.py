@@ -76,7 +76,7 @@ class Attempt(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    quiz_id: Mapped[int] = mapped_column(ForeignKey("quiz.id"), index=True)
+    quiz_id: Mapped[int] = mapped_column(ForeignKey("quiz.id"))  # led by (quiz_id, person_id, number)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
     org_id: Mapped[Optional[int]] = mapped_column(ForeignKey("org.id"), index=True)  # cell at start
     number: Mapped[int] = mapped_column(Integer, default=1)
@@ -125,7 +125,7 @@ class AttemptItem(db.Model):
     __table_args__ = (UniqueConstraint("attempt_id", "position"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempt.id"), index=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempt.id"))  # led by (attempt_id, position)
     position: Mapped[int] = mapped_column(Integer)
     question_version_id: Mapped[int] = mapped_column(ForeignKey("question_version.id"), index=True)
     choice_order: Mapped[Optional[list]] = mapped_column(JSONType)
@@ -142,7 +142,7 @@ class Answer(db.Model):
     __table_args__ = (UniqueConstraint("attempt_id", "position"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempt.id"), index=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempt.id"))  # led by (attempt_id, position)
     position: Mapped[int] = mapped_column(Integer)
     value: Mapped[Optional[dict]] = mapped_column(JSONType)
     seq: Mapped[int] = mapped_column(Integer, default=0)

@@ -410,11 +410,7 @@ def open_attempt(quiz_id: int, person: Person, now: datetime | None = None) -> A
     # read the same `used` and loses on the unique (quiz, person, number): it resumes ours.
     try:
         conn = db.session.connection()
-        if conn.dialect.name == "postgresql":
-            attempt_id = conn.execute(_NEW_PAPER, values).scalar_one()
-            db.session.commit()
-        else:
-            attempt_id = write_transaction(conn, lambda run: _insert_paper(run, values))
+        attempt_id = write_transaction(conn, lambda run: _insert_paper(run, values, conn.dialect.name))
         log_event("attempt.started", attempt_id=attempt_id, quiz_id=quiz_id, person_id=person_id, org_id=cell_id)
     except IntegrityError:
         # Two starts raced (two tabs): the other one won; resume its attempt.
@@ -428,8 +424,11 @@ def open_attempt(quiz_id: int, person: Person, now: datetime | None = None) -> A
         started_at=now, deadline=deadline, grace_seconds=quiz.grace_seconds, items=items)
 
 
-def _insert_paper(run, values: dict) -> int:
-    """SQLite: the attempt, then its items from the same JSON (see _NEW_ITEMS); its id."""
+def _insert_paper(run, values: dict, dialect: str) -> int:
+    """The attempt and its items, from one JSON of the items; its id. PostgreSQL: one statement
+    (_NEW_PAPER); SQLite: the attempt, then its items (_NEW_ITEMS)."""
+    if dialect == "postgresql":
+        return run(_NEW_PAPER, values)[0][0]
     attempt_id = run(_NEW_ATTEMPT, values)[0][0]
     run(_NEW_ITEMS, {"attempt_id": attempt_id, "items": values["items"]})
     return attempt_id
