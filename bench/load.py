@@ -270,7 +270,7 @@ def run(args, workdir: Path, out=print) -> dict:
     rows = [stats.row(step) for step in ("hello", "start", "save", "submit")]
     result.update(rows=rows, kills=kills, in_progress_left=left, workers_after=len(workers_after),
                   generator_cpu_seconds=round(generator_cpu, 1),
-                  error_samples=stats.error_samples)
+                  error_samples=stats.error_samples, failures=stats.breakdown())
     return result
 
 
@@ -291,7 +291,17 @@ def print_report(result: dict, args, out=print) -> None:
         what = "a whole instance (arbiter, workers, sweep)" if args.instances > 1 else "workers"
         out(f"kill -9 at +{k['at']} s of {what} {k['pids']}; workers at the end: {result['workers_after']}")
     out(f"facts: {result['facts']}; the load generator itself used {result['generator_cpu_seconds']} s of CPU")
-    for sample in result["error_samples"][:5]:
+    if result["failures"]:
+        out("\nFailed tries by reason (retried: a transport failure or a proxy 503, tried again; HTTP: the "
+            "final answer), with the seconds into the run and the count per 10 s:")
+        out("| kind | step | reason | tries | first s | last s | per 10 s (start: count) |")
+        out("|---|---|---|---:|---:|---:|---|")
+        for f in result["failures"][:15]:
+            windows = ", ".join(f"{w}: {n}" for w, n in sorted(f["windows"].items()))
+            kind = "HTTP" if f["kind"] == "http" else "retried"
+            out(f"| {kind} | {f['step']} | {f['reason']} | {f['count']} | {f['first']:.1f} | {f['last']:.1f} | "
+                f"{windows} |")
+    for sample in result["error_samples"][:3]:
         out(f"  sample error: {sample}")
     if result["problems"]:
         out("LEDGER CHECK FAILED:")

@@ -37,6 +37,11 @@ class Stats:
     http_errors: dict = field(default_factory=dict)      # unexpected HTTP status
     transport_errors: dict = field(default_factory=dict)  # reset/refused/EOF, retried
     error_samples: list = field(default_factory=list)
+    # (kind, step, reason) -> seconds since the run began of every failed try: reason is the HTTP
+    # status (with the API's message for an unexpected one), "503 from the proxy", or the
+    # transport failure's first words.
+    failures: dict = field(default_factory=dict)
+    began: float = field(default_factory=time.monotonic)
 
     def ok(self, step: str, sent: float, done: float) -> None:
         """Record one successful try."""
@@ -44,12 +49,27 @@ class Stats:
         self.first_sent[step] = min(self.first_sent.get(step, sent), sent)
         self.last_done[step] = max(self.last_done.get(step, done), done)
 
-    def fail(self, kind: str, step: str, detail: str) -> None:
-        """Record one failed try ('http' or 'transport')."""
+    def fail(self, kind: str, step: str, detail: str, reason: str | None = None) -> None:
+        """Record one failed try ('http' or 'transport'), with its reason and time for breakdown()."""
         bucket = self.http_errors if kind == "http" else self.transport_errors
         bucket[step] = bucket.get(step, 0) + 1
         if len(self.error_samples) < 20:
             self.error_samples.append(f"{kind} {step}: {detail[:200]}")
+        key = (kind, step, reason or detail[:60])
+        self.failures.setdefault(key, []).append(time.monotonic() - self.began)
+
+    def breakdown(self, window: float = 10.0) -> list[dict]:
+        """Every failure reason per step: how many, first and last (s into the run), and how many
+        in each `window` seconds (a histogram keyed by the window's start), most frequent first."""
+        out = []
+        for (kind, step, reason), times in self.failures.items():
+            windows: dict = {}
+            for t in times:
+                start = int(t // window * window)
+                windows[start] = windows.get(start, 0) + 1
+            out.append({"kind": kind, "step": step, "reason": reason, "count": len(times),
+                        "first": min(times), "last": max(times), "windows": windows})
+        return sorted(out, key=lambda r: -r["count"])
 
     def row(self, step: str) -> dict:
         """requests, req/s over the step's span, p50/p99/max in ms, errors."""
@@ -203,7 +223,7 @@ class Taker:
             try:
                 status, raw = await self.conn.request(method, path, self.headers, body)
             except TransportError as exc:
-                self.stats.fail("transport", step, str(exc))
+                self.stats.fail("transport", step, str(exc), " ".join(str(exc).split()[:4]) or "transport")
                 if time.monotonic() > until:
                     return None
                 await asyncio.sleep(min(2.0, 0.05 * 2 ** attempt) * (0.5 + self.rng.random()))
@@ -211,7 +231,7 @@ class Taker:
             done = time.monotonic()
             if status in (502, 503, 504) and time.monotonic() <= until:
                 # The proxy found no live app behind it (an instance killed): retry, as the page does.
-                self.stats.fail("transport", step, f"{status} from the proxy")
+                self.stats.fail("transport", step, f"{status} from the proxy", f"{status} from the proxy")
                 await asyncio.sleep(min(2.0, 0.05 * 2 ** attempt) * (0.5 + self.rng.random()))
                 continue
             try:
@@ -221,7 +241,8 @@ class Taker:
             if status in accept:
                 self.stats.ok(step, sent, done)
                 return status, data
-            self.stats.fail("http", step, f"{status} {data}")
+            message = (data.get("error") or {}).get("message") if isinstance(data, dict) else None
+            self.stats.fail("http", step, f"{status} {data}", f"{status} {message or ''}".strip()[:80])
             return status, data
         return None
 
