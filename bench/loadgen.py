@@ -41,7 +41,7 @@ class Stats:
     # status (with the API's message for an unexpected one), "503 from the proxy", or the
     # transport failure's first words.
     failures: dict = field(default_factory=dict)
-    began: float = field(default_factory=time.monotonic)
+    began: float = field(default_factory=lambda: time.monotonic())
 
     def ok(self, step: str, sent: float, done: float) -> None:
         """Record one successful try."""
