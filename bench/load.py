@@ -154,6 +154,7 @@ defaults
     timeout connect 2s
     timeout client 120s
     timeout server 120s
+    timeout check 5s
     retries 3
     option redispatch
 frontend hall
@@ -167,7 +168,13 @@ backend app
 
 
 def start_haproxy(port: int, app_ports: list[int], workdir: Path) -> subprocess.Popen:
-    """haproxy (Debian package) on `port` in front of the instances, health-checked every 500 ms."""
+    """haproxy (Debian package) on `port` in front of the instances, health-checked every second.
+
+    A check may take up to 5 s and an instance is taken out after 3 failed checks: under the start
+    storm /healthz waits in the same queue as the members' requests, and a check that gave up after
+    500 ms and took an instance out at the first miss (the first setting) took both out at times,
+    so haproxy answered 503 to a third of the tries (bench/README.md). A killed instance refuses
+    connections: `retries 3` with `option redispatch` sends those tries to a live one at once."""
     import shutil
 
     binary = shutil.which("haproxy") or "/usr/sbin/haproxy"
@@ -175,7 +182,7 @@ def start_haproxy(port: int, app_ports: list[int], workdir: Path) -> subprocess.
         raise SystemExit("haproxy not found: apt-get install -y haproxy")
     cfg = workdir / "haproxy.cfg"
     cfg.write_text(HAPROXY.format(port=port, servers="\n".join(
-        f"    server app{i} 127.0.0.1:{p} check inter 500 fall 1 rise 2" for i, p in enumerate(app_ports))))
+        f"    server app{i} 127.0.0.1:{p} check inter 1s fall 3 rise 2" for i, p in enumerate(app_ports))))
     proc = remember(subprocess.Popen([binary, "-f", str(cfg), "-db"], stdout=open(workdir / "haproxy.log", "ab"),
                                      stderr=subprocess.STDOUT, start_new_session=True), workdir)
     deadline = time.monotonic() + 20

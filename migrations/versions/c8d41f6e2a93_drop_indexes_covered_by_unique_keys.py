@@ -2,8 +2,9 @@
 
 answer(attempt_id), attempt_item(attempt_id) and attempt(quiz_id) each lead a unique key —
 (attempt_id, position), (attempt_id, position) and (quiz_id, person_id, number) — which serves
-every lookup the single-column index served. The copies cost every save one more b-tree to write
-and every start three more, in the hall's hottest write path. Downgrade recreates them.
+every lookup the single-column index served. The copies cost every save one more b-tree to
+write and every start two more (the attempt's and its items'), in the hall's hottest write path.
+Downgrade recreates them.
 
 Revision ID: c8d41f6e2a93
 Revises: b7c3e9a1d2f4
