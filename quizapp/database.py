@@ -14,8 +14,9 @@ from quizapp.extensions import db
 
 IMMEDIATE = "quizapp_begin_immediate"
 # SQLite, a connection opened by statement_connection(): no BEGIN, every statement commits on its own
-# (the driver's autocommit); the value is the engine's WriterGate or True when it has none.
+# (the driver's autocommit).
 STATEMENTS = "quizapp_statement_transactions"
+# The engine's WriterGate, as an engine-wide execution option (absent: no gate, e.g. turned off).
 _GATE = "quizapp_writer_gate"
 
 
@@ -309,8 +310,8 @@ _COMPILED: dict = {}
 def _driver_call(dialect, statement, params) -> tuple[str, tuple]:
     """The statement's SQL for this dialect, compiled once, and its positional values as
     SQLAlchemy's own execution binds them (the same literal values, the same bind processors:
-    JSON serialized, datetimes as SQLite's text). A RETURNING column needs no result processing
-    here: callers only ask whether a row came back."""
+    JSON serialized, datetimes as SQLite's text). Rows come back as the driver gives them, with no
+    result processing: callers read only whether a row came back or an integer id."""
     key = (dialect.name, statement)
     entry = _COMPILED.get(key)
     if entry is None:
