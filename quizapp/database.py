@@ -248,9 +248,7 @@ def execute_write(conn, statement, params) -> list:
     dbapi_conn = conn.connection.dbapi_connection
     gate.enter(dbapi_conn)
     try:
-        return dbapi_conn.execute(sql, args).fetchall()
-    except sqlite3.Error as exc:
-        raise DBAPIError.instance(sql, args, exc, sqlite3.Error) from exc
+        return _on_driver(dbapi_conn, sql, args)
     finally:
         gate.leave(dbapi_conn)
 
@@ -281,11 +279,7 @@ def write_transaction(conn, steps):
     dbapi_conn = conn.connection.dbapi_connection
 
     def run(statement, params):
-        sql, args = _driver_call(dialect, statement, params)
-        try:
-            return dbapi_conn.execute(sql, args).fetchall()
-        except sqlite3.Error as exc:
-            raise DBAPIError.instance(sql, args, exc, sqlite3.Error) from exc
+        return _on_driver(dbapi_conn, *_driver_call(dialect, statement, params))
 
     gate.enter(dbapi_conn)
     try:
@@ -302,6 +296,15 @@ def write_transaction(conn, steps):
         raise DBAPIError.instance("BEGIN IMMEDIATE ... COMMIT", None, exc, sqlite3.Error) from exc
     finally:
         gate.leave(dbapi_conn)
+
+
+def _on_driver(dbapi_conn, sql: str, args: tuple) -> list:
+    """Run SQL on the driver to its end and return its rows; a driver error is raised as
+    SQLAlchemy's (a unique key broken: sqlalchemy.exc.IntegrityError)."""
+    try:
+        return dbapi_conn.execute(sql, args).fetchall()
+    except sqlite3.Error as exc:
+        raise DBAPIError.instance(sql, args, exc, sqlite3.Error) from exc
 
 
 _COMPILED: dict = {}
