@@ -154,3 +154,19 @@ def test_member_answers_with_keyboard_only(page, live_server, world):
     expect(page.locator(f"#q{SINGLE} input[value='{shown_id('b')}']")).to_be_checked()
     _saved(page)
     assert saved_answers(attempt.id) == {SINGLE: {"choice": "b"}}
+
+
+def test_text_typed_before_the_script_ran_is_saved_on_leaving_the_field(page, live_server, world):
+    """On a slow phone a member may type before the page's script has run: is that text saved when
+    they leave the field (no "input" event was seen, only the field's "change")?"""
+    quiz = open_quiz(world)
+    attempt = delivery.start_attempt(quiz.id, world.member_a)
+    login(page, live_server, world.member_a.member_code, PASSWORD)
+    page.route("**/static/js/take.js*", lambda route: route.abort())  # the script has not arrived yet
+    page.goto(f"{live_server}/take/attempt/{attempt.id}?mode=all")
+    page.locator(f"#a{SHORT}").fill("tự chuyển hóa")  # focus stays in the field
+    page.unroute("**/static/js/take.js*")
+    page.add_script_tag(url=f"{live_server}/static/js/take.js")  # now it runs
+    page.locator(f"#a{SHORT}").press("Tab")
+    _saved(page)
+    assert saved_answers(attempt.id) == {SHORT: {"text": "tự chuyển hóa"}}

@@ -203,7 +203,9 @@
     if (!retryTimer) { retryTimer = setTimeout(function () { retryTimer = null; flush(); }, 15000); }
   }
 
+  var lastSent = {};  // position -> the last value queued from this page, as JSON
   function enqueue(pos, value) {
+    lastSent[pos] = JSON.stringify(value);
     keptNotice = false;
     seqs[pos] = (seqs[pos] || 0) + 1;
     queue[pos] = { value: value, seq: seqs[pos] };
@@ -290,8 +292,12 @@
       var pos = fs.getAttribute("data-position");
       var isText = ev.target.type === "text" || ev.target.tagName === "TEXTAREA";
       if (!isText) { enqueue(pos, valueOf(fs)); return; }
-      // Leaving a text field: save what was typed now, not after the pause.
-      if (typing[pos]) { clearTimeout(typing[pos]); delete typing[pos]; enqueue(pos, valueOf(fs)); }
+      // Leaving a text field: save what was typed now, not after the pause; also text typed
+      // before this script ran (a slow phone), whose keystrokes no "input" listener saw.
+      var value = valueOf(fs);
+      if (typing[pos]) { clearTimeout(typing[pos]); delete typing[pos]; }
+      else if (lastSent[pos] === JSON.stringify(value)) { return; }
+      enqueue(pos, value);
     });
     form.addEventListener("input", function (ev) {
       var fs = ev.target.closest("fieldset.question");
