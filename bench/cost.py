@@ -43,6 +43,30 @@ def _value(item: dict):
     return "a"
 
 
+def _package(filename: str) -> str:
+    """The distribution a profiled function belongs to: site-packages/<name>, the product, or stdlib."""
+    if "site-packages/" in filename:
+        return filename.split("site-packages/", 1)[1].split("/", 1)[0]
+    if f"{ROOT}/" in filename:
+        return "/".join(filename[len(str(ROOT)) + 1:].split("/")[:2])
+    if filename.startswith("~") or filename.startswith("<"):
+        return "builtins (C)"
+    return "stdlib"
+
+
+def _print_by_package(stats: pstats.Stats, requests: int) -> None:
+    """Own time (tottime) per request summed by package: where a step's CPU goes, not who called it."""
+    totals: dict[str, float] = {}
+    for (filename, _line, _name), (_cc, _nc, tottime, _ct, _callers) in stats.stats.items():
+        key = _package(filename)
+        totals[key] = totals.get(key, 0.0) + tottime
+    whole = sum(totals.values()) or 1.0
+    print("| package | own ms / request (profiled) | share |")
+    print("|---|---:|---:|")
+    for key, value in sorted(totals.items(), key=lambda kv: -kv[1]):
+        print(f"| {key} | {value * 1000 / requests:.3f} | {value / whole:.0%} |")
+
+
 def _count_calls(fn, *args) -> int:
     """Python and C function calls made by fn(*args): a figure of CPU work that does not depend on
     the machine's speed or on what else runs (the milliseconds do)."""
@@ -210,7 +234,11 @@ def main() -> None:
                          statistics.mean(bare_times), statistics.mean(calls) if calls else 0,
                          counter["n"] / sql_seen, counter["tx"] / sql_seen))
             if prof:
-                pstats.Stats(prof).sort_stats(os.environ.get("SORT", "cumulative")).print_stats(45)
+                stats = pstats.Stats(prof)
+                stats.sort_stats(os.environ.get("SORT", "cumulative")).print_stats(45)
+                _print_by_package(stats, len(runs))
+                if os.environ.get("CALLERS"):  # e.g. CALLERS='local.py:310' : who calls it, how often
+                    stats.sort_stats("ncalls").print_callers(os.environ["CALLERS"])
         print(f"\nin-process, {n} members, db {url.split(':')[0]}, load average {os.getloadavg()[0]:.1f} "
               f"on {os.cpu_count()} CPUs (`bench/cost.py --members {args.members}`)")
         print("| step | requests | median ms | mean ms | vs bare Flask beside it (mean) | Python calls / request "

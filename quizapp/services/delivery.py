@@ -39,7 +39,7 @@ from sqlalchemy.exc import IntegrityError
 from quizapp.clock import utcnow
 from quizapp.database import begin_write, execute_write, statement_connection, write_transaction
 from quizapp.extensions import db
-from quizapp.jsonio import dumps_column
+from quizapp.jsonio import dumps_column, loads_column
 from quizapp.models import (
     Answer,
     Attempt,
@@ -485,7 +485,7 @@ _FAST_UPSERTS: dict = {}
 # (attempt, person) -> {position: what validating an answer needs}, all fixed once the attempt is
 # started (the item's question version and choice order, the attempt's start, seed and deadline),
 # filled for the whole attempt at its first save in this process; question versions (immutable) ->
-# their (type, spec), shared. Per process, bounded; correct across processes and hosts because
+# their (type, spec text, spec), shared. Per process, bounded; correct across processes and hosts because
 # every use is checked by the statement itself against the attempt's row.
 _ITEMS: dict = {}
 _VERSIONS: dict = {}
@@ -505,7 +505,8 @@ class _Item:
 
 _ITEMS_OF = (
     select(AttemptItem.position, AttemptItem.question_version_id, AttemptItem.choice_order,
-           Attempt.deadline, Attempt.started_at, Attempt.seed, QuestionVersion.type, QuestionVersion.spec)
+           Attempt.deadline, Attempt.started_at, Attempt.seed, QuestionVersion.type,
+           cast(QuestionVersion.spec, Text).label("spec_text"))
     .select_from(Attempt).join(AttemptItem, AttemptItem.attempt_id == Attempt.id)
     .join(QuestionVersion, QuestionVersion.id == AttemptItem.question_version_id)
     .where(Attempt.id == bindparam("aid"), Attempt.person_id == bindparam("pid"),
@@ -524,10 +525,12 @@ def _cached_item(conn, attempt_id: int, person_id: int, position: int):
             _ITEMS.clear()
         items = {}
         for r in rows:
+            # One (type, spec) per version, as read now: the spec comes as its stored text, parsed
+            # only when it differs from the text this process last parsed for that version.
             shared = _VERSIONS.get(r.question_version_id)
-            if shared != (r.type, r.spec):  # one (type, spec) object per version, as read now
-                shared = _VERSIONS[r.question_version_id] = (r.type, r.spec)
-            items[r.position] = _Item(shared[0], shared[1], r.choice_order, r.deadline, r.started_at, r.seed,
+            if shared is None or shared[0] != r.type or shared[1] != r.spec_text:
+                shared = _VERSIONS[r.question_version_id] = (r.type, r.spec_text, loads_column(r.spec_text))
+            items[r.position] = _Item(shared[0], shared[2], r.choice_order, r.deadline, r.started_at, r.seed,
                                       r.question_version_id)
         _ITEMS[(attempt_id, person_id)] = items
     return items.get(position)

@@ -68,3 +68,17 @@ def test_valid_token_passes(app, world, login_as):
     assert resp.status_code == 200
     db.session.expire_all()
     assert world.member_a.must_change_password is True
+
+
+def test_a_form_is_checked_by_its_field_first_and_json_by_its_header(app, world, login_as):
+    """A form post is read as Flask-WTF reads it (its csrf_token field before any header): a valid
+    field with a stale header goes through. A JSON request is checked by its header: a stale header
+    is refused even when the body carries a valid csrf_token field."""
+    c = login_as(world.secretary_a, c=app.test_client())
+    good = c.csrf()
+    stale = "stale." + "A" * 40
+    resp = c.post(f"/manage/people/{world.member_a.id}/reset-password", data={"csrf_token": good},
+                  headers={"X-CSRFToken": stale})
+    assert resp.status_code == 200
+    api = c.post("/api/v1/quizzes/1/attempts", json={"csrf_token": good}, headers={"X-CSRFToken": stale})
+    assert api.status_code == 400

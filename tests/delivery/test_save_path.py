@@ -52,6 +52,35 @@ def test_a_reused_attempt_id_is_not_saved_through_the_cached_paper(app, world, c
     assert db.session.scalar(select(Answer.value)) == {"choice": real[-1]}
 
 
+def test_a_question_version_changed_under_its_id_is_read_again_and_one_unchanged_is_shared(app, world):
+    """The process keeps one parsed spec per question version and compares the stored text at every
+    cache fill: after a restore puts another spec under the same version id, does the next cache
+    fill hold the new spec? And while the text is unchanged, do two attempts share one parsed spec
+    (no parse per attempt)?"""
+    quiz = make_quiz(world.committee, [world.committee], **_window())
+    first = delivery.start_attempt(quiz.id, world.member_a, now=T0)
+    second = delivery.start_attempt(quiz.id, world.member_b, now=T0)
+    db.session.commit()
+    pairs = ((first.id, world.member_a.id), (second.id, world.member_b.id))
+    for aid, pid in pairs:
+        assert delivery.save_answer(aid, pid, 1, "c1", 1, now=T0)["applied"]
+    items = [delivery._ITEMS[pair] for pair in pairs]
+    shared = [(pos, a) for pos, a in items[0].items() if items[1].get(pos) and
+              items[1][pos].question_version_id == a.question_version_id]
+    assert shared  # the quiz's questions are drawn from one small bank
+    assert all(a.spec is items[1][pos].spec for pos, a in shared)
+    position, item = shared[0]
+    changed = json.loads(json.dumps(item.spec))
+    changed["choices"][0]["text"] = "Nội dung sau khi khôi phục"
+    db.session.execute(update(QuestionVersion).where(QuestionVersion.id == item.question_version_id)
+                       .values(spec=changed))
+    db.session.commit()
+    delivery._forget(*pairs[1])
+    assert delivery.save_answer(second.id, world.member_b.id, position, "c1", 2, now=T0)["applied"]
+    assert delivery._ITEMS[pairs[1]][position].spec == changed
+    assert item.spec != changed  # what the first attempt cached is untouched
+
+
 def test_the_fast_save_keeps_deadline_and_grace(app, world):
     """Once the items are cached, is a save at deadline + grace stored and one a second later
     refused (410) with the attempt closed at its deadline, as the full path decides?"""
