@@ -15,6 +15,9 @@ the bare app before and after every route (its ratio is to the mean of those two
 
 Every row is printed as a ready markdown table row with its ratio to `bare`, the command and the
 load average before and after, so a table pasted into bench/README.md says how it was measured.
+Each row also says what the route cost: the workers' CPU ms per request (user + system, from
+/proc; the bare app's beside it) and how busy the whole machine was (wrk included). A route below
+the machine's capacity whose CPU per request would allow more is held by a lock, not by the CPU.
 
 Usage:  .venv/bin/python bench/run.py [--workers 2] [--members 15000] [--seconds 10] [--connections 64]
         [--db postgresql://postgres@127.0.0.1:5432/postgres] [--worker-class gthread] [--threads 8]
@@ -111,6 +114,38 @@ def wrk(phase: str, port: int, users_file: Path, quiz_id: int, seconds: int, con
             "p50": p50 / 1000, "p99": p99 / 1000}
 
 
+def _cpu_seconds(server: subprocess.Popen) -> float:
+    """User + system CPU seconds used so far by the server's worker processes (the master's children)."""
+    kids = subprocess.run(["pgrep", "-P", str(server.pid)], capture_output=True, text=True).stdout.split()
+    total = 0
+    for pid in kids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # a worker gone between the listing and the read
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def _machine_ticks() -> tuple[int, int]:
+    """(idle + iowait, all) CPU ticks of the whole machine since boot (/proc/stat)."""
+    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    return values[3] + values[4], sum(values)
+
+
+def wrk_cpu(server: subprocess.Popen, *wrk_args) -> dict:
+    """wrk() plus what it cost: the server's worker CPU ms per request, and how busy the whole
+    machine was (wrk included). A route whose workers and machine are not busy is waiting on a lock,
+    not on the CPU."""
+    cpu0, (idle0, all0) = _cpu_seconds(server), _machine_ticks()
+    got = wrk(*wrk_args)
+    cpu1, (idle1, all1) = _cpu_seconds(server), _machine_ticks()
+    # wrk() sleeps 1.5 s before its phase: the worker CPU of that idle pause is negligible.
+    got["cpu_ms"] = (cpu1 - cpu0) * 1000 / max(got["requests"], 1)
+    got["busy"] = 1 - (idle1 - idle0) / max(all1 - all0, 1)
+    return got
+
+
 def answers_by_attempt(engine) -> dict[int, str]:
     """A valid answer per position of every attempt, in its display ids, as 'v1|v2|...' of JSON."""
     import json
@@ -201,9 +236,9 @@ def run(url: str, workdir: Path, quiz_id: int, users: list, args) -> tuple[list[
     engine = create_engine(normalize_db_url(url))
 
     def measure(phase: str) -> None:
-        before = results[-1]["bare_after"] if results else wrk("bare", 18100, users_file, quiz_id, *bare_args)
-        got = wrk(phase, 18101, users_file, quiz_id, *time_args)
-        got["bare_before"], got["bare_after"] = before, wrk("bare", 18100, users_file, quiz_id, *bare_args)
+        before = results[-1]["bare_after"] if results else wrk_cpu(bare, "bare", 18100, users_file, quiz_id, *bare_args)
+        got = wrk_cpu(proc, phase, 18101, users_file, quiz_id, *time_args)
+        got["bare_before"], got["bare_after"] = before, wrk_cpu(bare, "bare", 18100, users_file, quiz_id, *bare_args)
         results.append(got)
 
     try:
@@ -269,12 +304,15 @@ def main() -> None:
               f"load average {load_before:.1f} before, {load_after:.1f} after, on {os.cpu_count()} CPUs; "
               f"the bare app ran {max(3, args.seconds // 2)} s before and after every route: "
               f"{' / '.join(f'{b:,.0f}' for b in bares)} req/s\n")
-        print("| run | route | req/s | bare Flask before / after (req/s) | vs bare (their mean) | p50 ms | p99 ms | errors |")
-        print("|---|---|---:|---:|---:|---:|---:|---:|")
+        print("| run | route | req/s | bare Flask before / after (req/s) | vs bare (their mean) | p50 ms | p99 ms | errors "
+              "| worker CPU ms / request (bare's) | machine busy |")
+        print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
         for r in results:
             b0, b1 = r["bare_before"]["rps"], r["bare_after"]["rps"]
+            bare_cpu = (r["bare_before"]["cpu_ms"] + r["bare_after"]["cpu_ms"]) / 2
             print(f"| {label} | {r['phase']} | {r['rps']:,.0f} | {b0:,.0f} / {b1:,.0f} | {r['rps'] / ((b0 + b1) / 2):.1%} "
-                  f"| {r['p50']:.1f} | {r['p99']:.1f} | {r['errors']} |")
+                  f"| {r['p50']:.1f} | {r['p99']:.1f} | {r['errors']} | {r['cpu_ms']:.2f} ({bare_cpu:.2f}) "
+                  f"| {r['busy']:.0%} |")
         print(f"\nfacts: {facts}", flush=True)
     finally:
         if drop:
