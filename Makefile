@@ -7,7 +7,7 @@ FLASK := $(VENV)/bin/flask
 export FLASK_APP := wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
-# One worker per core; gunicorn.conf.py gives each 8 threads (gthread): see bench/README.md.
+# One worker per core; gunicorn.conf.py gives each 4 threads (gthread): see bench/README.md.
 WORKERS ?= 2
 
 .PHONY: run test test-deps test-fast lint setup deps translations db demo serve clean bench browser-tools lb-tools

@@ -4,9 +4,14 @@ Tuned on the 2-core machine with bench/load.py (see bench/README.md):
 - preload_app: the app is imported once in the arbiter, so a worker that dies (kill -9, OOM)
   is replaced by a fork in milliseconds instead of a second of imports under load.
 - backlog 2048: a hall's start storm queues in the kernel instead of being refused.
-- gthread, one process per core with 8 threads: at 400 members on SQLite it started 55/s and
-  saved 78/s against 31/s and 37/s with 4 sync workers (sync workers also close the connection
-  after every request); threads wait on I/O and SQLite's write lock while others run.
+- gthread, one process per core: at 400 members on SQLite it started 55/s and saved 78/s against
+  31/s and 37/s with 4 sync workers (sync workers also close the connection after every request);
+  threads wait on I/O and SQLite's write lock while others run.
+- 4 threads per process, not 8: the hall's requests are CPU-bound in Python, and every thread
+  more is one more contender for the GIL, which a thread holding SQLite's writer gate must win
+  back after each driver call. With 4 instead of 8 (bench/README.md, sixth pass) a save on SQLite
+  costs about a fifth less CPU and the gate is held shorter; on PostgreSQL 4 keep the 2,000-member
+  hall's p99 as low as 8 did (a round trip to the database is the wait the threads hide).
 """
 import multiprocessing
 import os
@@ -15,7 +20,7 @@ from pathlib import Path
 
 workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count()))
 worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
-threads = int(os.environ.get("GUNICORN_THREADS", 8))
+threads = int(os.environ.get("GUNICORN_THREADS", 4))
 backlog = int(os.environ.get("GUNICORN_BACKLOG", 2048))
 keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", 5))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", 60))

@@ -333,7 +333,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--kill-at", type=float, nargs="*", default=[0.5], help="fractions of the duration")
     p.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     p.add_argument("--worker-class", default="gthread")
-    p.add_argument("--threads", type=int, default=8)
+    p.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker (4 as gunicorn.conf.py)")
     p.add_argument("--port", type=int, default=0)
     p.add_argument("--instances", type=int, default=1,
                    help="app instances (gunicorn arbiter + sweep each) behind haproxy; the kill takes one whole instance")

@@ -20,7 +20,7 @@ Each row also says what the route cost: the workers' CPU ms per request (user + 
 the machine's capacity whose CPU per request would allow more is held by a lock, not by the CPU.
 
 Usage:  .venv/bin/python bench/run.py [--workers 2] [--members 15000] [--seconds 10] [--connections 64]
-        [--db postgresql://postgres@127.0.0.1:5432/postgres] [--worker-class gthread] [--threads 8]
+        [--db postgresql://postgres@127.0.0.1:5432/postgres] [--worker-class gthread] [--threads 4]
 """
 from __future__ import annotations
 
@@ -271,7 +271,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--worker-class", default="gthread")
-    parser.add_argument("--threads", type=int, default=8, help="gunicorn threads per worker (gthread)")
+    parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker (gthread; 4 as gunicorn.conf.py)")
     parser.add_argument("--members", type=int, default=15000)
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=64)

@@ -64,7 +64,7 @@ class Config:
     )
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     # PostgreSQL only (quizapp/database.py engine_options, docs/deploy.md "Connections"): per
-    # process, DB_POOL_SIZE connections kept open (at least gunicorn's threads, 8, plus the odd
+    # process, DB_POOL_SIZE connections kept open (at least gunicorn's threads, 4, plus the odd
     # CLI/sweep use), DB_MAX_OVERFLOW more for a moment, DB_POOL_TIMEOUT s to wait for one;
     # psycopg 3 prepares a statement after DB_PREPARE_THRESHOLD runs on a connection ("none":
     # never, for a pgbouncer in transaction mode older than 1.21).

@@ -150,7 +150,8 @@ def engine_options(app_config: dict) -> dict:
     """SQLALCHEMY_ENGINE_OPTIONS with the PostgreSQL pool settings of config.py folded in.
 
     PostgreSQL: a pool that keeps one open connection per gunicorn thread (DB_POOL_SIZE): with
-    Flask-SQLAlchemy's default of 5 kept + 10 overflow, 8 threads busy at once open a 6th..8th
+    Flask-SQLAlchemy's default of 5 kept + 10 overflow, more threads busy at once than 5 (gunicorn's
+    4 and a sweep, or GUNICORN_THREADS raised) open a 6th and further
     connection (a new server process, its caches cold, its prepared statements lost) and close it
     again when it is handed back. psycopg 3 prepares a statement on a connection after
     DB_PREPARE_THRESHOLD runs (None: never, for pgbouncer in transaction mode before 1.21).
