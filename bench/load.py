@@ -163,6 +163,7 @@ frontend hall
 backend app
     balance roundrobin
     option httpchk GET /healthz
+    option allbackups
 {servers}
 """
 
@@ -174,15 +175,19 @@ def start_haproxy(port: int, app_ports: list[int], workdir: Path) -> subprocess.
     storm /healthz waits in the same queue as the members' requests, and a check that gave up after
     500 ms and took an instance out at the first miss (the first setting) took both out at times,
     so haproxy answered 503 to a third of the tries (bench/README.md). A killed instance refuses
-    connections: `retries 3` with `option redispatch` sends those tries to a live one at once."""
+    connections: `retries 3` with `option redispatch` sends those tries to a live one at once.
+    Every instance is also listed as an unchecked backup (`option allbackups`): when slow checks
+    under a storm have taken *every* instance out, haproxy sends the tries to all of them anyway
+    instead of answering 503 itself, and a dead one among them still refuses and is redispatched."""
     import shutil
 
     binary = shutil.which("haproxy") or "/usr/sbin/haproxy"
     if not Path(binary).exists():
         raise SystemExit("haproxy not found: apt-get install -y haproxy")
     cfg = workdir / "haproxy.cfg"
-    cfg.write_text(HAPROXY.format(port=port, servers="\n".join(
-        f"    server app{i} 127.0.0.1:{p} check inter 1s fall 3 rise 2" for i, p in enumerate(app_ports))))
+    servers = [f"    server app{i} 127.0.0.1:{p} check inter 1s fall 3 rise 2" for i, p in enumerate(app_ports)]
+    servers += [f"    server spare{i} 127.0.0.1:{p} backup" for i, p in enumerate(app_ports)]
+    cfg.write_text(HAPROXY.format(port=port, servers="\n".join(servers)))
     proc = remember(subprocess.Popen([binary, "-f", str(cfg), "-db"], stdout=open(workdir / "haproxy.log", "ab"),
                                      stderr=subprocess.STDOUT, start_new_session=True), workdir)
     deadline = time.monotonic() + 20
