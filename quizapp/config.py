@@ -95,6 +95,9 @@ class Config:
     REMEMBER_COOKIE_DURATION = 0
 
     WTF_CSRF_TIME_LIMIT = None  # a form left open through a long quiz must still post
+    # Where the API's clients send the CSRF token (Flask-WTF's own default); read before the form
+    # for a request that is not a form (extensions.HeaderFirstCSRF).
+    WTF_CSRF_HEADERS = ["X-CSRFToken", "X-CSRF-Token"]
 
     # Interface languages: Vietnamese first (the msgids), English from the catalog; the footer
     # switch and the account's saved locale only accept these.
