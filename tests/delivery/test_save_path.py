@@ -71,7 +71,7 @@ def test_a_question_version_changed_under_its_id_is_read_again_and_one_unchanged
               items[1][pos].question_version_id == a.question_version_id]
     assert shared  # the quiz's questions are drawn from one small bank
     assert all(a.spec is items[1][pos].spec for pos, a in shared)
-    position, item = shared[0]
+    position, item = next((pos, a) for pos, a in shared if a.type == "single")  # "c1" is an answer to it
     changed = json.loads(json.dumps(item.spec))
     changed["choices"][0]["text"] = "Nội dung sau khi khôi phục"
     db.session.execute(update(QuestionVersion).where(QuestionVersion.id == item.question_version_id)
