@@ -485,8 +485,8 @@ _FAST_UPSERTS: dict = {}
 # (attempt, person) -> {position: what validating an answer needs}, all fixed once the attempt is
 # started (the item's question version and choice order, the attempt's start, seed and deadline),
 # filled for the whole attempt at its first save in this process; question versions (immutable) ->
-# their (type, spec text, spec), shared. Per process, bounded; correct across processes and hosts because
-# every use is checked by the statement itself against the attempt's row.
+# their (type, spec text, spec), shared. Per process, bounded; correct across processes and hosts
+# because every use is checked by the statement itself against the attempt's row.
 _ITEMS: dict = {}
 _VERSIONS: dict = {}
 _ITEMS_MAX = 20_000  # attempts
